@@ -1,0 +1,46 @@
+package fdht.kernels;
+
+import fdht.layout.CompiledPlan;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The arithmetic of fdht: every loop that touches weights or activations. Two implementations
+ * exist, {@link ScalarKernels} (plain Java, written to be obviously correct) and the Vector API
+ * one in {@code fdht.kernels.vector}; {@link KernelProvider} picks one per JVM.
+ *
+ * <p>All segments are native; offsets and sizes count floats. Implementations are stateless,
+ * thread-safe and allocate nothing on the heap.
+ */
+public interface Kernels {
+    /** "scalar" or "vector-&lt;bits&gt;". */
+    String name();
+
+    /**
+     * One contraction stage: {@code out[outOff + p*Q + k] = sum_c in[inOff + rowBase[p] + contractedOffset[c]] * F[c*Q + k]}
+     * for {@code p < P}, {@code k < Q}, where {@code F} starts at {@code step.factorOffset()} in {@code factors}.
+     */
+    void contract(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff);
+
+    /**
+     * Dense matrix times a batch: {@code y[yOff + b*rows + i] (+)= sum_j w[wOff + i*cols + j] * x[xOff + b*cols + j]}
+     * for {@code b < batch}; with {@code accumulate} the products are added to {@code y}.
+     */
+    void gemm(MemorySegment w, long wOff, int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff, int batch, boolean accumulate);
+
+    /**
+     * The LSTM cell's element-wise part for {@code batch} rows: {@code z[b]} holds the
+     * {@code 4H} pre-activations in gate order i, f, g, o (bias not yet added); with
+     * {@code i, f, o = sigmoid(z + bias)}, {@code g = tanh(z + bias)}:
+     * {@code c = f*c + i*g}, {@code h = o*tanh(c)}, updated in place ({@code c[b*H + u]}).
+     */
+    void lstmPointwise(MemorySegment z, long zOff, MemorySegment bias, MemorySegment c, MemorySegment h, int hidden, int batch);
+
+    /** {@code out[k] = 1 / (1 + exp(-in[k]))} for {@code k < n}. */
+    void sigmoid(MemorySegment in, long inOff, MemorySegment out, long outOff, int n);
+
+    /** {@code out[k] = tanh(in[k])} for {@code k < n}. */
+    void tanh(MemorySegment in, long inOff, MemorySegment out, long outOff, int n);
+
+    /** {@code y[yOff + k] += x[xOff + k]} for {@code k < n}. */
+    void add(MemorySegment x, long xOff, MemorySegment y, long yOff, int n);
+}

@@ -1,0 +1,91 @@
+package fdht.kernels;
+
+import fdht.layout.CompiledPlan;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The reference kernels: plain loops in the order the definitions read, each sum accumulated in
+ * {@code float} from {@code c = 0} upwards. Also the fallback when the Vector API is absent.
+ */
+public final class ScalarKernels implements Kernels {
+    public static final ScalarKernels INSTANCE = new ScalarKernels();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+    private ScalarKernels() {}
+
+    @Override
+    public String name() { return "scalar"; }
+
+    @Override
+    public void contract(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff) {
+        int p = step.p(), c = step.c(), q = step.q();
+        int[] rowBase = step.rowBase();
+        int[] cOff = step.contractedOffset();
+        long f0 = step.factorOffset();
+        for (int r = 0; r < p; r++) {
+            long base = inOff + rowBase[r];
+            for (int k = 0; k < q; k++) {
+                float sum = 0f;
+                for (int j = 0; j < c; j++) {
+                    sum += in.getAtIndex(F, base + cOff[j]) * factors.getAtIndex(F, f0 + (long) j * q + k);
+                }
+                out.setAtIndex(F, outOff + (long) r * q + k, sum);
+            }
+        }
+    }
+
+    @Override
+    public void gemm(MemorySegment w, long wOff, int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff, int batch, boolean accumulate) {
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < rows; i++) {
+                float sum = 0f;
+                long wr = wOff + (long) i * cols, xr = xOff + (long) b * cols;
+                for (int j = 0; j < cols; j++) sum += w.getAtIndex(F, wr + j) * x.getAtIndex(F, xr + j);
+                long at = yOff + (long) b * rows + i;
+                y.setAtIndex(F, at, accumulate ? y.getAtIndex(F, at) + sum : sum);
+            }
+        }
+    }
+
+    @Override
+    public void lstmPointwise(MemorySegment z, long zOff, MemorySegment bias, MemorySegment c, MemorySegment h, int hidden, int batch) {
+        for (int b = 0; b < batch; b++) {
+            long zr = zOff + (long) b * 4 * hidden;
+            for (int u = 0; u < hidden; u++) {
+                float ig = sigmoid(z.getAtIndex(F, zr + u) + bias.getAtIndex(F, u));
+                float fg = sigmoid(z.getAtIndex(F, zr + hidden + u) + bias.getAtIndex(F, hidden + u));
+                float gg = tanh(z.getAtIndex(F, zr + 2L * hidden + u) + bias.getAtIndex(F, 2L * hidden + u));
+                float og = sigmoid(z.getAtIndex(F, zr + 3L * hidden + u) + bias.getAtIndex(F, 3L * hidden + u));
+                long s = (long) b * hidden + u;
+                float cNew = fg * c.getAtIndex(F, s) + ig * gg;
+                c.setAtIndex(F, s, cNew);
+                h.setAtIndex(F, s, og * tanh(cNew));
+            }
+        }
+    }
+
+    @Override
+    public void sigmoid(MemorySegment in, long inOff, MemorySegment out, long outOff, int n) {
+        for (int k = 0; k < n; k++) out.setAtIndex(F, outOff + k, sigmoid(in.getAtIndex(F, inOff + k)));
+    }
+
+    @Override
+    public void tanh(MemorySegment in, long inOff, MemorySegment out, long outOff, int n) {
+        for (int k = 0; k < n; k++) out.setAtIndex(F, outOff + k, tanh(in.getAtIndex(F, inOff + k)));
+    }
+
+    @Override
+    public void add(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
+        for (int k = 0; k < n; k++) y.setAtIndex(F, yOff + k, y.getAtIndex(F, yOff + k) + x.getAtIndex(F, xOff + k));
+    }
+
+    /** Correctly rounded to float from a double evaluation. */
+    public static float sigmoid(float v) {
+        return (float) (1.0 / (1.0 + Math.exp(-(double) v)));
+    }
+
+    public static float tanh(float v) {
+        return (float) Math.tanh(v);
+    }
+}

@@ -1,0 +1,45 @@
+package fdht.kernels.vector;
+
+import fdht.kernels.Kernels;
+import fdht.layout.CompiledPlan;
+import java.lang.foreign.MemorySegment;
+
+/** The Vector API kernels; each family lives in its own class. Loaded only by {@code KernelProvider}. */
+public final class VectorKernels implements Kernels {
+    public static final VectorKernels INSTANCE = new VectorKernels();
+
+    private VectorKernels() {}
+
+    @Override
+    public String name() { return "vector-" + FloatSpecies.SPECIES.vectorBitSize(); }
+
+    @Override
+    public void contract(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff) {
+        VectorContract.contract(step, factors, in, inOff, out, outOff);
+    }
+
+    @Override
+    public void gemm(MemorySegment w, long wOff, int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff, int batch, boolean accumulate) {
+        VectorDense.gemm(w, wOff, rows, cols, x, xOff, y, yOff, batch, accumulate);
+    }
+
+    @Override
+    public void lstmPointwise(MemorySegment z, long zOff, MemorySegment bias, MemorySegment c, MemorySegment h, int hidden, int batch) {
+        VectorActivations.lstmPointwise(z, zOff, bias, c, h, hidden, batch);
+    }
+
+    @Override
+    public void sigmoid(MemorySegment in, long inOff, MemorySegment out, long outOff, int n) {
+        VectorActivations.sigmoid(in, inOff, out, outOff, n);
+    }
+
+    @Override
+    public void tanh(MemorySegment in, long inOff, MemorySegment out, long outOff, int n) {
+        VectorActivations.tanh(in, inOff, out, outOff, n);
+    }
+
+    @Override
+    public void add(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
+        VectorActivations.add(x, xOff, y, yOff, n);
+    }
+}
