@@ -20,13 +20,13 @@ public record Axis(Kind kind, int id, int size) {
     public static Axis rank(int node, int size) { return new Axis(Kind.RANK, node, size); }
     public static Axis bond(int k, int size) { return new Axis(Kind.BOND, k, size); }
 
-    /** Short name: b, j3 (input mode 3), i3 (output mode 3), a5 (rank of node 5), t2 (TT bond 2); 1-based modes. */
+    /** Short name: b, j3 (input mode 3), i3 (output mode 3), a5 (rank of tree node 5, 1-based ids as in HtFormat.nodeName), t2 (TT bond 2); 1-based modes. */
     public String name() {
         return switch (kind) {
             case BATCH -> "b";
             case COL -> "j" + (id + 1);
             case ROW -> "i" + (id + 1);
-            case RANK -> "a" + id;
+            case RANK -> "a" + (id + 1);
             case BOND -> "t" + id;
         };
     }

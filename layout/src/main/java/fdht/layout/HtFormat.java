@@ -109,10 +109,10 @@ public final class HtFormat {
         }
     }
 
-    /** "leaf 3 (mode 3)" or "node 5 (modes 1-2)", 1-based modes. */
+    /** "leaf 3" or "node 5 (modes 1-2)": 1-based node ids (leaves 1..d, interior d+1..2d-1) and modes. */
     public String nodeName(int node) {
         if (tree.isLeaf(node)) return "leaf " + (node + 1);
-        return (node == tree.root() ? "root " : "node ") + node + " (modes " + (tree.firstMode(node) + 1) + "-" + tree.endMode(node) + ")";
+        return (node == tree.root() ? "root " : "node ") + (node + 1) + " (modes " + (tree.firstMode(node) + 1) + "-" + tree.endMode(node) + ")";
     }
 
     public int order() { return tree.order(); }

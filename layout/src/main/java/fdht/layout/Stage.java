@@ -102,7 +102,7 @@ public record Stage(int index, Op op, int node, List<Axis> input, List<Axis> row
         String q = String.join(" ", produced.stream().map(Axis::name).toList());
         String what = switch (op) {
             case LEAF -> "U" + (node + 1);
-            case TRANSFER -> "B" + node;
+            case TRANSFER -> "B" + (node + 1);
             case TT_CORE -> "G" + (node + 1);
         };
         return what + " (" + c + " -> " + q + ")";

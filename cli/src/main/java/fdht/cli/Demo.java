@@ -1,0 +1,123 @@
+package fdht.cli;
+
+import fdht.kernels.DenseReconstruction;
+import fdht.kernels.KernelProvider;
+import fdht.kernels.lstm.FdhtProjection;
+import fdht.kernels.lstm.Lstm;
+import fdht.kernels.lstm.LstmState;
+import fdht.kernels.lstm.LstmWorkspace;
+import fdht.layout.ColumnFactorization;
+import fdht.layout.HtFormat;
+import fdht.layout.HtMatrix;
+import fdht.layout.Weights;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * {@code fdht demo}: an FDHT-LSTM with the LSTM-UCF shapes (57,600 inputs, 256 hidden, ranks 4,
+ * deterministic weights) against the dense LSTM whose weights are that HT matrix reconstructed,
+ * on one deterministic 6-frame clip: the plan, the sizes, the per-frame latency of both (measured
+ * here, same run) and the largest difference of their outputs.
+ */
+final class Demo {
+    static final int INPUT = 57_600;
+    static final int HIDDEN = 256;
+    static final int FRAMES = 6;
+    static final int RANK = 4;
+    static final int[] ROW_FACTORS = {16, 4, 4, 4};
+
+    private Demo() {}
+
+    static int run(PrintStream out) {
+        try (Arena arena = Arena.ofConfined()) {
+            int[] colFactors = ColumnFactorization.cheapest(INPUT + HIDDEN, ROW_FACTORS, RANK, 0.06, 32, 3);
+            HtFormat format = HtFormat.uniform(ROW_FACTORS, colFactors, RANK);
+            HtMatrix ht = HtMatrix.random(format, 2022, arena);
+            float[] bias = new float[4 * HIDDEN];
+            SplittableRandom rnd = new SplittableRandom(11);
+            for (int e = 0; e < bias.length; e++) bias[e] = (float) (rnd.nextDouble() * 0.2 - 0.1);
+            Lstm fdht = Lstm.fdht(ht, INPUT, bias, arena);
+
+            out.println("fdht demo: FDHT-LSTM on the LSTM-UCF shapes (DESIGN.md), kernels: " + KernelProvider.kernels().name());
+            out.printf("input %,d + hidden %d = %,d columns, padded to %s = %,d; outputs 4x%d = %s = %,d%n", INPUT, HIDDEN, INPUT + HIDDEN,
+                    join(colFactors), format.cols(), HIDDEN, join(ROW_FACTORS), format.rows());
+            out.println();
+            out.print(((FdhtProjection) fdht.projection()).plan(1).toTable());
+            out.println();
+
+            long t0 = System.nanoTime();
+            MemorySegment dense = DenseReconstruction.of(ht, INPUT + HIDDEN, arena);
+            double reconstructMs = (System.nanoTime() - t0) / 1e6;
+            Lstm reference = Lstm.dense(dense, INPUT, HIDDEN, bias, arena);
+
+            long fdhtParams = fdht.parameterCount(), denseParams = reference.parameterCount();
+            out.printf("%-34s %,14d floats %,14d bytes%n", "FDHT-LSTM parameters (with bias)", fdhtParams, fdhtParams * 4);
+            out.printf("%-34s %,14d floats %,14d bytes%n", "dense LSTM parameters (with bias)", denseParams, denseParams * 4);
+            out.printf("compression %,.0fx; MACs per frame %,d (FDHT) vs %,d (dense); dense W rebuilt from HT in %.0f ms%n",
+                    (double) denseParams / fdhtParams, fdht.projection().macsPerStep(), reference.projection().macsPerStep(), reconstructMs);
+            out.println();
+
+            MemorySegment clip = Weights.floats(arena, (long) FRAMES * INPUT);
+            SplittableRandom frames = new SplittableRandom(7);
+            for (long e = 0; e < (long) FRAMES * INPUT; e++) Weights.set(clip, e, (float) (frames.nextDouble() * 2 - 1));
+
+            // outputs first, on fresh states, compared at every step
+            MemorySegment hF = Weights.floats(arena, (long) FRAMES * HIDDEN), hD = Weights.floats(arena, (long) FRAMES * HIDDEN);
+            LstmState sF = fdht.newState(1, arena), sD = reference.newState(1, arena);
+            LstmWorkspace wF = fdht.newWorkspace(1, arena), wD = reference.newWorkspace(1, arena);
+            fdht.run(clip, FRAMES, sF, wF, hF);
+            reference.run(clip, FRAMES, sD, wD, hD);
+            double maxH = maxAbsDiff(hF, hD, FRAMES * HIDDEN);
+            double maxC = maxAbsDiff(sF.c(), sD.c(), HIDDEN);
+            double scaleH = maxAbs(hD, FRAMES * HIDDEN);
+
+            double fdhtUs = perFrameMicros(fdht, clip, sF, wF, 300, 0.5);
+            double denseUs = perFrameMicros(reference, clip, sD, wD, 3, 3.0);
+            out.printf("per-frame latency, batch 1, one thread (median of timed clips after warm-up):%n");
+            out.printf("  FDHT-LSTM   %,10.1f us%n", fdhtUs);
+            out.printf("  dense LSTM  %,10.1f us   (%.0fx the FDHT time)%n", denseUs, denseUs / fdhtUs);
+            out.printf("largest |h_FDHT - h_dense| over %d frames: %.3g (largest |h| %.3g); last-step |c| difference: %.3g%n", FRAMES, maxH, scaleH, maxC);
+            out.println("(a quick wall-clock figure; the JMH benchmarks in jmh/ are the measured ones)");
+            return maxH < 1e-3 ? 0 : 1;
+        }
+    }
+
+    /** Median per-frame time of whole clips, after {@code warmup} clips, timing for about {@code seconds}. */
+    private static double perFrameMicros(Lstm lstm, MemorySegment clip, LstmState state, LstmWorkspace ws, int warmup, double seconds) {
+        for (int i = 0; i < warmup; i++) {
+            state.reset();
+            lstm.run(clip, FRAMES, state, ws, null);
+        }
+        double[] samples = new double[4096];
+        int n = 0;
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while ((n < 5 || System.nanoTime() < end) && n < samples.length) {
+            state.reset();
+            long t = System.nanoTime();
+            lstm.run(clip, FRAMES, state, ws, null);
+            samples[n++] = (System.nanoTime() - t) / 1e3 / FRAMES;
+        }
+        double[] s = Arrays.copyOf(samples, n);
+        Arrays.sort(s);
+        return s[n / 2];
+    }
+
+    private static double maxAbsDiff(MemorySegment a, MemorySegment b, int n) {
+        double m = 0;
+        for (int e = 0; e < n; e++) m = Math.max(m, Math.abs(Weights.get(a, e) - Weights.get(b, e)));
+        return m;
+    }
+
+    private static double maxAbs(MemorySegment a, int n) {
+        double m = 0;
+        for (int e = 0; e < n; e++) m = Math.max(m, Math.abs(Weights.get(a, e)));
+        return m;
+    }
+
+    private static String join(int[] f) {
+        return String.join("x", Arrays.stream(f).mapToObj(Integer::toString).toArray(String[]::new));
+    }
+}

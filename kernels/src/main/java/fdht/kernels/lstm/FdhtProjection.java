@@ -1,0 +1,76 @@
+package fdht.kernels.lstm;
+
+import fdht.kernels.Kernels;
+import fdht.kernels.PlanExecutor;
+import fdht.kernels.PlanWorkspace;
+import fdht.layout.CompiledPlan;
+import fdht.layout.ContractionPlan;
+import fdht.layout.ContractionPlanner;
+import fdht.layout.HtMatrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * FDHT-LSTM's projection: all eight weight matrices as one HT matrix of shape
+ * {@code 4H x prod n_k} applied to {@code [x ; h ; 0]} ("integrate, then decompose"). Each step
+ * copies the frame and the hidden state into a packed input row and runs the cheapest
+ * contraction plan; the plan is compiled per batch size into the thread's scratch.
+ */
+public final class FdhtProjection implements GateProjection {
+    private final HtMatrix weights;
+    private final int inputSize;
+    private final int hidden;
+
+    public FdhtProjection(HtMatrix weights, int inputSize, int hidden) {
+        this.weights = weights;
+        this.inputSize = inputSize;
+        this.hidden = hidden;
+        int rows = weights.format().rows(), cols = weights.format().cols();
+        if (rows != 4 * hidden) throw new IllegalArgumentException("FDHT matrix has " + rows + " rows but 4H = " + 4 * hidden);
+        if (inputSize < 1) throw new IllegalArgumentException("input size " + inputSize + " must be at least 1");
+        if (cols < (long) inputSize + hidden) {
+            throw new IllegalArgumentException("FDHT matrix has " + cols + " columns but [x ; h] needs N_x + H = " + (inputSize + hidden));
+        }
+    }
+
+    public HtMatrix weights() { return weights; }
+    @Override public int inputSize() { return inputSize; }
+    @Override public int hiddenSize() { return hidden; }
+    @Override public long parameterCount() { return weights.format().parameterCount(); }
+    @Override public long macsPerStep() { return ContractionPlanner.plan(weights.format(), 1).totalMacs(); }
+
+    @Override
+    public String describe() {
+        return "FDHT-LSTM, one " + weights.format();
+    }
+
+    /** The plan the scratch for {@code batch} rows runs. */
+    public ContractionPlan plan(int batch) { return ContractionPlanner.plan(weights.format(), batch); }
+
+    static final class FdhtScratch implements Scratch {
+        final PackedInput input;
+        final CompiledPlan plan;
+        final PlanWorkspace work;
+
+        FdhtScratch(HtMatrix w, int batch, Arena arena) {
+            input = new PackedInput(arena, batch, w.format().cols());
+            plan = CompiledPlan.compile(ContractionPlanner.plan(w.format(), batch), w, arena);
+            work = new PlanWorkspace(plan, arena);
+        }
+
+        @Override public int batch() { return input.batch; }
+    }
+
+    @Override
+    public Scratch newScratch(int batch, Arena arena) {
+        return new FdhtScratch(weights, batch, arena);
+    }
+
+    @Override
+    public void project(MemorySegment x, long xOff, long xStride, MemorySegment h, MemorySegment z, Scratch scratch, Kernels kernels) {
+        FdhtScratch s = (FdhtScratch) scratch;
+        s.input.fill(x, xOff, xStride, 0, inputSize);
+        s.input.fill(h, 0, hidden, inputSize, hidden);
+        PlanExecutor.apply(s.plan, s.input.buffer, 0, z, 0, s.work, kernels);
+    }
+}

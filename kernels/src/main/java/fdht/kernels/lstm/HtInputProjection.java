@@ -1,0 +1,67 @@
+package fdht.kernels.lstm;
+
+import fdht.kernels.Kernels;
+import fdht.kernels.PlanExecutor;
+import fdht.kernels.PlanWorkspace;
+import fdht.layout.CompiledPlan;
+import fdht.layout.ContractionPlanner;
+import fdht.layout.HtMatrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The half-compressed variant: {@code W_x} as an HT matrix over {@code [x ; 0]}, {@code W_h} dense
+ * ({@code 4H x H} row-major, native). {@code z = HT(W_x) x + W_h h}.
+ */
+public final class HtInputProjection implements GateProjection {
+    private final HtMatrix inputWeights;
+    private final MemorySegment hiddenWeights;
+    private final int inputSize;
+    private final int hidden;
+
+    public HtInputProjection(HtMatrix inputWeights, MemorySegment hiddenWeights, int inputSize, int hidden) {
+        int rows = inputWeights.format().rows(), cols = inputWeights.format().cols();
+        if (rows != 4 * hidden) throw new IllegalArgumentException("HT input matrix has " + rows + " rows but 4H = " + 4 * hidden);
+        if (cols < inputSize) throw new IllegalArgumentException("HT input matrix has " + cols + " columns but N_x = " + inputSize);
+        if (!hiddenWeights.isNative()) throw new IllegalArgumentException("W_h must be a native segment");
+        long need = 4L * hidden * hidden * Float.BYTES;
+        if (hiddenWeights.byteSize() < need) throw new IllegalArgumentException("W_h holds " + hiddenWeights.byteSize() + " bytes but 4H x H floats need " + need);
+        this.inputWeights = inputWeights;
+        this.hiddenWeights = hiddenWeights;
+        this.inputSize = inputSize;
+        this.hidden = hidden;
+    }
+
+    @Override public int inputSize() { return inputSize; }
+    @Override public int hiddenSize() { return hidden; }
+    @Override public long parameterCount() { return inputWeights.format().parameterCount() + 4L * hidden * hidden; }
+    @Override public long macsPerStep() { return ContractionPlanner.plan(inputWeights.format(), 1).totalMacs() + 4L * hidden * hidden; }
+    @Override public String describe() { return "HT on W_x (" + inputWeights.format() + ") with dense W_h " + 4 * hidden + "x" + hidden; }
+
+    static final class HtInputScratch implements Scratch {
+        final PackedInput input;
+        final CompiledPlan plan;
+        final PlanWorkspace work;
+
+        HtInputScratch(HtMatrix w, int batch, Arena arena) {
+            input = new PackedInput(arena, batch, w.format().cols());
+            plan = CompiledPlan.compile(ContractionPlanner.plan(w.format(), batch), w, arena);
+            work = new PlanWorkspace(plan, arena);
+        }
+
+        @Override public int batch() { return input.batch; }
+    }
+
+    @Override
+    public Scratch newScratch(int batch, Arena arena) {
+        return new HtInputScratch(inputWeights, batch, arena);
+    }
+
+    @Override
+    public void project(MemorySegment x, long xOff, long xStride, MemorySegment h, MemorySegment z, Scratch scratch, Kernels kernels) {
+        HtInputScratch s = (HtInputScratch) scratch;
+        s.input.fill(x, xOff, xStride, 0, inputSize);
+        PlanExecutor.apply(s.plan, s.input.buffer, 0, z, 0, s.work, kernels);
+        kernels.gemm(hiddenWeights, 0, 4 * hidden, hidden, h, 0, z, 0, s.input.batch, true);
+    }
+}

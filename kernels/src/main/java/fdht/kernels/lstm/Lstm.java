@@ -1,0 +1,150 @@
+package fdht.kernels.lstm;
+
+import fdht.kernels.KernelProvider;
+import fdht.kernels.Kernels;
+import fdht.layout.HtMatrix;
+import fdht.layout.TtMatrix;
+import fdht.layout.Weights;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+
+/**
+ * One LSTM layer (PyTorch gate order i, f, g, o) whose gate projection is stored in one of
+ * fdht's formats, with an optional dense classification head:
+ * <pre>
+ *   z = W [x_t ; h_{t-1}] + b      i, f, o = sigmoid(z_i, z_f, z_o)   g = tanh(z_g)
+ *   c_t = f * c_{t-1} + i * g      h_t = o * tanh(c_t)
+ * </pre>
+ * Immutable and safe to share between threads; each thread brings its own {@link LstmState} and
+ * {@link LstmWorkspace}. A step allocates nothing on the heap.
+ */
+public final class Lstm {
+    private final GateProjection projection;
+    private final MemorySegment bias;
+    private final DenseHead head;
+    private final Kernels kernels;
+
+    private Lstm(GateProjection projection, MemorySegment bias, DenseHead head, Kernels kernels) {
+        this.projection = projection;
+        this.bias = bias;
+        this.head = head;
+        this.kernels = kernels;
+    }
+
+    /** FDHT-LSTM: one HT matrix ({@code 4H x prod n_k >= N_x + H}) over {@code [x ; h ; 0]}; {@code bias} is {@code b_ih + b_hh} ({@code 4H}). */
+    public static Lstm fdht(HtMatrix w, int inputSize, float[] bias, Arena arena) {
+        int hidden = w.format().rows() / 4;
+        return of(new FdhtProjection(w, inputSize, hidden), bias, arena);
+    }
+
+    /** Dense LSTM over {@code [W_ih W_hh]} given as one {@code 4H x (N_x + H)} native matrix. */
+    public static Lstm dense(MemorySegment w, int inputSize, int hidden, float[] bias, Arena arena) {
+        return of(new DenseProjection(w, inputSize, hidden), bias, arena);
+    }
+
+    /** HT on {@code W_x} only, dense {@code W_h} ({@code 4H x H} native). */
+    public static Lstm htInput(HtMatrix wx, MemorySegment wh, int inputSize, float[] bias, Arena arena) {
+        int hidden = wx.format().rows() / 4;
+        return of(new HtInputProjection(wx, wh, inputSize, hidden), bias, arena);
+    }
+
+    /** TT-LSTM, the TIE workload: one TT matrix over {@code [x ; h ; 0]}. */
+    public static Lstm tt(TtMatrix w, int inputSize, float[] bias, Arena arena) {
+        int hidden = w.format().rows() / 4;
+        return of(new TtProjection(w, inputSize, hidden), bias, arena);
+    }
+
+    /** Any projection, with the JVM's kernels. */
+    public static Lstm of(GateProjection projection, float[] bias, Arena arena) {
+        int fourH = 4 * projection.hiddenSize();
+        if (bias.length != fourH) throw new IllegalArgumentException("bias needs 4H = " + fourH + " values, got " + bias.length);
+        requireFinite(bias, "bias");
+        return new Lstm(projection, Weights.copyOf(arena, bias), null, KernelProvider.kernels());
+    }
+
+    /** This layer with a classification head on the last hidden state. */
+    public Lstm withHead(DenseHead head) {
+        if (head.hidden() != hiddenSize()) throw new IllegalArgumentException("head expects H = " + head.hidden() + " but the LSTM has H = " + hiddenSize());
+        return new Lstm(projection, bias, head, kernels);
+    }
+
+    /** This layer run by other kernels (the scalar reference, say). */
+    public Lstm withKernels(Kernels other) {
+        return new Lstm(projection, bias, head, other);
+    }
+
+    static void requireFinite(float[] v, String what) {
+        for (int e = 0; e < v.length; e++) {
+            if (!Float.isFinite(v[e])) throw new IllegalArgumentException(what + " has a non-finite value " + v[e] + " at index " + e);
+        }
+    }
+
+    public GateProjection projection() { return projection; }
+    public Optional<DenseHead> head() { return Optional.ofNullable(head); }
+    public Kernels kernels() { return kernels; }
+    public int inputSize() { return projection.inputSize(); }
+    public int hiddenSize() { return projection.hiddenSize(); }
+    /** Weights stored, head excluded (floats). */
+    public long parameterCount() { return projection.parameterCount() + 4L * hiddenSize(); }
+
+    public LstmState newState(int batch, Arena arena) { return new LstmState(batch, hiddenSize(), arena); }
+    public LstmWorkspace newWorkspace(int batch, Arena arena) { return new LstmWorkspace(this, batch, arena); }
+
+    /**
+     * One time step for a batch: frame row {@code b} at {@code x[xOff + b*xStride ..]} ({@code N_x}
+     * floats), state updated in place.
+     */
+    public void step(MemorySegment x, long xOff, long xStride, LstmState state, LstmWorkspace ws) {
+        if (ws.model != this && ws.model.projection != projection) throw new IllegalArgumentException("workspace belongs to another model");
+        if (state.batch() != ws.batch) throw new IllegalArgumentException("state has batch " + state.batch() + " but workspace has batch " + ws.batch);
+        if (state.hidden() != hiddenSize()) throw new IllegalArgumentException("state has H = " + state.hidden() + " but the model has H = " + hiddenSize());
+        if (!x.isNative()) throw new IllegalArgumentException("input frames must be a native segment");
+        long lastRowEnd = xOff + (long) (ws.batch - 1) * xStride + inputSize();
+        if (xOff < 0 || xStride < inputSize() && ws.batch > 1 || lastRowEnd * Float.BYTES > x.byteSize()) {
+            throw new IllegalArgumentException("input of " + x.byteSize() / Float.BYTES + " floats does not hold " + ws.batch + " rows of N_x = "
+                    + inputSize() + " from offset " + xOff + " with stride " + xStride);
+        }
+        projection.project(x, xOff, xStride, state.h(), ws.z, ws.projection, kernels);
+        kernels.lstmPointwise(ws.z, 0, bias, state.c(), state.h(), hiddenSize(), ws.batch);
+    }
+
+    /**
+     * Runs a clip: {@code clip} is {@code [b][t][N_x]} (batch first) with {@code frames} frames per
+     * row, starting from the given state. When {@code hiddenOut} is not null it receives every
+     * step's hidden state as {@code [b][t][H]}.
+     */
+    public void run(MemorySegment clip, int frames, LstmState state, LstmWorkspace ws, MemorySegment hiddenOut) {
+        if (frames < 1) throw new IllegalArgumentException("frames " + frames + " must be at least 1");
+        long need = (long) ws.batch * frames * inputSize();
+        if (clip.byteSize() < need * Float.BYTES) {
+            throw new IllegalArgumentException("clip holds " + clip.byteSize() / Float.BYTES + " floats but batch " + ws.batch + " x " + frames + " frames x N_x "
+                    + inputSize() + " = " + need);
+        }
+        int hidden = hiddenSize();
+        if (hiddenOut != null && hiddenOut.byteSize() < (long) ws.batch * frames * hidden * Float.BYTES) {
+            throw new IllegalArgumentException("hidden output holds " + hiddenOut.byteSize() / Float.BYTES + " floats but needs " + (long) ws.batch * frames * hidden);
+        }
+        long rowStride = (long) frames * inputSize();
+        for (int t = 0; t < frames; t++) {
+            step(clip, (long) t * inputSize(), rowStride, state, ws);
+            if (hiddenOut != null) {
+                for (int b = 0; b < ws.batch; b++) {
+                    MemorySegment.copy(state.h(), (long) b * hidden * Float.BYTES, hiddenOut, (((long) b * frames + t) * hidden) * Float.BYTES,
+                            (long) hidden * Float.BYTES);
+                }
+            }
+        }
+    }
+
+    /** The head's logits for the state's current {@code h}, {@code [b][C]}. */
+    public void logits(LstmState state, MemorySegment out) {
+        if (head == null) throw new IllegalStateException("this LSTM has no head");
+        if (out.byteSize() < (long) state.batch() * head.classes() * Float.BYTES) throw new IllegalArgumentException("logits buffer too small");
+        head.apply(state.h(), state.batch(), out, kernels);
+    }
+
+    public String describe() {
+        return projection.describe() + (head == null ? "" : ", head " + head.classes() + " classes");
+    }
+}

@@ -1,0 +1,66 @@
+package fdht.kernels.lstm;
+
+import fdht.kernels.Kernels;
+import fdht.kernels.PlanExecutor;
+import fdht.kernels.PlanWorkspace;
+import fdht.layout.CompiledPlan;
+import fdht.layout.ContractionPlanner;
+import fdht.layout.TtMatrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The TT-LSTM projection TIE runs: one TT matrix over {@code [x ; h ; 0]}, contracted in TIE's
+ * order (last core first) by the same stage kernels as HT.
+ */
+public final class TtProjection implements GateProjection {
+    private final TtMatrix weights;
+    private final int inputSize;
+    private final int hidden;
+
+    public TtProjection(TtMatrix weights, int inputSize, int hidden) {
+        this.weights = weights;
+        this.inputSize = inputSize;
+        this.hidden = hidden;
+        int rows = weights.format().rows(), cols = weights.format().cols();
+        if (rows != 4 * hidden) throw new IllegalArgumentException("TT matrix has " + rows + " rows but 4H = " + 4 * hidden);
+        if (inputSize < 1) throw new IllegalArgumentException("input size " + inputSize + " must be at least 1");
+        if (cols < (long) inputSize + hidden) {
+            throw new IllegalArgumentException("TT matrix has " + cols + " columns but [x ; h] needs N_x + H = " + (inputSize + hidden));
+        }
+    }
+
+    public TtMatrix weights() { return weights; }
+    @Override public int inputSize() { return inputSize; }
+    @Override public int hiddenSize() { return hidden; }
+    @Override public long parameterCount() { return weights.format().parameterCount(); }
+    @Override public long macsPerStep() { return ContractionPlanner.tieOrder(weights.format(), 1).totalMacs(); }
+    @Override public String describe() { return "TT-LSTM (TIE order), one " + weights.format(); }
+
+    static final class TtScratch implements Scratch {
+        final PackedInput input;
+        final CompiledPlan plan;
+        final PlanWorkspace work;
+
+        TtScratch(TtMatrix w, int batch, Arena arena) {
+            input = new PackedInput(arena, batch, w.format().cols());
+            plan = CompiledPlan.compile(ContractionPlanner.tieOrder(w.format(), batch), w, arena);
+            work = new PlanWorkspace(plan, arena);
+        }
+
+        @Override public int batch() { return input.batch; }
+    }
+
+    @Override
+    public Scratch newScratch(int batch, Arena arena) {
+        return new TtScratch(weights, batch, arena);
+    }
+
+    @Override
+    public void project(MemorySegment x, long xOff, long xStride, MemorySegment h, MemorySegment z, Scratch scratch, Kernels kernels) {
+        TtScratch s = (TtScratch) scratch;
+        s.input.fill(x, xOff, xStride, 0, inputSize);
+        s.input.fill(h, 0, hidden, inputSize, hidden);
+        PlanExecutor.apply(s.plan, s.input.buffer, 0, z, 0, s.work, kernels);
+    }
+}
