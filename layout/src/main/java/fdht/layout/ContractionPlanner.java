@@ -7,54 +7,93 @@ import java.util.List;
 /**
  * Builds contraction plans. For HT it searches every valid order (a node after its children)
  * by dynamic programming over the set of contracted nodes, at most 2^15 states for d = 8, and
- * returns the one with the fewest MACs. The optimum does not depend on the batch size (every
- * intermediate scales with it). For TT it returns TIE's order, last core first.
+ * returns the one with the fewest MACs (ties: fewer stages, then lower node ids). A step may
+ * also fuse a node with a chain of ancestors whose other children are already contracted: the
+ * ancestors' transfer tensors are folded into the node's factor (our addition: it removes the
+ * narrow transfer GEMMs and never costs more MACs than the stages it replaces). The optimum does
+ * not depend on the batch size (every intermediate scales with it). For TT it returns TIE's
+ * order, last core first.
  */
 public final class ContractionPlanner {
     private ContractionPlanner() {}
 
-    /** The cheapest (fewest MACs) plan for {@code format} and {@code batch} inputs. Ties go to the lower node id. */
+    /** The cheapest (fewest MACs) plan for {@code format} and {@code batch} inputs, fusion allowed. */
     public static ContractionPlan plan(HtFormat format, int batch) {
-        return planInOrder(format, batch, cheapestOrder(format));
+        return planSteps(format, batch, cheapestSteps(format, true));
     }
 
-    /** The node order with the fewest MACs. */
+    /** The cheapest plan that contracts one node per stage (no fusion): the paper's plain stage-wise dataflow. */
+    public static ContractionPlan planUnfused(HtFormat format, int batch) {
+        return planSteps(format, batch, cheapestSteps(format, false));
+    }
+
+    /** The node order of the cheapest unfused plan. */
     public static int[] cheapestOrder(HtFormat format) {
+        List<int[]> steps = cheapestSteps(format, false);
+        int[] order = new int[steps.size()];
+        for (int s = 0; s < order.length; s++) order[s] = steps.get(s)[0];
+        return order;
+    }
+
+    /** Each step is {node, number of fused ancestors}. */
+    private static List<int[]> cheapestSteps(HtFormat format, boolean fuse) {
         DimensionTree tree = format.tree();
         int n = tree.nodeCount();
         int full = (1 << n) - 1;
         double[] best = new double[1 << n];
-        int[] choice = new int[1 << n];
+        int[] choiceNode = new int[1 << n];
+        int[] choiceChain = new int[1 << n];
         Arrays.fill(best, -1);
-        solve(format, 0, full, best, choice);
-        int[] order = new int[n];
+        solve(format, fuse, 0, full, best, choiceNode, choiceChain);
+        List<int[]> steps = new ArrayList<>();
         int mask = 0;
-        for (int s = 0; s < n; s++) {
-            order[s] = choice[mask];
-            mask |= 1 << order[s];
+        while (mask != full) {
+            int t = choiceNode[mask], h = choiceChain[mask];
+            steps.add(new int[]{t, h});
+            mask |= chainMask(tree, t, h);
         }
-        return order;
+        return steps;
     }
 
-    private static double solve(HtFormat f, int mask, int full, double[] best, int[] choice) {
+    /** The node t and its h lowest ancestors. */
+    private static int chainMask(DimensionTree tree, int t, int h) {
+        int m = 1 << t;
+        for (int u = t, i = 0; i < h; i++) {
+            u = tree.parent(u);
+            m |= 1 << u;
+        }
+        return m;
+    }
+
+    private static double solve(HtFormat f, boolean fuse, int mask, int full, double[] best, int[] choiceNode, int[] choiceChain) {
         if (mask == full) return 0;
         if (best[mask] >= 0) return best[mask];
         DimensionTree tree = f.tree();
         double size = intermediateSize(f, mask);
         double bestCost = Double.POSITIVE_INFINITY;
-        int bestNode = -1;
         for (int t = 0; t < tree.nodeCount(); t++) {
             if ((mask & (1 << t)) != 0 || !ready(tree, mask, t)) continue;
-            // MACs of a stage = input size x Q (P*C is the input size)
-            double q = tree.isLeaf(t) ? (double) f.rowFactor(t) * f.rank(t) : f.rank(t);
-            double cost = size * q + solve(f, mask | (1 << t), full, best, choice);
-            if (cost < bestCost) {
-                bestCost = cost;
-                bestNode = t;
+            // MACs of a stage = input size x Q (P*C is the input size); Q ends in the rank of the top of the chain
+            double qBase = tree.isLeaf(t) ? f.rowFactor(t) : 1;
+            int u = t, h = 0, chain = 1 << t;
+            while (true) {
+                // one MAC per stage more breaks ties towards fewer stages
+                double cost = size * qBase * f.rank(u) + 1 + solve(f, fuse, mask | chain, full, best, choiceNode, choiceChain);
+                if (cost < bestCost) {
+                    bestCost = cost;
+                    choiceNode[mask] = t;
+                    choiceChain[mask] = h;
+                }
+                int parent = tree.parent(u);
+                if (!fuse || parent < 0) break;
+                int sibling = tree.left(parent) == u ? tree.right(parent) : tree.left(parent);
+                if (((mask >> sibling) & 1) == 0) break;
+                u = parent;
+                h++;
+                chain |= 1 << u;
             }
         }
         best[mask] = bestCost;
-        choice[mask] = bestNode;
         return bestCost;
     }
 
@@ -81,38 +120,58 @@ public final class ContractionPlanner {
      * both of its children.
      */
     public static ContractionPlan planInOrder(HtFormat format, int batch, int[] order) {
+        if (order.length != format.tree().nodeCount()) {
+            throw new IllegalArgumentException("order " + Arrays.toString(order) + " must list all " + format.tree().nodeCount() + " nodes");
+        }
+        List<int[]> steps = new ArrayList<>();
+        for (int t : order) steps.add(new int[]{t, 0});
+        return planSteps(format, batch, steps);
+    }
+
+    /** The plan for explicit steps {node, fused ancestors}. */
+    private static ContractionPlan planSteps(HtFormat format, int batch, List<int[]> order) {
         if (batch < 1) throw new IllegalArgumentException("batch " + batch + " must be at least 1");
         DimensionTree tree = format.tree();
         int d = tree.order();
-        if (order.length != tree.nodeCount()) {
-            throw new IllegalArgumentException("order " + Arrays.toString(order) + " must list all " + tree.nodeCount() + " nodes");
-        }
         List<Axis> current = new ArrayList<>();
         current.add(Axis.batch(batch));
         for (int k = 0; k < d; k++) current.add(Axis.col(k, format.colFactor(k)));
         List<Axis> input = List.copyOf(current);
         List<Stage> stages = new ArrayList<>();
         int mask = 0;
-        for (int t : order) {
+        for (int[] step : order) {
+            int t = step[0];
             if (t < 0 || t >= tree.nodeCount()) throw new IllegalArgumentException("order names node " + t + ", which does not exist");
             if (((mask >> t) & 1) == 1) throw new IllegalArgumentException("order names " + format.nodeName(t) + " twice");
             if (!ready(tree, mask, t)) throw new IllegalArgumentException("order contracts " + format.nodeName(t) + " before its children");
-            List<Axis> contracted;
-            List<Axis> produced;
+            List<Axis> contracted = new ArrayList<>();
+            List<Axis> produced = new ArrayList<>();
             Stage.Op op;
             if (tree.isLeaf(t)) {
                 op = Stage.Op.LEAF;
-                contracted = List.of(Axis.col(t, format.colFactor(t)));
-                produced = List.of(Axis.row(t, format.rowFactor(t)), Axis.rank(t, format.rank(t)));
+                contracted.add(Axis.col(t, format.colFactor(t)));
+                produced.add(Axis.row(t, format.rowFactor(t)));
             } else {
                 op = Stage.Op.TRANSFER;
                 int l = tree.left(t), r = tree.right(t);
-                contracted = List.of(Axis.rank(l, format.rank(l)), Axis.rank(r, format.rank(r)));
-                produced = List.of(Axis.rank(t, format.rank(t)));
+                contracted.add(Axis.rank(l, format.rank(l)));
+                contracted.add(Axis.rank(r, format.rank(r)));
             }
-            stages.add(stage(stages.size(), op, t, current, contracted, produced));
-            current = stages.getLast().output();
+            List<Integer> fused = new ArrayList<>();
+            int top = t;
             mask |= 1 << t;
+            for (int i = 0; i < step[1]; i++) {
+                int parent = tree.parent(top);
+                int sibling = tree.left(parent) == top ? tree.right(parent) : tree.left(parent);
+                if (((mask >> sibling) & 1) == 0) throw new IllegalStateException("cannot fuse " + format.nodeName(parent) + " before " + format.nodeName(sibling));
+                contracted.add(Axis.rank(sibling, format.rank(sibling)));
+                fused.add(parent);
+                top = parent;
+                mask |= 1 << parent;
+            }
+            produced.add(Axis.rank(top, format.rank(top)));
+            stages.add(stage(stages.size(), op, t, fused, current, contracted, produced));
+            current = stages.getLast().output();
         }
         return new ContractionPlan(format.toString(), batch, input, stages, resultAxes(batch, format.rowFactors()));
     }
@@ -133,7 +192,7 @@ public final class ContractionPlanner {
             List<Axis> produced = new ArrayList<>();
             produced.add(Axis.row(k, format.rowFactor(k)));
             if (k > 0) produced.add(Axis.bond(k, format.bondRank(k)));
-            stages.add(stage(stages.size(), Stage.Op.TT_CORE, k, current, contracted, produced));
+            stages.add(stage(stages.size(), Stage.Op.TT_CORE, k, List.of(), current, contracted, produced));
             current = stages.getLast().output();
         }
         int[] m = new int[d];
@@ -141,12 +200,12 @@ public final class ContractionPlanner {
         return new ContractionPlan(format.toString(), batch, input, stages, resultAxes(batch, m));
     }
 
-    private static Stage stage(int index, Stage.Op op, int node, List<Axis> input, List<Axis> contracted, List<Axis> produced) {
+    private static Stage stage(int index, Stage.Op op, int node, List<Integer> fused, List<Axis> input, List<Axis> contracted, List<Axis> produced) {
         List<Axis> rows = new ArrayList<>(input);
         for (Axis c : contracted) {
             if (!rows.remove(c)) throw new IllegalStateException("axis " + c + " is not in the intermediate " + input);
         }
-        return new Stage(index, op, node, input, rows, contracted, produced);
+        return new Stage(index, op, node, fused, input, rows, contracted, produced);
     }
 
     private static List<Axis> resultAxes(int batch, int[] m) {

@@ -103,15 +103,46 @@ public final class HtMatrix implements PlanFactors {
         return out;
     }
 
+    /**
+     * {@code F[c][q]} of an HT stage. Leaf: contracted {@code (j_k, s_1..s_h)}, produced
+     * {@code (i_k, a_top)}; transfer: contracted {@code (a_l, a_r, s_1..s_h)}, produced
+     * {@code (a_top)}, where {@code s_i} are the ranks of the siblings along the fused chain. The
+     * chain is folded in by {@code v'[a_u] = sum_{a_v} v[a_v] B_u[a_u, .., ..]} level by level.
+     */
     @Override
     public float factor(Stage stage, int[] c, int[] q) {
-        return switch (stage.op()) {
-            // contracted (j_k), produced (i_k, a_k)
-            case LEAF -> leaf(stage.node(), q[0], c[0], q[1]);
-            // contracted (a_l, a_r), produced (a_t)
-            case TRANSFER -> transfer(stage.node(), q[0], c[0], c[1]);
-            case TT_CORE -> throw new IllegalArgumentException("an HT matrix has no TT cores");
-        };
+        DimensionTree tree = format.tree();
+        int t = stage.node();
+        int base;
+        double[] v;
+        switch (stage.op()) {
+            case LEAF -> {
+                base = 1;
+                v = new double[format.rank(t)];
+                for (int a = 0; a < v.length; a++) v[a] = leaf(t, q[0], c[0], a);
+            }
+            case TRANSFER -> {
+                base = 2;
+                v = new double[format.rank(t)];
+                for (int a = 0; a < v.length; a++) v[a] = transfer(t, a, c[0], c[1]);
+            }
+            default -> throw new IllegalArgumentException("an HT matrix has no TT cores");
+        }
+        int below = t;
+        for (int i = 0; i < stage.fused().size(); i++) {
+            int u = stage.fused().get(i);
+            int sib = c[base + i];
+            boolean belowIsLeft = tree.left(u) == below;
+            double[] w = new double[format.rank(u)];
+            for (int a = 0; a < w.length; a++) {
+                double s = 0;
+                for (int b = 0; b < v.length; b++) s += v[b] * (belowIsLeft ? transfer(u, a, b, sib) : transfer(u, a, sib, b));
+                w[a] = s;
+            }
+            v = w;
+            below = u;
+        }
+        return (float) v[q[q.length - 1]];
     }
 
     /**

@@ -15,22 +15,26 @@ import java.util.List;
  * @param index      position in the plan, 0-based
  * @param op         what the stage contracts
  * @param node       the tree node (HT) or core (TT) it contracts
+ * @param fused      ancestors of {@code node} contracted in the same stage, lowest first (HT only):
+ *                   their transfer tensors are folded into the node's factor when the plan is
+ *                   compiled, so one GEMM does the work of several stages
  * @param input      axes of the input buffer, outermost first
  * @param rows       axes that pass through (P = product of sizes), in input order
  * @param contracted axes summed over (C), in the order F's rows are packed
  * @param produced   axes the stage creates (Q), in the order F's columns are packed
  */
-public record Stage(int index, Op op, int node, List<Axis> input, List<Axis> rows, List<Axis> contracted, List<Axis> produced) {
+public record Stage(int index, Op op, int node, List<Integer> fused, List<Axis> input, List<Axis> rows, List<Axis> contracted, List<Axis> produced) {
     public enum Op {
-        /** HT leaf: contracts j_k against U_k, produces (i_k, a_k). */
+        /** HT leaf: contracts j_k against U_k, produces (i_k, a_k); with fused ancestors also their siblings' ranks, producing the top ancestor's rank. */
         LEAF,
-        /** HT interior node: contracts (a_l, a_r) against B_t, produces a_t. */
+        /** HT interior node: contracts (a_l, a_r) against B_t, produces a_t; fused ancestors as for LEAF. */
         TRANSFER,
         /** TT core: contracts (j_k, t_k) against G_k, produces (i_k, t_{k-1}). */
         TT_CORE
     }
 
     public Stage {
+        fused = List.copyOf(fused);
         input = List.copyOf(input);
         rows = List.copyOf(rows);
         contracted = List.copyOf(contracted);
@@ -96,15 +100,16 @@ public record Stage(int index, Op op, int node, List<Axis> input, List<Axis> row
         return s;
     }
 
-    /** A one-line description such as "leaf 4" or "node 5 (a3 a4 -> a5)". */
+    /** A one-line description such as "U4 (j4 -> i4 a4)" or "U1·B5 (j1 a2 -> i1 a5)" for a fused stage. */
     public String describe() {
         String c = String.join(" ", contracted.stream().map(Axis::name).toList());
         String q = String.join(" ", produced.stream().map(Axis::name).toList());
-        String what = switch (op) {
+        StringBuilder what = new StringBuilder(switch (op) {
             case LEAF -> "U" + (node + 1);
             case TRANSFER -> "B" + (node + 1);
             case TT_CORE -> "G" + (node + 1);
-        };
+        });
+        for (int u : fused) what.append("·B").append(u + 1);
         return what + " (" + c + " -> " + q + ")";
     }
 }

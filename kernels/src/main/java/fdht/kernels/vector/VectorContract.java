@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code k} (the produced axes, contiguous in both F and out). Input elements are broadcast, so
  * the stage's permuted view costs nothing beyond its address tables.
  *
- * <p>Register blocking: for {@code Q <= L} eight rows at once (eight independent FMA chains, what
- * two FMA pipes of latency four need); for wider {@code Q} four rows times two vector chunks.
+ * <p>Register blocking: for {@code Q <= L} sixteen rows at once (sixteen independent FMA chains, each
+ * fed by one broadcast: the broadcasts, not the FMAs, are the limit); for wider {@code Q} four rows
+ * times two vector chunks.
  * Lanes past {@code Q} compute garbage from F's padding and are masked off on the store.
  */
 final class VectorContract {
@@ -33,7 +34,7 @@ final class VectorContract {
         }
     }
 
-    /** Q <= L: one vector per row, eight rows per block. */
+    /** Q <= L: one vector per row, sixteen rows per block (measured: 16 rows 91, 8 rows 79 GFLOP/s on a 1816x32x16 stage). */
     private static void narrow(CompiledPlan.Step st, MemorySegment fs, MemorySegment in, long inOff, MemorySegment out, long outOff) {
         final int p = st.p(), c = st.c(), q = st.q();
         final int[] rb = st.rowBase();
@@ -42,10 +43,12 @@ final class VectorContract {
         final long qBytes = (long) q * Float.BYTES;
         final VectorMask<Float> m = S.indexInRange(0, q);
         int r = 0;
-        for (; r + 8 <= p; r += 8) {
-            long b0 = inOff + rb[r], b1 = inOff + rb[r + 1], b2 = inOff + rb[r + 2], b3 = inOff + rb[r + 3];
+        for (; r + 16 <= p; r += 16) {
+            long b0 = inOff + rb[r + 0], b1 = inOff + rb[r + 1], b2 = inOff + rb[r + 2], b3 = inOff + rb[r + 3];
             long b4 = inOff + rb[r + 4], b5 = inOff + rb[r + 5], b6 = inOff + rb[r + 6], b7 = inOff + rb[r + 7];
-            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            long b8 = inOff + rb[r + 8], b9 = inOff + rb[r + 9], b10 = inOff + rb[r + 10], b11 = inOff + rb[r + 11];
+            long b12 = inOff + rb[r + 12], b13 = inOff + rb[r + 13], b14 = inOff + rb[r + 14], b15 = inOff + rb[r + 15];
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
             long fo = fBytes;
             for (int j = 0; j < c; j++, fo += qBytes) {
                 FloatVector f = FloatVector.fromMemorySegment(S, fs, fo, LE);
@@ -58,16 +61,32 @@ final class VectorContract {
                 a5 = f.fma(FloatVector.broadcast(S, in.getAtIndex(F32, b5 + o)), a5);
                 a6 = f.fma(FloatVector.broadcast(S, in.getAtIndex(F32, b6 + o)), a6);
                 a7 = f.fma(FloatVector.broadcast(S, in.getAtIndex(F32, b7 + o)), a7);
+                a8 = f.fma(FloatVector.broadcast(S, in.getAtIndex(F32, b8 + o)), a8);
+                a9 = f.fma(FloatVector.broadcast(S, in.getAtIndex(F32, b9 + o)), a9);
+                a10 = f.fma(FloatVector.broadcast(S, in.getAtIndex(F32, b10 + o)), a10);
+                a11 = f.fma(FloatVector.broadcast(S, in.getAtIndex(F32, b11 + o)), a11);
+                a12 = f.fma(FloatVector.broadcast(S, in.getAtIndex(F32, b12 + o)), a12);
+                a13 = f.fma(FloatVector.broadcast(S, in.getAtIndex(F32, b13 + o)), a13);
+                a14 = f.fma(FloatVector.broadcast(S, in.getAtIndex(F32, b14 + o)), a14);
+                a15 = f.fma(FloatVector.broadcast(S, in.getAtIndex(F32, b15 + o)), a15);
             }
             long ob = (outOff + (long) r * q) * Float.BYTES;
-            a0.intoMemorySegment(out, ob, LE, m);
-            a1.intoMemorySegment(out, ob + qBytes, LE, m);
+            a0.intoMemorySegment(out, ob + 0 * qBytes, LE, m);
+            a1.intoMemorySegment(out, ob + 1 * qBytes, LE, m);
             a2.intoMemorySegment(out, ob + 2 * qBytes, LE, m);
             a3.intoMemorySegment(out, ob + 3 * qBytes, LE, m);
             a4.intoMemorySegment(out, ob + 4 * qBytes, LE, m);
             a5.intoMemorySegment(out, ob + 5 * qBytes, LE, m);
             a6.intoMemorySegment(out, ob + 6 * qBytes, LE, m);
             a7.intoMemorySegment(out, ob + 7 * qBytes, LE, m);
+            a8.intoMemorySegment(out, ob + 8 * qBytes, LE, m);
+            a9.intoMemorySegment(out, ob + 9 * qBytes, LE, m);
+            a10.intoMemorySegment(out, ob + 10 * qBytes, LE, m);
+            a11.intoMemorySegment(out, ob + 11 * qBytes, LE, m);
+            a12.intoMemorySegment(out, ob + 12 * qBytes, LE, m);
+            a13.intoMemorySegment(out, ob + 13 * qBytes, LE, m);
+            a14.intoMemorySegment(out, ob + 14 * qBytes, LE, m);
+            a15.intoMemorySegment(out, ob + 15 * qBytes, LE, m);
         }
         for (; r < p; r++) {
             long b0 = inOff + rb[r];
