@@ -51,6 +51,8 @@ public final class TtFormat {
     public int rowFactor(int k) { return rowFactors[k]; }
     public int colFactor(int k) { return colFactors[k]; }
     public int bondRank(int k) { return bondRanks[k]; }
+    public int[] rowFactors() { return rowFactors.clone(); }
+    public int[] colFactors() { return colFactors.clone(); }
     public int rows() { return Arrays.stream(rowFactors).reduce(1, (a, b) -> a * b); }
     public int cols() { return Arrays.stream(colFactors).reduce(1, (a, b) -> a * b); }
 

@@ -28,6 +28,9 @@ public final class DenseHead {
     }
 
     public int classes() { return classes; }
+    /** {@code C x H} row-major, copied. */
+    public float[] weightsToArray() { return Weights.toArray(weights, 0, classes * hidden); }
+    public float[] biasToArray() { return Weights.toArray(bias, 0, classes); }
     public int hidden() { return hidden; }
 
     /** {@code logits[b][C] = W h[b] + bias} for {@code batch} rows. */

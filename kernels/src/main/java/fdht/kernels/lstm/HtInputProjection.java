@@ -32,6 +32,9 @@ public final class HtInputProjection implements GateProjection {
         this.hidden = hidden;
     }
 
+    public HtMatrix inputWeights() { return inputWeights; }
+    /** {@code W_h}, {@code 4H x H} row-major, native. */
+    public MemorySegment hiddenWeights() { return hiddenWeights; }
     @Override public int inputSize() { return inputSize; }
     @Override public int hiddenSize() { return hidden; }
     @Override public long parameterCount() { return inputWeights.format().parameterCount() + 4L * hidden * hidden; }

@@ -81,6 +81,8 @@ public final class Lstm {
     }
 
     public GateProjection projection() { return projection; }
+    /** {@code b_ih + b_hh}, {@code 4H} floats, copied. */
+    public float[] biasToArray() { return Weights.toArray(bias, 0, 4 * hiddenSize()); }
     public Optional<DenseHead> head() { return Optional.ofNullable(head); }
     public Kernels kernels() { return kernels; }
     public int inputSize() { return projection.inputSize(); }
