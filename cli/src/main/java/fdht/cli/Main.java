@@ -1,34 +1,57 @@
 package fdht.cli;
 
-import java.io.PrintStream;
+import fdht.layout.io.ModelFileException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Entry point of the {@code fdht} command. Until the full command line lands it knows {@code demo}. */
-public final class Main {
-    private Main() {}
+/**
+ * The {@code fdht} command line. Errors in user input (missing or malformed files, wrong
+ * shapes, bad options) exit with status 2 and one line on stderr; {@code --verbose} adds the
+ * stack trace.
+ */
+@Command(name = "fdht", mixinStandardHelpOptions = true, version = "fdht 0.1.0",
+        description = "FDHT-LSTM: hierarchical Tucker compressed LSTM inference on the CPU.",
+        subcommands = {DemoCommand.class, InferCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @Option(names = "--verbose", description = "Print stack traces with errors.", scope = CommandLine.ScopeType.INHERIT)
+    boolean verbose;
 
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        String cmd = args.length == 0 ? "help" : args[0];
-        try {
-            return switch (cmd) {
-                case "demo" -> Demo.run(out);
-                case "help", "--help", "-h" -> {
-                    out.println("usage: fdht <command>");
-                    out.println("  demo   run an FDHT-LSTM with the LSTM-UCF shapes against the dense LSTM it encodes");
-                    out.println("  test   (launcher script) run the whole test suite");
-                    yield 0;
-                }
-                default -> {
-                    err.println("fdht: unknown command '" + cmd + "' (try: fdht help)");
-                    yield 2;
-                }
-            };
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            err.println("fdht " + cmd + ": " + e.getMessage());
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExitCodeExceptionMapper(e -> 2);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("fdht: " + ex.getMessage() + " (see --help)");
             return 2;
-        }
+        });
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        cl.setExecutionExceptionHandler((ex, failed, result) -> {
+            String cmd = failed.getCommandName().equals("fdht") ? "fdht" : "fdht " + failed.getCommandName();
+            if (ex instanceof ModelFileException || ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
+                    || ex instanceof java.io.UncheckedIOException) {
+                err.println(cmd + ": " + ex.getMessage());
+            } else {
+                err.println(cmd + ": unexpected " + ex);
+            }
+            if (verbose) ex.printStackTrace(err);
+            err.flush();
+            return 2;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
     }
 }

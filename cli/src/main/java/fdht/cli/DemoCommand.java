@@ -6,52 +6,59 @@ import fdht.kernels.lstm.FdhtProjection;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmState;
 import fdht.kernels.lstm.LstmWorkspace;
-import fdht.layout.ColumnFactorization;
 import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
 import fdht.layout.Weights;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code fdht demo}: an FDHT-LSTM with the LSTM-UCF shapes (57,600 inputs, 256 hidden, ranks 4,
- * deterministic weights) against the dense LSTM whose weights are that HT matrix reconstructed,
- * on one deterministic 6-frame clip: the plan, the sizes, the per-frame latency of both (measured
- * here, same run) and the largest difference of their outputs.
+ * {@code fdht demo}: the bundled FDHT-LSTM with the LSTM-UCF shapes (57,600 inputs, 256 hidden,
+ * ranks 4, deterministic weights, {@link DefaultModel}) against the dense LSTM whose weights are
+ * that HT matrix reconstructed, on one deterministic 6-frame clip: the plan, the sizes, the
+ * per-frame latency of both (measured here, same run) and the largest difference of their outputs.
  */
-final class Demo {
-    static final int INPUT = 57_600;
-    static final int HIDDEN = 256;
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run the bundled LSTM-UCF FDHT-LSTM against the dense LSTM it encodes.")
+final class DemoCommand implements Callable<Integer> {
     static final int FRAMES = 6;
-    static final int RANK = 4;
-    static final int[] ROW_FACTORS = {16, 4, 4, 4};
 
-    private Demo() {}
+    @Spec
+    CommandSpec spec;
 
-    static int run(PrintStream out) {
+    @Override
+    public Integer call() {
+        return run(spec.commandLine().getOut());
+    }
+
+    static int run(PrintWriter out) {
         try (Arena arena = Arena.ofConfined()) {
-            int[] colFactors = ColumnFactorization.cheapest(INPUT + HIDDEN, ROW_FACTORS, RANK, 0.06, 32, 3);
-            HtFormat format = HtFormat.uniform(ROW_FACTORS, colFactors, RANK);
-            HtMatrix ht = HtMatrix.random(format, 2022, arena);
-            float[] bias = new float[4 * HIDDEN];
-            SplittableRandom rnd = new SplittableRandom(11);
-            for (int e = 0; e < bias.length; e++) bias[e] = (float) (rnd.nextDouble() * 0.2 - 0.1);
-            Lstm fdht = Lstm.fdht(ht, INPUT, bias, arena);
+            Lstm fdht = DefaultModel.load(arena);
+            HtMatrix ht = ((FdhtProjection) fdht.projection()).weights();
+            HtFormat format = ht.format();
+            int[] colFactors = format.colFactors();
+            int input = fdht.inputSize(), hidden = fdht.hiddenSize();
+            float[] bias = fdht.biasToArray();
+            int[] rowFactors = format.rowFactors();
 
-            out.println("fdht demo: FDHT-LSTM on the LSTM-UCF shapes (DESIGN.md), kernels: " + KernelProvider.kernels().name());
-            out.printf("input %,d + hidden %d = %,d columns, padded to %s = %,d; outputs 4x%d = %s = %,d%n", INPUT, HIDDEN, INPUT + HIDDEN,
-                    join(colFactors), format.cols(), HIDDEN, join(ROW_FACTORS), format.rows());
+            out.println("fdht demo: the bundled FDHT-LSTM (" + DefaultModel.RESOURCE + ") on the LSTM-UCF shapes of DESIGN.md, kernels: "
+                    + KernelProvider.kernels().name());
+            out.printf("input %,d + hidden %d = %,d columns, padded to %s = %,d; outputs 4x%d = %s = %,d%n", input, hidden, input + hidden,
+                    join(colFactors), format.cols(), hidden, join(rowFactors), format.rows());
             out.println();
             out.print(((FdhtProjection) fdht.projection()).plan(1).toTable());
             out.println();
 
             long t0 = System.nanoTime();
-            MemorySegment dense = DenseReconstruction.of(ht, INPUT + HIDDEN, arena);
+            MemorySegment dense = DenseReconstruction.of(ht, input + hidden, arena);
             double reconstructMs = (System.nanoTime() - t0) / 1e6;
-            Lstm reference = Lstm.dense(dense, INPUT, HIDDEN, bias, arena);
+            Lstm reference = Lstm.dense(dense, input, hidden, bias, arena);
 
             long fdhtParams = fdht.parameterCount(), denseParams = reference.parameterCount();
             out.printf("%-34s %,14d floats %,14d bytes%n", "FDHT-LSTM parameters (with bias)", fdhtParams, fdhtParams * 4);
@@ -60,19 +67,19 @@ final class Demo {
                     (double) denseParams / fdhtParams, fdht.projection().macsPerStep(), reference.projection().macsPerStep(), reconstructMs);
             out.println();
 
-            MemorySegment clip = Weights.floats(arena, (long) FRAMES * INPUT);
+            MemorySegment clip = Weights.floats(arena, (long) FRAMES * input);
             SplittableRandom frames = new SplittableRandom(7);
-            for (long e = 0; e < (long) FRAMES * INPUT; e++) Weights.set(clip, e, (float) (frames.nextDouble() * 2 - 1));
+            for (long e = 0; e < (long) FRAMES * input; e++) Weights.set(clip, e, (float) (frames.nextDouble() * 2 - 1));
 
             // outputs first, on fresh states, compared at every step
-            MemorySegment hF = Weights.floats(arena, (long) FRAMES * HIDDEN), hD = Weights.floats(arena, (long) FRAMES * HIDDEN);
+            MemorySegment hF = Weights.floats(arena, (long) FRAMES * hidden), hD = Weights.floats(arena, (long) FRAMES * hidden);
             LstmState sF = fdht.newState(1, arena), sD = reference.newState(1, arena);
             LstmWorkspace wF = fdht.newWorkspace(1, arena), wD = reference.newWorkspace(1, arena);
             fdht.run(clip, FRAMES, sF, wF, hF);
             reference.run(clip, FRAMES, sD, wD, hD);
-            double maxH = maxAbsDiff(hF, hD, FRAMES * HIDDEN);
-            double maxC = maxAbsDiff(sF.c(), sD.c(), HIDDEN);
-            double scaleH = maxAbs(hD, FRAMES * HIDDEN);
+            double maxH = maxAbsDiff(hF, hD, FRAMES * hidden);
+            double maxC = maxAbsDiff(sF.c(), sD.c(), hidden);
+            double scaleH = maxAbs(hD, FRAMES * hidden);
 
             double fdhtUs = perFrameMicros(fdht, clip, sF, wF, 300, 0.5);
             double denseUs = perFrameMicros(reference, clip, sD, wD, 3, 3.0);

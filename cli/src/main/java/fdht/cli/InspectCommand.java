@@ -1,0 +1,65 @@
+package fdht.cli;
+
+import fdht.kernels.lstm.FdhtProjection;
+import fdht.kernels.lstm.GateProjection;
+import fdht.kernels.lstm.HtInputProjection;
+import fdht.kernels.lstm.Lstm;
+import fdht.kernels.lstm.LstmModelFile;
+import fdht.kernels.lstm.TtProjection;
+import fdht.layout.ContractionPlan;
+import fdht.layout.ContractionPlanner;
+import fdht.layout.HtFormat;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code fdht inspect --model M}: what a model file holds and how it will be contracted. */
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a model's format, tree, factors, ranks, sizes and contraction plan.")
+final class InspectCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "fdht model file (.safetensors)")
+    Path model;
+
+    @Option(names = "--batch", defaultValue = "1", description = "Batch size of the plan shown (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Arena arena = Arena.ofConfined()) {
+            Lstm lstm = LstmModelFile.read(model, arena);
+            out.println(model + ": " + lstm.describe());
+            out.printf("input N_x %,d, hidden H %d, gates i f g o%n", lstm.inputSize(), lstm.hiddenSize());
+            long params = lstm.parameterCount();
+            long dense = 4L * lstm.hiddenSize() * (lstm.inputSize() + lstm.hiddenSize()) + 4L * lstm.hiddenSize();
+            out.printf("parameters %,d (%,d bytes) against %,d dense (%,.0fx smaller)%n", params, params * 4, dense, (double) dense / params);
+            lstm.head().ifPresent(h -> out.printf("head: %d classes x %d hidden%n", h.classes(), h.hidden()));
+            GateProjection p = lstm.projection();
+            HtFormat ht = switch (p) {
+                case FdhtProjection f -> f.weights().format();
+                case HtInputProjection h -> h.inputWeights().format();
+                default -> null;
+            };
+            if (ht != null) {
+                out.println("tree " + ht.tree() + ", row factors " + Arrays.toString(ht.rowFactors()) + ", column factors " + Arrays.toString(ht.colFactors())
+                        + ", ranks by node " + Arrays.toString(ht.ranks()));
+                out.println();
+                out.print(ContractionPlanner.plan(ht, batch).toTable());
+            } else if (p instanceof TtProjection t) {
+                ContractionPlan plan = ContractionPlanner.tieOrder(t.weights().format(), batch);
+                out.println(t.weights().format());
+                out.println();
+                out.print(plan.toTable());
+            }
+        }
+        return 0;
+    }
+}
