@@ -32,6 +32,7 @@ public interface Kernels {
      * {@code 4H} pre-activations in gate order i, f, g, o (bias not yet added); with
      * {@code i, f, o = sigmoid(z + bias)}, {@code g = tanh(z + bias)}:
      * {@code c = f*c + i*g}, {@code h = o*tanh(c)}, updated in place ({@code c[b*H + u]}).
+     * {@code z} is scratch: its contents afterwards are unspecified.
      */
     void lstmPointwise(MemorySegment z, long zOff, MemorySegment bias, MemorySegment c, MemorySegment h, int hidden, int batch);
 

@@ -68,7 +68,7 @@ class ActivationKernelTest {
             for (int batch = 1; batch <= 5; batch++) {
                 for (int hidden : new int[]{1, 3, 15, 16, 17, 70}) {
                     int zn = 4 * hidden * batch;
-                    MemorySegment z = Weights.floats(arena, zn + 2), bias = Weights.floats(arena, 4 * hidden);
+                    MemorySegment z = Weights.floats(arena, zn + 2), z2 = Weights.floats(arena, zn + 2), bias = Weights.floats(arena, 4 * hidden);
                     MemorySegment c1 = Weights.floats(arena, batch * hidden), c2 = Weights.floats(arena, batch * hidden);
                     MemorySegment h1 = Weights.floats(arena, batch * hidden), h2 = Weights.floats(arena, batch * hidden);
                     for (int e = 0; e < zn + 2; e++) Weights.set(z, e, (float) (r.nextDouble() * 8 - 4));
@@ -78,8 +78,9 @@ class ActivationKernelTest {
                         Weights.set(c1, e, c);
                         Weights.set(c2, e, c);
                     }
+                    MemorySegment.copy(z, 0, z2, 0, z.byteSize()); // z is scratch to the kernels: each gets its own
                     k.lstmPointwise(z, 2, bias, c1, h1, hidden, batch);
-                    s.lstmPointwise(z, 2, bias, c2, h2, hidden, batch);
+                    s.lstmPointwise(z2, 2, bias, c2, h2, hidden, batch);
                     // c = f*c + i*g with |c| <= 2: each gate error <= 4e-7 enters with a factor <= 2, plus rounding
                     for (int e = 0; e < batch * hidden; e++) {
                         assertEquals(Weights.get(c2, e), Weights.get(c1, e), 4e-6, "c at " + e + " (batch " + batch + ", H " + hidden + ")");

@@ -28,12 +28,19 @@ public final class CompiledPlan {
     private final MemorySegment factors;
     private final List<Step> steps;
     private final int[] resultSource; // null when the last stage writes y directly
+    // sizes computed once: walking the axis lists per call allocated iterators on the hot path
+    private final long inputSize;
+    private final long resultSize;
+    private final long workSize;
 
     private CompiledPlan(ContractionPlan plan, MemorySegment factors, List<Step> steps, int[] resultSource) {
         this.plan = plan;
         this.factors = factors;
         this.steps = List.copyOf(steps);
         this.resultSource = resultSource;
+        this.inputSize = plan.inputSize();
+        this.resultSize = plan.resultSize();
+        this.workSize = plan.maxIntermediate();
     }
 
     /** Packs {@code weights} for {@code plan}; factor memory comes from {@code arena}. */
@@ -138,12 +145,15 @@ public final class CompiledPlan {
     /** The packed factors of all stages, read-only. */
     public MemorySegment factors() { return factors; }
     public int batch() { return plan.batch(); }
+    /** The number of stages. */
+    public int stageCount() { return steps.size(); }
+    public Step step(int s) { return steps.get(s); }
     /** Floats of input per call: {@code batch * prod n_k}. */
-    public long inputSize() { return plan.inputSize(); }
+    public long inputSize() { return inputSize; }
     /** Floats of output per call: {@code batch * prod m_k}. */
-    public long resultSize() { return plan.resultSize(); }
+    public long resultSize() { return resultSize; }
     /** Floats each of the two ping-pong work buffers must hold. */
-    public long workSize() { return plan.maxIntermediate(); }
+    public long workSize() { return workSize; }
 
     /**
      * For every element of {@code y} (row-major {@code [b][i_1..i_d]}), its index in the last

@@ -3,41 +3,71 @@ package fdht.kernels.vector;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Element-wise kernels: sigmoid, tanh, add and the LSTM cell's gate arithmetic, with masked
- * tails. sigmoid is {@code 1 / (1 + exp(-x))} and tanh the Vector API's {@code TANH}, both
- * intrinsified (SVML-class accuracy) on x86. Documented maximum error against the double
- * evaluation of {@code ScalarKernels}, measured by {@code ActivationKernelTest} over a dense
- * sweep of [-20, 20] (measured on Zen 5, JDK 25: 8.9e-8 absolute / 1.5e-7 relative for sigmoid,
- * 3.2e-8 absolute / 6.3e-8 relative for tanh, i.e. within 2.5 ulp; the test asserts 2e-7 and 4e-7
- * absolute to leave room for other CPUs' intrinsics); both
- * saturate exactly (sigmoid(-inf) = 0, sigmoid(inf) = 1, tanh(+-inf) = +-1) and pass NaN on.
+ * Element-wise kernels: sigmoid, tanh, add and the LSTM cell's gate arithmetic, masked tails.
+ *
+ * <p>Both activations are one loop, {@link #squash}: {@code y = a / (1 + exp(s x)) + c}, sigmoid
+ * with {@code (s, a, c) = (-1, 1, 0)} and tanh as {@code 2 sigmoid(2x) - 1}. The exponential is
+ * written out inside that loop from plain lane-wise arithmetic (Cephes' expf: round
+ * {@code x log2 e} with the 1.5*2^23 trick, two-part {@code ln 2} reduction, degree-6
+ * polynomial, exponent bits built as integers), for two measured reasons: the Vector API's
+ * {@code EXP} and {@code TANH} fell back to per-lane Java with heap allocation here, and any
+ * vector passed to or returned from a method C2 does not inline is boxed on the heap, so no
+ * vector crosses a method boundary of ours. Likewise no vector is chosen by a branch.
+ *
+ * <p>Documented maximum error against the double evaluation of {@code ScalarKernels}, checked by
+ * {@code ActivationKernelTest} over a dense sweep of [-20, 20]: 2e-7 absolute for sigmoid and
+ * 4e-7 absolute for tanh (tanh's relative error grows near 0, where {@code 2 sigmoid(2x) - 1}
+ * cancels); both saturate exactly at +-inf and pass NaN on.
  */
 final class VectorActivations {
     private static final VectorSpecies<Float> S = FloatSpecies.SPECIES;
     private static final int L = S.length();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float ROUNDER = 12582912f; // 1.5 * 2^23: adding it rounds to an integer
+    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    // keep 2^k a normal float: exp saturates at about 1.7e38 and 1.6e-38
+    private static final float EXP_HI = 88.0f;
+    private static final float EXP_LO = -87.0f;
 
     private VectorActivations() {}
 
-    static void sigmoid(MemorySegment in, long inOff, MemorySegment out, long outOff, int n) {
+    /** {@code out = a / (1 + exp(s * in)) + c} over {@code n} floats. */
+    static void squash(MemorySegment in, long inOff, MemorySegment out, long outOff, int n, float s, float a, float c) {
+        FloatVector vs = FloatVector.broadcast(S, s), va = FloatVector.broadcast(S, a), vc = FloatVector.broadcast(S, c);
+        FloatVector one = FloatVector.broadcast(S, 1f), log2e = FloatVector.broadcast(S, LOG2E), rounder = FloatVector.broadcast(S, ROUNDER);
+        FloatVector ln2hi = FloatVector.broadcast(S, -LN2_HI), ln2lo = FloatVector.broadcast(S, -LN2_LO);
+        FloatVector p6 = FloatVector.broadcast(S, 1.9875691500E-4f), p5 = FloatVector.broadcast(S, 1.3981999507E-3f);
+        FloatVector p4 = FloatVector.broadcast(S, 8.3334519073E-3f), p3 = FloatVector.broadcast(S, 4.1665795894E-2f);
+        FloatVector p2 = FloatVector.broadcast(S, 1.6666665459E-1f), p1 = FloatVector.broadcast(S, 5.0000001201E-1f);
         for (int k = 0; k < n; k += L) {
             VectorMask<Float> m = S.indexInRange(k, n);
-            FloatVector v = FloatVector.fromMemorySegment(S, in, (inOff + k) * Float.BYTES, LE, m);
-            logistic(v).intoMemorySegment(out, (outOff + k) * Float.BYTES, LE, m);
+            FloatVector x = FloatVector.fromMemorySegment(S, in, (inOff + k) * Float.BYTES, LE, m).mul(vs).max(EXP_LO).min(EXP_HI);
+            FloatVector t = x.fma(log2e, rounder);
+            FloatVector kf = t.sub(rounder);
+            FloatVector r = kf.fma(ln2lo, kf.fma(ln2hi, x));
+            FloatVector p = r.fma(p6, p5).fma(r, p4).fma(r, p3).fma(r, p2).fma(r, p1);
+            p = p.fma(r.mul(r), r).add(one);
+            IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = p.mul((FloatVector) bits.reinterpretAsFloats());
+            va.div(e.add(one)).add(vc).intoMemorySegment(out, (outOff + k) * Float.BYTES, LE, m);
         }
     }
 
+    static void sigmoid(MemorySegment in, long inOff, MemorySegment out, long outOff, int n) {
+        squash(in, inOff, out, outOff, n, -1f, 1f, 0f);
+    }
+
     static void tanh(MemorySegment in, long inOff, MemorySegment out, long outOff, int n) {
-        for (int k = 0; k < n; k += L) {
-            VectorMask<Float> m = S.indexInRange(k, n);
-            FloatVector v = FloatVector.fromMemorySegment(S, in, (inOff + k) * Float.BYTES, LE, m);
-            v.lanewise(VectorOperators.TANH).intoMemorySegment(out, (outOff + k) * Float.BYTES, LE, m);
-        }
+        squash(in, inOff, out, outOff, n, -2f, 2f, -1f);
     }
 
     static void add(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
@@ -49,29 +79,44 @@ final class VectorActivations {
         }
     }
 
-    /** 1 / (1 + exp(-v)); exp overflows to +inf for v below about -88, giving exactly 0. */
-    private static FloatVector logistic(FloatVector v) {
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        return one.div(one.add(v.neg().lanewise(VectorOperators.EXP)));
+    static void lstmPointwise(MemorySegment z, long zOff, MemorySegment bias, MemorySegment c, MemorySegment h, int hidden, int batch) {
+        for (int b = 0; b < batch; b++) {
+            long zr = zOff + (long) b * 4 * hidden;
+            long sr = (long) b * hidden;
+            add(bias, 0, z, zr, 4 * hidden);
+            sigmoid(z, zr, z, zr, 2 * hidden); // i, f
+            tanh(z, zr + 2L * hidden, z, zr + 2L * hidden, hidden); // g
+            sigmoid(z, zr + 3L * hidden, z, zr + 3L * hidden, hidden); // o
+            cellState(z, zr, c, h, sr, hidden); // c = f*c + i*g, h = c
+            tanh(h, sr, h, sr, hidden);
+            multiply(z, zr + 3L * hidden, h, sr, hidden); // h = o * tanh(c)
+        }
     }
 
-    static void lstmPointwise(MemorySegment z, long zOff, MemorySegment bias, MemorySegment c, MemorySegment h, int hidden, int batch) {
+    /** {@code c = f*c + i*g} from the activated gates, and a copy of it in {@code h}. */
+    private static void cellState(MemorySegment z, long zr, MemorySegment c, MemorySegment h, long sAt, int hidden) {
         long hb = (long) hidden * Float.BYTES;
-        for (int b = 0; b < batch; b++) {
-            long zr = (zOff + (long) b * 4 * hidden) * Float.BYTES;
-            long sr = (long) b * hidden * Float.BYTES;
-            for (int u = 0; u < hidden; u += L) {
-                VectorMask<Float> m = S.indexInRange(u, hidden);
-                long o = (long) u * Float.BYTES;
-                FloatVector ig = logistic(FloatVector.fromMemorySegment(S, z, zr + o, LE, m).add(FloatVector.fromMemorySegment(S, bias, o, LE, m)));
-                FloatVector fg = logistic(FloatVector.fromMemorySegment(S, z, zr + hb + o, LE, m).add(FloatVector.fromMemorySegment(S, bias, hb + o, LE, m)));
-                FloatVector gg = FloatVector.fromMemorySegment(S, z, zr + 2 * hb + o, LE, m).add(FloatVector.fromMemorySegment(S, bias, 2 * hb + o, LE, m))
-                        .lanewise(VectorOperators.TANH);
-                FloatVector og = logistic(FloatVector.fromMemorySegment(S, z, zr + 3 * hb + o, LE, m).add(FloatVector.fromMemorySegment(S, bias, 3 * hb + o, LE, m)));
-                FloatVector cNew = fg.mul(FloatVector.fromMemorySegment(S, c, sr + o, LE, m)).add(ig.mul(gg));
-                cNew.intoMemorySegment(c, sr + o, LE, m);
-                og.mul(cNew.lanewise(VectorOperators.TANH)).intoMemorySegment(h, sr + o, LE, m);
-            }
+        long zb = zr * Float.BYTES;
+        for (int u = 0; u < hidden; u += L) {
+            VectorMask<Float> m = S.indexInRange(u, hidden);
+            long o = (long) u * Float.BYTES;
+            long so = sAt * Float.BYTES + o;
+            FloatVector ig = FloatVector.fromMemorySegment(S, z, zb + o, LE, m);
+            FloatVector fg = FloatVector.fromMemorySegment(S, z, zb + hb + o, LE, m);
+            FloatVector gg = FloatVector.fromMemorySegment(S, z, zb + 2 * hb + o, LE, m);
+            FloatVector cNew = fg.fma(FloatVector.fromMemorySegment(S, c, so, LE, m), ig.mul(gg));
+            cNew.intoMemorySegment(c, so, LE, m);
+            cNew.intoMemorySegment(h, so, LE, m);
+        }
+    }
+
+    /** {@code y *= x} over {@code n} floats. */
+    private static void multiply(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
+        for (int k = 0; k < n; k += L) {
+            VectorMask<Float> m = S.indexInRange(k, n);
+            long yb = (yOff + k) * Float.BYTES;
+            FloatVector.fromMemorySegment(S, y, yb, LE, m).mul(FloatVector.fromMemorySegment(S, x, (xOff + k) * Float.BYTES, LE, m))
+                    .intoMemorySegment(y, yb, LE, m);
         }
     }
 }

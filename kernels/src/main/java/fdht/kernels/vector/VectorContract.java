@@ -41,7 +41,7 @@ final class VectorContract {
         final int[] co = st.contractedOffset();
         final long fBytes = st.factorOffset() * Float.BYTES;
         final long qBytes = (long) q * Float.BYTES;
-        final VectorMask<Float> m = S.indexInRange(0, q);
+        final VectorMask<Float> m = S.indexInRange(0, q); // never a mask chosen by a branch: that one gets boxed
         int r = 0;
         for (; r + 16 <= p; r += 16) {
             long b0 = inOff + rb[r + 0], b1 = inOff + rb[r + 1], b2 = inOff + rb[r + 2], b3 = inOff + rb[r + 3];
