@@ -84,6 +84,44 @@ class CliTest {
     }
 
     @Test
+    void convertAtFullRanksThenInferReproducesTheDenseLstm() throws Exception {
+        int input = 10, hidden = 3;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        float[] wih = new float[4 * hidden * input], whh = new float[4 * hidden * hidden], bih = new float[4 * hidden], bhh = new float[4 * hidden];
+        for (float[] a : new float[][]{wih, whh, bih, bhh}) for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextDouble() - 0.5);
+        Path torch = dir.resolve("torch.safetensors");
+        new fdht.layout.io.SafetensorsWriter().add("weight_ih_l0", new long[]{4 * hidden, input}, wih).add("weight_hh_l0", new long[]{4 * hidden, hidden}, whh)
+                .add("bias_ih_l0", new long[]{4 * hidden}, bih).add("bias_hh_l0", new long[]{4 * hidden}, bhh).write(torch);
+        Path model = dir.resolve("fdht.safetensors");
+        Result c = run("convert", "--from-pytorch", torch.toString(), "--out", model.toString(), "--ranks", "full", "--order", "2");
+        assertEquals(0, c.code(), c.err());
+        assertTrue(c.out().contains("relative weight error"), c.out());
+        float[] clip = new float[4 * input];
+        for (int i = 0; i < clip.length; i++) clip[i] = (float) Math.cos(i);
+        Path clipFile = dir.resolve("clip.npy"), hOut = dir.resolve("h.npy");
+        NpyFile.write(clipFile, new long[]{4, input}, MemorySegment.ofArray(clip));
+        Result inf = run("infer", "--model", model.toString(), "--input", clipFile.toString(), "--hidden-out", hOut.toString());
+        assertEquals(0, inf.code(), inf.err());
+        try (Arena arena = Arena.ofConfined()) {
+            Lstm dense = LstmModelFile.importPytorch(torch, null, arena).toLstm(arena);
+            MemorySegment expected = fdht.layout.Weights.floats(arena, 4 * hidden);
+            dense.run(fdht.layout.Weights.copyOf(arena, clip), 4, dense.newState(1, arena), dense.newWorkspace(1, arena), expected);
+            NpyFile.Array got = NpyFile.read(hOut, arena);
+            for (int i = 0; i < 4 * hidden; i++) {
+                assertEquals(expected.getAtIndex(ValueLayout.JAVA_FLOAT, i), got.data().getAtIndex(ValueLayout.JAVA_FLOAT, i), 1e-4, "h at " + i);
+            }
+        }
+        for (String fmt : new String[]{"tt", "ht-input"}) {
+            Result t = run("convert", "--from-pytorch", torch.toString(), "--out", dir.resolve(fmt + ".safetensors").toString(), "--format", fmt, "--order", "2", "--ranks", "2");
+            assertEquals(0, t.code(), fmt + ": " + t.err());
+        }
+        Result bad = run("convert", "--from-pytorch", torch.toString(), "--out", dir.resolve("x.safetensors").toString(), "--ranks", "two");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--ranks"), bad.err());
+        assertFalse(Files.exists(dir.resolve("x.safetensors")));
+    }
+
+    @Test
     void errorsAreOneLineWithStatusTwo() throws Exception {
         Result r = run("inspect", "--model", dir.resolve("nope.safetensors").toString());
         assertEquals(2, r.code());

@@ -2,8 +2,6 @@ package fdht.jmh;
 
 import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
-import fdht.kernels.PlanExecutor;
-import fdht.kernels.PlanWorkspace;
 import fdht.layout.CompiledPlan;
 import fdht.layout.ContractionPlanner;
 import fdht.layout.HtMatrix;
@@ -26,8 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The HT matvec of the LSTM-UCF FDHT matrix, stage by stage ({@code stage}) and whole
- * ({@code wholePlan}, input to y). The plans at ranks 4 and 8 both have four stages (the planner
+ * The HT matvec of the LSTM-UCF FDHT matrix, one stage at a time ({@code stage}; the whole
+ * matvec is {@link HtPlanBenchmark}). The plans at ranks 4 and 8 both have four stages (the planner
  * fuses the transfer tensors into the leaf stages); setup fails loudly if that ever changes.
  * FLOPs per operation: {@code 2 x stage MACs}, printed by {@code ReportTable}.
  */
@@ -53,8 +51,7 @@ public class HtStageBenchmark {
     private CompiledPlan plan;
     private CompiledPlan.Step step;
     private Kernels kernels;
-    private MemorySegment x, y, in, out;
-    private PlanWorkspace work;
+    private MemorySegment x, in, out;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -66,15 +63,7 @@ public class HtStageBenchmark {
         }
         kernels = KernelProvider.kernels();
         step = plan.steps().get(stage);
-        // rows of prod n = 58,080 floats: a frame, then zeros where h and the padding go
-        x = Weights.floats(arena, plan.inputSize());
-        MemorySegment frames = LstmUcf.frames(batch, arena);
-        int width = w.format().cols();
-        for (int b = 0; b < batch; b++) {
-            MemorySegment.copy(frames, (long) b * LstmUcf.INPUT * Float.BYTES, x, (long) b * width * Float.BYTES, (long) LstmUcf.INPUT * Float.BYTES);
-        }
-        y = Weights.floats(arena, plan.resultSize());
-        work = new PlanWorkspace(plan, arena);
+        x = LstmUcf.paddedFrames(batch, w.format().cols(), arena);
         in = Weights.floats(arena, Math.max(plan.workSize(), plan.inputSize()));
         out = Weights.floats(arena, plan.workSize());
         // the stage's real input: run the stages before it once
@@ -96,11 +85,5 @@ public class HtStageBenchmark {
     public MemorySegment stage() {
         kernels.contract(step, plan.factors(), in, 0, out, 0);
         return out;
-    }
-
-    @Benchmark
-    public MemorySegment wholePlan() {
-        PlanExecutor.apply(plan, x, 0, y, 0, work, kernels);
-        return y;
     }
 }

@@ -37,6 +37,16 @@ final class LstmUcf {
         return Lstm.fdht(weights(rank, arena), INPUT, bias(), arena);
     }
 
+    /** The plan's input for {@code batch} frames: rows of {@code width} = prod n floats, a frame then zeros where h and the padding go. */
+    static MemorySegment paddedFrames(int batch, int width, Arena arena) {
+        MemorySegment x = Weights.floats(arena, (long) batch * width);
+        MemorySegment frames = frames(batch, arena);
+        for (int b = 0; b < batch; b++) {
+            MemorySegment.copy(frames, (long) b * INPUT * Float.BYTES, x, (long) b * width * Float.BYTES, (long) INPUT * Float.BYTES);
+        }
+        return x;
+    }
+
     /** {@code rows} deterministic frames of {@code INPUT} floats, uniform in [-1, 1]. */
     static MemorySegment frames(int rows, Arena arena) {
         MemorySegment s = Weights.floats(arena, (long) rows * INPUT);

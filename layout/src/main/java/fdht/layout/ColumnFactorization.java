@@ -60,6 +60,40 @@ public final class ColumnFactorization {
         }
     }
 
+    /**
+     * {@code value} as exactly {@code d} factors, as even as its prime factors allow (largest
+     * primes first, each to the currently smallest factor), sorted descending like the paper's
+     * 16x4x4x4 for 4H = 1024. Factors may be 1 when {@code value} has fewer prime factors than d.
+     */
+    public static int[] exact(int value, int d) {
+        if (value < 1) throw new IllegalArgumentException("cannot factor " + value);
+        if (d < 1) throw new IllegalArgumentException("order " + d + " must be at least 1");
+        java.util.List<Integer> primes = new java.util.ArrayList<>();
+        int v = value;
+        for (int p = 2; (long) p * p <= v; p++) {
+            while (v % p == 0) {
+                primes.add(p);
+                v /= p;
+            }
+        }
+        if (v > 1) primes.add(v);
+        primes.sort(java.util.Comparator.reverseOrder());
+        int[] f = new int[d];
+        java.util.Arrays.fill(f, 1);
+        for (int p : primes) {
+            int at = 0;
+            for (int k = 1; k < d; k++) if (f[k] < f[at]) at = k;
+            f[at] *= p;
+        }
+        java.util.Arrays.sort(f);
+        for (int i = 0; i < d / 2; i++) {
+            int t = f[i];
+            f[i] = f[d - 1 - i];
+            f[d - 1 - i] = t;
+        }
+        return f;
+    }
+
     private static long pow(long b, int e) {
         long p = 1;
         for (int i = 0; i < e; i++) p *= b;

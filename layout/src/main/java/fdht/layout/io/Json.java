@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict, bounded JSON reader for safetensors headers: objects become {@link LinkedHashMap}s
+ * A strict, bounded JSON reader (safetensors headers, JMH results): objects become {@link LinkedHashMap}s
  * (duplicate keys rejected), arrays {@link List}s, numbers {@link Long} when integral and in
  * range else {@link Double}, plus String, Boolean and null. Nesting is capped at 32 levels, so a
  * hostile header cannot exhaust the stack; the input size is bounded by the caller.
  */
-final class Json {
+public final class Json {
     private static final int MAX_DEPTH = 32;
     private final String s;
     private int pos;
@@ -21,7 +21,7 @@ final class Json {
     }
 
     /** Parses one JSON value that spans the whole text (trailing white space allowed). */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json p = new Json(text);
         p.skipSpace();
         Object v = p.value(0);
