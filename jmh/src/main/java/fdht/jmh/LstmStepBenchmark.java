@@ -53,6 +53,7 @@ public class LstmStepBenchmark {
         arena = Arena.ofShared();
         lstm = LstmUcf.fdht(rank, arena);
         scalar = lstm.withKernels(KernelProvider.scalar());
+        LstmUcf.warmUp(lstm, 3000);
         frames = LstmUcf.frames(batch, arena);
         state = lstm.newState(batch, arena);
         work = lstm.newWorkspace(batch, arena);

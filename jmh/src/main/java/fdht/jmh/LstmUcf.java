@@ -37,6 +37,20 @@ final class LstmUcf {
         return Lstm.fdht(weights(rank, arena), INPUT, bias(), arena);
     }
 
+    /**
+     * Runs {@code steps} steps at batch 1 so the kernels are compiled before a trial measures: at
+     * batch 16 an interpreted step takes over a second, and a fork's warm-up iterations then see
+     * too few operations to reach C2 (measured: one of two forks stuck at 2x the time).
+     */
+    static void warmUp(Lstm lstm, int steps) {
+        try (Arena a = Arena.ofConfined()) {
+            var state = lstm.newState(1, a);
+            var work = lstm.newWorkspace(1, a);
+            MemorySegment frame = frames(1, a);
+            for (int i = 0; i < steps; i++) lstm.step(frame, 0, INPUT, state, work);
+        }
+    }
+
     /** The plan's input for {@code batch} frames: rows of {@code width} = prod n floats, a frame then zeros where h and the padding go. */
     static MemorySegment paddedFrames(int batch, int width, Arena arena) {
         MemorySegment x = Weights.floats(arena, (long) batch * width);
