@@ -88,12 +88,14 @@ public final class HtDecomposition {
             nodes[k] = new float[m * n * r];
             for (int mu = 0; mu < m * n; mu++) for (int a = 0; a < r; a++) nodes[k][mu * r + a] = (float) frames[k][mu][a];
         }
+        double keptNorm2 = 0;
         for (int t = d; t < tree.nodeCount(); t++) {
             int l = tree.left(t), r = tree.right(t);
             int rl = ranks[l], rr = ranks[r];
             if (t == tree.root()) {
                 ranks[t] = 1;
                 sigma[t] = new double[0];
+                keptNorm2 = core.squaredNorm(); // in double, before the root is rounded to float
                 nodes[t] = core.pairValues(l, r);
                 break;
             }
@@ -105,9 +107,7 @@ public final class HtDecomposition {
             for (int a = 0; a < ranks[t]; a++) for (int b = 0; b < rl; b++) for (int c = 0; c < rr; c++) nodes[t][(a * rl + b) * rr + c] = (float) u[b * rr + c][a];
             core = core.projectPair(l, r, t, u);
         }
-        double rootNorm2 = 0;
-        for (float v : nodes[tree.root()]) rootNorm2 += (double) v * v;
-        double err = norm2 == 0 ? 0 : Math.sqrt(Math.max(0, norm2 - rootNorm2) / norm2);
+        double err = norm2 == 0 ? 0 : Math.sqrt(Math.max(0, norm2 - keptNorm2) / norm2);
         report.accept(1.0);
         HtFormat format = new HtFormat(rowFactors, colFactors, tree, ranks);
         return new Result(HtMatrix.of(format, nodes, arena), err, sigma);

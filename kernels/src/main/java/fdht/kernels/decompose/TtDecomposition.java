@@ -55,10 +55,8 @@ public final class TtDecomposition {
             for (int row = 0; row < r[k] * s; row++) for (int b = 0; b < r[k + 1]; b++) cores[k][row * r[k + 1] + b] = (float) u[row][b];
             core = k == 0 ? core.projectMode(0, BOND + 1, u) : core.projectPair(BOND + k, k, BOND + k + 1, u);
         }
-        float[] last = core.pairValues(BOND + d - 1, d - 1);
-        cores[d - 1] = last;
-        double kept = 0;
-        for (float v : last) kept += (double) v * v;
+        double kept = core.squaredNorm(); // in double, before the last core is rounded to float
+        cores[d - 1] = core.pairValues(BOND + d - 1, d - 1);
         double err = norm2 == 0 ? 0 : Math.sqrt(Math.max(0, norm2 - kept) / norm2);
         return new Result(TtMatrix.of(new TtFormat(rowFactors, colFactors, r), cores, arena), err, sigma);
     }

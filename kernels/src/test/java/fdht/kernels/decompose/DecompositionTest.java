@@ -49,7 +49,7 @@ class DecompositionTest {
                 float[] back = dense(DenseReconstruction.of(r.matrix(), cols, arena), rows * cols);
                 double err = relativeError(w, back);
                 assertTrue(err < 1e-5, tree + ": round trip error " + err);
-                assertTrue(r.relativeError() < 1e-3, "reported error " + r.relativeError());
+                assertTrue(r.relativeError() < 1e-5, "reported error " + r.relativeError());
             }
         }
     }
