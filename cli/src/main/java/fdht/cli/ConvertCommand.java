@@ -47,7 +47,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--order", defaultValue = "4", description = "number of factors d (2..8). Default ${DEFAULT-VALUE}.")
     int order;
 
-    @Option(names = "--row-factors", split = ",", description = "factors of 4H (default: balanced)")
+    @Option(names = "--row-factors", split = ",", description = "factors of 4H (default: H split evenly, the first factor times the 4 gates)")
     int[] rowFactors;
 
     @Option(names = "--col-factors", split = ",", description = "factors covering the columns (default: chosen for the fewest MACs, balanced, <= 6% padding)")
@@ -80,7 +80,7 @@ final class ConvertCommand implements Callable<Integer> {
             }
             Truncation truncation = truncation();
             int planRank = truncation.maxRank() == Integer.MAX_VALUE ? 4 : truncation.maxRank();
-            int[] m = rowFactors != null ? rowFactors : ColumnFactorization.exact(fourH, order);
+            int[] m = rowFactors != null ? rowFactors : gateRowFactors(h, order);
             int[] nf = colFactors != null ? colFactors : columnFactors(cols, m, planRank);
             long start = System.nanoTime();
             Progress bar = new Progress(spec.commandLine().getErr());
@@ -115,7 +115,7 @@ final class ConvertCommand implements Callable<Integer> {
             out.printf("%s -> %s (%s)%n", input, output, lstm.describe());
             out.printf("factors: rows %s, columns %s (%,d columns for %,d)%n", Arrays.toString(m), Arrays.toString(nf), product(nf), cols);
             out.println(ranksChosen);
-            out.printf("parameters %,d against %,d dense (%,.0fx smaller); relative weight error %.3e; %.1f s%n", lstm.parameterCount(), denseParams,
+            out.printf("parameters %,d against %,d dense (%,.1fx smaller); relative weight error %.3e; %.1f s%n", lstm.parameterCount(), denseParams,
                     (double) denseParams / lstm.parameterCount(), error, (System.nanoTime() - start) / 1e9);
         }
         return 0;
@@ -143,6 +143,13 @@ final class ConvertCommand implements Callable<Integer> {
             }
         }
         throw new IllegalArgumentException("no " + m.length + " column factors cover " + cols + " columns; give --col-factors");
+    }
+
+    /** H split evenly into d factors, the first times the 4 gates (gate-major rows): 16x4x4x4 for H = 256, as in DESIGN.md. */
+    static int[] gateRowFactors(int hidden, int d) {
+        int[] f = ColumnFactorization.exact(hidden, d);
+        f[0] *= 4;
+        return f;
     }
 
     private static long product(int[] f) {

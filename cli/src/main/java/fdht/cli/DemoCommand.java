@@ -32,8 +32,30 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Option(names = "--export-dense", description = "also write the dense LSTM the bundled model encodes as a PyTorch nn.LSTM state dict (safetensors, 237 MB), for trying 'fdht convert'")
+    java.nio.file.Path exportDense;
+
     @Override
     public Integer call() {
+        if (exportDense != null) {
+            try (Arena arena = Arena.ofConfined()) {
+                Lstm model = DefaultModel.load(arena);
+                int input = model.inputSize(), hidden = model.hiddenSize(), fourH = 4 * hidden;
+                MemorySegment w = DenseReconstruction.of(((FdhtProjection) model.projection()).weights(), input + hidden, arena);
+                MemorySegment wih = Weights.floats(arena, (long) fourH * input), whh = Weights.floats(arena, (long) fourH * hidden);
+                for (long r = 0; r < fourH; r++) {
+                    MemorySegment.copy(w, r * (input + hidden) * 4, wih, r * input * 4, (long) input * 4);
+                    MemorySegment.copy(w, (r * (input + hidden) + input) * 4, whh, r * hidden * 4, (long) hidden * 4);
+                }
+                new fdht.layout.io.SafetensorsWriter()
+                        .add("weight_ih_l0", new long[]{fourH, input}, wih.asSlice(0, (long) fourH * input * 4))
+                        .add("weight_hh_l0", new long[]{fourH, hidden}, whh.asSlice(0, (long) fourH * hidden * 4))
+                        .add("bias_ih_l0", new long[]{fourH}, model.biasToArray())
+                        .add("bias_hh_l0", new long[]{fourH}, new float[fourH])
+                        .write(exportDense);
+                spec.commandLine().getOut().println("wrote the dense LSTM (PyTorch nn.LSTM state dict) to " + exportDense);
+            }
+        }
         return run(spec.commandLine().getOut());
     }
 
