@@ -28,9 +28,7 @@ public record Comparison(Workload workload, Simulation fdht, Simulation tie, Sim
 
     public String toTable() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%s: %,d inputs + %d hidden, factors m=%s n=%s, ranks %d, %d frames per clip%n", workload.name(),
-                workload.inputSize(), workload.hidden(), java.util.Arrays.toString(workload.rowFactors()), java.util.Arrays.toString(workload.colFactors()),
-                workload.rank(), workload.frames()));
+        sb.append(workload.describe()).append('\n');
         sb.append(String.format("%-30s %16s %16s %16s%n", "per frame", "FDHT (HT plan)", "TIE (TT plan)", "FDHT row-major"));
         row(sb, "MACs", "%,.0f", fdht.macsPerFrame(), tie.macsPerFrame(), fdhtRowMajor.macsPerFrame());
         row(sb, "cycles", "%,.0f", fdht.frameCycles(), tie.frameCycles(), fdhtRowMajor.frameCycles());
@@ -72,9 +70,9 @@ public record Comparison(Workload workload, Simulation fdht, Simulation tie, Sim
                 (TIE/FDHT = %.2fx) and how well each plan's stages fill the PE array (frame cycles TIE/FDHT = %.2fx; a stage wastes \
                 lanes when its produced axes Q are not a multiple of the lanes per PE, and ranks and factors set Q). Both accelerators get the same technology, array and memories here, so area \
                 efficiency follows throughput; the paper's FDHT has its own array and SRAM sizes (unknown to us), which is why its area \
-                ratio differs from its throughput ratio. Energy is dominated by %s. Ranks (%d) and the column factors are our \
+                ratio differs from its throughput ratio. Energy is dominated by %s. Ranks and column factors are our \
                 assumptions for both formats; the paper's ratios also reflect its trained ranks.""",
-                compute(fdht), compute(tie), fdht.dramCycles(), macRatio, cycleRatio, dominant(fdht), workload.rank());
+                compute(fdht), compute(tie), fdht.dramCycles(), macRatio, cycleRatio, dominant(fdht));
     }
 
     private static long compute(Simulation s) {

@@ -28,6 +28,9 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "lstm-ucf", description = "lstm-ucf or lstm-youtube. Default ${DEFAULT-VALUE}.")
     String workload;
 
+    @Option(names = "--model", description = "simulate an fdht model file's own HT format instead (TIE gets a TT of the same factors at its largest rank)")
+    Path model;
+
     @Option(names = "--config", description = "FDHT accelerator config (properties; default: the bundled fdht.properties)")
     Path config;
 
@@ -46,7 +49,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        Workload w = Workload.named(workload);
+        Workload w = model == null ? Workload.named(workload) : fromModel(model);
         AcceleratorConfig f = config == null ? AcceleratorConfig.fdht() : AcceleratorConfig.load(config);
         AcceleratorConfig t = tieConfig == null ? AcceleratorConfig.tie() : AcceleratorConfig.load(tieConfig);
         Comparison c = Comparison.run(w, f, t);
@@ -60,6 +63,16 @@ final class SimulateCommand implements Callable<Integer> {
             out.println("wrote " + sweepDir.resolve("sweep.csv") + " and " + sweepDir.resolve("sweep.png"));
         }
         return 0;
+    }
+
+    private static Workload fromModel(Path file) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            fdht.kernels.lstm.Lstm lstm = fdht.kernels.lstm.LstmModelFile.read(file, arena);
+            if (!(lstm.projection() instanceof fdht.kernels.lstm.FdhtProjection p)) {
+                throw new IllegalArgumentException(file + " is not an FDHT model (simulate takes kind fdht)");
+            }
+            return Workload.ofModel(file.getFileName().toString(), lstm.inputSize(), lstm.hiddenSize(), p.weights().format());
+        }
     }
 
     private static void plot(List<Sweep.Point> points, Path png, String workload) throws IOException {
