@@ -44,4 +44,7 @@ public interface Kernels {
 
     /** {@code y[yOff + k] += x[xOff + k]} for {@code k < n}. */
     void add(MemorySegment x, long xOff, MemorySegment y, long yOff, int n);
+
+    /** Index (relative to {@code off}) of the first NaN or infinity among {@code n} floats, or -1. */
+    int firstNonFinite(MemorySegment s, long off, int n);
 }

@@ -80,6 +80,12 @@ public final class ScalarKernels implements Kernels {
         for (int k = 0; k < n; k++) y.setAtIndex(F, yOff + k, y.getAtIndex(F, yOff + k) + x.getAtIndex(F, xOff + k));
     }
 
+    @Override
+    public int firstNonFinite(MemorySegment s, long off, int n) {
+        for (int k = 0; k < n; k++) if (!Float.isFinite(s.getAtIndex(F, off + k))) return k;
+        return -1;
+    }
+
     /** Correctly rounded to float from a double evaluation. */
     public static float sigmoid(float v) {
         return (float) (1.0 / (1.0 + Math.exp(-(double) v)));

@@ -20,16 +20,26 @@ import java.util.Optional;
  * {@link LstmWorkspace}. A step allocates nothing on the heap.
  */
 public final class Lstm {
+    /** What a step does with NaN or infinity in an input frame. */
+    public enum NonFinite {
+        /** Throw {@link IllegalArgumentException} naming the frame row and index (the default; costs one vector pass over the frame). */
+        REJECT,
+        /** Compute anyway: the non-finite values propagate into h and c, as in PyTorch. */
+        PROPAGATE
+    }
+
     private final GateProjection projection;
     private final MemorySegment bias;
     private final DenseHead head;
     private final Kernels kernels;
+    private final NonFinite nonFinite;
 
-    private Lstm(GateProjection projection, MemorySegment bias, DenseHead head, Kernels kernels) {
+    private Lstm(GateProjection projection, MemorySegment bias, DenseHead head, Kernels kernels, NonFinite nonFinite) {
         this.projection = projection;
         this.bias = bias;
         this.head = head;
         this.kernels = kernels;
+        this.nonFinite = nonFinite;
     }
 
     /** FDHT-LSTM: one HT matrix ({@code 4H x prod n_k >= N_x + H}) over {@code [x ; h ; 0]}; {@code bias} is {@code b_ih + b_hh} ({@code 4H}). */
@@ -60,18 +70,23 @@ public final class Lstm {
         int fourH = 4 * projection.hiddenSize();
         if (bias.length != fourH) throw new IllegalArgumentException("bias needs 4H = " + fourH + " values, got " + bias.length);
         requireFinite(bias, "bias");
-        return new Lstm(projection, Weights.copyOf(arena, bias), null, KernelProvider.kernels());
+        return new Lstm(projection, Weights.copyOf(arena, bias), null, KernelProvider.kernels(), NonFinite.REJECT);
     }
 
     /** This layer with a classification head on the last hidden state. */
     public Lstm withHead(DenseHead head) {
         if (head.hidden() != hiddenSize()) throw new IllegalArgumentException("head expects H = " + head.hidden() + " but the LSTM has H = " + hiddenSize());
-        return new Lstm(projection, bias, head, kernels);
+        return new Lstm(projection, bias, head, kernels, nonFinite);
     }
 
     /** This layer run by other kernels (the scalar reference, say). */
     public Lstm withKernels(Kernels other) {
-        return new Lstm(projection, bias, head, other);
+        return new Lstm(projection, bias, head, other, nonFinite);
+    }
+
+    /** This layer with another policy for non-finite inputs. */
+    public Lstm withNonFinite(NonFinite policy) {
+        return new Lstm(projection, bias, head, kernels, policy);
     }
 
     static void requireFinite(float[] v, String what) {
@@ -98,6 +113,11 @@ public final class Lstm {
      * floats), state updated in place.
      */
     public void step(MemorySegment x, long xOff, long xStride, LstmState state, LstmWorkspace ws) {
+        advance(x, xOff, xStride, state, ws, -1);
+    }
+
+    /** One step; {@code frame} only names the frame in errors (-1: none). */
+    private void advance(MemorySegment x, long xOff, long xStride, LstmState state, LstmWorkspace ws, int frame) {
         if (ws.model != this && ws.model.projection != projection) throw new IllegalArgumentException("workspace belongs to another model");
         if (state.batch() != ws.batch) throw new IllegalArgumentException("state has batch " + state.batch() + " but workspace has batch " + ws.batch);
         if (state.hidden() != hiddenSize()) throw new IllegalArgumentException("state has H = " + state.hidden() + " but the model has H = " + hiddenSize());
@@ -106,6 +126,16 @@ public final class Lstm {
         if (xOff < 0 || xStride < inputSize() && ws.batch > 1 || lastRowEnd * Float.BYTES > x.byteSize()) {
             throw new IllegalArgumentException("input of " + x.byteSize() / Float.BYTES + " floats does not hold " + ws.batch + " rows of N_x = "
                     + inputSize() + " from offset " + xOff + " with stride " + xStride);
+        }
+        if (nonFinite == NonFinite.REJECT) {
+            for (int b = 0; b < ws.batch; b++) {
+                long at = xOff + b * xStride;
+                int bad = kernels.firstNonFinite(x, at, inputSize());
+                if (bad >= 0) {
+                    throw new IllegalArgumentException((frame >= 0 ? "frame " + frame + ", " : "") + "batch row " + b + ": non-finite value "
+                            + x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, at + bad) + " at index " + bad + " (withNonFinite(PROPAGATE) computes anyway)");
+                }
+            }
         }
         projection.project(x, xOff, xStride, state.h(), ws.z, ws.projection, kernels);
         kernels.lstmPointwise(ws.z, 0, bias, state.c(), state.h(), hiddenSize(), ws.batch);
@@ -129,7 +159,7 @@ public final class Lstm {
         }
         long rowStride = (long) frames * inputSize();
         for (int t = 0; t < frames; t++) {
-            step(clip, (long) t * inputSize(), rowStride, state, ws);
+            advance(clip, (long) t * inputSize(), rowStride, state, ws, t);
             if (hiddenOut != null) {
                 for (int b = 0; b < ws.batch; b++) {
                     MemorySegment.copy(state.h(), (long) b * hidden * Float.BYTES, hiddenOut, (((long) b * frames + t) * hidden) * Float.BYTES,

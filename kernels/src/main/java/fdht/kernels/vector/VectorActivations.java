@@ -70,6 +70,17 @@ final class VectorActivations {
         squash(in, inOff, out, outOff, n, -2f, 2f, -1f);
     }
 
+    /** x - x is 0 for every finite x and NaN for NaN and the infinities: one subtract and compare per lane. */
+    static int firstNonFinite(MemorySegment s, long off, int n) {
+        for (int k = 0; k < n; k += L) {
+            VectorMask<Float> m = S.indexInRange(k, n);
+            FloatVector v = FloatVector.fromMemorySegment(S, s, (off + k) * Float.BYTES, LE, m);
+            VectorMask<Float> bad = v.sub(v).compare(VectorOperators.NE, 0f).and(m);
+            if (bad.anyTrue()) return k + bad.firstTrue();
+        }
+        return -1;
+    }
+
     static void add(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
         for (int k = 0; k < n; k += L) {
             VectorMask<Float> m = S.indexInRange(k, n);

@@ -39,6 +39,11 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public int firstNonFinite(MemorySegment s, long off, int n) {
+        return VectorActivations.firstNonFinite(s, off, n);
+    }
+
+    @Override
     public void add(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
         VectorActivations.add(x, xOff, y, yOff, n);
     }
