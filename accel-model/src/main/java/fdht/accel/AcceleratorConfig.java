@@ -12,6 +12,8 @@ import java.util.Properties;
  * SRAM sizes, DRAM bandwidth, and the energy and area tables. Loaded from a properties file a
  * user can edit; the bundled defaults ({@code fdht.properties}, {@code tie.properties}) cite
  * their sources in comments. Everything not published for FDHT or TIE is our reconstruction.
+ *
+ * <p>Thread safety: Immutable and thread-safe.
  */
 public record AcceleratorConfig(String name, int pes, int lanes, int bits, int fractionBits, double clockMhz, int banks,
                                 double workBufferKb, double weightSramKb, double inputBufferKb, double dramGbps, String layout,

@@ -7,6 +7,8 @@ import java.util.Locale;
  * efficiency, energy efficiency: LSTM-Youtube 2.5x, 1.46x, 2.41x; LSTM-UCF 1.9x, comparable,
  * 1.83x), plus FDHT on the naive row-major layout as the contrast that shows what the skewed
  * layout saves.
+ *
+ * <p>Thread safety: Immutable and thread-safe.
  */
 public record Comparison(Workload workload, Simulation fdht, Simulation tie, Simulation fdhtRowMajor) {
 

@@ -18,6 +18,8 @@ import java.util.List;
  * the other ping-pong buffer, {@code banks} words per cycle plus write stalls, overlapped with
  * compute. The next frame streams in from DRAM while this one computes. Energy is counted per
  * event from the config's tables, leakage over the frame time; area from per-unit costs.
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class CycleModel {
     private CycleModel() {}

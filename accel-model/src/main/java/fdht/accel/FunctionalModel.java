@@ -16,6 +16,8 @@ import java.util.List;
  * order to the next buffer's addresses. It equals {@link FixedPoint#run} bit for bit, which
  * checks the layout (a bijection the reader inverts) and the dataflow end to end. The result
  * differs from the float plan by the quantisation error {@link #errorBound} documents.
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class FunctionalModel {
     private FunctionalModel() {}

@@ -12,6 +12,8 @@ import java.util.List;
  * @param energyPj        energy per frame: mac, sram, weights, dram, leakage (pJ)
  * @param denseGops       throughput counted as the dense LSTM's operations (2 x dense MACs per frame)
  * @param actualGops      throughput counted as the operations actually done
+ *
+ * <p>Thread safety: Immutable and thread-safe.
  */
 public record Simulation(String accelerator, String workload, String layout, int macUnits, List<StageCost> stages, long macsPerFrame, long frameCycles,
                          long dramCycles, long stallCycles, double framesPerSecond, double denseGops, double actualGops,

@@ -4,7 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** FDHT against TIE over a grid of PE and bank counts: one row per point, for CSV and plots. */
+/**
+ * FDHT against TIE over a grid of PE and bank counts: one row per point, for CSV and plots.
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread.
+ */
 public final class Sweep {
     public record Point(int pes, int banks, Simulation fdht, Simulation tie) {}
 

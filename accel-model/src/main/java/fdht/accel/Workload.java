@@ -13,6 +13,8 @@ import java.util.Arrays;
  * input (the last factor raised until the columns also cover {@code h}) and give both formats the
  * same factors and ranks, so the comparison isolates format and dataflow. Our reconstruction:
  * the papers' exact FDHT factors and ranks are not known to us.
+ *
+ * <p>Thread safety: Immutable and thread-safe.
  */
 public record Workload(String name, int inputSize, int hidden, int frames, HtFormat ht, TtFormat tt) {
 

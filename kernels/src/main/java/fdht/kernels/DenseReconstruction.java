@@ -15,6 +15,8 @@ import java.lang.foreign.MemorySegment;
  * baselines. HT follows the nestedness relation bottom-up
  * ({@code U_t[(i_l,i_r),(j_l,j_r),a] = sum_{b,c} B_t[a,b,c] U_l[i_l,j_l,b] U_r[i_r,j_r,c]});
  * costs about {@code M N r} multiply-adds at the root and heap arrays for the subtrees below it.
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class DenseReconstruction {
     private DenseReconstruction() {}

@@ -10,6 +10,8 @@ import fdht.layout.Weights;
  * saturated; every stage accumulates exactly in 64 bits, then rounds half up and saturates back
  * to a word: saturation, never wrap-around. Scalar and obviously correct; the accelerator's
  * functional mode must equal it bit for bit.
+ *
+ * <p>Thread safety: Immutable and thread-safe.
  */
 public final class FixedPoint {
     private final int bits;

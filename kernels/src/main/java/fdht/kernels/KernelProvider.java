@@ -10,6 +10,8 @@ import java.lang.System.Logger.Level;
  * otherwise; {@code vector} demands it (and fails clearly without it); {@code scalar} forces the
  * fallback. {@code fdht.vectorBits} (128, 256, 512; 0 = scalar) sets the vector width.
  * The vector classes are loaded reflectively, so nothing touches the incubator API before the check.
+ *
+ * <p>Thread safety: The choice is made once, at class initialisation; thread-safe.
  */
 public final class KernelProvider {
     private static final Kernels ACTIVE = choose();

@@ -10,6 +10,8 @@ import java.lang.foreign.ValueLayout;
  * memory. Stage 1 reads {@code x} in place; the stages then alternate between the workspace's
  * two buffers; the last writes {@code y} directly when its order already is {@code y}'s, else a
  * final gather puts it there. Allocates nothing.
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread. Each concurrent call needs its own {@link PlanWorkspace}.
  */
 public final class PlanExecutor {
     private PlanExecutor() {}

@@ -7,6 +7,8 @@ import java.lang.foreign.ValueLayout;
 /**
  * The reference kernels: plain loops in the order the definitions read, each sum accumulated in
  * {@code float} from {@code c = 0} upwards. Also the fallback when the Vector API is absent.
+ *
+ * <p>Thread safety: Stateless and thread-safe.
  */
 public final class ScalarKernels implements Kernels {
     public static final ScalarKernels INSTANCE = new ScalarKernels();

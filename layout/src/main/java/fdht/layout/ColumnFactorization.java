@@ -6,6 +6,8 @@ package fdht.layout;
  * factor in {@code 2..maxFactor} and the largest at most {@code maxRatio} times the smallest
  * (balanced factors compress better), is planned; the one with the fewest MACs (then the least
  * padding) wins. d = 4, factors up to 32, ratio 3: a few thousand candidates, tens of ms.
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class ColumnFactorization {
     private ColumnFactorization() {}

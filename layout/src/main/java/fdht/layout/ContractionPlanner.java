@@ -13,6 +13,8 @@ import java.util.List;
  * narrow transfer GEMMs and never costs more MACs than the stages it replaces). The optimum does
  * not depend on the batch size (every intermediate scales with it). For TT it returns TIE's
  * order, last core first.
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class ContractionPlanner {
     private ContractionPlanner() {}

@@ -1,6 +1,10 @@
 package fdht.layout;
 
-/** Weights a {@link CompiledPlan} packs: the value of stage factor {@code F[c][q]} given the axis indices. */
+/**
+ * Weights a {@link CompiledPlan} packs: the value of stage factor {@code F[c][q]} given the axis indices.
+ *
+ * <p>Thread safety: Implementations must be thread-safe (HtMatrix and TtMatrix are immutable).
+ */
 public interface PlanFactors {
     /**
      * @param stage the stage

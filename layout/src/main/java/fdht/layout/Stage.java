@@ -22,6 +22,8 @@ import java.util.List;
  * @param rows       axes that pass through (P = product of sizes), in input order
  * @param contracted axes summed over (C), in the order F's rows are packed
  * @param produced   axes the stage creates (Q), in the order F's columns are packed
+ *
+ * <p>Thread safety: Immutable and thread-safe.
  */
 public record Stage(int index, Op op, int node, List<Integer> fused, List<Axis> input, List<Axis> rows, List<Axis> contracted, List<Axis> produced) {
     public enum Op {

@@ -4,7 +4,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** Small helpers for float tensors in native memory. */
+/**
+ * Small helpers for float tensors in native memory.
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread.
+ */
 public final class Weights {
     /** Kernels load whole vectors; buffers get this many floats of slack past their end. */
     public static final int SLACK_FLOATS = 64;

@@ -23,6 +23,8 @@ import org.ejml.data.DMatrixRMaj;
  * <p>Cost: about {@code M N sum_k m_k n_k} multiply-adds for the Grams (10^10 for LSTM-UCF) plus
  * one pass per leaf over W; heap: the Grams and the tensor after the first projection
  * ({@code M N r_k / (m_k n_k)} doubles).
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class HtDecomposition {
     private static final int BLOCK = 512;

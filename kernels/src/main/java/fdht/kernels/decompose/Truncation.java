@@ -7,6 +7,8 @@ package fdht.kernels.decompose;
  *
  * @param maxRank   largest rank kept anywhere; {@code Integer.MAX_VALUE} for none
  * @param tolerance relative error budget; 0 keeps every nonzero singular value
+ *
+ * <p>Thread safety: Immutable and thread-safe.
  */
 public record Truncation(int maxRank, double tolerance, int[] nodeRanks) {
     public Truncation {

@@ -13,6 +13,8 @@ import org.ejml.data.DMatrixRMaj;
  * truncation may discard {@code eps ||W|| / sqrt(d - 1)}. The cores are left-orthonormal, so the
  * error is exact from the retained energy. The first unfolding streams the native matrix; the
  * rest are on the heap, {@code M N r_1 / (m_1 n_1)} doubles at most.
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class TtDecomposition {
     private static final int BOND = 1000; // mode ids of bonds, apart from the leaf modes 0..d-1

@@ -7,6 +7,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * The dense LSTM projection: {@code W = [W_ih  W_hh]} as one row-major {@code 4H x (N_x + H)}
  * matrix in native memory (PyTorch's two matrices side by side). Bound by reading W once per step.
+ *
+ * <p>Thread safety: Immutable and thread-safe; mutable buffers live in each thread's scratch.
  */
 public final class DenseProjection implements GateProjection {
     private final MemorySegment weights;

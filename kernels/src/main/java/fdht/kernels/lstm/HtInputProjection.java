@@ -12,6 +12,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * The half-compressed variant: {@code W_x} as an HT matrix over {@code [x ; 0]}, {@code W_h} dense
  * ({@code 4H x H} row-major, native). {@code z = HT(W_x) x + W_h h}.
+ *
+ * <p>Thread safety: Immutable and thread-safe; mutable buffers live in each thread's scratch.
  */
 public final class HtInputProjection implements GateProjection {
     private final HtMatrix inputWeights;

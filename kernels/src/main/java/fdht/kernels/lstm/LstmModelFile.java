@@ -18,6 +18,8 @@ import java.util.Arrays;
  * fdht's LSTM model files (safetensors; the layout is specified in {@code docs/FORMAT.md}) and
  * the import of a dense PyTorch {@code nn.LSTM} state dict. Every problem with a file is a
  * {@link ModelFileException} naming the file and the tensor or metadata key.
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class LstmModelFile {
     public static final String FORMAT = "fdht-lstm";

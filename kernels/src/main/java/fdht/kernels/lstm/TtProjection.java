@@ -12,6 +12,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * The TT-LSTM projection TIE runs: one TT matrix over {@code [x ; h ; 0]}, contracted in TIE's
  * order (last core first) by the same stage kernels as HT.
+ *
+ * <p>Thread safety: Immutable and thread-safe; mutable buffers live in each thread's scratch.
  */
 public final class TtProjection implements GateProjection {
     private final TtMatrix weights;

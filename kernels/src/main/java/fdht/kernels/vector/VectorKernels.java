@@ -4,7 +4,11 @@ import fdht.kernels.Kernels;
 import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
 
-/** The Vector API kernels; each family lives in its own class. Loaded only by {@code KernelProvider}. */
+/**
+ * The Vector API kernels; each family lives in its own class. Loaded only by {@code KernelProvider}.
+ *
+ * <p>Thread safety: Stateless and thread-safe.
+ */
 public final class VectorKernels implements Kernels {
     public static final VectorKernels INSTANCE = new VectorKernels();
 

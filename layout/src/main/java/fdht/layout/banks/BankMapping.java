@@ -3,6 +3,8 @@ package fdht.layout.banks;
 /**
  * Where each element of one intermediate lives in a memory of {@link #banks()} banks: a bank and
  * an offset (word address) inside it, for the element with writer index {@code w}.
+ *
+ * <p>Thread safety: Implementations are immutable and thread-safe.
  */
 public interface BankMapping {
     String name();

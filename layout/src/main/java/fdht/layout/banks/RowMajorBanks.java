@@ -1,6 +1,10 @@
 package fdht.layout.banks;
 
-/** The naive layout, the measured contrast: element {@code w} in bank {@code w mod B} at offset {@code w / B}. O(1) memory. */
+/**
+ * The naive layout, the measured contrast: element {@code w} in bank {@code w mod B} at offset {@code w / B}. O(1) memory.
+ *
+ * <p>Thread safety: Immutable and thread-safe.
+ */
 public record RowMajorBanks(int elements, int banks) implements BankMapping {
     public RowMajorBanks {
         BankMapping.checkBanks(banks);

@@ -18,6 +18,8 @@ package fdht.layout.banks;
  * that does not transpose needs none, row-major is already conflict-free there.
  * Costs {@code O(E log B)} time and about 40 bytes per element while building, 2 or 4 bytes per
  * element after.
+ *
+ * <p>Thread safety: Immutable once built and thread-safe.
  */
 public final class SkewedBanks implements BankMapping {
     private final int banks;

@@ -10,6 +10,8 @@ import java.util.Map;
  * (duplicate keys rejected), arrays {@link List}s, numbers {@link Long} when integral and in
  * range else {@link Double}, plus String, Boolean and null. Nesting is capped at 32 levels, so a
  * hostile header cannot exhaust the stack; the input size is bounded by the caller.
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class Json {
     private static final int MAX_DEPTH = 32;

@@ -6,6 +6,8 @@ import java.nio.file.Path;
  * The one exception fdht throws for a model, clip or output file it cannot use: missing,
  * truncated, malformed or hostile. The message names the file and, where one is involved, the
  * tensor. Unchecked, so parsing code stays linear; callers that load untrusted files catch it.
+ *
+ * <p>Thread safety: Immutable.
  */
 public final class ModelFileException extends RuntimeException {
     private final transient Path file;

@@ -24,6 +24,8 @@ import java.util.List;
  * {@link #MAX_HEADER_BYTES}), the header dictionary, and that the data is exactly
  * {@code prod(shape) * 4} bytes, then maps the data in place; every failure is a
  * {@link ModelFileException}. Writing goes to a temporary file renamed on success.
+ *
+ * <p>Thread safety: Stateless: safe to call from any thread. An {@link Array} lives in the caller's arena and shares its thread rules.
  */
 public final class NpyFile {
     public static final int MAX_HEADER_BYTES = 65_536;

@@ -31,6 +31,8 @@ import java.util.Map;
  * is a {@link ModelFileException} naming the file and the tensor. F32 tensors are used in place
  * (a read-only slice of the mapping, no copy) when 4-byte aligned; F16, BF16 and misaligned F32
  * are converted into a new native buffer.
+ *
+ * <p>Thread safety: Immutable once open; usable from any thread when its arena is shared ({@code Arena.ofShared()}), from the opening thread only when it is confined.
  */
 public final class SafetensorsFile {
     /** The safetensors specification caps the header at 100 MB. */

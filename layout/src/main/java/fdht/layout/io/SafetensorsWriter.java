@@ -19,6 +19,8 @@ import java.util.Map;
  * the data area, the header padded with spaces to a multiple of 8 so every tensor is mapped
  * aligned. The file appears atomically: it is written to a temporary file beside the target and
  * renamed only when complete, so a failure leaves nothing half-written.
+ *
+ * <p>Thread safety: Not thread-safe: fill and write it from one thread.
  */
 public final class SafetensorsWriter {
     private record Entry(String name, long[] shape, MemorySegment data) {}
