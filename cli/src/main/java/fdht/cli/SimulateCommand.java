@@ -6,7 +6,6 @@ import fdht.accel.Sweep;
 import fdht.accel.Workload;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -91,12 +90,6 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     static void writeAtomically(Path target, String text) {
-        try {
-            Path tmp = target.toAbsolutePath().resolveSibling("." + target.getFileName() + ".tmp");
-            Files.writeString(tmp, text);
-            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-        }
+        fdht.layout.io.AtomicFile.write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 }

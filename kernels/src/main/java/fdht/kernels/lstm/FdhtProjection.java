@@ -1,9 +1,6 @@
 package fdht.kernels.lstm;
 
 import fdht.kernels.Kernels;
-import fdht.kernels.PlanExecutor;
-import fdht.kernels.PlanWorkspace;
-import fdht.layout.CompiledPlan;
 import fdht.layout.ContractionPlan;
 import fdht.layout.ContractionPlanner;
 import fdht.layout.HtMatrix;
@@ -47,30 +44,16 @@ public final class FdhtProjection implements GateProjection {
     /** The plan the scratch for {@code batch} rows runs. */
     public ContractionPlan plan(int batch) { return ContractionPlanner.plan(weights.format(), batch); }
 
-    static final class FdhtScratch implements Scratch {
-        final PackedInput input;
-        final CompiledPlan plan;
-        final PlanWorkspace work;
-
-        FdhtScratch(HtMatrix w, int batch, Arena arena) {
-            input = new PackedInput(arena, batch, w.format().cols());
-            plan = CompiledPlan.compile(ContractionPlanner.plan(w.format(), batch), w, arena);
-            work = new PlanWorkspace(plan, arena);
-        }
-
-        @Override public int batch() { return input.batch; }
-    }
-
     @Override
     public Scratch newScratch(int batch, Arena arena) {
-        return new FdhtScratch(weights, batch, arena);
+        return new PlanScratch(ContractionPlanner.plan(weights.format(), batch), weights, weights.format().cols(), batch, arena);
     }
 
     @Override
     public void project(MemorySegment x, long xOff, long xStride, MemorySegment h, MemorySegment z, Scratch scratch, Kernels kernels) {
-        FdhtScratch s = (FdhtScratch) scratch;
+        PlanScratch s = (PlanScratch) scratch;
         s.input.fill(x, xOff, xStride, 0, inputSize);
         s.input.fill(h, 0, hidden, inputSize, hidden);
-        PlanExecutor.apply(s.plan, s.input.buffer, 0, z, 0, s.work, kernels);
+        s.contract(z, kernels);
     }
 }

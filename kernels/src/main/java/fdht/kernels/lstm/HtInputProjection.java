@@ -1,9 +1,6 @@
 package fdht.kernels.lstm;
 
 import fdht.kernels.Kernels;
-import fdht.kernels.PlanExecutor;
-import fdht.kernels.PlanWorkspace;
-import fdht.layout.CompiledPlan;
 import fdht.layout.ContractionPlanner;
 import fdht.layout.HtMatrix;
 import java.lang.foreign.Arena;
@@ -43,30 +40,16 @@ public final class HtInputProjection implements GateProjection {
     @Override public long macsPerStep() { return ContractionPlanner.plan(inputWeights.format(), 1).totalMacs() + 4L * hidden * hidden; }
     @Override public String describe() { return "HT on W_x (" + inputWeights.format() + ") with dense W_h " + 4 * hidden + "x" + hidden; }
 
-    static final class HtInputScratch implements Scratch {
-        final PackedInput input;
-        final CompiledPlan plan;
-        final PlanWorkspace work;
-
-        HtInputScratch(HtMatrix w, int batch, Arena arena) {
-            input = new PackedInput(arena, batch, w.format().cols());
-            plan = CompiledPlan.compile(ContractionPlanner.plan(w.format(), batch), w, arena);
-            work = new PlanWorkspace(plan, arena);
-        }
-
-        @Override public int batch() { return input.batch; }
-    }
-
     @Override
     public Scratch newScratch(int batch, Arena arena) {
-        return new HtInputScratch(inputWeights, batch, arena);
+        return new PlanScratch(ContractionPlanner.plan(inputWeights.format(), batch), inputWeights, inputWeights.format().cols(), batch, arena);
     }
 
     @Override
     public void project(MemorySegment x, long xOff, long xStride, MemorySegment h, MemorySegment z, Scratch scratch, Kernels kernels) {
-        HtInputScratch s = (HtInputScratch) scratch;
+        PlanScratch s = (PlanScratch) scratch;
         s.input.fill(x, xOff, xStride, 0, inputSize);
-        PlanExecutor.apply(s.plan, s.input.buffer, 0, z, 0, s.work, kernels);
-        kernels.gemm(hiddenWeights, 0, 4 * hidden, hidden, h, 0, z, 0, s.input.batch, true);
+        s.contract(z, kernels);
+        kernels.gemm(hiddenWeights, 0, 4 * hidden, hidden, h, 0, z, 0, s.batch(), true);
     }
 }

@@ -1,9 +1,6 @@
 package fdht.kernels.lstm;
 
 import fdht.kernels.Kernels;
-import fdht.kernels.PlanExecutor;
-import fdht.kernels.PlanWorkspace;
-import fdht.layout.CompiledPlan;
 import fdht.layout.ContractionPlanner;
 import fdht.layout.TtMatrix;
 import java.lang.foreign.Arena;
@@ -39,30 +36,16 @@ public final class TtProjection implements GateProjection {
     @Override public long macsPerStep() { return ContractionPlanner.tieOrder(weights.format(), 1).totalMacs(); }
     @Override public String describe() { return "TT-LSTM (TIE order), one " + weights.format(); }
 
-    static final class TtScratch implements Scratch {
-        final PackedInput input;
-        final CompiledPlan plan;
-        final PlanWorkspace work;
-
-        TtScratch(TtMatrix w, int batch, Arena arena) {
-            input = new PackedInput(arena, batch, w.format().cols());
-            plan = CompiledPlan.compile(ContractionPlanner.tieOrder(w.format(), batch), w, arena);
-            work = new PlanWorkspace(plan, arena);
-        }
-
-        @Override public int batch() { return input.batch; }
-    }
-
     @Override
     public Scratch newScratch(int batch, Arena arena) {
-        return new TtScratch(weights, batch, arena);
+        return new PlanScratch(ContractionPlanner.tieOrder(weights.format(), batch), weights, weights.format().cols(), batch, arena);
     }
 
     @Override
     public void project(MemorySegment x, long xOff, long xStride, MemorySegment h, MemorySegment z, Scratch scratch, Kernels kernels) {
-        TtScratch s = (TtScratch) scratch;
+        PlanScratch s = (PlanScratch) scratch;
         s.input.fill(x, xOff, xStride, 0, inputSize);
         s.input.fill(h, 0, hidden, inputSize, hidden);
-        PlanExecutor.apply(s.plan, s.input.buffer, 0, z, 0, s.work, kernels);
+        s.contract(z, kernels);
     }
 }

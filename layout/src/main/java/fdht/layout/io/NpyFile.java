@@ -1,7 +1,6 @@
 package fdht.layout.io;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,9 +75,9 @@ public final class NpyFile {
             for (long s : shape) {
                 try {
                     elements = Math.multiplyExact(elements, s);
-                } catch (ArithmeticException e) {
+            } catch (ArithmeticException e) {
                     throw new ModelFileException(path, null, "shape " + Arrays.toString(shape) + " overflows");
-                }
+            }
             }
             long dataStart = headerStart + headerLen;
             long bytes;
@@ -179,36 +177,19 @@ public final class NpyFile {
         int total = 10 + dict.length() + 1;
         int padded = (total + 63) & ~63;
         String header = dict + " ".repeat(padded - total) + "\n";
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-                out.write(MAGIC);
-                out.write(new byte[]{1, 0});
-                ByteBuffer len = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) header.length());
-                out.write(len.array());
-                out.write(header.getBytes(StandardCharsets.ISO_8859_1));
-                byte[] chunk = new byte[1 << 16];
-                long bytes = elements * 4;
-                for (long at = 0; at < bytes; at += chunk.length) {
-                    int n = (int) Math.min(chunk.length, bytes - at);
-                    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, at, chunk, 0, n);
-                    out.write(chunk, 0, n);
-                }
+        long bytes = elements * 4;
+        AtomicFile.write(target, out -> {
+            out.write(MAGIC);
+            out.write(new byte[]{1, 0});
+            ByteBuffer len = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) header.length());
+            out.write(len.array());
+            out.write(header.getBytes(StandardCharsets.ISO_8859_1));
+            byte[] chunk = new byte[1 << 16];
+            for (long at = 0; at < bytes; at += chunk.length) {
+                int n = (int) Math.min(chunk.length, bytes - at);
+                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, at, chunk, 0, n);
+                out.write(chunk, 0, n);
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException e) {
-            throw new ModelFileException(target, null, "cannot write: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is the one worth reporting
-                }
-            }
-        }
+        });
     }
 }

@@ -1,13 +1,10 @@
 package fdht.layout.io;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,63 +50,46 @@ public final class SafetensorsWriter {
 
     /** Writes the file (temporary file, then an atomic rename). */
     public void write(Path target) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-                StringBuilder h = new StringBuilder("{");
-                if (!metadata.isEmpty()) {
-                    h.append("\"__metadata__\":{");
-                    boolean first = true;
-                    for (var m : metadata.entrySet()) {
-                        if (!first) h.append(',');
-                        first = false;
-                        h.append(Json.quote(m.getKey())).append(':').append(Json.quote(m.getValue()));
-                    }
-                    h.append('}');
-                }
-                long offset = 0;
-                for (Entry e : entries) {
-                    if (h.length() > 1) h.append(',');
-                    long bytes = e.data.byteSize();
-                    h.append(Json.quote(e.name)).append(":{\"dtype\":\"F32\",\"shape\":[");
-                    for (int i = 0; i < e.shape.length; i++) h.append(i == 0 ? "" : ",").append(e.shape[i]);
-                    h.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
-                    offset += bytes;
+        AtomicFile.write(target, out -> {
+            StringBuilder h = new StringBuilder("{");
+            if (!metadata.isEmpty()) {
+                h.append("\"__metadata__\":{");
+                boolean first = true;
+                for (var m : metadata.entrySet()) {
+                    if (!first) h.append(',');
+                    first = false;
+                    h.append(Json.quote(m.getKey())).append(':').append(Json.quote(m.getValue()));
                 }
                 h.append('}');
-                byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-                int padded = (header.length + 7) & ~7;
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
-                out.write(len.array());
-                out.write(header);
-                for (int i = header.length; i < padded; i++) out.write(' ');
-                byte[] chunk = new byte[1 << 16];
-                for (Entry e : entries) {
-                    long bytes = e.data.byteSize();
-                    for (long at = 0; at < bytes; at += chunk.length) {
-                        int n = (int) Math.min(chunk.length, bytes - at);
-                        // little-endian on disk whatever the host order
-                        MemorySegment.copy(e.data, ValueLayout.JAVA_BYTE, at, chunk, 0, n);
-                        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) swap4(chunk, n);
-                        out.write(chunk, 0, n);
-                    }
+            }
+            long offset = 0;
+            for (Entry e : entries) {
+                if (h.length() > 1) h.append(',');
+                long bytes = e.data.byteSize();
+                h.append(Json.quote(e.name)).append(":{\"dtype\":\"F32\",\"shape\":[");
+                for (int i = 0; i < e.shape.length; i++) h.append(i == 0 ? "" : ",").append(e.shape[i]);
+                h.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+                offset += bytes;
+            }
+            h.append('}');
+            byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
+            int padded = (header.length + 7) & ~7;
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
+            out.write(len.array());
+            out.write(header);
+            for (int i = header.length; i < padded; i++) out.write(' ');
+            byte[] chunk = new byte[1 << 16];
+            for (Entry e : entries) {
+                long bytes = e.data.byteSize();
+                for (long at = 0; at < bytes; at += chunk.length) {
+                    int n = (int) Math.min(chunk.length, bytes - at);
+                    // little-endian on disk whatever the host order
+                    MemorySegment.copy(e.data, ValueLayout.JAVA_BYTE, at, chunk, 0, n);
+                    if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) swap4(chunk, n);
+                    out.write(chunk, 0, n);
                 }
             }
-            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException e) {
-            throw new ModelFileException(target, null, "cannot write: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is the one worth reporting
-                }
-            }
-        }
+        });
     }
 
     private static void swap4(byte[] b, int n) {
