@@ -51,7 +51,12 @@ public record Comparison(Workload workload, Simulation fdht, Simulation tie, Sim
         row(sb, "area (mm^2)", "%.3f", fdht.areaMm2(), tie.areaMm2(), fdhtRowMajor.areaMm2());
         row(sb, "GOPS/mm^2 (dense-eq.)", "%,.1f", fdht.gopsPerMm2(), tie.gopsPerMm2(), fdhtRowMajor.gopsPerMm2());
         row(sb, "GOPS/W (dense-eq.)", "%,.0f", fdht.gopsPerWatt(), tie.gopsPerWatt(), fdhtRowMajor.gopsPerWatt());
+        if (!Double.isNaN(tie.publishedAreaMm2OrNaN())) {
+            sb.append(String.format(Locale.ROOT, "(TIE's published area: %.2f mm^2; ours is modelled from the same unit costs as FDHT's)%n", tie.publishedAreaMm2OrNaN()));
+        }
         sb.append('\n');
+        stageTable(sb, fdht);
+        stageTable(sb, tie);
         double[] ours = ourRatios(), paper = paperRatios();
         String[] names = {"throughput", "area efficiency", "energy efficiency"};
         sb.append(String.format("%-20s %10s %12s%n", "FDHT / TIE", "ours", "paper"));
@@ -75,6 +80,16 @@ public record Comparison(Workload workload, Simulation fdht, Simulation tie, Sim
                 ratio differs from its throughput ratio. Energy is dominated by %s. Ranks and column factors are our \
                 assumptions for both formats; the paper's ratios also reflect its trained ranks.""",
                 compute(fdht), compute(tie), fdht.dramCycles(), macRatio, cycleRatio, dominant(fdht));
+    }
+
+    private static void stageTable(StringBuilder sb, Simulation s) {
+        sb.append(String.format("%s stages (%s layout)%n", s.accelerator(), s.layout()));
+        sb.append(String.format("  %-34s %12s %10s %8s %8s %12s %12s%n", "stage", "MACs", "cycles", "stalls", "util.", "SRAM reads", "SRAM writes"));
+        for (StageCost c : s.stages()) {
+            sb.append(String.format(Locale.ROOT, "  %-34s %,12d %,10d %,8d %7.1f%% %,12d %,12d%n", c.stage(), c.macs(), c.cycles(), c.stallCycles(),
+                    100 * c.utilization(), c.sramReads(), c.sramWrites()));
+        }
+        sb.append('\n');
     }
 
     private static long compute(Simulation s) {

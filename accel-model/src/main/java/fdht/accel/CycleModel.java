@@ -70,6 +70,7 @@ public final class CycleModel {
         double energy = macPj + sramPj + weightsPj + dramPj + leakPj;
         double powerMw = energy * 1e-12 / seconds * 1e3;
         return new Simulation(cfg.name(), workload.name(), layout.name(), cfg.pes() * cfg.lanes(), stages, macs, frameCycles, dramCycles, stalls, fps,
-                2.0 * workload.denseMacs() * fps / 1e9, 2.0 * macs * fps / 1e9, macPj, sramPj, weightsPj, dramPj, leakPj, area, powerMw);
+                2.0 * workload.denseMacs() * fps / 1e9, 2.0 * macs * fps / 1e9, macPj, sramPj, weightsPj, dramPj, leakPj, area, powerMw,
+                cfg.publishedAreaMm2());
     }
 }

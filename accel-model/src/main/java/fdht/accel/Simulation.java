@@ -10,6 +10,7 @@ import java.util.List;
  * @param frameCycles     cycles per frame: the stages, or the DRAM stream of the next frame if longer (double-buffered input)
  * @param dramCycles      cycles to stream one frame's inputs from DRAM
  * @param energyPj        energy per frame: mac, sram, weights, dram, leakage (pJ)
+ * @param publishedAreaMm2OrNaN the accelerator's published area, NaN if none
  * @param denseGops       throughput counted as the dense LSTM's operations (2 x dense MACs per frame)
  * @param actualGops      throughput counted as the operations actually done
  *
@@ -18,7 +19,7 @@ import java.util.List;
 public record Simulation(String accelerator, String workload, String layout, int macUnits, List<StageCost> stages, long macsPerFrame, long frameCycles,
                          long dramCycles, long stallCycles, double framesPerSecond, double denseGops, double actualGops,
                          double energyMacPj, double energySramPj, double energyWeightPj, double energyDramPj, double energyLeakagePj,
-                         double areaMm2, double powerMw) {
+                         double areaMm2, double powerMw, double publishedAreaMm2OrNaN) {
 
     public double energyPerFramePj() { return energyMacPj + energySramPj + energyWeightPj + energyDramPj + energyLeakagePj; }
     public double pjPerMac() { return energyPerFramePj() / macsPerFrame; }

@@ -12,6 +12,15 @@ import java.lang.foreign.MemorySegment;
  * in the {@link Scratch} each thread makes for itself.
  */
 public sealed interface GateProjection permits FdhtProjection, DenseProjection, HtInputProjection, TtProjection {
+    /** Checks that a structured gate matrix of {@code rows x cols} fits {@code 4H} and {@code [x ; h]} ({@code needCols}); {@code what} names it. */
+    static void requireShape(String what, int rows, int cols, int inputSize, int hidden, long needCols) {
+        if (rows != 4 * hidden) throw new IllegalArgumentException(what + " has " + rows + " rows but 4H = " + 4 * hidden);
+        if (inputSize < 1) throw new IllegalArgumentException("input size " + inputSize + " must be at least 1");
+        if (cols < needCols) {
+            throw new IllegalArgumentException(what + " has " + cols + " columns but " + (needCols == inputSize ? "N_x = " : "[x ; h] needs N_x + H = ") + needCols);
+        }
+    }
+
     /** Per-thread, per-batch-size scratch buffers. */
     interface Scratch {
         int batch();

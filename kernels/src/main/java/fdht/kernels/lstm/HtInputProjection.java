@@ -19,9 +19,7 @@ public final class HtInputProjection implements GateProjection {
     private final int hidden;
 
     public HtInputProjection(HtMatrix inputWeights, MemorySegment hiddenWeights, int inputSize, int hidden) {
-        int rows = inputWeights.format().rows(), cols = inputWeights.format().cols();
-        if (rows != 4 * hidden) throw new IllegalArgumentException("HT input matrix has " + rows + " rows but 4H = " + 4 * hidden);
-        if (cols < inputSize) throw new IllegalArgumentException("HT input matrix has " + cols + " columns but N_x = " + inputSize);
+        GateProjection.requireShape("HT input matrix", inputWeights.format().rows(), inputWeights.format().cols(), inputSize, hidden, inputSize);
         if (!hiddenWeights.isNative()) throw new IllegalArgumentException("W_h must be a native segment");
         long need = 4L * hidden * hidden * Float.BYTES;
         if (hiddenWeights.byteSize() < need) throw new IllegalArgumentException("W_h holds " + hiddenWeights.byteSize() + " bytes but 4H x H floats need " + need);

@@ -21,12 +21,7 @@ public final class TtProjection implements GateProjection {
         this.weights = weights;
         this.inputSize = inputSize;
         this.hidden = hidden;
-        int rows = weights.format().rows(), cols = weights.format().cols();
-        if (rows != 4 * hidden) throw new IllegalArgumentException("TT matrix has " + rows + " rows but 4H = " + 4 * hidden);
-        if (inputSize < 1) throw new IllegalArgumentException("input size " + inputSize + " must be at least 1");
-        if (cols < (long) inputSize + hidden) {
-            throw new IllegalArgumentException("TT matrix has " + cols + " columns but [x ; h] needs N_x + H = " + (inputSize + hidden));
-        }
+        GateProjection.requireShape("TT matrix", weights.format().rows(), weights.format().cols(), inputSize, hidden, (long) inputSize + hidden);
     }
 
     public TtMatrix weights() { return weights; }
