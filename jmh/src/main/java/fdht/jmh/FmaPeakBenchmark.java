@@ -5,28 +5,16 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The machine's Vector API FMA peak on one core, the roof of the roofline: twelve independent
  * register-resident FMA chains (enough to cover two FMA pipes of latency four) on the preferred
  * species. Score is nanoseconds per vector FMA; GFLOP/s = 2 x lanes / score (32 / score at 512 bits).
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-@State(Scope.Thread)
-public class FmaPeakBenchmark {
+public class FmaPeakBenchmark extends NativeBenchmark {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int ROUNDS = 4096;
     static final int CHAINS = 12;

@@ -1,7 +1,5 @@
 package fdht.jmh;
 
-import fdht.layout.ContractionPlan;
-import fdht.layout.ContractionPlanner;
 import fdht.layout.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,13 +8,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * Turns a JMH JSON result file ({@code -rf json -rff FILE}) into a Markdown table: every result
- * with its error, allocation per operation (when the gc profiler ran), GFLOP/s of the HT
- * benchmarks (2 x the plan's MACs per operation, from the planner), their fraction of the FMA
- * peak measured in the same file, and the speed-up of the FDHT step over the dense step at the
- * same batch. Usage: {@code java -cp jmh/target/benchmarks.jar fdht.jmh.ReportTable FILE}.
+ * Turns a JMH JSON result file ({@code -rf json}) into a Markdown report: the machine's limits
+ * measured in the same run (FMA peak, read bandwidth), per-frame latency by model and batch with
+ * ratios against ONNX Runtime's dense LSTM and fdht's own dense step, the targets of the
+ * performance issue (met or missed, by how much), thread scaling, and every result with its
+ * error, GFLOP/s, fraction of the peak, bytes moved and allocation per operation. With
+ * {@code --charts DIR} it also writes PNG charts (see {@link ReportCharts}); {@code --env FILE}
+ * puts a description of the machine at the top. Usage:
+ * {@code ./fdht report RESULT.json... [--charts DIR] [--env FILE]}.
  */
 public final class ReportTable {
     private ReportTable() {}
@@ -24,14 +26,63 @@ public final class ReportTable {
     record Row(String benchmark, Map<String, String> params, double score, double error, String unit, Double allocPerOp) {
         String name() { return benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1); }
         int param(String key, int otherwise) { return params.containsKey(key) ? Integer.parseInt(params.get(key)) : otherwise; }
+        String model() { return params.getOrDefault("model", ""); }
+        /** Microseconds per operation, NaN for other units. */
+        double micros() {
+            return switch (unit) {
+                case "us/op" -> score;
+                case "ns/op" -> score / 1e3;
+                case "ms/op" -> score * 1e3;
+                default -> Double.NaN;
+            };
+        }
+    }
+
+    /** The roofs measured in one result file. */
+    record Limits(double peakGflops, double readGBs) {
+        static Limits of(List<Row> rows) {
+            double peak = Double.NaN, bw = Double.NaN;
+            for (Row r : rows) {
+                if (r.name().equals("FmaPeakBenchmark.fma")) peak = 2.0 * FmaPeakBenchmark.lanes() / (r.micros() * 1e3);
+                if (r.name().equals("MemoryBandwidthBenchmark.read")) bw = MemoryBandwidthBenchmark.BYTES / r.micros() / 1e3;
+            }
+            return new Limits(peak, bw);
+        }
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: ReportTable JMH-RESULT.json");
-            System.exit(2);
+        Path charts = null, env = null;
+        List<Row> rows = new ArrayList<>();
+        for (int a = 0; a < args.length; a++) {
+            switch (args[a]) {
+                case "--charts" -> charts = Path.of(value(args, ++a));
+                case "--env" -> env = Path.of(value(args, ++a));
+                default -> {
+                    if (args[a].startsWith("--")) usage();
+                    rows.addAll(parse(Files.readString(Path.of(args[a]))));
+                }
+            }
         }
-        System.out.print(render(parse(Files.readString(Path.of(args[0])))));
+        if (rows.isEmpty()) usage();
+        StringBuilder md = new StringBuilder();
+        if (env != null) md.append("```\n").append(Files.readString(env).strip()).append("\n```\n\n");
+        md.append(render(rows));
+        if (charts != null) {
+            ReportCharts.write(rows, charts);
+            md.append("\n![per-frame latency](").append(charts.getFileName()).append("/latency.png)\n\n![roofline](")
+                    .append(charts.getFileName()).append("/roofline.png)\n");
+        }
+        System.out.print(md);
+    }
+
+    private static String value(String[] args, int a) {
+        if (a >= args.length) usage();
+        return args[a];
+    }
+
+    private static void usage() {
+        System.err.println("usage: ReportTable JMH-RESULT.json... [--charts DIR] [--env FILE]");
+        System.exit(2);
     }
 
     static List<Row> parse(String json) {
@@ -61,44 +112,154 @@ public final class ReportTable {
     }
 
     static String render(List<Row> rows) {
-        double peak = Double.NaN;
-        for (Row r : rows) {
-            if (r.name().equals("FmaPeakBenchmark.fma") && r.unit().equals("ns/op")) peak = 2.0 * FmaPeakBenchmark.lanes() / r.score();
-        }
-        Map<Integer, Double> dense = new LinkedHashMap<>();
-        for (Row r : rows) if (r.name().equals("DenseStepBenchmark.denseStep")) dense.put(r.param("batch", 1), r.score());
+        Limits lim = Limits.of(rows);
         StringBuilder sb = new StringBuilder();
-        sb.append("| benchmark | rank | batch | stage | time | per frame | GFLOP/s | of FMA peak | vs dense step | alloc B/op |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
-        for (Row r : rows) {
-            int batch = r.param("batch", 1), rank = r.param("rank", 0), stage = r.param("stage", -1);
-            long macs = macs(r, rank, batch, stage);
-            double micros = r.unit().equals("us/op") ? r.score() : Double.NaN;
-            double gflops = macs > 0 && micros > 0 ? 2.0 * macs / micros / 1e3 : Double.NaN;
-            if (r.name().equals("FmaPeakBenchmark.fma")) gflops = peak;
-            String vsDense = "";
-            if (r.name().startsWith("LstmStepBenchmark") && dense.containsKey(batch)) vsDense = String.format("%.0fx faster", dense.get(batch) / r.score());
-            sb.append(String.format("| %s | %s | %s | %s | %s ± %s %s | %s | %s | %s | %s | %s |%n", r.name(),
-                    rank > 0 ? rank : "", r.params().containsKey("batch") ? batch : "", stage >= 0 ? stage + 1 : "",
-                    fmt(r.score()), fmt(r.error()), r.unit(),
-                    r.unit().equals("us/op") && r.params().containsKey("batch") ? fmt(r.score() / batch) + " us" : "",
-                    Double.isNaN(gflops) ? "" : String.format("%.1f", gflops),
-                    Double.isNaN(gflops) || Double.isNaN(peak) ? "" : String.format("%.0f%%", 100 * gflops / peak),
-                    vsDense, r.allocPerOp() == null ? "" : String.format("%.1f", r.allocPerOp())));
-        }
-        if (!Double.isNaN(peak)) sb.append(String.format("%nFMA peak measured in this run: %.1f GFLOP/s (one core, %d-lane FMA).%n", peak, FmaPeakBenchmark.lanes()));
+        sb.append("## Machine limits, measured in this run\n\n");
+        sb.append(String.format("- FMA peak (one core, %d-lane Vector API FMA): **%s GFLOP/s**%n", FmaPeakBenchmark.lanes(), fmt(lim.peakGflops())));
+        sb.append(String.format("- memory read bandwidth (one core, %d MiB native segment): **%s GB/s**%n%n", MemoryBandwidthBenchmark.BYTES >> 20, fmt(lim.readGBs())));
+        latency(rows, lim, sb);
+        targets(rows, lim, sb);
+        all(rows, lim, sb);
         return sb.toString();
     }
 
-    /** MACs per operation of the HT benchmarks, 0 for others. */
-    private static long macs(Row r, int rank, int batch, int stage) {
-        String n = r.name();
-        if (rank == 0 || !(n.startsWith("LstmStep") || n.startsWith("HtStage") || n.startsWith("HtPlan"))) return 0;
-        ContractionPlan plan = ContractionPlanner.plan(LstmUcf.format(rank), batch);
-        return stage >= 0 ? plan.stages().get(stage).macs() : plan.totalMacs();
+    /** Per-frame latency: one row per (benchmark, model, rank), one column per batch. */
+    private static void latency(List<Row> rows, Limits lim, StringBuilder sb) {
+        TreeSet<Integer> batches = new TreeSet<>();
+        Map<String, Map<Integer, Row>> series = new LinkedHashMap<>();
+        for (Row r : rows) {
+            if (!isFrameStep(r)) continue;
+            batches.add(r.param("batch", 1));
+            series.computeIfAbsent(seriesName(r), k -> new LinkedHashMap<>()).put(r.param("batch", 1), r);
+        }
+        if (series.isEmpty()) return;
+        sb.append("## Per-frame latency (one thread), us per frame\n\n");
+        sb.append("Ratio: ONNX Runtime's dense LSTM per frame at the same batch divided by this row's.\n\n| what | model | rank |");
+        for (int b : batches) sb.append(" batch ").append(b).append(" | vs ORT |");
+        sb.append("\n|---|---|---|");
+        for (int ignored : batches) sb.append("---|---|");
+        sb.append('\n');
+        for (var e : series.entrySet()) {
+            Row any = e.getValue().values().iterator().next();
+            sb.append("| ").append(any.name()).append(" | ").append(any.model().isEmpty() ? "both (dense shape)" : any.model()).append(" | ")
+                    .append(any.params().containsKey("rank") ? any.params().get("rank") : "").append(" |");
+            for (int b : batches) {
+                Row r = e.getValue().get(b);
+                if (r == null) {
+                    sb.append("  |  |");
+                    continue;
+                }
+                double perFrame = perFrame(r);
+                Row ort = find(rows, "DensePeersBenchmark.ortStep", b);
+                sb.append(' ').append(fmt(perFrame)).append(" | ").append(ort == null ? "" : fmt(perFrame(ort) / perFrame) + "x").append(" |");
+            }
+            sb.append('\n');
+        }
+        sb.append('\n');
     }
 
-    private static String fmt(double v) {
+    private static boolean isFrameStep(Row r) {
+        String n = r.name();
+        return n.startsWith("LstmStepBenchmark") || n.startsWith("LstmVariantsBenchmark") || n.startsWith("HtPlanBenchmark")
+                || (n.startsWith("DensePeersBenchmark") && !n.endsWith("ortIdentity"));
+    }
+
+    private static String seriesName(Row r) {
+        return r.name() + "|" + r.model() + "|" + r.params().getOrDefault("rank", "") + "|" + r.params().getOrDefault("threads", "");
+    }
+
+    static double perFrame(Row r) {
+        Costs c = Costs.of(r);
+        return r.micros() / Math.max(1, c.frames() == 0 ? r.param("batch", 1) : c.frames());
+    }
+
+    static Row find(List<Row> rows, String name, int batch) {
+        for (Row r : rows) if (r.name().equals(name) && r.param("batch", 1) == batch) return r;
+        return null;
+    }
+
+    private static Row find(List<Row> rows, String name, String model, int rank, int batch, int threads) {
+        for (Row r : rows) {
+            if (r.name().equals(name) && r.model().equals(model) && r.param("rank", 0) == rank && r.param("batch", 1) == batch && r.param("threads", 1) == threads) return r;
+        }
+        return null;
+    }
+
+    /** The performance issue's targets, each with its measured figure. */
+    private static void targets(List<Row> rows, Limits lim, StringBuilder sb) {
+        sb.append("## Targets\n\n| target | measured | |\n|---|---|---|\n");
+        Row step = find(rows, "LstmStepBenchmark.fdhtStep", "ucf", 4, 1, 1);
+        if (step != null) {
+            double limit = Costs.of(step).limitMicros(lim.peakGflops(), lim.readGBs());
+            double x = step.micros() / limit;
+            sb.append(String.format("| LSTM-UCF rank 4 frame-step, batch 1, one thread, within 2x of its physical limit | %s us; limit %s us (%s MFLOP at peak + frame at read bandwidth): %.2fx the limit | %s |%n",
+                    fmt(step.micros()), fmt(limit), fmt(Costs.of(step).flops() / 1e6), x, x <= 2 ? "met" : "missed"));
+            Row ort = find(rows, "DensePeersBenchmark.ortStep", 1);
+            if (ort != null) {
+                double ratio = ort.micros() / step.micros();
+                sb.append(String.format("| FDHT-LSTM at least 40x faster per frame than ONNX Runtime's dense LSTM, batch 1, one thread each | ORT %s us vs FDHT %s us: %.0fx | %s |%n",
+                        fmt(ort.micros()), fmt(step.micros()), ratio, ratio >= 40 ? "met" : "missed"));
+            }
+        }
+        double best = 0;
+        String bestName = "";
+        double worst = Double.MAX_VALUE;
+        for (Row r : rows) {
+            if (!r.name().equals("HtStageBenchmark.stage") || r.param("batch", 1) < 16) continue;
+            double f = Costs.of(r).flops() / r.micros() / 1e3 / lim.peakGflops();
+            if (f > best) {
+                best = f;
+                bestName = r.model() + " r" + r.param("rank", 0) + " b" + r.param("batch", 1) + " stage " + (r.param("stage", 0) + 1);
+            }
+            worst = Math.min(worst, f);
+        }
+        if (best > 0) {
+            sb.append(String.format("| HT stages at batch >= 16 at least 70%% of the FMA peak | %.0f%% to %.0f%% (best: %s) | %s |%n", 100 * worst, 100 * best, bestName,
+                    worst >= 0.7 ? "met" : best >= 0.7 ? "met by some stages" : "missed"));
+        }
+        for (int b : new int[]{16, 64}) {
+            Row one = find(rows, "ThreadScalingBenchmark.fdhtStep", "ucf", 4, b, 1), two = find(rows, "ThreadScalingBenchmark.fdhtStep", "ucf", 4, b, 2);
+            if (one != null && two != null) {
+                double s = one.micros() / two.micros();
+                sb.append(String.format("| two threads at least 1.7x one thread (batch %d) | %s -> %s us: %.2fx | %s |%n", b, fmt(one.micros()), fmt(two.micros()), s,
+                        b == 16 ? (s >= 1.7 ? "met" : "missed") : "(reported)"));
+            }
+        }
+        double maxAlloc = -1;
+        for (Row r : rows) if ((r.name().equals("LstmStepBenchmark.fdhtStep") || r.name().equals("ThreadScalingBenchmark.fdhtStep")) && r.allocPerOp() != null) maxAlloc = Math.max(maxAlloc, r.allocPerOp());
+        Row floor = null;
+        for (Row r : rows) if (r.name().equals("GcFloorBenchmark.burn")) floor = r;
+        if (maxAlloc >= 0) {
+            sb.append(String.format("| 0 B/op allocated per FDHT-LSTM step | at most %.1f B/op by JMH's gc profiler%s | %s |%n", maxAlloc,
+                    floor != null && floor.allocPerOp() != null ? String.format("; the profiler's own floor on an allocation-free loop: %.1f B/op", floor.allocPerOp()) : "",
+                    maxAlloc < 16 ? "met (profiler noise; ThreadMXBean counts 0, see AllocationTest)" : "missed"));
+        }
+        sb.append('\n');
+    }
+
+    private static void all(List<Row> rows, Limits lim, StringBuilder sb) {
+        sb.append("## Every result\n\nGFLOP/s: 2 x the multiply-adds of the plan the benchmark runs. Bytes: inputs, weights and outputs moved once.\n\n");
+        sb.append("| benchmark | model | rank | batch | threads | stage | time | per frame | GFLOP/s | of FMA peak | GB/s moved | alloc B/op |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            Costs c = Costs.of(r);
+            double us = r.micros();
+            double gflops = c.flops() > 0 ? c.flops() / us / 1e3 : Double.NaN;
+            if (r.name().equals("FmaPeakBenchmark.fma")) gflops = lim.peakGflops();
+            double gbs = c.bytes() > 0 ? c.bytes() / us / 1e3 : r.name().equals("MemoryBandwidthBenchmark.read") ? lim.readGBs() : Double.NaN;
+            int stage = r.param("stage", -1);
+            sb.append(String.format("| %s | %s | %s | %s | %s | %s | %s ± %s %s | %s | %s | %s | %s | %s |%n", r.name(), r.model(),
+                    r.params().getOrDefault("rank", ""), r.params().getOrDefault("batch", ""), r.params().getOrDefault("threads", ""), stage >= 0 ? stage + 1 : "",
+                    fmt(r.score()), fmt(r.error()), r.unit(),
+                    c.frames() > 0 ? fmt(perFrame(r)) + " us" : "",
+                    Double.isNaN(gflops) ? "" : fmt(gflops),
+                    Double.isNaN(gflops) || Double.isNaN(lim.peakGflops()) ? "" : String.format("%.0f%%", 100 * gflops / lim.peakGflops()),
+                    Double.isNaN(gbs) ? "" : fmt(gbs),
+                    r.allocPerOp() == null ? "" : String.format("%.1f", r.allocPerOp())));
+        }
+    }
+
+    static String fmt(double v) {
         if (Double.isNaN(v)) return "n/a";
         if (v >= 100) return String.format("%,.0f", v);
         if (v >= 1) return String.format("%.2f", v);

@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * FDHT-LSTM's projection: all eight weight matrices as one HT matrix of shape
  * {@code 4H x prod n_k} applied to {@code [x ; h ; 0]} ("integrate, then decompose"). Each step
  * copies the frame and the hidden state into a packed input row and runs the cheapest
- * contraction plan; the plan is compiled per batch size into the thread's scratch.
+ * contraction plan, one batch row at a time (see {@link PlanScratch}).
  */
 public final class FdhtProjection implements GateProjection {
     private final HtMatrix weights;
@@ -41,14 +41,11 @@ public final class FdhtProjection implements GateProjection {
 
     @Override
     public Scratch newScratch(int batch, Arena arena) {
-        return new PlanScratch(ContractionPlanner.plan(weights.format(), batch), weights, weights.format().cols(), batch, arena);
+        return new PlanScratch(rows -> ContractionPlanner.plan(weights.format(), rows), weights, weights.format().cols(), batch, arena);
     }
 
     @Override
     public void project(MemorySegment x, long xOff, long xStride, MemorySegment h, MemorySegment z, Scratch scratch, Kernels kernels) {
-        PlanScratch s = (PlanScratch) scratch;
-        s.input.fill(x, xOff, xStride, 0, inputSize);
-        s.input.fill(h, 0, hidden, inputSize, hidden);
-        s.contract(z, kernels);
+        ((PlanScratch) scratch).project(x, xOff, xStride, h, inputSize, hidden, z, kernels);
     }
 }

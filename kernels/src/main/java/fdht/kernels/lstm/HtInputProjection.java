@@ -40,14 +40,13 @@ public final class HtInputProjection implements GateProjection {
 
     @Override
     public Scratch newScratch(int batch, Arena arena) {
-        return new PlanScratch(ContractionPlanner.plan(inputWeights.format(), batch), inputWeights, inputWeights.format().cols(), batch, arena);
+        return new PlanScratch(rows -> ContractionPlanner.plan(inputWeights.format(), rows), inputWeights, inputWeights.format().cols(), batch, arena);
     }
 
     @Override
     public void project(MemorySegment x, long xOff, long xStride, MemorySegment h, MemorySegment z, Scratch scratch, Kernels kernels) {
         PlanScratch s = (PlanScratch) scratch;
-        s.input.fill(x, xOff, xStride, 0, inputSize);
-        s.contract(z, kernels);
+        s.project(x, xOff, xStride, null, inputSize, hidden, z, kernels);
         kernels.gemm(hiddenWeights, 0, 4 * hidden, hidden, h, 0, z, 0, s.batch(), true);
     }
 }

@@ -22,7 +22,7 @@ import java.util.Optional;
 public final class Lstm {
     /** What a step does with NaN or infinity in an input frame. */
     public enum NonFinite {
-        /** Throw {@link IllegalArgumentException} naming the frame row and index (the default; costs one vector pass over the frame). */
+        /** Throw {@link IllegalArgumentException} naming the frame row and index, before the state changes (the default; costs a check of the 4H gate sums, and a pass over the frame only when one is bad). */
         REJECT,
         /** Compute anyway: the non-finite values propagate into h and c, as in PyTorch. */
         PROPAGATE
@@ -118,6 +118,16 @@ public final class Lstm {
 
     /** One step; {@code frame} only names the frame in errors (-1: none). */
     private void advance(MemorySegment x, long xOff, long xStride, LstmState state, LstmWorkspace ws, int frame) {
+        project(x, xOff, xStride, state, ws, frame, 0);
+        finish(state, ws);
+    }
+
+    /**
+     * The first half of a step: {@code z = W [x ; h]} into the workspace, state untouched. Under
+     * {@link NonFinite#REJECT} throws when a frame row holds NaN or infinity; {@code rowBase} is
+     * added to the row named in that error (a slice of a larger batch).
+     */
+    void project(MemorySegment x, long xOff, long xStride, LstmState state, LstmWorkspace ws, int frame, int rowBase) {
         if (ws.model != this && ws.model.projection != projection) throw new IllegalArgumentException("workspace belongs to another model");
         if (state.batch() != ws.batch) throw new IllegalArgumentException("state has batch " + state.batch() + " but workspace has batch " + ws.batch);
         if (state.hidden() != hiddenSize()) throw new IllegalArgumentException("state has H = " + state.hidden() + " but the model has H = " + hiddenSize());
@@ -127,17 +137,24 @@ public final class Lstm {
             throw new IllegalArgumentException("input of " + x.byteSize() / Float.BYTES + " floats does not hold " + ws.batch + " rows of N_x = "
                     + inputSize() + " from offset " + xOff + " with stride " + xStride);
         }
-        if (nonFinite == NonFinite.REJECT) {
+        projection.project(x, xOff, xStride, state.h(), ws.z, ws.projection, kernels);
+        // Every z value depends on every value of its frame row (NaN * 0 is NaN; an infinity never
+        // turns finite), so checking the 4H sums finds a bad frame at a fraction of a pass over it;
+        // only then is the frame scanned, to name the index. z that overflowed from a finite frame passes.
+        if (nonFinite == NonFinite.REJECT && kernels.firstNonFinite(ws.z, 0, 4 * hiddenSize() * ws.batch) >= 0) {
             for (int b = 0; b < ws.batch; b++) {
                 long at = xOff + b * xStride;
                 int bad = kernels.firstNonFinite(x, at, inputSize());
                 if (bad >= 0) {
-                    throw new IllegalArgumentException((frame >= 0 ? "frame " + frame + ", " : "") + "batch row " + b + ": non-finite value "
+                    throw new IllegalArgumentException((frame >= 0 ? "frame " + frame + ", " : "") + "batch row " + (rowBase + b) + ": non-finite value "
                             + x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, at + bad) + " at index " + bad + " (withNonFinite(PROPAGATE) computes anyway)");
                 }
             }
         }
-        projection.project(x, xOff, xStride, state.h(), ws.z, ws.projection, kernels);
+    }
+
+    /** The second half of a step: the gate arithmetic from the workspace's {@code z}, state updated in place. */
+    void finish(LstmState state, LstmWorkspace ws) {
         kernels.lstmPointwise(ws.z, 0, bias, state.c(), state.h(), hiddenSize(), ws.batch);
     }
 

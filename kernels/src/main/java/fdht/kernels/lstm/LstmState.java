@@ -23,6 +23,20 @@ public final class LstmState {
         this.c = Weights.floats(arena, (long) batch * hidden);
     }
 
+    private LstmState(MemorySegment h, MemorySegment c, int batch, int hidden) {
+        this.h = h;
+        this.c = c;
+        this.batch = batch;
+        this.hidden = hidden;
+    }
+
+    /** Rows {@code [from, from + count)} of this state, sharing its memory. */
+    LstmState rows(int from, int count) {
+        if (from < 0 || count < 1 || from + count > batch) throw new IllegalArgumentException("rows [" + from + ", " + (from + count) + ") outside batch " + batch);
+        long at = (long) from * hidden * Float.BYTES, bytes = (long) count * hidden * Float.BYTES;
+        return new LstmState(h.asSlice(at, bytes), c.asSlice(at, bytes), count, hidden);
+    }
+
     public MemorySegment h() { return h; }
     public MemorySegment c() { return c; }
     public int batch() { return batch; }

@@ -33,14 +33,11 @@ public final class TtProjection implements GateProjection {
 
     @Override
     public Scratch newScratch(int batch, Arena arena) {
-        return new PlanScratch(ContractionPlanner.tieOrder(weights.format(), batch), weights, weights.format().cols(), batch, arena);
+        return new PlanScratch(rows -> ContractionPlanner.tieOrder(weights.format(), rows), weights, weights.format().cols(), batch, arena);
     }
 
     @Override
     public void project(MemorySegment x, long xOff, long xStride, MemorySegment h, MemorySegment z, Scratch scratch, Kernels kernels) {
-        PlanScratch s = (PlanScratch) scratch;
-        s.input.fill(x, xOff, xStride, 0, inputSize);
-        s.input.fill(h, 0, hidden, inputSize, hidden);
-        s.contract(z, kernels);
+        ((PlanScratch) scratch).project(x, xOff, xStride, h, inputSize, hidden, z, kernels);
     }
 }

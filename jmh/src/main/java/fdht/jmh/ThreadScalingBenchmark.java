@@ -1,0 +1,56 @@
+package fdht.jmh;
+
+import fdht.kernels.lstm.Lstm;
+import fdht.kernels.lstm.LstmState;
+import fdht.kernels.lstm.ParallelLstm;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The FDHT-LSTM step on {@code threads} cores ({@link ParallelLstm}: the batch split into one slice
+ * per core, one fork and one join per step). {@code threads = 1} runs the same code with no workers.
+ */
+public class ThreadScalingBenchmark extends NativeBenchmark {
+    @Param({"ucf"})
+    public String model;
+
+    @Param({"4"})
+    public int rank;
+
+    @Param({"16", "64"})
+    public int batch;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private ParallelLstm parallel;
+    private MemorySegment frames;
+    private LstmState state;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        arena = Arena.ofShared();
+        Lstm lstm = BenchModel.named(model).fdht(rank, arena);
+        BenchModel.warmUp(lstm, 3000);
+        parallel = new ParallelLstm(lstm, batch, threads, arena);
+        frames = BenchModel.frames(batch, arena);
+        state = lstm.newState(batch, arena);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        parallel.close(); // the arena is closed by NativeBenchmark
+    }
+
+    @Benchmark
+    public float fdhtStep() {
+        parallel.step(frames, 0, BenchModel.INPUT, state);
+        return state.h().getAtIndex(ValueLayout.JAVA_FLOAT, 0);
+    }
+}
