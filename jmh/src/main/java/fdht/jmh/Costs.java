@@ -38,6 +38,11 @@ record Costs(long frames, double flops, double bytes, double frameBytes) {
             case "DensePeersBenchmark.denseStep", "DensePeersBenchmark.denseGemm", "DensePeersBenchmark.ortStep",
                  "DensePeersBenchmark.blasNative", "DensePeersBenchmark.blasJava" ->
                     new Costs(batch, 2.0 * DENSE_ROWS * DENSE_COLS * batch, (double) F * DENSE_ROWS * DENSE_COLS + frameBytes + zBytes, frameBytes);
+            case "DensePeersBenchmark.ortClip" -> {
+                int t = BenchModel.CLIP_FRAMES;
+                yield new Costs((long) batch * t, 2.0 * DENSE_ROWS * DENSE_COLS * batch * t,
+                        (double) F * DENSE_ROWS * DENSE_COLS + t * ((double) frameBytes + zBytes), (double) frameBytes * t);
+            }
             case "DensePeersBenchmark.ortIdentity" -> new Costs(batch, 0, 0, 0);
             default -> NONE;
         };

@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code denseStep}: fdht's dense LSTM step; {@code denseGemm}: its gate GEMV/GEMM alone;</li>
  *   <li>{@code ortStep}: ONNX Runtime's {@code LSTM} operator over the same weights (checked at setup
- *       to compute fdht's h); {@code ortIdentity}: ORT's cost of a call with no arithmetic;</li>
+ *       to compute fdht's h), one frame-step per call; {@code ortClip}: the same over a 6-frame clip
+ *       (per frame, ORT's best case); {@code ortIdentity}: ORT's cost of a call with no arithmetic;</li>
  *   <li>{@code blasNative}, {@code blasJava}: netlib BLAS sgemv/sgemm through OpenBLAS and pure Java.</li>
  * </ul>
  * All are bound by streaming the weights from memory. The weights are the rank-4 FDHT matrix of
@@ -100,6 +101,38 @@ public class DensePeersBenchmark extends NativeBenchmark {
         }
     }
 
+    /**
+     * ONNX Runtime's dense LSTM over a whole clip ({@code seq = 6}): ORT projects every frame of the
+     * sequence in one GEMM before the recurrence, so W_x is read once per clip, not once per frame.
+     */
+    @State(Scope.Thread)
+    public static class OrtClip {
+        OnnxLstm lstm;
+
+        @Setup(Level.Trial)
+        public void setUp(DensePeersBenchmark b) {
+            int frames = BenchModel.CLIP_FRAMES;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment w = BenchModel.UCF.denseWeights(4, arena);
+                MemorySegment ours = BenchModel.frames(b.batch * frames, arena); // fdht: [b][t][x]
+                MemorySegment onnx = Weights.floats(arena, (long) b.batch * frames * BenchModel.INPUT); // ONNX: [t][b][x]
+                long row = (long) BenchModel.INPUT * Float.BYTES;
+                for (int r = 0; r < b.batch; r++) {
+                    for (int t = 0; t < frames; t++) MemorySegment.copy(ours, ((long) r * frames + t) * row, onnx, ((long) t * b.batch + r) * row, row);
+                }
+                lstm = OnnxLstm.dense(w, BenchModel.bias(), BenchModel.INPUT, BenchModel.HIDDEN, frames, b.batch, 1);
+                lstm.input(onnx);
+                Lstm fdht = BenchModel.UCF.fdht(4, arena);
+                LstmState s = fdht.newState(b.batch, arena);
+                fdht.run(ours, frames, s, fdht.newWorkspace(b.batch, arena), null);
+                PeerCheck.close("ONNX Runtime LSTM over a clip", s.hToArray(), lstm.run(), 2e-3);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() { lstm.close(); }
+    }
+
     /** netlib BLAS on heap arrays, OpenBLAS pinned to one thread. */
     @State(Scope.Thread)
     public static class Netlib {
@@ -143,6 +176,11 @@ public class DensePeersBenchmark extends NativeBenchmark {
 
     @Benchmark
     public float ortStep(Ort o) {
+        return o.lstm.runOnce();
+    }
+
+    @Benchmark
+    public float ortClip(OrtClip o) {
         return o.lstm.runOnce();
     }
 

@@ -12,6 +12,10 @@ import java.lang.foreign.MemorySegment;
 public final class VectorKernels implements Kernels {
     public static final VectorKernels INSTANCE = new VectorKernels();
 
+    static {
+        C1Directive.register(); // before any kernel runs: C1 code of these kernels can be 10x slower for good
+    }
+
     private VectorKernels() {}
 
     @Override
