@@ -11,11 +11,17 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The FDHT-LSTM step on {@code threads} cores ({@link ParallelLstm}: the batch split into one slice
  * per core, one fork and one join per step). {@code threads = 1} runs the same code with no workers.
+ *
+ * <p>Ten seconds of warm-up, not three: with both cores computing, C2 gets little CPU, and a stage
+ * kernel it has to recompile runs interpreted meanwhile (measured: 2-thread forks still at 1.5 ms
+ * instead of 0.5 ms after 4 s; see docs/PERFORMANCE.md).
  */
+@Warmup(iterations = 10, time = 1)
 public class ThreadScalingBenchmark extends NativeBenchmark {
     @Param({"ucf"})
     public String model;

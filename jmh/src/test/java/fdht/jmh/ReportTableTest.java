@@ -44,6 +44,15 @@ class ReportTableTest {
     }
 
     @Test
+    void aRerunPassedLastReplacesTheSameBenchmarkAndParameters() {
+        String rerun = "[" + result("ThreadScalingBenchmark.fdhtStep", "\"model\":\"ucf\",\"rank\":\"4\",\"batch\":\"16\",\"threads\":\"2\"", 520, "us/op", 1) + "]";
+        List<ReportTable.Row> rows = ReportTable.merge(ReportTable.parse(JSON), ReportTable.parse(rerun));
+        assertEquals(ReportTable.parse(JSON).size(), rows.size());
+        String md = ReportTable.render(rows);
+        assertTrue(md.contains("1,000 -> 520 us: 1.92x | met |"), md);
+    }
+
+    @Test
     void chartsAreWrittenAsPngs(@TempDir Path dir) throws IOException {
         ReportCharts.write(ReportTable.parse(JSON), dir);
         for (String png : new String[]{"latency.png", "roofline.png"}) {
