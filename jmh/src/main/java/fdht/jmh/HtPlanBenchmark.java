@@ -34,6 +34,7 @@ public class HtPlanBenchmark extends ModelBenchmark {
         x = BenchModel.paddedFrames(batch, w.format().cols(), arena);
         y = Weights.floats(arena, plan.resultSize());
         work = new PlanWorkspace(plan, arena);
+        BenchModel.warmUp(BenchModel.named(model).fdht(rank, arena), 3000); // as HtStageBenchmark: kernels to C2 before the first large call
     }
 
 

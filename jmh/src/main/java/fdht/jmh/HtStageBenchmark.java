@@ -42,6 +42,9 @@ public class HtStageBenchmark extends ModelBenchmark {
             throw new IllegalStateException("the rank-" + rank + " plan has " + plan.steps().size() + " stages; update HtStageBenchmark's stage parameter");
         }
         kernels = KernelProvider.kernels();
+        // the stage kernels to C2 on batch-1 shapes first: stage 0 at batch 16 interpreted takes
+        // half a second a call, and 3 s of warm-up then ended with it still boxing (42 MB/op, Zen 3)
+        BenchModel.warmUp(BenchModel.named(model).fdht(rank, arena), 3000);
         step = plan.steps().get(stage);
         x = BenchModel.paddedFrames(batch, w.format().cols(), arena);
         in = Weights.floats(arena, Math.max(plan.workSize(), plan.inputSize()));

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Percentiles of the LSTM-UCF rank-4 batch-1 step in one JVM (not part of CI); see StepPercentiles.java.
+# Needs the project built (./fdht test or mvn install) and a JDK >= 25 in JAVA_HOME.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec "${JAVA_HOME:?set JAVA_HOME to a JDK >= 25}/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+  -cp kernels/target/classes:layout/target/classes tools/StepPercentiles.java 2>&1 | grep -v '^WARNING: Using incubator modules'
