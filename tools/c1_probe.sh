@@ -5,6 +5,7 @@
 # Needs the project built (./fdht test or mvn install) and a JDK >= 25 in JAVA_HOME.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[[ -d kernels/target/classes && -d layout/target/classes ]] || { echo "$0: build the project first (./fdht test)" >&2; exit 2; }
 runs="${1:-10}" seconds="${2:-10}"
 java="${JAVA_HOME:?set JAVA_HOME to a JDK >= 25}/bin/java"
 cp="kernels/target/classes:layout/target/classes"
@@ -12,7 +13,7 @@ for directive in true false; do
   boxed=0
   for ((i = 1; i <= runs; i++)); do
     line=$("$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dfdht.c1Directive="$directive" \
-      -cp "$cp" tools/C1Probe.java "$seconds" 2>/dev/null)
+      -cp "$cp" tools/C1Probe.java "$seconds" 2> >(grep -v '^WARNING: Using incubator modules' >&2))
     echo "directive=$directive run $i: $line"
     [[ "${line%% *}" != "0" ]] && boxed=$((boxed + 1))
   done

@@ -3,5 +3,6 @@
 # Needs the project built (./fdht test or mvn install) and a JDK >= 25 in JAVA_HOME.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[[ -d kernels/target/classes && -d layout/target/classes ]] || { echo "$0: build the project first (./fdht test)" >&2; exit 2; }
 exec "${JAVA_HOME:?set JAVA_HOME to a JDK >= 25}/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   -cp kernels/target/classes:layout/target/classes tools/StepPercentiles.java 2>&1 | grep -v '^WARNING: Using incubator modules'
