@@ -27,11 +27,26 @@ public record Comparison(Workload workload, Variant variant, boolean dram, Accel
      * energy; {@code contrast} also runs FDHT on the row-major layout (else that field repeats {@code fdht}).
      */
     public static Comparison run(Workload w, AcceleratorConfig fdhtConfig, AcceleratorConfig tieConfig, Variant variant, boolean dram, boolean contrast) {
-        Simulation f = CycleModel.simulate(fdhtConfig, w, w.htPlan(), 0, dram);
-        Simulation t = variant == Variant.PUBLISHED ? CycleModel.simulate(tieConfig, w, w.ttInputPlan(), w.recurrentWeights(), dram)
-                : CycleModel.simulate(tieConfig, w, w.ttPlan(), 0, dram);
+        Simulation f = simulateFdht(w, fdhtConfig, dram);
+        Simulation t = simulateTie(w, tieConfig, variant, dram);
         Simulation naive = contrast ? CycleModel.simulate(fdhtConfig.with(MemoryLayout.ROW_MAJOR, fdhtConfig.pes(), fdhtConfig.banks()), w, w.htPlan(), 0, dram) : f;
         return new Comparison(w, variant, dram, fdhtConfig, tieConfig, f, t, naive);
+    }
+
+    /** FDHT's chip on {@code w}: the HT plan over {@code [x ; h]}. */
+    static Simulation simulateFdht(Workload w, AcceleratorConfig cfg, boolean dram) {
+        return CycleModel.simulate(cfg, w, w.htPlan(), 0, dram);
+    }
+
+    /** TIE's chip on {@code w}: TT-LSTM ({@code W_x} plan and dense {@code W_h}) or the same-format TT over {@code [x ; h]}. */
+    static Simulation simulateTie(Workload w, AcceleratorConfig cfg, Variant variant, boolean dram) {
+        return variant == Variant.PUBLISHED ? CycleModel.simulate(cfg, w, w.ttInputPlan(), w.recurrentWeights(), dram)
+                : CycleModel.simulate(cfg, w, w.ttPlan(), 0, dram);
+    }
+
+    /** {throughput, area efficiency, energy efficiency} of {@code f} over {@code t}. */
+    static double[] ratios(Simulation f, Simulation t) {
+        return new double[]{f.framesPerSecond() / t.framesPerSecond(), f.gopsPerMm2() / t.gopsPerMm2(), f.gopsPerWatt() / t.gopsPerWatt()};
     }
 
     /** The paper's {throughput, area efficiency, energy efficiency} ratios (NaN: "comparable"); null for other workloads. */
@@ -42,7 +57,7 @@ public record Comparison(Workload workload, Variant variant, boolean dram, Accel
 
     /** Ours: {throughput, area efficiency, energy efficiency}, FDHT / TIE. */
     public double[] ourRatios() {
-        return new double[]{fdht.framesPerSecond() / tie.framesPerSecond(), fdht.gopsPerMm2() / tie.gopsPerMm2(), fdht.gopsPerWatt() / tie.gopsPerWatt()};
+        return ratios(fdht, tie);
     }
 
     public String toTable() { return toTable(null); }
@@ -140,13 +155,15 @@ public record Comparison(Workload workload, Variant variant, boolean dram, Accel
         for (boolean energy : new boolean[]{false, true}) {
             sb.append(energy ? "  energy efficiency: " : "  throughput:        ");
             List<Sensitivity.Row> rows = s.deciding(energy, 0.05);
+            int more = Math.max(0, rows.size() - 6);
+            rows = rows.subList(0, rows.size() - more);
             if (rows.isEmpty()) sb.append("none");
             for (int i = 0; i < rows.size(); i++) {
                 Sensitivity.Row r = rows.get(i);
                 sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s (%s, %s..%s: %.2f..%.2fx)", r.label(), r.mark().mark(), r.lowValue(),
                         r.highValue(), energy ? r.energyLow() : r.throughputLow(), energy ? r.energyHigh() : r.throughputHigh()));
             }
-            sb.append('\n');
+            sb.append(more > 0 ? ", and " + more + " more (--sensitivity lists them)\n" : "\n");
         }
         sb.append("Fitted entries: ");
         boolean any = false;

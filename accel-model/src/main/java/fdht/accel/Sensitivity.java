@@ -13,7 +13,7 @@ import java.util.Map;
  * doubled, the layout over its alternatives. {@code sourced} entries are not varied. The rows,
  * largest swing first, are the data of a tornado chart.
  *
- * <p>Cost: two simulations of each chip per entry (about 40 entries), each cheap once the
+ * <p>Cost: one simulation of the varied chip per setting (about 80 in all), each cheap once the
  * banked layouts are cached. Thread safety: Immutable and thread-safe.
  */
 public record Sensitivity(double throughput, double energyEfficiency, List<Row> rows) {
@@ -30,8 +30,8 @@ public record Sensitivity(double throughput, double energyEfficiency, List<Row> 
     private static final List<String> FIXED = List.of("bits", "fraction_bits");
 
     public static Sensitivity run(Workload w, AcceleratorConfig fdht, AcceleratorConfig tie, Variant variant, boolean dram) {
-        Comparison base = Comparison.run(w, fdht, tie, variant, dram, false);
-        double[] r0 = base.ourRatios();
+        Simulation f0 = Comparison.simulateFdht(w, fdht, dram), t0 = Comparison.simulateTie(w, tie, variant, dram);
+        double[] r0 = Comparison.ratios(f0, t0);
         List<Row> rows = new ArrayList<>();
         for (boolean tieSide : new boolean[]{false, true}) {
             AcceleratorConfig cfg = tieSide ? tie : fdht;
@@ -50,7 +50,8 @@ public record Sensitivity(double throughput, double energyEfficiency, List<Row> 
                         continue; // outside the key's valid range: not a setting to show
                     }
                     tried.add(v);
-                    ratios.add(Comparison.run(w, tieSide ? fdht : changed, tieSide ? changed : tie, variant, dram, false).ourRatios());
+                    ratios.add(tieSide ? Comparison.ratios(f0, Comparison.simulateTie(w, changed, variant, dram))
+                            : Comparison.ratios(Comparison.simulateFdht(w, changed, dram), t0));
                 }
                 if (tried.isEmpty()) continue;
                 int lo = 0, hi = tried.size() - 1;
@@ -86,7 +87,7 @@ public record Sensitivity(double throughput, double energyEfficiency, List<Row> 
         return List.of(fmt(d / 2), fmt(d * 2));
     }
 
-    private static String fmt(double d) { return String.format(Locale.ROOT, "%.6g", d); }
+    private static String fmt(double d) { return java.math.BigDecimal.valueOf(d).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString(); }
 
     /** The entries that move a ratio by more than {@code threshold} (relative) of its value, largest first, as "chip key (mark) lo..hi". */
     public List<Row> deciding(boolean energy, double threshold) {

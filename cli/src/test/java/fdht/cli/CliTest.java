@@ -141,4 +141,30 @@ class CliTest {
         assertEquals(0, run("--help").code());
         assertEquals(0, run("infer", "--help").code());
     }
+
+    @Test
+    void simulateComparesThePublishedModelsAndTimesTheDemoModelsOwnPlan() throws Exception {
+        Result ucf = run("simulate", "--workload", "lstm-ucf");
+        assertEquals(0, ucf.code(), ucf.err());
+        assertTrue(ucf.out().contains("on-chip figures") && ucf.out().contains("1.90x") && ucf.out().contains("dense W_h"), ucf.out());
+        Path model = dir.resolve("demo.safetensors");
+        try (Arena arena = Arena.ofConfined()) {
+            LstmModelFile.write(DefaultModel.build(arena), model);
+        }
+        Result own = run("simulate", "--model", model.toString());
+        assertEquals(0, own.code(), own.err());
+        assertFalse(own.out().contains("1.90x"), "no paper ratios for a user model");
+        assertTrue(own.out().contains("for its LSTM-UCF and LSTM-Youtube workloads only"), own.out());
+        // the demo model is built from the workload's format: simulate times the plan the CPU runs
+        String macs = ucf.out().lines().filter(l -> l.startsWith("MACs")).findFirst().orElseThrow().substring(0, 47);
+        assertTrue(own.out().lines().anyMatch(l -> l.startsWith(macs)), macs + " in\n" + own.out());
+        Result same = run("simulate", "--workload", "lstm-youtube", "--variant", "same-format", "--dram", "--sensitivity", dir.toString());
+        assertEquals(0, same.code(), same.err());
+        assertTrue(same.out().contains("DRAM COUNTED") && same.out().contains("TT [x;h]") && same.out().contains("2.50x"), same.out());
+        assertTrue(Files.size(dir.resolve("sensitivity-lstm-youtube.png")) > 10_000);
+        assertTrue(Files.readString(dir.resolve("sensitivity-lstm-youtube.csv")).contains("TIE,dense_weight_words_per_cycle,fitted"));
+        Result bad = run("simulate", "--variant", "diagonal");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("diagonal") && bad.err().strip().lines().count() == 1, bad.err());
+    }
 }
