@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * How much the FDHT / TIE throughput and energy-efficiency ratios move when each {@code fitted}
- * or {@code assumed} config entry of either chip is varied over a stated range, the others held
- * at their defaults: numbers over {@code x0.5 .. x2}, counts (PEs, lanes, banks) halved and
+ * or {@code assumed} config entry is varied over a stated range, the others held at their
+ * defaults; an entry both chips give the same value (a technology figure such as the energy of a
+ * MAC) is varied on both together ("both"), any other on its own chip: numbers over {@code x0.5 .. x2}, counts (PEs, lanes, banks) halved and
  * doubled, the layout over its alternatives. {@code sourced} entries are not varied. The rows,
  * largest swing first, are the data of a tornado chart.
  *
@@ -33,25 +34,29 @@ public record Sensitivity(double throughput, double energyEfficiency, List<Row> 
         Simulation f0 = Comparison.simulateFdht(w, fdht, dram), t0 = Comparison.simulateTie(w, tie, variant, dram);
         double[] r0 = Comparison.ratios(f0, t0);
         List<Row> rows = new ArrayList<>();
-        for (boolean tieSide : new boolean[]{false, true}) {
-            AcceleratorConfig cfg = tieSide ? tie : fdht;
+        // 0: FDHT alone, 1: TIE alone, 2: both chips together (an entry both give the same value: a shared technology figure)
+        for (int side = 0; side < 3; side++) {
+            AcceleratorConfig cfg = side == 1 ? tie : fdht;
             for (Map.Entry<String, Provenance> e : cfg.provenance().entrySet()) {
                 String key = e.getKey();
                 if (e.getValue().kind() == Provenance.Kind.SOURCED || FIXED.contains(key)) continue;
                 if (key.equals("dram_gbps") && !dram) continue;
+                Provenance other = (side == 1 ? fdht : tie).provenance().get(key);
+                boolean shared = other != null && other.kind() != Provenance.Kind.SOURCED && cfg.value(key).equals((side == 1 ? fdht : tie).value(key));
+                if (shared != (side == 2)) continue;
                 List<String> settings = settings(cfg, key);
                 List<String> tried = new ArrayList<>();
                 List<double[]> ratios = new ArrayList<>();
                 for (String v : settings) {
-                    AcceleratorConfig changed;
+                    AcceleratorConfig f, t;
                     try {
-                        changed = cfg.with(key, v, e.getValue());
+                        f = side == 1 ? fdht : fdht.with(key, v, e.getValue());
+                        t = side == 0 ? tie : tie.with(key, v, e.getValue());
                     } catch (IllegalArgumentException invalid) {
                         continue; // outside the key's valid range: not a setting to show
                     }
                     tried.add(v);
-                    ratios.add(tieSide ? Comparison.ratios(f0, Comparison.simulateTie(w, changed, variant, dram))
-                            : Comparison.ratios(Comparison.simulateFdht(w, changed, dram), t0));
+                    ratios.add(Comparison.ratios(side == 1 ? f0 : Comparison.simulateFdht(w, f, dram), side == 0 ? t0 : Comparison.simulateTie(w, t, variant, dram)));
                 }
                 if (tried.isEmpty()) continue;
                 int lo = 0, hi = tried.size() - 1;
@@ -63,8 +68,8 @@ public record Sensitivity(double throughput, double energyEfficiency, List<Row> 
                     }
                     if (lo == hi) hi = (lo + 1) % tried.size();
                 }
-                rows.add(new Row(cfg.name(), key, e.getValue(), tried.get(lo), tried.get(hi), ratios.get(lo)[0], ratios.get(hi)[0], ratios.get(lo)[2],
-                        ratios.get(hi)[2]));
+                rows.add(new Row(side == 2 ? "both" : cfg.name(), key, e.getValue(), tried.get(lo), tried.get(hi), ratios.get(lo)[0], ratios.get(hi)[0],
+                        ratios.get(lo)[2], ratios.get(hi)[2]));
             }
         }
         rows.sort(Comparator.comparingDouble((Row r) -> -Math.max(r.throughputSwing() / r0[0], r.energySwing() / r0[2])));
