@@ -66,6 +66,10 @@ public record Comparison(Workload workload, Variant variant, boolean dram, Accel
     public String toTable(Sensitivity sensitivity) {
         StringBuilder sb = new StringBuilder();
         sb.append(workload.describe()).append('\n');
+        if (variant == Variant.SAME_FORMAT) {
+            sb.append(String.format("  TIE (same-format): TT over [x;h] m=%s n=%s, bond rank %d, no dense stage%n", java.util.Arrays.toString(workload.tt().rowFactors()),
+                    java.util.Arrays.toString(workload.tt().colFactors()), workload.tt().bondRank(1)));
+        }
         sb.append(String.format("variant %s; %s%n%n", variant.key(), dram ? "DRAM COUNTED (--dram): frame time bound by DRAM too, energy includes DRAM"
                 : "on-chip figures (as the paper reports): DRAM traffic, time and energy shown separately, not in frame time or energy"));
         String tieLabel = variant == Variant.PUBLISHED ? "TIE (TT-LSTM)" : "TIE (TT [x;h])";

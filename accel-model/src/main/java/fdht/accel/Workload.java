@@ -80,6 +80,18 @@ public record Workload(String name, int inputSize, int hidden, int frames, HtFor
                 TtFormat.uniform(ht.rowFactors(), ht.colFactors(), rank), null);
     }
 
+    /**
+     * The same workload with TIE's same-format TT replaced by {@code tt} (a trained TT over
+     * {@code [x ; h]}, so FDHT and TT can be compared at equal accuracy).
+     */
+    public Workload withSameFormatTt(TtFormat other) {
+        if (other.rows() != 4 * hidden) throw new IllegalArgumentException("the TT model has " + other.rows() + " rows, the FDHT model " + 4 * hidden);
+        if (other.cols() < inputSize + hidden) {
+            throw new IllegalArgumentException("the TT model's " + other.cols() + " columns do not cover [x;h] = " + (inputSize + hidden));
+        }
+        return new Workload(name, inputSize, hidden, frames, ht, ttInput, other, paper);
+    }
+
     /** The FDHT accelerator's plan for one frame (the planner's cheapest), the plan the CPU kernels run. */
     public ContractionPlan htPlan() { return ContractionPlanner.plan(ht, 1); }
 

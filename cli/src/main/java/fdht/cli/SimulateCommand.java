@@ -35,6 +35,9 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--model", description = "simulate an fdht model file's own HT format instead (TIE gets TT-LSTM at its largest rank: TT on W_x + dense W_h; no paper ratios)")
     Path model;
 
+    @Option(names = "--tie-model", description = "a TT model file (kind tt: one TT over [x;h]) for TIE to run, with --model, so both are compared at equal accuracy; implies --variant same-format")
+    Path tieModel;
+
     @Option(names = "--config", description = "FDHT accelerator config (properties; default: the bundled fdht.properties)")
     Path config;
 
@@ -67,6 +70,11 @@ final class SimulateCommand implements Callable<Integer> {
         AcceleratorConfig f = config == null ? AcceleratorConfig.fdht() : AcceleratorConfig.load(config);
         AcceleratorConfig t = tieConfig == null ? AcceleratorConfig.tie() : AcceleratorConfig.load(tieConfig);
         Variant v = Variant.of(variant);
+        if (tieModel != null) {
+            if (model == null) throw new IllegalArgumentException("--tie-model needs --model (the FDHT model it is compared with)");
+            w = w.withSameFormatTt(ttFromModel(tieModel));
+            v = Variant.SAME_FORMAT;
+        }
         Comparison c = Comparison.run(w, f, t, v, dram, true);
         Sensitivity s = Sensitivity.run(w, f, t, v, dram);
         out.print(c.toTable(s));
@@ -98,6 +106,16 @@ final class SimulateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(file + " is not an FDHT model (simulate takes kind fdht)");
             }
             return Workload.ofModel(file.getFileName().toString(), lstm.inputSize(), lstm.hiddenSize(), p.weights().format());
+        }
+    }
+
+    private static fdht.layout.TtFormat ttFromModel(Path file) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            fdht.kernels.lstm.Lstm lstm = fdht.kernels.lstm.LstmModelFile.read(file, arena);
+            if (!(lstm.projection() instanceof fdht.kernels.lstm.TtProjection p)) {
+                throw new IllegalArgumentException(file + " is not a TT model (--tie-model takes kind tt)");
+            }
+            return p.weights().format();
         }
     }
 
