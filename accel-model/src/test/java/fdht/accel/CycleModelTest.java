@@ -84,7 +84,7 @@ class CycleModelTest {
 
     /**
      * Lanes map over P x Q: a stage's utilisation degrades with how Q fills the array, never
-     * collapses when Q is not a multiple of the lanes per PE. For every stage of the UCF plan at
+     * collapses when Q is not a multiple of the lanes per PE. For every stage of both workloads' plans at
      * ranks 1..9: cycles are at least MACs / M and at most max(P C / banks, MACs / (M - Q + 1), P Q / banks),
      * the operand supply, the array, and the output stream.
      */
@@ -92,28 +92,29 @@ class CycleModelTest {
     void peArrayMappingDegradesGracefullyOverRanksOneToNine() {
         AcceleratorConfig cfg = AcceleratorConfig.fdht();
         int m = cfg.pes() * cfg.lanes(), banks = cfg.banks();
-        Workload ucf = Workload.lstmUcf();
-        long previous = 0, previousMacs = 0;
-        for (int rank = 1; rank <= 9; rank++) {
-            HtFormat f = HtFormat.uniform(ucf.ht().rowFactors(), ucf.ht().colFactors(), rank);
-            ContractionPlan plan = ContractionPlanner.plan(f, 1);
-            Simulation s = CycleModel.simulate(cfg, ucf, plan, 0, false);
-            for (int i = 0; i < plan.stages().size(); i++) {
-                Stage st = plan.stages().get(i);
-                long cycles = s.stages().get(i).cycles();
-                long q = st.q();
-                assertTrue(cycles >= (st.macs() + m - 1) / m, "rank " + rank + " " + st.describe() + ": faster than the array");
-                if (q <= m) {
-                    long bound = Math.max(Math.max((st.p() * st.c() + banks - 1) / banks, (st.macs() + (m - q)) / (m - q + 1)), (st.outputSize() + banks - 1) / banks);
-                    assertTrue(cycles <= bound, "rank " + rank + " " + st.describe() + ": " + cycles + " cycles above " + bound);
+        for (Workload w : new Workload[]{Workload.lstmUcf(), Workload.lstmYoutube()}) {
+            long previous = 0, previousMacs = 0;
+            for (int rank = 1; rank <= 9; rank++) {
+                HtFormat f = HtFormat.uniform(w.ht().rowFactors(), w.ht().colFactors(), rank);
+                ContractionPlan plan = ContractionPlanner.plan(f, 1);
+                Simulation s = CycleModel.simulate(cfg, w, plan, 0, false);
+                for (int i = 0; i < plan.stages().size(); i++) {
+                    Stage st = plan.stages().get(i);
+                    long cycles = s.stages().get(i).cycles();
+                    long q = st.q();
+                    assertTrue(cycles >= (st.macs() + m - 1) / m, "rank " + rank + " " + st.describe() + ": faster than the array");
+                    if (q <= m) {
+                        long bound = Math.max(Math.max((st.p() * st.c() + banks - 1) / banks, (st.macs() + (m - q)) / (m - q + 1)), (st.outputSize() + banks - 1) / banks);
+                        assertTrue(cycles <= bound, "rank " + rank + " " + st.describe() + ": " + cycles + " cycles above " + bound);
+                    }
                 }
+                if (previous > 0) {
+                    double growth = (double) s.onChipCycles() / previous, macGrowth = (double) s.macsPerFrame() / previousMacs;
+                    assertTrue(growth <= 1.35 * macGrowth, "rank " + rank + ": cycles grew " + growth + "x for " + macGrowth + "x the MACs");
+                }
+                previous = s.onChipCycles();
+                previousMacs = s.macsPerFrame();
             }
-            if (previous > 0) {
-                double growth = (double) s.onChipCycles() / previous, macGrowth = (double) s.macsPerFrame() / previousMacs;
-                assertTrue(growth <= 1.35 * macGrowth, "rank " + rank + ": cycles grew " + growth + "x for " + macGrowth + "x the MACs");
-            }
-            previous = s.onChipCycles();
-            previousMacs = s.macsPerFrame();
         }
     }
 
