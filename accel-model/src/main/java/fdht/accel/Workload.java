@@ -6,6 +6,9 @@ import fdht.layout.ContractionPlanner;
 import fdht.layout.HtFormat;
 import fdht.layout.TtFormat;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * An LSTM video workload and the models the two chips run on it (DESIGN.md section 2).
@@ -93,13 +96,25 @@ public record Workload(String name, int inputSize, int hidden, int frames, HtFor
     }
 
     /** The FDHT accelerator's plan for one frame (the planner's cheapest), the plan the CPU kernels run. */
-    public ContractionPlan htPlan() { return ContractionPlanner.plan(ht, 1); }
+    public ContractionPlan htPlan() { return memo("ht " + ht, () -> ContractionPlanner.plan(ht, 1)); }
 
     /** TIE's plan of the same-format TT over {@code [x ; h]} (last core first). */
-    public ContractionPlan ttPlan() { return ContractionPlanner.tieOrder(tt, 1); }
+    public ContractionPlan ttPlan() { return memo("tt " + tt, () -> ContractionPlanner.tieOrder(tt, 1)); }
 
     /** TIE's plan of TT-LSTM's {@code W_x} (last core first); {@code W_h} is a dense stage beside it. */
-    public ContractionPlan ttInputPlan() { return ContractionPlanner.tieOrder(ttInput, 1); }
+    public ContractionPlan ttInputPlan() { return memo("tt " + ttInput, () -> ContractionPlanner.tieOrder(ttInput, 1)); }
+
+    // plans are immutable and a sensitivity run asks for the same ones about a hundred times
+    private static final Map<String, ContractionPlan> PLANS = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ContractionPlan> e) { return size() > 32; }
+    };
+
+    private static ContractionPlan memo(String key, Supplier<ContractionPlan> plan) {
+        synchronized (PLANS) {
+            return PLANS.computeIfAbsent(key, k -> plan.get());
+        }
+    }
 
     /** MACs per frame of the dense LSTM this workload compresses. */
     public long denseMacs() { return 4L * hidden * ((long) inputSize + hidden); }
