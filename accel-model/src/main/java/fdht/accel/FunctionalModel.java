@@ -24,7 +24,7 @@ public final class FunctionalModel {
 
     public static long[] run(AcceleratorConfig cfg, CompiledPlan plan, long[][] factors, long[] x) {
         FixedPoint fp = new FixedPoint(cfg.bits(), cfg.fractionBits());
-        BankedLayout layout = cfg.layout().equals("skewed") ? BankedLayout.skewed(plan.plan(), cfg.banks()) : BankedLayout.rowMajor(plan.plan(), cfg.banks());
+        BankedLayout layout = cfg.layout().banked(plan.plan(), cfg.banks());
         List<Boundary> boundaries = layout.boundaries();
         // the input loader writes the frame in its own order
         long[][] memory = store(x, layout.mappings().getFirst());

@@ -3,25 +3,32 @@ package fdht.accel;
 import java.util.List;
 
 /**
- * The modelled cost of one frame of a workload on one accelerator: per stage and in total,
- * with energy broken down by where it goes, area, and the derived efficiencies.
- *
- * @param macUnits        PEs x lanes
- * @param frameCycles     cycles per frame: the stages, or the DRAM stream of the next frame if longer (double-buffered input)
- * @param dramCycles      cycles to stream one frame's inputs from DRAM
- * @param energyPj        energy per frame: mac, sram, weights, dram, leakage (pJ)
- * @param publishedAreaMm2OrNaN the accelerator's published area, NaN if none
- * @param denseGops       throughput counted as the dense LSTM's operations (2 x dense MACs per frame)
- * @param actualGops      throughput counted as the operations actually done
+ * The modelled cost of one frame (one LSTM step) of a workload on one chip: per stage and in
+ * total, energy broken down by where it goes, the DRAM traffic beside it, area, and the derived
+ * efficiencies. By default the frame time and energy are on-chip only, as the paper reports
+ * them; with {@code dramCounted} the frame time is bound by DRAM too and its energy is included.
  *
  * <p>Thread safety: Immutable and thread-safe.
+ *
+ * @param macUnits        PEs x lanes
+ * @param frameCycles     cycles per frame: on-chip cycles, or the DRAM stream if longer when {@code dramCounted}
+ * @param onChipCycles    cycles of the stages (compute, stalls, transformation passes, the dense stage)
+ * @param dramCycles      cycles to move one frame's DRAM traffic
+ * @param dramWords       DRAM words per frame: the real inputs (h stays on chip), spills, weights that do not fit
+ * @param denseGops       throughput counted as the dense LSTM's operations (2 x dense MACs per frame)
+ * @param actualGops      throughput counted as the operations actually done
+ * @param areaMm2         the area the efficiencies use (published if the config has one, else modelled)
+ * @param capacityIssues  buffers that are too small, each with the DRAM traffic it costs
  */
 public record Simulation(String accelerator, String workload, String layout, int macUnits, List<StageCost> stages, long macsPerFrame, long frameCycles,
-                         long dramCycles, long stallCycles, double framesPerSecond, double denseGops, double actualGops,
-                         double energyMacPj, double energySramPj, double energyWeightPj, double energyDramPj, double energyLeakagePj,
-                         double areaMm2, double powerMw, double publishedAreaMm2OrNaN) {
+                         long onChipCycles, long dramCycles, long dramWords, long stallCycles, double framesPerSecond, double denseGops, double actualGops,
+                         double energyMacPj, double energySramPj, double energyWeightPj, double energyLeakagePj, double energyClockPj, double energyDramPj,
+                         boolean dramCounted, double areaMm2, double modelledAreaMm2, double powerMw, List<String> capacityIssues) {
 
-    public double energyPerFramePj() { return energyMacPj + energySramPj + energyWeightPj + energyDramPj + energyLeakagePj; }
+    /** On-chip energy per frame, pJ. */
+    public double energyOnChipPj() { return energyMacPj + energySramPj + energyWeightPj + energyLeakagePj + energyClockPj; }
+    /** Energy per frame as this run counts it: on-chip, plus DRAM when {@code dramCounted}. */
+    public double energyPerFramePj() { return energyOnChipPj() + (dramCounted ? energyDramPj : 0); }
     public double pjPerMac() { return energyPerFramePj() / macsPerFrame; }
     public double gopsPerMm2() { return denseGops / areaMm2; }
     public double gopsPerWatt() { return denseGops / (powerMw / 1000); }

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * FDHT against TIE over a grid of PE and bank counts: one row per point, for CSV and plots.
+ * FDHT against TIE over a grid of PE and bank counts (both chips varied together): one row per
+ * point, for CSV and plots.
  *
  * <p>Thread safety: Stateless: safe to call from any thread.
  */
@@ -14,12 +15,12 @@ public final class Sweep {
 
     private Sweep() {}
 
-    public static List<Point> run(Workload w, AcceleratorConfig fdht, AcceleratorConfig tie, int[] pes, int[] banks) {
+    public static List<Point> run(Workload w, AcceleratorConfig fdht, AcceleratorConfig tie, Variant variant, boolean dram, int[] pes, int[] banks) {
         List<Point> out = new ArrayList<>();
         for (int p : pes) {
             for (int b : banks) {
-                out.add(new Point(p, b, CycleModel.simulate(fdht.with(fdht.layout(), p, b), w, w.htPlan()),
-                        CycleModel.simulate(tie.with(tie.layout(), p, b), w, w.ttPlan())));
+                Comparison c = Comparison.run(w, fdht.with(fdht.layout(), p, b), tie.with(tie.layout(), p, b), variant, dram, false);
+                out.add(new Point(p, b, c.fdht(), c.tie()));
             }
         }
         return out;

@@ -40,7 +40,7 @@ class FunctionalModelTest {
         int n = (int) cp.inputSize();
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
-        for (String layout : new String[]{"skewed", "row-major"}) {
+        for (MemoryLayout layout : MemoryLayout.values()) {
             AcceleratorConfig cfg = AcceleratorConfig.fdht().with(layout, 16, 16);
             FixedPoint fp = new FixedPoint(cfg.bits(), cfg.fractionBits());
             long[] qx = new long[n];

@@ -1,9 +1,8 @@
 package fdht.cli;
 
+import fdht.accel.Workload;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
-import fdht.layout.ColumnFactorization;
-import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,24 +14,25 @@ import java.nio.file.StandardCopyOption;
 import java.util.SplittableRandom;
 
 /**
- * The embedded default model: an FDHT-LSTM with the LSTM-UCF shapes of DESIGN.md (57,600
- * inputs, 256 hidden, row factors 16x4x4x4, column factors chosen by {@link ColumnFactorization},
- * ranks 4) and deterministic weights, shipped as the model file {@link #RESOURCE}. {@link #build}
- * makes the same model from its seeds; a test checks that the bundled file still matches it.
+ * The embedded default model: an FDHT-LSTM with the LSTM-UCF shapes of DESIGN.md, its HT format
+ * taken from the accelerator model's {@link Workload#lstmUcf()} (57,600 inputs, 256 hidden, row
+ * factors 16x4x4x4, column factors 8x20x20x19, ranks 4), so {@code fdht simulate} times the very
+ * plan the CPU kernels run on this model; deterministic weights, shipped as the model file
+ * {@link #RESOURCE}. {@link #build} makes the same model from its seeds; a test checks that the
+ * bundled file still matches it.
  */
 final class DefaultModel {
     static final String RESOURCE = "/fdht/lstm-ucf-r4.safetensors";
     static final int INPUT = 57_600;
     static final int HIDDEN = 256;
-    static final int RANK = 4;
-    static final int[] ROW_FACTORS = {16, 4, 4, 4};
 
     private DefaultModel() {}
 
     /** The model from its seeds (weights 2022, bias 11). */
     static Lstm build(Arena arena) {
-        int[] colFactors = ColumnFactorization.cheapest(INPUT + HIDDEN, ROW_FACTORS, RANK, 0.06, 32, 3);
-        HtMatrix ht = HtMatrix.random(HtFormat.uniform(ROW_FACTORS, colFactors, RANK), 2022, arena);
+        Workload ucf = Workload.lstmUcf();
+        if (ucf.inputSize() != INPUT || ucf.hidden() != HIDDEN) throw new IllegalStateException("Workload.lstmUcf() no longer has the demo's shapes");
+        HtMatrix ht = HtMatrix.random(ucf.ht(), 2022, arena);
         float[] bias = new float[4 * HIDDEN];
         SplittableRandom rnd = new SplittableRandom(11);
         for (int e = 0; e < bias.length; e++) bias[e] = (float) (rnd.nextDouble() * 0.2 - 0.1);

@@ -2,7 +2,9 @@ package fdht.cli;
 
 import fdht.accel.AcceleratorConfig;
 import fdht.accel.Comparison;
+import fdht.accel.Sensitivity;
 import fdht.accel.Sweep;
+import fdht.accel.Variant;
 import fdht.accel.Workload;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,21 +22,37 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code fdht simulate}: the cycle-level model of the FDHT accelerator against TIE on a workload,
- * with the paper's ratios beside ours; {@code --sweep} over PEs and banks writes a CSV and a PNG.
+ * with the paper's ratios beside ours for the paper's workloads; {@code --variant same-format}
+ * gives TIE a TT over {@code [x ; h]}, {@code --dram} counts DRAM in frame time and energy,
+ * {@code --sensitivity DIR} writes a tornado chart of the ratios over every fitted and assumed
+ * config entry, {@code --sweep DIR} sweeps PEs and banks. Docs: docs/ACCELERATOR.md.
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true, description = "Model the FDHT accelerator and TIE on a workload, beside the paper's ratios.")
 final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "lstm-ucf", description = "lstm-ucf or lstm-youtube. Default ${DEFAULT-VALUE}.")
     String workload;
 
-    @Option(names = "--model", description = "simulate an fdht model file's own HT format instead (TIE gets a TT of the same factors at its largest rank)")
+    @Option(names = "--model", description = "simulate an fdht model file's own HT format instead (TIE gets TT-LSTM at its largest rank: TT on W_x + dense W_h; no paper ratios)")
     Path model;
+
+    @Option(names = "--tie-model", description = "a TT model file (kind tt: one TT over [x;h]) for TIE to run, with --model, so both are compared at equal accuracy; implies --variant same-format")
+    Path tieModel;
 
     @Option(names = "--config", description = "FDHT accelerator config (properties; default: the bundled fdht.properties)")
     Path config;
 
     @Option(names = "--tie-config", description = "TIE config (properties; default: the bundled tie.properties)")
     Path tieConfig;
+
+    @Option(names = "--variant", defaultValue = "published", description = "published (TIE runs TT-LSTM: TT on W_x + dense W_h) or same-format "
+            + "(TIE runs a TT over [x;h] with FDHT's factors). Default ${DEFAULT-VALUE}.")
+    String variant;
+
+    @Option(names = "--dram", description = "count DRAM in the frame time and energy (default: on-chip figures, as the paper reports them, DRAM beside)")
+    boolean dram;
+
+    @Option(names = "--sensitivity", description = "vary every fitted and assumed config entry and write DIR/sensitivity-W.csv and DIR/sensitivity-W.png (tornado chart)")
+    Path sensitivityDir;
 
     @Option(names = "--json", description = "also write the comparison as JSON")
     Path json;
@@ -51,12 +69,29 @@ final class SimulateCommand implements Callable<Integer> {
         Workload w = model == null ? Workload.named(workload) : fromModel(model);
         AcceleratorConfig f = config == null ? AcceleratorConfig.fdht() : AcceleratorConfig.load(config);
         AcceleratorConfig t = tieConfig == null ? AcceleratorConfig.tie() : AcceleratorConfig.load(tieConfig);
-        Comparison c = Comparison.run(w, f, t);
-        out.print(c.toTable());
+        Variant v = Variant.of(variant);
+        if (tieModel != null) {
+            if (model == null) throw new IllegalArgumentException("--tie-model needs --model (the FDHT model it is compared with)");
+            w = w.withSameFormatTt(ttFromModel(tieModel));
+            v = Variant.SAME_FORMAT;
+        }
+        Comparison c = Comparison.run(w, f, t, v, dram, true);
+        Sensitivity s = Sensitivity.run(w, f, t, v, dram);
+        out.print(c.toTable(s));
         if (json != null) writeAtomically(json, c.toJson());
+        if (sensitivityDir != null) {
+            Files.createDirectories(sensitivityDir);
+            Path csv = sensitivityDir.resolve("sensitivity-" + w.name() + ".csv"), png = sensitivityDir.resolve("sensitivity-" + w.name() + ".png");
+            writeAtomically(csv, s.csv());
+            double[] paper = c.paperRatios();
+            TornadoChart.write(s, "FDHT / TIE on " + w.name() + " (" + v.key() + (dram ? ", DRAM counted" : ", on-chip") + "): each fitted or assumed entry over its range",
+                    paper == null ? Double.NaN : paper[0], paper == null ? Double.NaN : paper[2], 16, png);
+            out.print(s.toTable());
+            out.println("wrote " + csv + " and " + png);
+        }
         if (sweepDir != null) {
             Files.createDirectories(sweepDir);
-            List<Sweep.Point> points = Sweep.run(w, f, t, new int[]{4, 8, 16, 32, 64}, new int[]{4, 8, 16, 32, 64});
+            List<Sweep.Point> points = Sweep.run(w, f, t, v, dram, new int[]{4, 8, 16, 32, 64}, new int[]{4, 8, 16, 32, 64});
             writeAtomically(sweepDir.resolve("sweep.csv"), Sweep.csv(points));
             plot(points, sweepDir.resolve("sweep.png"), w.name());
             out.println("wrote " + sweepDir.resolve("sweep.csv") + " and " + sweepDir.resolve("sweep.png"));
@@ -71,6 +106,16 @@ final class SimulateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(file + " is not an FDHT model (simulate takes kind fdht)");
             }
             return Workload.ofModel(file.getFileName().toString(), lstm.inputSize(), lstm.hiddenSize(), p.weights().format());
+        }
+    }
+
+    private static fdht.layout.TtFormat ttFromModel(Path file) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            fdht.kernels.lstm.Lstm lstm = fdht.kernels.lstm.LstmModelFile.read(file, arena);
+            if (!(lstm.projection() instanceof fdht.kernels.lstm.TtProjection p)) {
+                throw new IllegalArgumentException(file + " is not a TT model (--tie-model takes kind tt)");
+            }
+            return p.weights().format();
         }
     }
 

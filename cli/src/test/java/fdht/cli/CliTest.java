@@ -141,4 +141,42 @@ class CliTest {
         assertEquals(0, run("--help").code());
         assertEquals(0, run("infer", "--help").code());
     }
+
+    @Test
+    void simulateComparesThePublishedModelsAndTimesTheDemoModelsOwnPlan() throws Exception {
+        Result ucf = run("simulate", "--workload", "lstm-ucf");
+        assertEquals(0, ucf.code(), ucf.err());
+        assertTrue(ucf.out().contains("on-chip figures") && ucf.out().contains("1.90x") && ucf.out().contains("dense W_h"), ucf.out());
+        Path model = dir.resolve("demo.safetensors");
+        try (Arena arena = Arena.ofConfined()) {
+            LstmModelFile.write(DefaultModel.build(arena), model);
+        }
+        Result own = run("simulate", "--model", model.toString());
+        assertEquals(0, own.code(), own.err());
+        assertFalse(own.out().contains("1.90x"), "no paper ratios for a user model");
+        assertTrue(own.out().contains("for its LSTM-UCF and LSTM-Youtube workloads only"), own.out());
+        // the demo model is built from the workload's format: simulate times the plan the CPU runs
+        String macs = ucf.out().lines().filter(l -> l.startsWith("MACs")).findFirst().orElseThrow().substring(0, 47);
+        assertTrue(own.out().lines().anyMatch(l -> l.startsWith(macs)), macs + " in\n" + own.out());
+        Result same = run("simulate", "--workload", "lstm-youtube", "--variant", "same-format", "--dram", "--sensitivity", dir.toString());
+        assertEquals(0, same.code(), same.err());
+        assertTrue(same.out().contains("DRAM COUNTED") && same.out().contains("TT [x;h]") && same.out().contains("2.50x"), same.out());
+        assertTrue(Files.size(dir.resolve("sensitivity-lstm-youtube.png")) > 10_000);
+        assertTrue(Files.readString(dir.resolve("sensitivity-lstm-youtube.csv")).contains("TIE,dense_weight_words_per_cycle,fitted"));
+        // a trained TT over [x;h] for TIE, beside the FDHT model: compared at equal accuracy
+        Path tt = dir.resolve("tt.safetensors");
+        try (Arena arena = Arena.ofConfined()) {
+            fdht.layout.TtFormat f = fdht.layout.TtFormat.uniform(new int[]{16, 4, 4, 4}, new int[]{8, 20, 20, 19}, 2);
+            LstmModelFile.write(Lstm.tt(fdht.layout.TtMatrix.random(f, 3, arena), 57_600, new float[1024], arena), tt);
+        }
+        Result pair = run("simulate", "--model", model.toString(), "--tie-model", tt.toString());
+        assertEquals(0, pair.code(), pair.err());
+        assertTrue(pair.out().contains("TIE (same-format): TT over [x;h]") && pair.out().contains("bond rank 2"), pair.out());
+        Result lone = run("simulate", "--tie-model", tt.toString());
+        assertEquals(2, lone.code());
+        assertTrue(lone.err().contains("--tie-model needs --model"), lone.err());
+        Result bad = run("simulate", "--variant", "diagonal");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("diagonal") && bad.err().strip().lines().count() == 1, bad.err());
+    }
 }

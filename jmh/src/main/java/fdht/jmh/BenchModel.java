@@ -56,7 +56,7 @@ enum BenchModel {
         return HtFormat.uniform(workload.ht().rowFactors(), inputFactors, rank);
     }
 
-    /** TT over {@code [x ; h ; 0]}, the TIE workload. */
+    /** TT over {@code [x ; h ; 0]} with FDHT's factors (the accelerator comparison's same-format variant; TIE's published TT-LSTM is {@code workload.ttInput()}). */
     TtFormat tt(int rank) {
         return TtFormat.uniform(workload.tt().rowFactors(), workload.tt().colFactors(), rank);
     }

@@ -12,6 +12,24 @@ package fdht.layout;
 public final class ColumnFactorization {
     private ColumnFactorization() {}
 
+    /**
+     * {@code factors} with the last one raised until their product covers {@code cols}: the
+     * published input factorisation of a workload extended to also cover {@code h} (FDHT's
+     * {@code [x ; h]} columns). O(d).
+     */
+    public static int[] extendLast(int[] factors, int cols) {
+        if (factors.length < 1) throw new IllegalArgumentException("no factors to extend");
+        if (cols < 1) throw new IllegalArgumentException("cols " + cols + " must be at least 1");
+        int[] f = factors.clone();
+        long rest = 1;
+        for (int k = 0; k < f.length - 1; k++) {
+            if (f[k] < 1) throw new IllegalArgumentException("factor " + f[k] + " must be positive");
+            rest *= f[k];
+        }
+        f[f.length - 1] = (int) Math.max(1, (cols + rest - 1) / rest);
+        return f;
+    }
+
     /** The cheapest factors for the given row factors and uniform rank on the balanced tree. */
     public static int[] cheapest(int cols, int[] rowFactors, int rank, double maxPadding, int maxFactor, double maxRatio) {
         int d = rowFactors.length;
