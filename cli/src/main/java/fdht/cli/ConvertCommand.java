@@ -1,14 +1,14 @@
 package fdht.cli;
 
+import fdht.kernels.decompose.GateFactors;
 import fdht.kernels.decompose.HtDecomposition;
 import fdht.kernels.decompose.Truncation;
 import fdht.kernels.decompose.TtDecomposition;
-import fdht.kernels.lstm.DenseHead;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
-import fdht.layout.ColumnFactorization;
+import fdht.kernels.lstm.PytorchStateDict;
 import fdht.layout.DimensionTree;
-import fdht.layout.Weights;
+import fdht.layout.io.ModelFileException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "convert", mixinStandardHelpOptions = true, description = "Compress a dense PyTorch nn.LSTM (safetensors) into an fdht model file.")
 final class ConvertCommand implements Callable<Integer> {
-    @Option(names = "--from-pytorch", required = true, description = "PyTorch state dict: weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 [, <head>.weight, <head>.bias]")
+    @Option(names = "--from-pytorch", required = true, description = "PyTorch state dict as safetensors: [<prefix>.]weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 [, <head>.weight, <head>.bias]")
     Path input;
 
     @Option(names = "--out", required = true, description = "fdht model file to write")
@@ -56,7 +56,10 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--tree", description = "dimension tree, e.g. ((1,2),(3,4)) (default: balanced)")
     String tree;
 
-    @Option(names = "--head-prefix", defaultValue = "fc", description = "prefix of the linear head's tensors. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--lstm-prefix", description = "prefix of the nn.LSTM's tensors, e.g. lstm for lstm.weight_ih_l0 (default: detected)")
+    String lstmPrefix;
+
+    @Option(names = "--head-prefix", description = "prefix of the linear head's tensors, e.g. fc for fc.weight, or none (default: detected when only one fits)")
     String headPrefix;
 
     @Spec
@@ -68,57 +71,69 @@ final class ConvertCommand implements Callable<Integer> {
         if (!format.equals("fdht") && !format.equals("ht-input") && !format.equals("tt")) {
             throw new IllegalArgumentException("--format " + format + ": expected fdht, ht-input or tt");
         }
+        Truncation truncation = truncation();
         try (Arena arena = Arena.ofConfined()) {
-            LstmModelFile.DenseLstm dense = LstmModelFile.importPytorch(input, headPrefix, arena);
-            int n = dense.inputSize(), h = dense.hidden(), fourH = 4 * h;
-            boolean inputOnly = format.equals("ht-input");
-            int cols = inputOnly ? n : n + h;
-            MemorySegment w = dense.weights();
-            if (inputOnly) {
-                w = Weights.floats(arena, (long) fourH * n);
-                for (long r = 0; r < fourH; r++) MemorySegment.copy(dense.weights(), r * (n + h) * Float.BYTES, w, r * n * Float.BYTES, (long) n * Float.BYTES);
-            }
-            Truncation truncation = truncation();
-            int planRank = truncation.maxRank() == Integer.MAX_VALUE ? 4 : truncation.maxRank();
-            int[] m = rowFactors != null ? rowFactors : gateRowFactors(h, order);
-            int[] nf = colFactors != null ? colFactors : columnFactors(cols, m, planRank);
+            PytorchStateDict.Import dense = PytorchStateDict.read(input, lstmPrefix, headPrefix, arena);
+            out.println(input + ": " + dense.describe());
+            if (!dense.ignored().isEmpty()) out.println("ignored: " + String.join(", ", dense.ignored()));
+            refuseUnsupported(dense);
             long start = System.nanoTime();
-            Progress bar = new Progress(spec.commandLine().getErr());
-            Lstm lstm;
-            double error;
-            String ranksChosen;
-            if (format.equals("tt")) {
-                TtDecomposition.Result r = TtDecomposition.decompose(w, cols, m, nf, truncation, arena);
-                lstm = Lstm.tt(r.matrix(), n, dense.bias(), arena);
-                error = r.relativeError();
-                int[] bonds = new int[m.length + 1];
-                for (int k = 0; k <= m.length; k++) bonds[k] = r.matrix().format().bondRank(k);
-                ranksChosen = "TT ranks " + Arrays.toString(bonds);
-            } else {
-                DimensionTree t = tree != null ? DimensionTree.parse(tree) : DimensionTree.balanced(m.length);
-                HtDecomposition.Result r = HtDecomposition.decompose(w, cols, m, nf, t, truncation, arena, bar);
-                error = r.relativeError();
-                ranksChosen = "HT ranks by node " + Arrays.toString(r.matrix().format().ranks()) + " on tree " + t;
-                if (inputOnly) {
-                    MemorySegment wh = Weights.floats(arena, (long) fourH * h);
-                    for (long row = 0; row < fourH; row++) MemorySegment.copy(dense.weights(), (row * (n + h) + n) * Float.BYTES, wh, row * h * Float.BYTES, (long) h * Float.BYTES);
-                    lstm = Lstm.htInput(r.matrix(), wh, n, dense.bias(), arena);
-                } else {
-                    lstm = Lstm.fdht(r.matrix(), n, dense.bias(), arena);
-                }
-            }
-            bar.done();
-            DenseHead head = dense.head();
-            if (head != null) lstm = lstm.withHead(head);
+            Compressed c = compress(dense.layers()[0][0], truncation, arena);
+            Lstm lstm = c.lstm();
+            if (dense.head() != null) lstm = lstm.withHead(dense.head());
             LstmModelFile.write(lstm, output);
-            long denseParams = (long) fourH * (n + h) + fourH;
             out.printf("%s -> %s (%s)%n", input, output, lstm.describe());
-            out.printf("factors: rows %s, columns %s (%,d columns for %,d)%n", Arrays.toString(m), Arrays.toString(nf), product(nf), cols);
-            out.println(ranksChosen);
-            out.printf("parameters %,d against %,d dense (%,.1fx smaller); relative weight error %.3e; %.1f s%n", lstm.parameterCount(), denseParams,
-                    (double) denseParams / lstm.parameterCount(), error, (System.nanoTime() - start) / 1e9);
+            out.println(c.summary());
+            out.printf("parameters %,d against %,d dense (%s); %.1f s%n", lstm.parameterCount(), dense.parameterCount(),
+                    SizeRatio.of(lstm.parameterCount(), dense.parameterCount()), (System.nanoTime() - start) / 1e9);
         }
         return 0;
+    }
+
+    /** Until stacks and both directions are converted, refuse them (naming a tensor) rather than drop them. */
+    private void refuseUnsupported(PytorchStateDict.Import dense) {
+        String p = dense.lstmPrefix();
+        if (dense.directions() > 1) {
+            throw new ModelFileException(input, p + "weight_ih_l0_reverse", "bidirectional LSTMs are not supported yet; nothing written");
+        }
+        if (dense.layerCount() > 1) {
+            throw new ModelFileException(input, p + "weight_ih_l1", "stacked LSTMs (num_layers = " + dense.layerCount() + ") are not supported yet; nothing written");
+        }
+    }
+
+    /** One direction of one layer, compressed, and what to report of it. */
+    private record Compressed(Lstm lstm, String summary) {}
+
+    private Compressed compress(PytorchStateDict.DenseLayer dense, Truncation truncation, Arena arena) {
+        int n = dense.inputSize(), h = dense.hidden();
+        boolean inputOnly = format.equals("ht-input");
+        int cols = inputOnly ? n : n + h;
+        MemorySegment w = inputOnly ? dense.weights().inputWeights(arena) : dense.weights().weights();
+        int planRank = truncation.maxRank() == Integer.MAX_VALUE ? 4 : truncation.maxRank();
+        int[] m = rowFactors != null ? rowFactors : GateFactors.rows(h, order);
+        int[] nf = colFactors != null ? colFactors : GateFactors.columns(cols, m, planRank);
+        Progress bar = new Progress(spec.commandLine().getErr());
+        Lstm lstm;
+        double error;
+        String ranksChosen;
+        if (format.equals("tt")) {
+            TtDecomposition.Result r = TtDecomposition.decompose(w, cols, m, nf, truncation, arena);
+            lstm = Lstm.tt(r.matrix(), n, dense.bias(), arena);
+            error = r.relativeError();
+            int[] bonds = new int[m.length + 1];
+            for (int k = 0; k <= m.length; k++) bonds[k] = r.matrix().format().bondRank(k);
+            ranksChosen = "TT ranks " + Arrays.toString(bonds);
+        } else {
+            DimensionTree t = tree != null ? DimensionTree.parse(tree) : DimensionTree.balanced(m.length);
+            HtDecomposition.Result r = HtDecomposition.decompose(w, cols, m, nf, t, truncation, arena, bar);
+            error = r.relativeError();
+            ranksChosen = "HT ranks by node " + Arrays.toString(r.matrix().format().ranks()) + " on tree " + t;
+            lstm = inputOnly ? Lstm.htInput(r.matrix(), dense.weights().hiddenWeights(arena), n, dense.bias(), arena) : Lstm.fdht(r.matrix(), n, dense.bias(), arena);
+        }
+        bar.done();
+        String summary = String.format("factors: rows %s, columns %s (%,d columns for %,d)%n%s%nrelative weight error %.3e", Arrays.toString(m), Arrays.toString(nf),
+                product(nf), cols, ranksChosen, error);
+        return new Compressed(lstm, summary);
     }
 
     private Truncation truncation() {
@@ -130,26 +145,6 @@ final class ConvertCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--ranks " + ranks + ": expected full, a number, or a comma-separated list of numbers");
         }
-    }
-
-    private static int[] columnFactors(int cols, int[] m, int rank) {
-        // widen the search until something fits: small layers cannot be balanced within 6%
-        double[][] tries = {{0.06, 32, 3}, {0.25, 64, 8}, {1.0, 1 << 12, 1 << 12}};
-        for (double[] t : tries) {
-            try {
-                return ColumnFactorization.cheapest(cols, m, rank, t[0], (int) t[1], t[2]);
-            } catch (IllegalArgumentException e) {
-                // try the next, looser search
-            }
-        }
-        throw new IllegalArgumentException("no " + m.length + " column factors cover " + cols + " columns; give --col-factors");
-    }
-
-    /** H split evenly into d factors, the first times the 4 gates (gate-major rows): 16x4x4x4 for H = 256, as in DESIGN.md. */
-    static int[] gateRowFactors(int hidden, int d) {
-        int[] f = ColumnFactorization.exact(hidden, d);
-        f[0] *= 4;
-        return f;
     }
 
     private static long product(int[] f) {

@@ -2,7 +2,7 @@ package fdht.cli;
 
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
-import fdht.layout.ColumnFactorization;
+import fdht.kernels.decompose.GateFactors;
 import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
 import java.io.IOException;
@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
 
 /**
  * The embedded default model: an FDHT-LSTM with the LSTM-UCF shapes of DESIGN.md (57,600
- * inputs, 256 hidden, row factors 16x4x4x4, column factors chosen by {@link ColumnFactorization},
+ * inputs, 256 hidden, row factors 16x4x4x4, column factors chosen by {@link GateFactors},
  * ranks 4) and deterministic weights, shipped as the model file {@link #RESOURCE}. {@link #build}
  * makes the same model from its seeds; a test checks that the bundled file still matches it.
  */
@@ -31,7 +31,7 @@ final class DefaultModel {
 
     /** The model from its seeds (weights 2022, bias 11). */
     static Lstm build(Arena arena) {
-        int[] colFactors = ColumnFactorization.cheapest(INPUT + HIDDEN, ROW_FACTORS, RANK, 0.06, 32, 3);
+        int[] colFactors = GateFactors.columns(INPUT + HIDDEN, ROW_FACTORS, RANK);
         HtMatrix ht = HtMatrix.random(HtFormat.uniform(ROW_FACTORS, colFactors, RANK), 2022, arena);
         float[] bias = new float[4 * HIDDEN];
         SplittableRandom rnd = new SplittableRandom(11);

@@ -1,14 +1,7 @@
 package fdht.cli;
 
-import fdht.kernels.lstm.FdhtProjection;
-import fdht.kernels.lstm.GateProjection;
-import fdht.kernels.lstm.HtInputProjection;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
-import fdht.kernels.lstm.TtProjection;
-import fdht.layout.ContractionPlan;
-import fdht.layout.ContractionPlanner;
-import fdht.layout.HtFormat;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
@@ -40,25 +33,15 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("input N_x %,d, hidden H %d, gates i f g o%n", lstm.inputSize(), lstm.hiddenSize());
             long params = lstm.parameterCount();
             long dense = 4L * lstm.hiddenSize() * (lstm.inputSize() + lstm.hiddenSize()) + 4L * lstm.hiddenSize();
-            out.printf("parameters %,d (%,d bytes) against %,d dense (%,.0fx smaller)%n", params, params * 4, dense, (double) dense / params);
+            out.printf("parameters %,d (%,d bytes) against %,d dense (%s)%n", params, params * 4, dense, SizeRatio.of(params, dense));
             lstm.head().ifPresent(h -> out.printf("head: %d classes x %d hidden%n", h.classes(), h.hidden()));
-            GateProjection p = lstm.projection();
-            HtFormat ht = switch (p) {
-                case FdhtProjection f -> f.weights().format();
-                case HtInputProjection h -> h.inputWeights().format();
-                default -> null;
-            };
-            if (ht != null) {
-                out.println("tree " + ht.tree() + ", row factors " + Arrays.toString(ht.rowFactors()) + ", column factors " + Arrays.toString(ht.colFactors())
-                        + ", ranks by node " + Arrays.toString(ht.ranks()));
-                out.println();
-                out.print(ContractionPlanner.plan(ht, batch).toTable());
-            } else if (p instanceof TtProjection t) {
-                ContractionPlan plan = ContractionPlanner.tieOrder(t.weights().format(), batch);
-                out.println(t.weights().format());
+            lstm.htWeights().ifPresentOrElse(ht -> out.println("tree " + ht.format().tree() + ", row factors " + Arrays.toString(ht.format().rowFactors())
+                    + ", column factors " + Arrays.toString(ht.format().colFactors()) + ", ranks by node " + Arrays.toString(ht.format().ranks())),
+                    () -> out.println(lstm.formatDescription()));
+            lstm.plan(batch).ifPresent(plan -> {
                 out.println();
                 out.print(plan.toTable());
-            }
+            });
         }
         return 0;
     }

@@ -67,10 +67,8 @@ final class SimulateCommand implements Callable<Integer> {
     private static Workload fromModel(Path file) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             fdht.kernels.lstm.Lstm lstm = fdht.kernels.lstm.LstmModelFile.read(file, arena);
-            if (!(lstm.projection() instanceof fdht.kernels.lstm.FdhtProjection p)) {
-                throw new IllegalArgumentException(file + " is not an FDHT model (simulate takes kind fdht)");
-            }
-            return Workload.ofModel(file.getFileName().toString(), lstm.inputSize(), lstm.hiddenSize(), p.weights().format());
+            fdht.layout.HtMatrix ht = lstm.fdhtWeights().orElseThrow(() -> new IllegalArgumentException(file + " is not an FDHT model (simulate takes kind fdht)"));
+            return Workload.ofModel(file.getFileName().toString(), lstm.inputSize(), lstm.hiddenSize(), ht.format());
         }
     }
 

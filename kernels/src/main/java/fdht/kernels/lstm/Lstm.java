@@ -2,6 +2,8 @@ package fdht.kernels.lstm;
 
 import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
+import fdht.layout.ContractionPlan;
+import fdht.layout.ContractionPlanner;
 import fdht.layout.HtMatrix;
 import fdht.layout.TtMatrix;
 import fdht.layout.Weights;
@@ -96,6 +98,40 @@ public final class Lstm {
     }
 
     public GateProjection projection() { return projection; }
+
+    /** The HT matrix of an FDHT layer (over {@code [x ; h]}); empty for the other formats. */
+    public Optional<HtMatrix> fdhtWeights() {
+        return projection instanceof FdhtProjection p ? Optional.of(p.weights()) : Optional.empty();
+    }
+
+    /** The HT matrix a step contracts: FDHT's over {@code [x ; h]}, or HT-input's over {@code x}; empty for dense and TT. */
+    public Optional<HtMatrix> htWeights() {
+        return switch (projection) {
+            case FdhtProjection p -> Optional.of(p.weights());
+            case HtInputProjection p -> Optional.of(p.inputWeights());
+            default -> Optional.empty();
+        };
+    }
+
+    /** The contraction plan a step runs for {@code batch} rows (HT: the cheapest; TT: TIE's order); empty for dense. */
+    public Optional<ContractionPlan> plan(int batch) {
+        return switch (projection) {
+            case FdhtProjection p -> Optional.of(ContractionPlanner.plan(p.weights().format(), batch));
+            case HtInputProjection p -> Optional.of(ContractionPlanner.plan(p.inputWeights().format(), batch));
+            case TtProjection p -> Optional.of(ContractionPlanner.tieOrder(p.weights().format(), batch));
+            case DenseProjection p -> Optional.empty();
+        };
+    }
+
+    /** The weight format in one line (HT format with its tree and ranks, TT format, or dense). */
+    public String formatDescription() {
+        return switch (projection) {
+            case FdhtProjection p -> p.weights().format().toString();
+            case HtInputProjection p -> p.inputWeights().format() + " with dense W_h";
+            case TtProjection p -> p.weights().format().toString();
+            case DenseProjection p -> "dense " + 4 * hiddenSize() + "x" + (inputSize() + hiddenSize());
+        };
+    }
     /** {@code b_ih + b_hh}, {@code 4H} floats, copied. */
     public float[] biasToArray() { return Weights.toArray(bias, 0, 4 * hiddenSize()); }
     public Optional<DenseHead> head() { return Optional.ofNullable(head); }

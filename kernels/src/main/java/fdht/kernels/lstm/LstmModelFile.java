@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * fdht's LSTM model files (safetensors; the layout is specified in {@code docs/FORMAT.md}) and
- * the import of a dense PyTorch {@code nn.LSTM} state dict. Every problem with a file is a
+ * fdht's LSTM model files (safetensors; the layout is specified in {@code docs/FORMAT.md}); a
+ * dense PyTorch {@code nn.LSTM} state dict is read by {@link PytorchStateDict}. Every problem with a file is a
  * {@link ModelFileException} naming the file and the tensor or metadata key.
  *
  * <p>Thread safety: Stateless: safe to call from any thread.
@@ -26,56 +26,6 @@ public final class LstmModelFile {
     public static final String VERSION = "1";
 
     private LstmModelFile() {}
-
-    /** A dense single-layer PyTorch LSTM: {@code W = [W_ih W_hh]} ({@code 4H x (N + H)}, native), {@code b_ih + b_hh}, optional head. */
-    public record DenseLstm(int inputSize, int hidden, MemorySegment weights, float[] bias, DenseHead head) {
-        /** The dense layer (with its head, if any). */
-        public Lstm toLstm(Arena arena) {
-            Lstm l = Lstm.dense(weights, inputSize, hidden, bias, arena);
-            return head == null ? l : l.withHead(head);
-        }
-    }
-
-    /**
-     * Reads {@code weight_ih_l0 [4H, N]}, {@code weight_hh_l0 [4H, H]}, {@code bias_ih_l0},
-     * {@code bias_hh_l0 [4H]} and, when {@code headPrefix} names them, {@code <prefix>.weight [C, H]}
-     * and {@code <prefix>.bias [C]} (prefix {@code fc} by default; null for none).
-     */
-    public static DenseLstm importPytorch(Path path, String headPrefix, Arena arena) {
-        try (Arena scratch = Arena.ofConfined()) {
-            SafetensorsFile st = SafetensorsFile.open(path, scratch);
-            SafetensorsFile.TensorInfo ih = st.info("weight_ih_l0");
-            if (ih.shape().length != 2 || ih.shape()[0] % 4 != 0 || ih.shape()[0] == 0) {
-                throw new ModelFileException(path, "weight_ih_l0", "shape " + Arrays.toString(ih.shape()) + " is not [4H, N]");
-            }
-            long fourH = ih.shape()[0];
-            int hidden = (int) (fourH / 4), n = Math.toIntExact(ih.shape()[1]);
-            st.requireShape("weight_hh_l0", fourH, hidden);
-            st.requireShape("bias_ih_l0", fourH);
-            st.requireShape("bias_hh_l0", fourH);
-            MemorySegment wih = st.floats("weight_ih_l0", scratch), whh = st.floats("weight_hh_l0", scratch);
-            long cols = (long) n + hidden;
-            MemorySegment w = Weights.floats(arena, fourH * cols);
-            for (long r = 0; r < fourH; r++) {
-                MemorySegment.copy(wih, r * n * Float.BYTES, w, r * cols * Float.BYTES, (long) n * Float.BYTES);
-                MemorySegment.copy(whh, r * hidden * Float.BYTES, w, (r * cols + n) * Float.BYTES, (long) hidden * Float.BYTES);
-            }
-            float[] bias = st.toArray("bias_ih_l0");
-            float[] bhh = st.toArray("bias_hh_l0");
-            for (int i = 0; i < bias.length; i++) bias[i] += bhh[i];
-            DenseHead head = null;
-            if (headPrefix != null && st.tensors().containsKey(headPrefix + ".weight")) {
-                SafetensorsFile.TensorInfo hw = st.info(headPrefix + ".weight");
-                if (hw.shape().length != 2 || hw.shape()[1] != hidden) {
-                    throw new ModelFileException(path, headPrefix + ".weight", "shape " + Arrays.toString(hw.shape()) + " is not [C, " + hidden + "]");
-                }
-                int classes = (int) hw.shape()[0];
-                st.requireShape(headPrefix + ".bias", classes);
-                head = new DenseHead(st.toArray(headPrefix + ".weight"), st.toArray(headPrefix + ".bias"), classes, hidden, arena);
-            }
-            return new DenseLstm(n, hidden, w, bias, head);
-        }
-    }
 
     /** Writes an FDHT, HT-input or TT layer (with its head) as an fdht model file. Dense layers have no fdht file: keep their PyTorch file. */
     public static void write(Lstm lstm, Path path) {

@@ -69,6 +69,25 @@ public final class SafetensorsFile {
         this.metadata = metadata;
     }
 
+    /** How to write safetensors from PyTorch, for error messages. */
+    public static final String PYTORCH_TO_SAFETENSORS = "'from safetensors.torch import save_file; save_file(model.state_dict(), \"model.safetensors\")'";
+
+    /** torch.save writes a zip archive (since 1.6) or a bare pickle (protocol 2..5); a safetensors file may start so only if a '{' follows. */
+    private static boolean isPyTorchPickle(ByteBuffer first8) {
+        int b0 = first8.get(0) & 0xff, b1 = first8.get(1) & 0xff;
+        boolean zip = b0 == 'P' && b1 == 'K' && first8.get(2) == 3 && first8.get(3) == 4;
+        boolean pickle = b0 == 0x80 && b1 >= 2 && b1 <= 5;
+        return zip || pickle;
+    }
+
+    /** Whether the byte after the header length opens a JSON object, as every safetensors header does. */
+    private static boolean startsJson(FileChannel ch, long size, Path path) throws IOException {
+        if (size < 9) return false;
+        ByteBuffer b = ByteBuffer.allocate(1);
+        readFully(ch, b, 8, path);
+        return b.get(0) == '{';
+    }
+
     /** Validates the header of {@code path} and maps the file into {@code arena}. */
     public static SafetensorsFile open(Path path, Arena arena) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -77,6 +96,10 @@ public final class SafetensorsFile {
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, lenBuf, 0, path);
             long headerLen = lenBuf.getLong(0);
+            if (isPyTorchPickle(lenBuf) && !startsJson(ch, size, path)) {
+                throw new ModelFileException(path, null, "this is a PyTorch pickle (torch.save), not safetensors; unpickling runs code, so it is not read: save it with "
+                        + PYTORCH_TO_SAFETENSORS);
+            }
             if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
                 throw new ModelFileException(path, null, "header length " + Long.toUnsignedString(headerLen) + " is outside 2.." + MAX_HEADER_BYTES);
             }
