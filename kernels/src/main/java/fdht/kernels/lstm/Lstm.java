@@ -81,6 +81,11 @@ public final class Lstm {
         return new Lstm(projection, bias, head, kernels, nonFinite);
     }
 
+    /** This layer without its head (a layer of a {@link LstmStack}, whose head is the stack's). */
+    Lstm withoutHead() {
+        return head == null ? this : new Lstm(projection, bias, null, kernels, nonFinite);
+    }
+
     /** This layer run by other kernels (the scalar reference, say). */
     public Lstm withKernels(Kernels other) {
         return new Lstm(projection, bias, head, other, nonFinite);
@@ -210,12 +215,25 @@ public final class Lstm {
         if (hiddenOut != null && hiddenOut.byteSize() < (long) ws.batch * frames * hidden * Float.BYTES) {
             throw new IllegalArgumentException("hidden output holds " + hiddenOut.byteSize() / Float.BYTES + " floats but needs " + (long) ws.batch * frames * hidden);
         }
+        runInto(clip, 0, frames, false, state, ws, hiddenOut, 0, hidden, 0);
+    }
+
+    /**
+     * Runs a clip {@code [b][t][N_x]} (from float {@code clipOff} on) forward in time, or backward
+     * when {@code reverse} (frame {@code T-1} first, as the reverse direction of a bidirectional LSTM
+     * reads it). When {@code out} is not null, the hidden state after frame {@code t} goes to
+     * {@code out[outBase + (b*T + t)*outWidth + outOffset ..]}, {@code H} floats. Sizes checked by the caller.
+     */
+    void runInto(MemorySegment clip, long clipOff, int frames, boolean reverse, LstmState state, LstmWorkspace ws, MemorySegment out, long outBase, int outWidth,
+            int outOffset) {
+        int hidden = hiddenSize();
         long rowStride = (long) frames * inputSize();
-        for (int t = 0; t < frames; t++) {
-            advance(clip, (long) t * inputSize(), rowStride, state, ws, t);
-            if (hiddenOut != null) {
+        for (int i = 0; i < frames; i++) {
+            int t = reverse ? frames - 1 - i : i;
+            advance(clip, clipOff + (long) t * inputSize(), rowStride, state, ws, t);
+            if (out != null) {
                 for (int b = 0; b < ws.batch; b++) {
-                    MemorySegment.copy(state.h(), (long) b * hidden * Float.BYTES, hiddenOut, (((long) b * frames + t) * hidden) * Float.BYTES,
+                    MemorySegment.copy(state.h(), (long) b * hidden * Float.BYTES, out, (outBase + ((long) b * frames + t) * outWidth + outOffset) * Float.BYTES,
                             (long) hidden * Float.BYTES);
                 }
             }
