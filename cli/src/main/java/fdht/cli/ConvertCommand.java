@@ -6,9 +6,9 @@ import fdht.kernels.decompose.Truncation;
 import fdht.kernels.decompose.TtDecomposition;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
+import fdht.kernels.lstm.LstmStack;
 import fdht.kernels.lstm.PytorchStateDict;
 import fdht.layout.DimensionTree;
-import fdht.layout.io.ModelFileException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fdht convert}: a dense PyTorch {@code nn.LSTM} (safetensors) to an fdht model file, by
+ * {@code fdht convert}: a dense PyTorch {@code nn.LSTM} (safetensors; any number of layers, one
+ * or both directions, each layer and direction compressed on its own) to an fdht model file, by
  * truncated HT-SVD (FDHT: one HT over {@code [W_ih W_hh]}; ht-input: HT over {@code W_ih} only)
  * or TT-SVD (the TIE baseline). Prints the ranks chosen, the parameters against dense and the
  * relative error of the weights.
@@ -76,29 +77,24 @@ final class ConvertCommand implements Callable<Integer> {
             PytorchStateDict.Import dense = PytorchStateDict.read(input, lstmPrefix, headPrefix, arena);
             out.println(input + ": " + dense.describe());
             if (!dense.ignored().isEmpty()) out.println("ignored: " + String.join(", ", dense.ignored()));
-            refuseUnsupported(dense);
             long start = System.nanoTime();
-            Compressed c = compress(dense.layers()[0][0], truncation, arena);
-            Lstm lstm = c.lstm();
-            if (dense.head() != null) lstm = lstm.withHead(dense.head());
-            LstmModelFile.write(lstm, output);
-            out.printf("%s -> %s (%s)%n", input, output, lstm.describe());
-            out.println(c.summary());
-            out.printf("parameters %,d against %,d dense (%s); %.1f s%n", lstm.parameterCount(), dense.parameterCount(),
-                    SizeRatio.of(lstm.parameterCount(), dense.parameterCount()), (System.nanoTime() - start) / 1e9);
+            int layers = dense.layerCount(), directions = dense.directions();
+            Lstm[][] cells = new Lstm[layers][directions];
+            for (int l = 0; l < layers; l++) {
+                for (int d = 0; d < directions; d++) {
+                    Compressed c = compress(dense.layers()[l][d], truncation, arena);
+                    cells[l][d] = c.lstm();
+                    if (layers > 1 || directions > 1) out.println(LstmStack.name(l, d) + ":");
+                    out.println(c.summary());
+                }
+            }
+            LstmStack stack = LstmStack.of(cells, dense.head());
+            LstmModelFile.write(stack, output);
+            out.printf("%s -> %s (%s)%n", input, output, stack.describe());
+            out.printf("parameters %,d against %,d dense (%s); %.1f s%n", stack.parameterCount(), dense.parameterCount(),
+                    SizeRatio.of(stack.parameterCount(), dense.parameterCount()), (System.nanoTime() - start) / 1e9);
         }
         return 0;
-    }
-
-    /** Until stacks and both directions are converted, refuse them (naming a tensor) rather than drop them. */
-    private void refuseUnsupported(PytorchStateDict.Import dense) {
-        String p = dense.lstmPrefix();
-        if (dense.directions() > 1) {
-            throw new ModelFileException(input, p + "weight_ih_l0_reverse", "bidirectional LSTMs are not supported yet; nothing written");
-        }
-        if (dense.layerCount() > 1) {
-            throw new ModelFileException(input, p + "weight_ih_l1", "stacked LSTMs (num_layers = " + dense.layerCount() + ") are not supported yet; nothing written");
-        }
     }
 
     /** One direction of one layer, compressed, and what to report of it. */

@@ -154,21 +154,64 @@ class CliTest {
         assertEquals(0, i.code(), i.err());
         assertTrue(i.out().contains("x larger") && !i.out().contains("(0x"), i.out());
 
-        for (String[] bad : new String[][]{{"lstm.", "2", "1", "lstm.weight_ih_l1"}, {"", "1", "2", "weight_ih_l0_reverse"}}) {
-            Path out = dir.resolve("refused.safetensors");
-            torchLstm(new fdht.layout.io.SafetensorsWriter(), bad[0], 6, 2, Integer.parseInt(bad[1]), Integer.parseInt(bad[2]), 3).write(torch);
-            Result r = run("convert", "--from-pytorch", torch.toString(), "--out", out.toString(), "--ranks", "full", "--order", "2");
-            assertEquals(2, r.code(), r.out());
-            assertTrue(r.err().contains("'" + bad[3] + "'"), r.err());
-            assertEquals(1, r.err().strip().lines().count(), r.err());
-            assertFalse(Files.exists(out), "nothing written");
-        }
+        torchLstm(new fdht.layout.io.SafetensorsWriter(), "", 6, 2, 1, 1, 3).add("weight_hr_l0", new long[]{2, 1}, new float[2]).write(torch);
+        Path refused = dir.resolve("refused.safetensors");
+        Result r = run("convert", "--from-pytorch", torch.toString(), "--out", refused.toString(), "--ranks", "full", "--order", "2");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("'weight_hr_l0'") && r.err().contains("proj_size"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(refused), "nothing written");
+
         Path pt = dir.resolve("model.pt");
         Files.write(pt, new byte[]{'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0});
-        Result r = run("convert", "--from-pytorch", pt.toString(), "--out", dir.resolve("x.safetensors").toString());
+        r = run("convert", "--from-pytorch", pt.toString(), "--out", dir.resolve("x.safetensors").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("save_file"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void stackedAndBidirectionalLstmsConvertAndInferAsTheDenseStack() throws Exception {
+        int input = 7, hidden = 3, frames = 4, batch = 3;
+        for (int[] shape : new int[][]{{2, 1}, {1, 2}, {3, 2}}) {
+            int layers = shape[0], directions = shape[1];
+            Path torch = dir.resolve("torch.safetensors"), model = dir.resolve("m.safetensors");
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(layers * 10 + directions);
+            float[] hw = new float[5 * directions * hidden], hb = new float[5];
+            for (int i = 0; i < hw.length; i++) hw[i] = (float) (rnd.nextDouble() - 0.5);
+            torchLstm(new fdht.layout.io.SafetensorsWriter(), "lstm.", input, hidden, layers, directions, layers + 7L * directions)
+                    .add("fc.weight", new long[]{5, directions * hidden}, hw).add("fc.bias", new long[]{5}, hb).write(torch);
+            Result c = run("convert", "--from-pytorch", torch.toString(), "--out", model.toString(), "--ranks", "full", "--order", "2");
+            assertEquals(0, c.code(), c.err());
+            assertTrue(c.out().contains(layers + " layer") && c.out().contains("head 'fc' of 5 classes"), c.out());
+            float[] clip = new float[batch * frames * input];
+            for (int i = 0; i < clip.length; i++) clip[i] = (float) Math.sin(0.7 * i);
+            Path clipFile = dir.resolve("clip.npy"), hOut = dir.resolve("h.npy"), yOut = dir.resolve("y.npy");
+            NpyFile.write(clipFile, new long[]{batch, frames, input}, MemorySegment.ofArray(clip));
+            Result inf = run("infer", "--model", model.toString(), "--input", clipFile.toString(), "--hidden-out", hOut.toString(), "--logits-out", yOut.toString(),
+                    "--threads", "2");
+            assertEquals(0, inf.code(), inf.err());
+            try (Arena arena = Arena.ofConfined()) {
+                fdht.kernels.lstm.LstmStack dense = fdht.kernels.lstm.PytorchStateDict.read(torch, null, null, arena).toStack(arena);
+                int width = directions * hidden;
+                MemorySegment expected = fdht.layout.Weights.floats(arena, (long) batch * frames * width), logits = fdht.layout.Weights.floats(arena, batch * 5L);
+                dense.run(fdht.layout.Weights.copyOf(arena, clip), frames, dense.newWorkspace(batch, frames, arena), expected, logits);
+                NpyFile.Array got = NpyFile.read(hOut, arena), y = NpyFile.read(yOut, arena);
+                assertArrayEquals(new long[]{batch, frames, width}, got.shape());
+                for (int i = 0; i < batch * frames * width; i++) {
+                    assertEquals(expected.getAtIndex(ValueLayout.JAVA_FLOAT, i), got.data().getAtIndex(ValueLayout.JAVA_FLOAT, i), 1e-4, layers + "x" + directions + ": output at " + i);
+                }
+                for (int i = 0; i < batch * 5; i++) {
+                    assertEquals(logits.getAtIndex(ValueLayout.JAVA_FLOAT, i), y.data().getAtIndex(ValueLayout.JAVA_FLOAT, i), 1e-4, layers + "x" + directions + ": logit " + i);
+                }
+            }
+            Result i = run("inspect", "--model", model.toString());
+            assertEquals(0, i.code(), i.err());
+            assertTrue(i.out().contains("layer " + (layers - 1) + (directions == 2 ? " reverse" : "") + ":"), i.out());
+            Result sim = run("simulate", "--model", model.toString());
+            assertEquals(0, sim.code(), sim.err());
+            assertTrue(sim.out().contains("all " + layers * directions + " layers and directions"), sim.out());
+        }
     }
 
     @Test

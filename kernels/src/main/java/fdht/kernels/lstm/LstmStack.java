@@ -69,7 +69,7 @@ public final class LstmStack {
     }
 
     /** "layer l" or "layer l reverse", for messages. */
-    static String name(int layer, int direction) {
+    public static String name(int layer, int direction) {
         return "layer " + layer + (direction == 1 ? " reverse" : "");
     }
 

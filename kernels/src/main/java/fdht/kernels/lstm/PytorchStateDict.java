@@ -57,6 +57,13 @@ public final class PytorchStateDict {
         public int inputSize() { return layers[0][0].inputSize(); }
         public int hidden() { return layers[0][0].hidden(); }
 
+        /** The dense original as a stack (with its head): the reference a compressed model is compared with. */
+        public LstmStack toStack(Arena arena) {
+            Lstm[][] cells = new Lstm[layers.length][directions()];
+            for (int l = 0; l < layers.length; l++) for (int d = 0; d < cells[l].length; d++) cells[l][d] = layers[l][d].toLstm(arena);
+            return LstmStack.of(cells, head);
+        }
+
         /** Weights of the dense original (head excluded): what a compressed model is measured against. */
         public long parameterCount() {
             long p = 0;
