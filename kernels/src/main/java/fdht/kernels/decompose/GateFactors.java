@@ -8,7 +8,7 @@ import fdht.layout.ColumnFactorization;
  * {@code d} factors, the first times the 4 gates (16x4x4x4 for H = 256). Columns: the cheapest
  * balanced factors ({@link ColumnFactorization#cheapest}) under {@link #PADDING}, {@link #MAX_FACTOR}
  * and {@link #MAX_RATIO}; small layers that cannot be balanced so are tried with looser bounds,
- * in order, until one fits. Costs tens of milliseconds for d = 4.
+ * in order, until one fits, and the tiniest get {@code 2 x .. x 2 x k}. Costs tens of milliseconds for d = 4.
  *
  * <p>Thread safety: stateless; safe from any thread.
  */
@@ -45,6 +45,12 @@ public final class GateFactors {
                 // try the next, looser search
             }
         }
-        throw new IllegalArgumentException("no " + rowFactors.length + " column factors cover " + cols + " columns; give them explicitly");
+        // tiny layers (N_x + H below 2^d, say): 2 x .. x 2 x k, whatever the padding
+        int d = rowFactors.length;
+        int[] f = new int[d];
+        java.util.Arrays.fill(f, 2);
+        long rest = 1L << (d - 1);
+        f[d - 1] = (int) Math.max(2, (cols + rest - 1) / rest);
+        return f;
     }
 }
