@@ -126,16 +126,22 @@ public final class LstmStack {
         return new LstmStack(out, head);
     }
 
+    /** One line for reports: "FDHT-LSTM of 2 layers, bidirectional, head 5 classes" (each layer's format: see {@link #layer}). */
     public String describe() {
         if (isSingle()) return asSingle().describe();
-        StringBuilder sb = new StringBuilder();
-        sb.append(layers.length).append(" layer").append(layers.length == 1 ? "" : "s").append(directions() == 2 ? ", bidirectional" : "").append(" of ");
-        sb.append(layers[0][0].projection().describe());
-        boolean same = true;
-        for (Lstm[] l : layers) for (Lstm c : l) same &= c.projection().describe().equals(layers[0][0].projection().describe());
-        if (!same) sb.append(" (and others; see each layer)");
-        if (head != null) sb.append(", head ").append(head.classes()).append(" classes");
-        return sb.toString();
+        java.util.TreeSet<String> kinds = new java.util.TreeSet<>();
+        for (Lstm[] l : layers) {
+            for (Lstm c : l) {
+                kinds.add(switch (c.projection()) {
+                    case FdhtProjection p -> "FDHT";
+                    case HtInputProjection p -> "HT-input";
+                    case TtProjection p -> "TT";
+                    case DenseProjection p -> "dense";
+                });
+            }
+        }
+        return String.join("/", kinds) + "-LSTM of " + layers.length + " layer" + (layers.length == 1 ? "" : "s") + (directions() == 2 ? ", bidirectional" : "")
+                + " (each layer and direction its own weights)" + (head == null ? "" : ", head " + head.classes() + " classes");
     }
 
     public Workspace newWorkspace(int batch, int maxFrames, Arena arena) {

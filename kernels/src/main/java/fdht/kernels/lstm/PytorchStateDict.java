@@ -226,8 +226,9 @@ public final class PytorchStateDict {
         }
     }
 
-    /** A prefix as people write it: without its trailing dot, {@code ''} for none. */
+    /** A prefix as people write it: without its trailing dot, {@code (no prefix)} for none. */
     static String display(String prefix) {
+        if (prefix.isEmpty()) return "(no prefix)";
         return prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
     }
 }
