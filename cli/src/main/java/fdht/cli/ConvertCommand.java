@@ -51,7 +51,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--row-factors", split = ",", description = "factors of 4H (default: H split evenly, the first factor times the 4 gates)")
     int[] rowFactors;
 
-    @Option(names = "--col-factors", split = ",", description = "factors covering the columns (default: chosen for the fewest MACs, balanced, <= 6% padding)")
+    @Option(names = "--col-factors", split = ",", description = "factors covering the columns, for every layer (default: chosen per layer for the fewest MACs, balanced, <= 6% padding)")
     int[] colFactors;
 
     @Option(names = "--tree", description = "dimension tree, e.g. ((1,2),(3,4)) (default: balanced)")
@@ -82,7 +82,12 @@ final class ConvertCommand implements Callable<Integer> {
             Lstm[][] cells = new Lstm[layers][directions];
             for (int l = 0; l < layers; l++) {
                 for (int d = 0; d < directions; d++) {
-                    Compressed c = compress(dense.layers()[l][d], truncation, arena);
+                    Compressed c;
+                    try {
+                        c = compress(dense.layers()[l][d], truncation, arena);
+                    } catch (IllegalArgumentException e) {
+                        throw layers > 1 || directions > 1 ? new IllegalArgumentException(LstmStack.name(l, d) + ": " + e.getMessage(), e) : e;
+                    }
                     cells[l][d] = c.lstm();
                     if (layers > 1 || directions > 1) out.println(LstmStack.name(l, d) + ":");
                     out.println(c.summary());
