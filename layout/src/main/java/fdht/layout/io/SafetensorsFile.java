@@ -38,12 +38,24 @@ public final class SafetensorsFile {
     /** The safetensors specification caps the header at 100 MB. */
     public static final long MAX_HEADER_BYTES = 100L << 20;
 
+    /**
+     * The safetensors dtypes. The float ones (F32, F16, BF16, F64) read as floats; the others are
+     * accepted in a header (a state dict may hold, say, BatchNorm's I64 counter next to the
+     * weights fdht reads) but {@link #floats} refuses them.
+     */
     public enum DType {
-        F32(4), F16(2), BF16(2);
+        F32(4, true), F16(2, true), BF16(2, true), F64(8, true),
+        I64(8, false), I32(4, false), I16(2, false), I8(1, false), U64(8, false), U32(4, false), U16(2, false), U8(1, false), BOOL(1, false),
+        F8_E4M3(1, false), F8_E5M2(1, false);
 
         public final int bytes;
+        /** Whether {@link #floats} reads it. */
+        public final boolean floating;
 
-        DType(int bytes) { this.bytes = bytes; }
+        DType(int bytes, boolean floating) {
+            this.bytes = bytes;
+            this.floating = floating;
+        }
     }
 
     /** One tensor of the header; {@code begin} and {@code end} are byte offsets into the data area. */
@@ -181,7 +193,7 @@ public final class SafetensorsFile {
         try {
             dtype = DType.valueOf(dt);
         } catch (IllegalArgumentException x) {
-            throw new ModelFileException(path, name, "unsupported dtype '" + dt + "' (fdht reads F32, F16, BF16)");
+            throw new ModelFileException(path, name, "unknown dtype '" + dt + "'");
         }
         if (!(m.get("shape") instanceof List<?> shapeList)) throw new ModelFileException(path, name, "shape missing or not an array");
         if (shapeList.size() > 16) throw new ModelFileException(path, name, "shape has " + shapeList.size() + " dimensions, more than 16");
@@ -238,6 +250,7 @@ public final class SafetensorsFile {
      */
     public MemorySegment floats(String name, Arena arena) {
         TensorInfo t = info(name);
+        if (!t.dtype().floating) throw new ModelFileException(path, name, "dtype " + t.dtype() + " is not a float type (fdht reads F32, F16, BF16, F64)");
         long at = dataStart + t.begin();
         long n = t.elements();
         MemorySegment src = mapped.asSlice(at, t.end() - t.begin());
@@ -282,6 +295,8 @@ public final class SafetensorsFile {
             case F32 -> src.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
             case F16 -> Float.float16ToFloat(src.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i));
             case BF16 -> Float.intBitsToFloat((src.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i) & 0xffff) << 16);
+            case F64 -> (float) src.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i);
+            default -> throw new IllegalStateException("not a float dtype: " + dt); // floats() refused it already
         };
     }
 }
