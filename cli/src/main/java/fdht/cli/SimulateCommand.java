@@ -86,7 +86,7 @@ final class SimulateCommand implements Callable<Integer> {
     /**
      * A stack, layer by layer: each layer and direction simulated on its own (a layer above the
      * first is modelled streaming its input as frames, like the first), then summed per frame:
-     * MACs, cycles and energy add, frames/s is the clock over the summed cycles.
+     * MACs, cycles and energy add; frames/s is one over the summed frame times.
      */
     private int simulateStack(List<Workload> layers, AcceleratorConfig f, AcceleratorConfig t, PrintWriter out) {
         if (sweepDir != null) throw new IllegalArgumentException("--sweep takes a one-layer model; this one has " + layers.size() + " layers and directions");

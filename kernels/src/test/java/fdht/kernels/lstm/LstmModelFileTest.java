@@ -11,7 +11,6 @@ import fdht.layout.TtFormat;
 import fdht.layout.TtMatrix;
 import fdht.layout.Weights;
 import fdht.layout.io.ModelFileException;
-import fdht.layout.io.SafetensorsWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
