@@ -1,38 +1,110 @@
-"""PyTorch round trip, not part of CI: needs Debian's python3-torch (apt-get install python3-torch).
+"""PyTorch round trip, not part of CI: needs Debian's python3-torch (apt-get install python3-torch; run
+with /usr/bin/python3).
 
-Writes a random nn.LSTM(50, 8) with a linear head as a safetensors state dict (numpy only, no
-safetensors package), a clip, and PyTorch's own outputs; then run
+For each case a random nn.LSTM (1-3 layers, one or both directions, prime and awkward input sizes)
+inside a module, with or without a linear head, is saved as a safetensors state dict the way
+PyTorch code saves one (numpy only, no safetensors package: the same bytes save_file writes),
+converted with `fdht convert --ranks full`, run with `fdht infer`, and compared with PyTorch's
+own output sequence [B, T, D*H] and logits head(output[:, -1]). Prints the max relative error of
+each (max |torch - fdht| / max |torch|) and fails when one is above 1e-5.
 
-    ./fdht convert --from-pytorch /tmp/torch-lstm.safetensors --out /tmp/torch-fdht.safetensors --ranks full --order 2
-    ./fdht infer --model /tmp/torch-fdht.safetensors --input /tmp/torch-clip.npy --hidden-out /tmp/fdht-h.npy --logits-out /tmp/fdht-y.npy
-    python3 tools/pytorch_roundtrip.py compare
+    /usr/bin/python3 tools/pytorch_roundtrip.py [--fdht ./fdht] [--dir /tmp/fdht-roundtrip]
 """
-import json, struct, sys
+import argparse, json, os, struct, subprocess, sys
 import numpy as np, torch
-torch.manual_seed(0)
-N, H, T = 50, 8, 5
-lstm = torch.nn.LSTM(N, H)
-fc = torch.nn.Linear(H, 3)
+
+TARGET = 1e-5
+
+
 def save(path, tensors):
+    """safetensors, as safetensors.torch.save_file writes it."""
     header, blobs, off = {}, [], 0
     for k, v in tensors.items():
-        b = np.ascontiguousarray(v.detach().numpy(), dtype="<f4").tobytes()
-        header[k] = {"dtype": "F32", "shape": list(v.shape), "data_offsets": [off, off + len(b)]}
+        integer = v.dtype == torch.int64                     # e.g. BatchNorm's num_batches_tracked
+        b = np.ascontiguousarray(v.detach().numpy(), dtype="<i8" if integer else "<f4").tobytes()
+        header[k] = {"dtype": "I64" if integer else "F32", "shape": list(v.shape), "data_offsets": [off, off + len(b)]}
         blobs.append(b); off += len(b)
     h = json.dumps(header).encode(); h += b" " * (-len(h) % 8)
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(h))); f.write(h); [f.write(b) for b in blobs]
-t = dict(lstm.state_dict()); t.update({"fc." + k: v for k, v in fc.state_dict().items()})
-save("/tmp/torch-lstm.safetensors", t)
-x = torch.rand(T, 1, N) * 2 - 1
-np.save("/tmp/torch-clip.npy", x[:, 0, :].numpy().astype(np.float32))
-with torch.no_grad():
-    out, _ = lstm(x)
-    logits = fc(out[-1, 0])
-np.save("/tmp/torch-h.npy", out[:, 0, :].numpy()); np.save("/tmp/torch-y.npy", logits.numpy())
 
-if len(sys.argv) > 1 and sys.argv[1] == "compare":
-    a, b = np.load("/tmp/torch-h.npy"), np.load("/tmp/fdht-h.npy")
-    print("h: max |torch - fdht|", float(abs(a - b).max()), "of max |h|", float(abs(a).max()))
-    a, b = np.load("/tmp/torch-y.npy"), np.load("/tmp/fdht-y.npy")
-    print("logits: max |torch - fdht|", float(abs(a - b).max()))
+
+class Classifier(torch.nn.Module):
+    """An LSTM under a field name (its tensors get that prefix) and an optional head on output[:, -1]."""
+
+    def __init__(self, lstm_field, head_field, n, h, layers, bidirectional, classes, extra=False):
+        super().__init__()
+        if extra:                                            # tensors the LSTM and head do not use: convert names them
+            self.norm = torch.nn.BatchNorm1d(n)
+        self.lstm_field, self.head_field = lstm_field, head_field
+        lstm = torch.nn.LSTM(n, h, num_layers=layers, bidirectional=bidirectional, batch_first=True)
+        if "." in lstm_field:                                # a nested module, e.g. encoder.rnn
+            outer, inner = lstm_field.split(".")
+            setattr(self, outer, torch.nn.Module()); setattr(getattr(self, outer), inner, lstm)
+        else:
+            setattr(self, lstm_field, lstm)
+        self.__dict__["lstm_module"] = lstm                  # a plain reference: registered once, under lstm_field
+        if head_field:
+            setattr(self, head_field, torch.nn.Linear((2 if bidirectional else 1) * h, classes))
+
+    def forward(self, x):
+        out, _ = self.lstm_module(x)
+        logits = getattr(self, self.head_field)(out[:, -1]) if self.head_field else None
+        return out, logits
+
+
+CASES = [  # lstm field, head field, N, H, layers, bidirectional, classes, --order
+    ("", "fc", 50, 8, 1, False, 3, 2),                     # a bare nn.LSTM and an fc head, as before
+    ("lstm", "classifier", 31, 8, 2, False, 10, 2),        # the issue's stacked case, prime N (and a BatchNorm it ignores)
+    ("lstm", "classifier", 30, 8, 1, True, 4, 2),          # the issue's bidirectional case
+    ("encoder.rnn", "head", 37, 6, 2, True, 5, 3),         # nested prefix, both directions, stacked
+    ("lstm", None, 29, 5, 3, True, 0, 2),                  # three layers, both directions, no head
+    ("rnn", None, 13, 4, 3, False, 0, 2),                  # three layers, no head
+    ("lstm", "fc", 53, 7, 3, True, 6, 2),                  # prime N, three bidirectional layers, head
+]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fdht", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fdht"))
+    ap.add_argument("--dir", default="/tmp/fdht-roundtrip")
+    a = ap.parse_args()
+    os.makedirs(a.dir, exist_ok=True)
+    torch.manual_seed(0)
+    worst = 0.0
+    print(f"{'case':68s} {'output rel err':>15s} {'logits rel err':>15s}")
+    for i, (lf, hf, n, h, layers, bi, classes, order) in enumerate(CASES):
+        model = Classifier(lf or "lstm", hf, n, h, layers, bi, classes, extra=(i == 1)).eval()
+        sd = model.state_dict()
+        if lf == "":                                          # a bare nn.LSTM: no prefix
+            sd = {k[len("lstm."):] if k.startswith("lstm.") else k: v for k, v in sd.items()}
+        d = os.path.join(a.dir, f"case{i}")
+        torch_file, fdht_file, clip_file = d + "-torch.safetensors", d + "-fdht.safetensors", d + "-clip.npy"
+        save(torch_file, sd)
+        x = torch.rand(2, 5, n) * 2 - 1
+        np.save(clip_file, x.numpy().astype(np.float32))
+        with torch.no_grad():
+            out, logits = model(x)
+        conv = subprocess.run([a.fdht, "convert", "--from-pytorch", torch_file, "--out", fdht_file, "--ranks", "full", "--order", str(order)],
+                              check=True, stdout=subprocess.PIPE, text=True)
+        ignored = [l for l in conv.stdout.splitlines() if l.startswith("ignored: ")]
+        infer = [a.fdht, "infer", "--model", fdht_file, "--input", clip_file, "--hidden-out", d + "-h.npy"]
+        if hf:
+            infer += ["--logits-out", d + "-y.npy"]
+        subprocess.run(infer, check=True, stdout=subprocess.DEVNULL)
+        got = np.load(d + "-h.npy")
+        assert got.shape == tuple(out.shape), (got.shape, out.shape)
+        e_out = float(abs(out.numpy() - got).max() / abs(out.numpy()).max())
+        e_y = float("nan")
+        if hf:
+            y = np.load(d + "-y.npy")
+            e_y = float(abs(logits.numpy() - y).max() / abs(logits.numpy()).max())
+        worst = max(worst, e_out, 0 if hf is None else e_y)
+        name = f"{lf or '(bare)'}+{hf or 'no head'}: nn.LSTM({n}, {h}, num_layers={layers}, bidirectional={bi})"
+        print(f"{name:68s} {e_out:15.2e} {e_y:15.2e}" + ("   " + ignored[0] if ignored else ""))
+    print(f"worst {worst:.2e} (target {TARGET:g})")
+    sys.exit(0 if worst <= TARGET else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,14 +1,14 @@
 package fdht.cli;
 
+import fdht.kernels.decompose.GateFactors;
 import fdht.kernels.decompose.HtDecomposition;
 import fdht.kernels.decompose.Truncation;
 import fdht.kernels.decompose.TtDecomposition;
-import fdht.kernels.lstm.DenseHead;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
-import fdht.layout.ColumnFactorization;
+import fdht.kernels.lstm.LstmStack;
+import fdht.kernels.lstm.PytorchStateDict;
 import fdht.layout.DimensionTree;
-import fdht.layout.Weights;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,14 +22,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fdht convert}: a dense PyTorch {@code nn.LSTM} (safetensors) to an fdht model file, by
+ * {@code fdht convert}: a dense PyTorch {@code nn.LSTM} (safetensors; any number of layers, one
+ * or both directions, each layer and direction compressed on its own) to an fdht model file, by
  * truncated HT-SVD (FDHT: one HT over {@code [W_ih W_hh]}; ht-input: HT over {@code W_ih} only)
  * or TT-SVD (the TIE baseline). Prints the ranks chosen, the parameters against dense and the
  * relative error of the weights.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true, description = "Compress a dense PyTorch nn.LSTM (safetensors) into an fdht model file.")
 final class ConvertCommand implements Callable<Integer> {
-    @Option(names = "--from-pytorch", required = true, description = "PyTorch state dict: weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 [, <head>.weight, <head>.bias]")
+    @Option(names = "--from-pytorch", required = true, description = "PyTorch state dict as safetensors: [<prefix>.]weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 [, <head>.weight, <head>.bias]")
     Path input;
 
     @Option(names = "--out", required = true, description = "fdht model file to write")
@@ -50,13 +51,16 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--row-factors", split = ",", description = "factors of 4H (default: H split evenly, the first factor times the 4 gates)")
     int[] rowFactors;
 
-    @Option(names = "--col-factors", split = ",", description = "factors covering the columns (default: chosen for the fewest MACs, balanced, <= 6% padding)")
+    @Option(names = "--col-factors", split = ",", description = "factors covering the columns, for every layer (default: chosen per layer for the fewest MACs, balanced, <= 6% padding)")
     int[] colFactors;
 
     @Option(names = "--tree", description = "dimension tree, e.g. ((1,2),(3,4)) (default: balanced)")
     String tree;
 
-    @Option(names = "--head-prefix", defaultValue = "fc", description = "prefix of the linear head's tensors. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--lstm-prefix", description = "prefix of the nn.LSTM's tensors, e.g. lstm for lstm.weight_ih_l0 (default: detected)")
+    String lstmPrefix;
+
+    @Option(names = "--head-prefix", description = "prefix of the linear head's tensors, e.g. fc for fc.weight, or none (default: detected when only one fits)")
     String headPrefix;
 
     @Spec
@@ -68,57 +72,69 @@ final class ConvertCommand implements Callable<Integer> {
         if (!format.equals("fdht") && !format.equals("ht-input") && !format.equals("tt")) {
             throw new IllegalArgumentException("--format " + format + ": expected fdht, ht-input or tt");
         }
+        Truncation truncation = truncation();
         try (Arena arena = Arena.ofConfined()) {
-            LstmModelFile.DenseLstm dense = LstmModelFile.importPytorch(input, headPrefix, arena);
-            int n = dense.inputSize(), h = dense.hidden(), fourH = 4 * h;
-            boolean inputOnly = format.equals("ht-input");
-            int cols = inputOnly ? n : n + h;
-            MemorySegment w = dense.weights();
-            if (inputOnly) {
-                w = Weights.floats(arena, (long) fourH * n);
-                for (long r = 0; r < fourH; r++) MemorySegment.copy(dense.weights(), r * (n + h) * Float.BYTES, w, r * n * Float.BYTES, (long) n * Float.BYTES);
-            }
-            Truncation truncation = truncation();
-            int planRank = truncation.maxRank() == Integer.MAX_VALUE ? 4 : truncation.maxRank();
-            int[] m = rowFactors != null ? rowFactors : gateRowFactors(h, order);
-            int[] nf = colFactors != null ? colFactors : columnFactors(cols, m, planRank);
+            PytorchStateDict.Import dense = PytorchStateDict.read(input, lstmPrefix, headPrefix, arena);
+            out.println(input + ": " + dense.describe());
+            if (!dense.ignored().isEmpty()) out.println("ignored: " + String.join(", ", dense.ignored()));
             long start = System.nanoTime();
-            Progress bar = new Progress(spec.commandLine().getErr());
-            Lstm lstm;
-            double error;
-            String ranksChosen;
-            if (format.equals("tt")) {
-                TtDecomposition.Result r = TtDecomposition.decompose(w, cols, m, nf, truncation, arena);
-                lstm = Lstm.tt(r.matrix(), n, dense.bias(), arena);
-                error = r.relativeError();
-                int[] bonds = new int[m.length + 1];
-                for (int k = 0; k <= m.length; k++) bonds[k] = r.matrix().format().bondRank(k);
-                ranksChosen = "TT ranks " + Arrays.toString(bonds);
-            } else {
-                DimensionTree t = tree != null ? DimensionTree.parse(tree) : DimensionTree.balanced(m.length);
-                HtDecomposition.Result r = HtDecomposition.decompose(w, cols, m, nf, t, truncation, arena, bar);
-                error = r.relativeError();
-                ranksChosen = "HT ranks by node " + Arrays.toString(r.matrix().format().ranks()) + " on tree " + t;
-                if (inputOnly) {
-                    MemorySegment wh = Weights.floats(arena, (long) fourH * h);
-                    for (long row = 0; row < fourH; row++) MemorySegment.copy(dense.weights(), (row * (n + h) + n) * Float.BYTES, wh, row * h * Float.BYTES, (long) h * Float.BYTES);
-                    lstm = Lstm.htInput(r.matrix(), wh, n, dense.bias(), arena);
-                } else {
-                    lstm = Lstm.fdht(r.matrix(), n, dense.bias(), arena);
+            int layers = dense.layerCount(), directions = dense.directions();
+            Lstm[][] cells = new Lstm[layers][directions];
+            for (int l = 0; l < layers; l++) {
+                for (int d = 0; d < directions; d++) {
+                    Compressed c;
+                    try {
+                        c = compress(dense.layers()[l][d], truncation, arena);
+                    } catch (IllegalArgumentException e) {
+                        throw layers > 1 || directions > 1 ? new IllegalArgumentException(LstmStack.name(l, d) + ": " + e.getMessage(), e) : e;
+                    }
+                    cells[l][d] = c.lstm();
+                    if (layers > 1 || directions > 1) out.println(LstmStack.name(l, d) + ":");
+                    out.println(c.summary());
                 }
             }
-            bar.done();
-            DenseHead head = dense.head();
-            if (head != null) lstm = lstm.withHead(head);
-            LstmModelFile.write(lstm, output);
-            long denseParams = (long) fourH * (n + h) + fourH;
-            out.printf("%s -> %s (%s)%n", input, output, lstm.describe());
-            out.printf("factors: rows %s, columns %s (%,d columns for %,d)%n", Arrays.toString(m), Arrays.toString(nf), product(nf), cols);
-            out.println(ranksChosen);
-            out.printf("parameters %,d against %,d dense (%,.1fx smaller); relative weight error %.3e; %.1f s%n", lstm.parameterCount(), denseParams,
-                    (double) denseParams / lstm.parameterCount(), error, (System.nanoTime() - start) / 1e9);
+            LstmStack stack = LstmStack.of(cells, dense.head());
+            LstmModelFile.write(stack, output);
+            out.printf("%s -> %s (%s)%n", input, output, stack.describe());
+            out.printf("parameters %,d against %,d dense (%s); %.1f s%n", stack.parameterCount(), dense.parameterCount(),
+                    SizeRatio.of(stack.parameterCount(), dense.parameterCount()), (System.nanoTime() - start) / 1e9);
         }
         return 0;
+    }
+
+    /** One direction of one layer, compressed, and what to report of it. */
+    private record Compressed(Lstm lstm, String summary) {}
+
+    private Compressed compress(PytorchStateDict.DenseLayer dense, Truncation truncation, Arena arena) {
+        int n = dense.inputSize(), h = dense.hidden();
+        boolean inputOnly = format.equals("ht-input");
+        int cols = inputOnly ? n : n + h;
+        MemorySegment w = inputOnly ? dense.weights().inputWeights(arena) : dense.weights().weights();
+        int planRank = truncation.maxRank() == Integer.MAX_VALUE ? 4 : truncation.maxRank();
+        int[] m = rowFactors != null ? rowFactors : GateFactors.rows(h, order);
+        int[] nf = colFactors != null ? colFactors : GateFactors.columns(cols, m, planRank);
+        Progress bar = new Progress(spec.commandLine().getErr());
+        Lstm lstm;
+        double error;
+        String ranksChosen;
+        if (format.equals("tt")) {
+            TtDecomposition.Result r = TtDecomposition.decompose(w, cols, m, nf, truncation, arena);
+            lstm = Lstm.tt(r.matrix(), n, dense.bias(), arena);
+            error = r.relativeError();
+            int[] bonds = new int[m.length + 1];
+            for (int k = 0; k <= m.length; k++) bonds[k] = r.matrix().format().bondRank(k);
+            ranksChosen = "TT ranks " + Arrays.toString(bonds);
+        } else {
+            DimensionTree t = tree != null ? DimensionTree.parse(tree) : DimensionTree.balanced(m.length);
+            HtDecomposition.Result r = HtDecomposition.decompose(w, cols, m, nf, t, truncation, arena, bar);
+            error = r.relativeError();
+            ranksChosen = "HT ranks by node " + Arrays.toString(r.matrix().format().ranks()) + " on tree " + t;
+            lstm = inputOnly ? Lstm.htInput(r.matrix(), dense.weights().hiddenWeights(arena), n, dense.bias(), arena) : Lstm.fdht(r.matrix(), n, dense.bias(), arena);
+        }
+        bar.done();
+        String summary = String.format("factors: rows %s, columns %s (%,d columns for %,d)%n%s%nrelative weight error %.3e", Arrays.toString(m), Arrays.toString(nf),
+                product(nf), cols, ranksChosen, error);
+        return new Compressed(lstm, summary);
     }
 
     private Truncation truncation() {
@@ -130,26 +146,6 @@ final class ConvertCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--ranks " + ranks + ": expected full, a number, or a comma-separated list of numbers");
         }
-    }
-
-    private static int[] columnFactors(int cols, int[] m, int rank) {
-        // widen the search until something fits: small layers cannot be balanced within 6%
-        double[][] tries = {{0.06, 32, 3}, {0.25, 64, 8}, {1.0, 1 << 12, 1 << 12}};
-        for (double[] t : tries) {
-            try {
-                return ColumnFactorization.cheapest(cols, m, rank, t[0], (int) t[1], t[2]);
-            } catch (IllegalArgumentException e) {
-                // try the next, looser search
-            }
-        }
-        throw new IllegalArgumentException("no " + m.length + " column factors cover " + cols + " columns; give --col-factors");
-    }
-
-    /** H split evenly into d factors, the first times the 4 gates (gate-major rows): 16x4x4x4 for H = 256, as in DESIGN.md. */
-    static int[] gateRowFactors(int hidden, int d) {
-        int[] f = ColumnFactorization.exact(hidden, d);
-        f[0] *= 4;
-        return f;
     }
 
     private static long product(int[] f) {

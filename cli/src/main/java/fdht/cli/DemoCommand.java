@@ -2,10 +2,11 @@ package fdht.cli;
 
 import fdht.kernels.DenseReconstruction;
 import fdht.kernels.KernelProvider;
-import fdht.kernels.lstm.FdhtProjection;
+import fdht.kernels.lstm.GateMatrix;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmState;
 import fdht.kernels.lstm.LstmWorkspace;
+import fdht.layout.ContractionPlanner;
 import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
 import fdht.layout.Weights;
@@ -41,12 +42,8 @@ final class DemoCommand implements Callable<Integer> {
             try (Arena arena = Arena.ofConfined()) {
                 Lstm model = DefaultModel.load(arena);
                 int input = model.inputSize(), hidden = model.hiddenSize(), fourH = 4 * hidden;
-                MemorySegment w = DenseReconstruction.of(((FdhtProjection) model.projection()).weights(), input + hidden, arena);
-                MemorySegment wih = Weights.floats(arena, (long) fourH * input), whh = Weights.floats(arena, (long) fourH * hidden);
-                for (long r = 0; r < fourH; r++) {
-                    MemorySegment.copy(w, r * (input + hidden) * 4, wih, r * input * 4, (long) input * 4);
-                    MemorySegment.copy(w, (r * (input + hidden) + input) * 4, whh, r * hidden * 4, (long) hidden * 4);
-                }
+                GateMatrix w = new GateMatrix(DenseReconstruction.of(model.fdhtWeights().orElseThrow(), input + hidden, arena), input, hidden);
+                MemorySegment wih = w.inputWeights(arena), whh = w.hiddenWeights(arena);
                 new fdht.layout.io.SafetensorsWriter()
                         .add("weight_ih_l0", new long[]{fourH, input}, wih.asSlice(0, (long) fourH * input * 4))
                         .add("weight_hh_l0", new long[]{fourH, hidden}, whh.asSlice(0, (long) fourH * hidden * 4))
@@ -62,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
     static int run(PrintWriter out) {
         try (Arena arena = Arena.ofConfined()) {
             Lstm fdht = DefaultModel.load(arena);
-            HtMatrix ht = ((FdhtProjection) fdht.projection()).weights();
+            HtMatrix ht = fdht.fdhtWeights().orElseThrow();
             HtFormat format = ht.format();
             int[] colFactors = format.colFactors();
             int input = fdht.inputSize(), hidden = fdht.hiddenSize();
@@ -74,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("input %,d + hidden %d = %,d columns, padded to %s = %,d; outputs 4x%d = %s = %,d%n", input, hidden, input + hidden,
                     join(colFactors), format.cols(), hidden, join(rowFactors), format.rows());
             out.println();
-            out.print(((FdhtProjection) fdht.projection()).plan(1).toTable());
+            out.print(ContractionPlanner.plan(ht.format(), 1).toTable());
             out.println();
 
             long t0 = System.nanoTime();

@@ -1,14 +1,8 @@
 package fdht.cli;
 
-import fdht.kernels.lstm.FdhtProjection;
-import fdht.kernels.lstm.GateProjection;
-import fdht.kernels.lstm.HtInputProjection;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
-import fdht.kernels.lstm.TtProjection;
-import fdht.layout.ContractionPlan;
-import fdht.layout.ContractionPlanner;
-import fdht.layout.HtFormat;
+import fdht.kernels.lstm.LstmStack;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
@@ -19,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code fdht inspect --model M}: what a model file holds and how it will be contracted. */
+/** {@code fdht inspect --model M}: what a model file holds and how each layer and direction will be contracted. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a model's format, tree, factors, ranks, sizes and contraction plan.")
 final class InspectCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "fdht model file (.safetensors)")
@@ -35,29 +29,35 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (Arena arena = Arena.ofConfined()) {
-            Lstm lstm = LstmModelFile.read(model, arena);
-            out.println(model + ": " + lstm.describe());
-            out.printf("input N_x %,d, hidden H %d, gates i f g o%n", lstm.inputSize(), lstm.hiddenSize());
-            long params = lstm.parameterCount();
-            long dense = 4L * lstm.hiddenSize() * (lstm.inputSize() + lstm.hiddenSize()) + 4L * lstm.hiddenSize();
-            out.printf("parameters %,d (%,d bytes) against %,d dense (%,.0fx smaller)%n", params, params * 4, dense, (double) dense / params);
-            lstm.head().ifPresent(h -> out.printf("head: %d classes x %d hidden%n", h.classes(), h.hidden()));
-            GateProjection p = lstm.projection();
-            HtFormat ht = switch (p) {
-                case FdhtProjection f -> f.weights().format();
-                case HtInputProjection h -> h.inputWeights().format();
-                default -> null;
-            };
-            if (ht != null) {
-                out.println("tree " + ht.tree() + ", row factors " + Arrays.toString(ht.rowFactors()) + ", column factors " + Arrays.toString(ht.colFactors())
-                        + ", ranks by node " + Arrays.toString(ht.ranks()));
-                out.println();
-                out.print(ContractionPlanner.plan(ht, batch).toTable());
-            } else if (p instanceof TtProjection t) {
-                ContractionPlan plan = ContractionPlanner.tieOrder(t.weights().format(), batch);
-                out.println(t.weights().format());
-                out.println();
-                out.print(plan.toTable());
+            LstmStack stack = LstmModelFile.readStack(model, arena);
+            out.println(model + ": " + stack.describe());
+            out.printf("input N_x %,d, hidden H %d, %d layer%s, %s, gates i f g o%n", stack.inputSize(), stack.hiddenSize(), stack.layerCount(),
+                    stack.layerCount() == 1 ? "" : "s", stack.directions() == 2 ? "both directions (output D*H = " + stack.outputSize() + ")" : "one direction");
+            long params = stack.parameterCount(), dense = 0;
+            for (int l = 0; l < stack.layerCount(); l++) {
+                for (int d = 0; d < stack.directions(); d++) {
+                    Lstm lstm = stack.layer(l, d);
+                    dense += 4L * lstm.hiddenSize() * (lstm.inputSize() + lstm.hiddenSize()) + 4L * lstm.hiddenSize();
+                }
+            }
+            out.printf("parameters %,d (%,d bytes) against %,d dense (%s)%n", params, params * 4, dense, SizeRatio.of(params, dense));
+            stack.head().ifPresent(h -> out.printf("head: %d classes x %d inputs (the last layer's output at the last frame)%n", h.classes(), h.hidden()));
+            for (int l = 0; l < stack.layerCount(); l++) {
+                for (int d = 0; d < stack.directions(); d++) {
+                    Lstm lstm = stack.layer(l, d);
+                    out.println();
+                    if (!stack.isSingle()) {
+                        long p = lstm.parameterCount(), pd = 4L * lstm.hiddenSize() * (lstm.inputSize() + lstm.hiddenSize()) + 4L * lstm.hiddenSize();
+                        out.printf("%s: %s; input %,d; parameters %,d (%s)%n", LstmStack.name(l, d), lstm.projection().describe(), lstm.inputSize(), p, SizeRatio.of(p, pd));
+                    }
+                    lstm.htWeights().ifPresentOrElse(ht -> out.println("tree " + ht.format().tree() + ", row factors " + Arrays.toString(ht.format().rowFactors())
+                            + ", column factors " + Arrays.toString(ht.format().colFactors()) + ", ranks by node " + Arrays.toString(ht.format().ranks())),
+                            () -> out.println(lstm.formatDescription()));
+                    lstm.plan(batch).ifPresent(plan -> {
+                        out.println();
+                        out.print(plan.toTable());
+                    });
+                }
             }
         }
         return 0;

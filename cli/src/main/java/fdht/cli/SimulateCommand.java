@@ -66,10 +66,15 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        Workload w = model == null ? Workload.named(workload) : fromModel(model);
+        List<Workload> layers = model == null ? List.of(Workload.named(workload)) : fromModel(model);
         AcceleratorConfig f = config == null ? AcceleratorConfig.fdht() : AcceleratorConfig.load(config);
         AcceleratorConfig t = tieConfig == null ? AcceleratorConfig.tie() : AcceleratorConfig.load(tieConfig);
         Variant v = Variant.of(variant);
+        if (layers.size() > 1) {
+            if (tieModel != null) throw new IllegalArgumentException("--tie-model takes a one-layer model; this one has " + layers.size() + " layers and directions");
+            return simulateStack(layers, f, t, v, out);
+        }
+        Workload w = layers.getFirst();
         if (tieModel != null) {
             if (model == null) throw new IllegalArgumentException("--tie-model needs --model (the FDHT model it is compared with)");
             w = w.withSameFormatTt(ttFromModel(tieModel));
@@ -99,13 +104,20 @@ final class SimulateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Workload fromModel(Path file) {
+    /** One workload per layer and direction of the model (one for a single-layer model). */
+    private static List<Workload> fromModel(Path file) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            fdht.kernels.lstm.Lstm lstm = fdht.kernels.lstm.LstmModelFile.read(file, arena);
-            if (!(lstm.projection() instanceof fdht.kernels.lstm.FdhtProjection p)) {
-                throw new IllegalArgumentException(file + " is not an FDHT model (simulate takes kind fdht)");
+            fdht.kernels.lstm.LstmStack stack = fdht.kernels.lstm.LstmModelFile.readStack(file, arena);
+            List<Workload> out = new java.util.ArrayList<>();
+            for (int l = 0; l < stack.layerCount(); l++) {
+                for (int d = 0; d < stack.directions(); d++) {
+                    fdht.kernels.lstm.Lstm lstm = stack.layer(l, d);
+                    String name = file.getFileName() + (stack.isSingle() ? "" : " " + fdht.kernels.lstm.LstmStack.name(l, d));
+                    fdht.layout.HtMatrix ht = lstm.fdhtWeights().orElseThrow(() -> new IllegalArgumentException(name + " is not an FDHT layer (simulate takes kind fdht)"));
+                    out.add(Workload.ofModel(name, lstm.inputSize(), lstm.hiddenSize(), ht.format()));
+                }
             }
-            return Workload.ofModel(file.getFileName().toString(), lstm.inputSize(), lstm.hiddenSize(), p.weights().format());
+            return out;
         }
     }
 
@@ -117,6 +129,38 @@ final class SimulateCommand implements Callable<Integer> {
             }
             return p.weights().format();
         }
+    }
+
+    /**
+     * A stack, layer by layer: each layer and direction simulated on its own (a layer above the
+     * first is modelled streaming its input as frames, like the first), then summed per frame:
+     * MACs, cycles and energy add; frames/s is one over the summed frame times.
+     */
+    private int simulateStack(List<Workload> layers, AcceleratorConfig f, AcceleratorConfig t, Variant v, PrintWriter out) {
+        if (sweepDir != null || sensitivityDir != null) throw new IllegalArgumentException("--sweep and --sensitivity take a one-layer model; this one has " + layers.size() + " layers and directions");
+        double[] macs = new double[2], cycles = new double[2], energy = new double[2], seconds = new double[2];
+        StringBuilder jsonText = new StringBuilder("[");
+        for (Workload w : layers) {
+            Comparison c = Comparison.run(w, f, t, v, dram, true);
+            out.print(c.toTable());
+            out.println();
+            jsonText.append(jsonText.length() > 1 ? ",\n" : "").append(c.toJson());
+            fdht.accel.Simulation[] both = {c.fdht(), c.tie()};
+            for (int i = 0; i < 2; i++) {
+                macs[i] += both[i].macsPerFrame();
+                cycles[i] += both[i].frameCycles();
+                energy[i] += both[i].energyPerFramePj();
+                seconds[i] += 1 / both[i].framesPerSecond();
+            }
+        }
+        out.printf("all %d layers and directions, per frame:%n", layers.size());
+        out.printf("%-30s %16s %16s %10s%n", "", "FDHT", "TIE", "FDHT/TIE");
+        out.printf("%-30s %,16.0f %,16.0f %10.2f%n", "MACs", macs[0], macs[1], macs[0] / macs[1]);
+        out.printf("%-30s %,16.0f %,16.0f %10.2f%n", "cycles", cycles[0], cycles[1], cycles[0] / cycles[1]);
+        out.printf("%-30s %,16.0f %,16.0f %10.2f%n", "frames/s", 1 / seconds[0], 1 / seconds[1], seconds[1] / seconds[0]);
+        out.printf("%-30s %,16.1f %,16.1f %10.2f%n", "energy/frame (nJ)", energy[0] / 1e3, energy[1] / 1e3, energy[0] / energy[1]);
+        if (json != null) writeAtomically(json, jsonText.append("]\n").toString());
+        return 0;
     }
 
     private static void plot(List<Sweep.Point> points, Path png, String workload) throws IOException {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import fdht.kernels.lstm.FdhtProjection;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.layout.HtFormat;
@@ -37,7 +36,7 @@ class CliTest {
     void bundledModelIsTheOneItsSeedsMake() {
         try (Arena arena = Arena.ofConfined()) {
             Lstm bundled = DefaultModel.load(arena), built = DefaultModel.build(arena);
-            HtMatrix a = ((FdhtProjection) bundled.projection()).weights(), b = ((FdhtProjection) built.projection()).weights();
+            HtMatrix a = bundled.fdhtWeights().orElseThrow(), b = built.fdhtWeights().orElseThrow();
             assertEquals(b.format(), a.format());
             float[][] x = a.toArrays(), y = b.toArrays();
             for (int t = 0; t < x.length; t++) assertArrayEquals(y[t], x[t], "node " + t + ": regenerate with DefaultModel.main");
@@ -103,7 +102,7 @@ class CliTest {
         Result inf = run("infer", "--model", model.toString(), "--input", clipFile.toString(), "--hidden-out", hOut.toString());
         assertEquals(0, inf.code(), inf.err());
         try (Arena arena = Arena.ofConfined()) {
-            Lstm dense = LstmModelFile.importPytorch(torch, null, arena).toLstm(arena);
+            Lstm dense = fdht.kernels.lstm.PytorchStateDict.read(torch, null, null, arena).layers()[0][0].toLstm(arena);
             MemorySegment expected = fdht.layout.Weights.floats(arena, 4 * hidden);
             dense.run(fdht.layout.Weights.copyOf(arena, clip), 4, dense.newState(1, arena), dense.newWorkspace(1, arena), expected);
             NpyFile.Array got = NpyFile.read(hOut, arena);
@@ -119,6 +118,100 @@ class CliTest {
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--ranks"), bad.err());
         assertFalse(Files.exists(dir.resolve("x.safetensors")));
+    }
+
+    /** The tensors of a random nn.LSTM(input, hidden, num_layers=layers, bidirectional=directions == 2) under {@code prefix}. */
+    static fdht.layout.io.SafetensorsWriter torchLstm(fdht.layout.io.SafetensorsWriter w, String prefix, int input, int hidden, int layers, int directions, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (int l = 0; l < layers; l++) {
+            for (int d = 0; d < directions; d++) {
+                String s = l + (d == 1 ? "_reverse" : "");
+                int in = l == 0 ? input : directions * hidden;
+                float[] wih = new float[4 * hidden * in], whh = new float[4 * hidden * hidden], bih = new float[4 * hidden], bhh = new float[4 * hidden];
+                for (float[] a : new float[][]{wih, whh, bih, bhh}) for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextDouble() - 0.5);
+                w.add(prefix + "weight_ih_l" + s, new long[]{4 * hidden, in}, wih).add(prefix + "weight_hh_l" + s, new long[]{4 * hidden, hidden}, whh)
+                        .add(prefix + "bias_ih_l" + s, new long[]{4 * hidden}, bih).add(prefix + "bias_hh_l" + s, new long[]{4 * hidden}, bhh);
+            }
+        }
+        return w;
+    }
+
+    @Test
+    void convertFindsPrefixesNamesWhatItIgnoresAndRefusesWhatItCannotConvert() throws Exception {
+        Path torch = dir.resolve("torch.safetensors"), model = dir.resolve("m.safetensors");
+        torchLstm(new fdht.layout.io.SafetensorsWriter(), "lstm.", 6, 2, 1, 1, 3)
+                .add("embedding.weight", new long[]{9, 6}, new float[54]).add("classifier.weight", new long[]{3, 2}, new float[6])
+                .add("classifier.bias", new long[]{3}, new float[3]).write(torch);
+        Result c = run("convert", "--from-pytorch", torch.toString(), "--out", model.toString(), "--ranks", "full", "--order", "2");
+        assertEquals(0, c.code(), c.err());
+        assertTrue(c.out().contains("nn.LSTM 'lstm'") && c.out().contains("head 'classifier' of 3 classes"), c.out());
+        assertTrue(c.out().lines().anyMatch(l -> l.equals("ignored: embedding.weight")), c.out());
+        assertTrue(c.out().contains("x larger"), "a tiny layer at full ranks is larger than dense: " + c.out());
+        try (Arena arena = Arena.ofConfined()) {
+            assertEquals(3, LstmModelFile.read(model, arena).head().orElseThrow().classes());
+        }
+        Result i = run("inspect", "--model", model.toString());
+        assertEquals(0, i.code(), i.err());
+        assertTrue(i.out().contains("x larger") && !i.out().contains("(0x"), i.out());
+
+        torchLstm(new fdht.layout.io.SafetensorsWriter(), "", 6, 2, 1, 1, 3).add("weight_hr_l0", new long[]{2, 1}, new float[2]).write(torch);
+        Path refused = dir.resolve("refused.safetensors");
+        Result r = run("convert", "--from-pytorch", torch.toString(), "--out", refused.toString(), "--ranks", "full", "--order", "2");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("'weight_hr_l0'") && r.err().contains("proj_size"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(refused), "nothing written");
+
+        Path pt = dir.resolve("model.pt");
+        Files.write(pt, new byte[]{'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0});
+        r = run("convert", "--from-pytorch", pt.toString(), "--out", dir.resolve("x.safetensors").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("save_file"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void stackedAndBidirectionalLstmsConvertAndInferAsTheDenseStack() throws Exception {
+        int input = 7, hidden = 3, frames = 4, batch = 3;
+        for (int[] shape : new int[][]{{2, 1}, {1, 2}, {3, 2}}) {
+            int layers = shape[0], directions = shape[1];
+            Path torch = dir.resolve("torch.safetensors"), model = dir.resolve("m.safetensors");
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(layers * 10 + directions);
+            float[] hw = new float[5 * directions * hidden], hb = new float[5];
+            for (int i = 0; i < hw.length; i++) hw[i] = (float) (rnd.nextDouble() - 0.5);
+            torchLstm(new fdht.layout.io.SafetensorsWriter(), "lstm.", input, hidden, layers, directions, layers + 7L * directions)
+                    .add("fc.weight", new long[]{5, directions * hidden}, hw).add("fc.bias", new long[]{5}, hb).write(torch);
+            Result c = run("convert", "--from-pytorch", torch.toString(), "--out", model.toString(), "--ranks", "full", "--order", "2");
+            assertEquals(0, c.code(), c.err());
+            assertTrue(c.out().contains(layers + " layer") && c.out().contains("head 'fc' of 5 classes"), c.out());
+            float[] clip = new float[batch * frames * input];
+            for (int i = 0; i < clip.length; i++) clip[i] = (float) Math.sin(0.7 * i);
+            Path clipFile = dir.resolve("clip.npy"), hOut = dir.resolve("h.npy"), yOut = dir.resolve("y.npy");
+            NpyFile.write(clipFile, new long[]{batch, frames, input}, MemorySegment.ofArray(clip));
+            Result inf = run("infer", "--model", model.toString(), "--input", clipFile.toString(), "--hidden-out", hOut.toString(), "--logits-out", yOut.toString(),
+                    "--threads", "2");
+            assertEquals(0, inf.code(), inf.err());
+            try (Arena arena = Arena.ofConfined()) {
+                fdht.kernels.lstm.LstmStack dense = fdht.kernels.lstm.PytorchStateDict.read(torch, null, null, arena).toStack(arena);
+                int width = directions * hidden;
+                MemorySegment expected = fdht.layout.Weights.floats(arena, (long) batch * frames * width), logits = fdht.layout.Weights.floats(arena, batch * 5L);
+                dense.run(fdht.layout.Weights.copyOf(arena, clip), frames, dense.newWorkspace(batch, frames, arena), expected, logits);
+                NpyFile.Array got = NpyFile.read(hOut, arena), y = NpyFile.read(yOut, arena);
+                assertArrayEquals(new long[]{batch, frames, width}, got.shape());
+                for (int i = 0; i < batch * frames * width; i++) {
+                    assertEquals(expected.getAtIndex(ValueLayout.JAVA_FLOAT, i), got.data().getAtIndex(ValueLayout.JAVA_FLOAT, i), 1e-4, layers + "x" + directions + ": output at " + i);
+                }
+                for (int i = 0; i < batch * 5; i++) {
+                    assertEquals(logits.getAtIndex(ValueLayout.JAVA_FLOAT, i), y.data().getAtIndex(ValueLayout.JAVA_FLOAT, i), 1e-4, layers + "x" + directions + ": logit " + i);
+                }
+            }
+            Result i = run("inspect", "--model", model.toString());
+            assertEquals(0, i.code(), i.err());
+            assertTrue(i.out().contains("layer " + (layers - 1) + (directions == 2 ? " reverse" : "") + ":"), i.out());
+            Result sim = run("simulate", "--model", model.toString());
+            assertEquals(0, sim.code(), sim.err());
+            assertTrue(sim.out().contains("all " + layers * directions + " layers and directions"), sim.out());
+        }
     }
 
     @Test

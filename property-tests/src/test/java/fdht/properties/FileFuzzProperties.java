@@ -42,6 +42,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class FileFuzzProperties {
     static Path dir;
     static byte[] model;
+    static byte[] stack;
+    static byte[] torch;
     static byte[] clip;
 
     @BeforeContainer
@@ -53,6 +55,27 @@ class FileFuzzProperties {
             Path m = dir.resolve("valid.safetensors");
             LstmModelFile.write(lstm, m);
             model = Files.readAllBytes(m);
+            // a version-2 file: two bidirectional layers, FDHT and TT, each under its own prefix
+            Lstm[][] cells = new Lstm[2][2];
+            for (int d = 0; d < 2; d++) {
+                cells[0][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2}, new int[]{3, 4}, 2), 2 + d, arena), 10, new float[8], arena);
+                cells[1][d] = Lstm.tt(fdht.layout.TtMatrix.random(new fdht.layout.TtFormat(new int[]{4, 2}, new int[]{2, 3}, new int[]{1, 2, 1}), 4 + d, arena), 4, new float[8], arena);
+            }
+            Path s = dir.resolve("stack.safetensors");
+            LstmModelFile.write(fdht.kernels.lstm.LstmStack.of(cells, new fdht.kernels.lstm.DenseHead(new float[8], new float[2], 2, 4, arena)), s);
+            stack = Files.readAllBytes(s);
+            // a PyTorch state dict: lstm.* of nn.LSTM(3, 2, num_layers=2, bidirectional=True), an fc head, an unused tensor
+            fdht.layout.io.SafetensorsWriter w = new fdht.layout.io.SafetensorsWriter();
+            for (int l = 0; l < 2; l++) {
+                for (String dir : new String[]{"", "_reverse"}) {
+                    int in = l == 0 ? 3 : 4;
+                    w.add("lstm.weight_ih_l" + l + dir, new long[]{8, in}, new float[8 * in]).add("lstm.weight_hh_l" + l + dir, new long[]{8, 2}, new float[16])
+                            .add("lstm.bias_ih_l" + l + dir, new long[]{8}, new float[8]).add("lstm.bias_hh_l" + l + dir, new long[]{8}, new float[8]);
+                }
+            }
+            Path t = dir.resolve("torch.safetensors");
+            w.add("fc.weight", new long[]{3, 4}, new float[12]).add("fc.bias", new long[]{3}, new float[3]).add("embedding.weight", new long[]{5, 3}, new float[15]).write(t);
+            torch = Files.readAllBytes(t);
             Path c = dir.resolve("valid.npy");
             NpyFile.write(c, new long[]{2, 3, 10}, MemorySegment.ofArray(new float[60]));
             clip = Files.readAllBytes(c);
@@ -156,6 +179,16 @@ class FileFuzzProperties {
         parse(mutate(model, ms), "m.safetensors", (p, a) -> LstmModelFile.read(p, a));
     }
 
+    @Property(tries = 5_000)
+    void mutatedStackFilesFailOnlyWithModelFileException(@ForAll("mutations") List<Mutation> ms) {
+        parse(mutate(stack, ms), "s.safetensors", (p, a) -> LstmModelFile.readStack(p, a));
+    }
+
+    @Property(tries = 3_000)
+    void mutatedPytorchStateDictsFailOnlyWithModelFileException(@ForAll("mutations") List<Mutation> ms) {
+        parse(mutate(torch, ms), "t.safetensors", (p, a) -> fdht.kernels.lstm.PytorchStateDict.read(p, null, null, a));
+    }
+
     @Property(tries = 10_000)
     void mutatedClipsFailOnlyWithModelFileException(@ForAll("mutations") List<Mutation> ms) {
         parse(mutate(clip, ms), "c.npy", (p, a) -> NpyFile.read(p, a));
@@ -168,7 +201,7 @@ class FileFuzzProperties {
             for (Path f : files.sorted().toList()) {
                 byte[] b = Files.readAllBytes(f);
                 if (f.toString().endsWith(".npy")) parse(b, "corpus.npy", (p, a) -> NpyFile.read(p, a));
-                else parse(b, "corpus.safetensors", (p, a) -> LstmModelFile.read(p, a));
+                else parse(b, "corpus.safetensors", (p, a) -> LstmModelFile.readStack(p, a));
             }
         }
     }

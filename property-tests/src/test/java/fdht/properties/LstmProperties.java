@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import fdht.kernels.DenseReconstruction;
 import fdht.kernels.KernelProvider;
 import fdht.layout.ContractionPlanner;
+import fdht.kernels.lstm.GateMatrix;
 import fdht.kernels.lstm.Lstm;
 import fdht.layout.DimensionTree;
 import fdht.layout.HtFormat;
@@ -118,11 +119,7 @@ class LstmProperties {
             float[] bias = Numerics.random(fourH, s.seed() + 2, 0.5);
             Lstm half = Lstm.htInput(wx, Weights.copyOf(arena, wh), s.input(), bias, arena);
             MemorySegment wxDense = DenseReconstruction.of(wx, s.input(), arena);
-            MemorySegment w = Weights.floats(arena, (long) fourH * cols);
-            for (int i = 0; i < fourH; i++) {
-                MemorySegment.copy(wxDense, (long) i * s.input() * 4, w, (long) i * cols * 4, (long) s.input() * 4);
-                MemorySegment.copy(MemorySegment.ofArray(wh), (long) i * s.hidden() * 4, w, ((long) i * cols + s.input()) * 4, (long) s.hidden() * 4);
-            }
+            MemorySegment w = GateMatrix.join(wxDense, Weights.copyOf(arena, wh), s.input(), s.hidden(), arena).weights();
             Lstm dense = Lstm.dense(w, s.input(), s.hidden(), bias, arena);
             var plan = ContractionPlanner.plan(f, 1);
             double rowSum = 0;

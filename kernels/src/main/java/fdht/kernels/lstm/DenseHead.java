@@ -35,9 +35,14 @@ public final class DenseHead {
 
     /** {@code logits[b][C] = W h[b] + bias} for {@code batch} rows. */
     public void apply(MemorySegment h, int batch, MemorySegment logits, Kernels kernels) {
+        apply(h, batch, logits, 0, kernels);
+    }
+
+    /** As {@link #apply(MemorySegment, int, MemorySegment, Kernels)}, the logits from float {@code logitsOff} on. */
+    void apply(MemorySegment h, int batch, MemorySegment logits, long logitsOff, Kernels kernels) {
         for (int b = 0; b < batch; b++) {
-            MemorySegment.copy(bias, 0, logits, (long) b * classes * Float.BYTES, (long) classes * Float.BYTES);
+            MemorySegment.copy(bias, 0, logits, (logitsOff + (long) b * classes) * Float.BYTES, (long) classes * Float.BYTES);
         }
-        kernels.gemm(weights, 0, classes, hidden, h, 0, logits, 0, batch, true);
+        kernels.gemm(weights, 0, classes, hidden, h, 0, logits, logitsOff, batch, true);
     }
 }

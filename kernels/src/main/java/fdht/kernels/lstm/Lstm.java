@@ -2,6 +2,8 @@ package fdht.kernels.lstm;
 
 import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
+import fdht.layout.ContractionPlan;
+import fdht.layout.ContractionPlanner;
 import fdht.layout.HtMatrix;
 import fdht.layout.TtMatrix;
 import fdht.layout.Weights;
@@ -79,6 +81,11 @@ public final class Lstm {
         return new Lstm(projection, bias, head, kernels, nonFinite);
     }
 
+    /** This layer without its head (a layer of a {@link LstmStack}, whose head is the stack's). */
+    Lstm withoutHead() {
+        return head == null ? this : new Lstm(projection, bias, null, kernels, nonFinite);
+    }
+
     /** This layer run by other kernels (the scalar reference, say). */
     public Lstm withKernels(Kernels other) {
         return new Lstm(projection, bias, head, other, nonFinite);
@@ -96,6 +103,40 @@ public final class Lstm {
     }
 
     public GateProjection projection() { return projection; }
+
+    /** The HT matrix of an FDHT layer (over {@code [x ; h]}); empty for the other formats. */
+    public Optional<HtMatrix> fdhtWeights() {
+        return projection instanceof FdhtProjection p ? Optional.of(p.weights()) : Optional.empty();
+    }
+
+    /** The HT matrix a step contracts: FDHT's over {@code [x ; h]}, or HT-input's over {@code x}; empty for dense and TT. */
+    public Optional<HtMatrix> htWeights() {
+        return switch (projection) {
+            case FdhtProjection p -> Optional.of(p.weights());
+            case HtInputProjection p -> Optional.of(p.inputWeights());
+            default -> Optional.empty();
+        };
+    }
+
+    /** The contraction plan a step runs for {@code batch} rows (HT: the cheapest; TT: TIE's order); empty for dense. */
+    public Optional<ContractionPlan> plan(int batch) {
+        return switch (projection) {
+            case FdhtProjection p -> Optional.of(ContractionPlanner.plan(p.weights().format(), batch));
+            case HtInputProjection p -> Optional.of(ContractionPlanner.plan(p.inputWeights().format(), batch));
+            case TtProjection p -> Optional.of(ContractionPlanner.tieOrder(p.weights().format(), batch));
+            case DenseProjection p -> Optional.empty();
+        };
+    }
+
+    /** The weight format in one line (HT format with its tree and ranks, TT format, or dense). */
+    public String formatDescription() {
+        return switch (projection) {
+            case FdhtProjection p -> p.weights().format().toString();
+            case HtInputProjection p -> p.inputWeights().format() + " with dense W_h";
+            case TtProjection p -> p.weights().format().toString();
+            case DenseProjection p -> "dense " + 4 * hiddenSize() + "x" + (inputSize() + hiddenSize());
+        };
+    }
     /** {@code b_ih + b_hh}, {@code 4H} floats, copied. */
     public float[] biasToArray() { return Weights.toArray(bias, 0, 4 * hiddenSize()); }
     public Optional<DenseHead> head() { return Optional.ofNullable(head); }
@@ -174,12 +215,25 @@ public final class Lstm {
         if (hiddenOut != null && hiddenOut.byteSize() < (long) ws.batch * frames * hidden * Float.BYTES) {
             throw new IllegalArgumentException("hidden output holds " + hiddenOut.byteSize() / Float.BYTES + " floats but needs " + (long) ws.batch * frames * hidden);
         }
+        runInto(clip, 0, frames, false, state, ws, hiddenOut, 0, hidden, 0);
+    }
+
+    /**
+     * Runs a clip {@code [b][t][N_x]} (from float {@code clipOff} on) forward in time, or backward
+     * when {@code reverse} (frame {@code T-1} first, as the reverse direction of a bidirectional LSTM
+     * reads it). When {@code out} is not null, the hidden state after frame {@code t} goes to
+     * {@code out[outBase + (b*T + t)*outWidth + outOffset ..]}, {@code H} floats. Sizes checked by the caller.
+     */
+    void runInto(MemorySegment clip, long clipOff, int frames, boolean reverse, LstmState state, LstmWorkspace ws, MemorySegment out, long outBase, int outWidth,
+            int outOffset) {
+        int hidden = hiddenSize();
         long rowStride = (long) frames * inputSize();
-        for (int t = 0; t < frames; t++) {
-            advance(clip, (long) t * inputSize(), rowStride, state, ws, t);
-            if (hiddenOut != null) {
+        for (int i = 0; i < frames; i++) {
+            int t = reverse ? frames - 1 - i : i;
+            advance(clip, clipOff + (long) t * inputSize(), rowStride, state, ws, t);
+            if (out != null) {
                 for (int b = 0; b < ws.batch; b++) {
-                    MemorySegment.copy(state.h(), (long) b * hidden * Float.BYTES, hiddenOut, (((long) b * frames + t) * hidden) * Float.BYTES,
+                    MemorySegment.copy(state.h(), (long) b * hidden * Float.BYTES, out, (outBase + ((long) b * frames + t) * outWidth + outOffset) * Float.BYTES,
                             (long) hidden * Float.BYTES);
                 }
             }

@@ -15,109 +15,44 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * fdht's LSTM model files (safetensors; the layout is specified in {@code docs/FORMAT.md}) and
- * the import of a dense PyTorch {@code nn.LSTM} state dict. Every problem with a file is a
+ * fdht's LSTM model files (safetensors; the layout is specified in {@code docs/FORMAT.md}); a
+ * dense PyTorch {@code nn.LSTM} state dict is read by {@link PytorchStateDict}. Every problem with a file is a
  * {@link ModelFileException} naming the file and the tensor or metadata key.
  *
  * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class LstmModelFile {
     public static final String FORMAT = "fdht-lstm";
+    /** The version of a one-layer, one-direction file. */
     public static final String VERSION = "1";
+    /** The version of a stack: several layers and/or both directions. */
+    public static final String STACK_VERSION = "2";
 
     private LstmModelFile() {}
 
-    /** A dense single-layer PyTorch LSTM: {@code W = [W_ih W_hh]} ({@code 4H x (N + H)}, native), {@code b_ih + b_hh}, optional head. */
-    public record DenseLstm(int inputSize, int hidden, MemorySegment weights, float[] bias, DenseHead head) {
-        /** The dense layer (with its head, if any). */
-        public Lstm toLstm(Arena arena) {
-            Lstm l = Lstm.dense(weights, inputSize, hidden, bias, arena);
-            return head == null ? l : l.withHead(head);
-        }
+    /** Writes an FDHT, HT-input or TT layer (with its head) as an fdht model file (version 1). Dense layers have no fdht file: keep their PyTorch file. */
+    public static void write(Lstm lstm, Path path) {
+        write(LstmStack.single(lstm), path);
     }
 
     /**
-     * Reads {@code weight_ih_l0 [4H, N]}, {@code weight_hh_l0 [4H, H]}, {@code bias_ih_l0},
-     * {@code bias_hh_l0 [4H]} and, when {@code headPrefix} names them, {@code <prefix>.weight [C, H]}
-     * and {@code <prefix>.bias [C]} (prefix {@code fc} by default; null for none).
+     * Writes a stack as an fdht model file: version 1 when it is one layer of one direction (so
+     * such files stay readable by older builds), else version 2 (layers and directions, each
+     * layer's tensors and metadata under its own prefix).
      */
-    public static DenseLstm importPytorch(Path path, String headPrefix, Arena arena) {
-        try (Arena scratch = Arena.ofConfined()) {
-            SafetensorsFile st = SafetensorsFile.open(path, scratch);
-            SafetensorsFile.TensorInfo ih = st.info("weight_ih_l0");
-            if (ih.shape().length != 2 || ih.shape()[0] % 4 != 0 || ih.shape()[0] == 0) {
-                throw new ModelFileException(path, "weight_ih_l0", "shape " + Arrays.toString(ih.shape()) + " is not [4H, N]");
-            }
-            long fourH = ih.shape()[0];
-            int hidden = (int) (fourH / 4), n = Math.toIntExact(ih.shape()[1]);
-            st.requireShape("weight_hh_l0", fourH, hidden);
-            st.requireShape("bias_ih_l0", fourH);
-            st.requireShape("bias_hh_l0", fourH);
-            MemorySegment wih = st.floats("weight_ih_l0", scratch), whh = st.floats("weight_hh_l0", scratch);
-            long cols = (long) n + hidden;
-            MemorySegment w = Weights.floats(arena, fourH * cols);
-            for (long r = 0; r < fourH; r++) {
-                MemorySegment.copy(wih, r * n * Float.BYTES, w, r * cols * Float.BYTES, (long) n * Float.BYTES);
-                MemorySegment.copy(whh, r * hidden * Float.BYTES, w, (r * cols + n) * Float.BYTES, (long) hidden * Float.BYTES);
-            }
-            float[] bias = st.toArray("bias_ih_l0");
-            float[] bhh = st.toArray("bias_hh_l0");
-            for (int i = 0; i < bias.length; i++) bias[i] += bhh[i];
-            DenseHead head = null;
-            if (headPrefix != null && st.tensors().containsKey(headPrefix + ".weight")) {
-                SafetensorsFile.TensorInfo hw = st.info(headPrefix + ".weight");
-                if (hw.shape().length != 2 || hw.shape()[1] != hidden) {
-                    throw new ModelFileException(path, headPrefix + ".weight", "shape " + Arrays.toString(hw.shape()) + " is not [C, " + hidden + "]");
-                }
-                int classes = (int) hw.shape()[0];
-                st.requireShape(headPrefix + ".bias", classes);
-                head = new DenseHead(st.toArray(headPrefix + ".weight"), st.toArray(headPrefix + ".bias"), classes, hidden, arena);
-            }
-            return new DenseLstm(n, hidden, w, bias, head);
-        }
-    }
-
-    /** Writes an FDHT, HT-input or TT layer (with its head) as an fdht model file. Dense layers have no fdht file: keep their PyTorch file. */
-    public static void write(Lstm lstm, Path path) {
+    public static void write(LstmStack stack, Path path) {
+        boolean single = stack.isSingle();
         SafetensorsWriter w = new SafetensorsWriter()
                 .metadata("format", FORMAT)
-                .metadata("format_version", VERSION)
-                .metadata("input_size", Integer.toString(lstm.inputSize()))
-                .metadata("hidden_size", Integer.toString(lstm.hiddenSize()))
+                .metadata("format_version", single ? VERSION : STACK_VERSION)
+                .metadata("input_size", Integer.toString(stack.inputSize()))
+                .metadata("hidden_size", Integer.toString(stack.hiddenSize()))
                 .metadata("gate_order", "ifgo");
-        int fourH = 4 * lstm.hiddenSize();
-        switch (lstm.projection()) {
-            case FdhtProjection p -> {
-                w.metadata("kind", "fdht");
-                htTensors(w, p.weights());
-            }
-            case HtInputProjection p -> {
-                w.metadata("kind", "ht-input");
-                htTensors(w, p.inputWeights());
-                w.add("lstm.weight_hh", new long[]{fourH, lstm.hiddenSize()}, p.hiddenWeights().asSlice(0, (long) fourH * lstm.hiddenSize() * Float.BYTES));
-            }
-            case TtProjection p -> {
-                w.metadata("kind", "tt");
-                TtFormat f = p.weights().format();
-                int d = f.order();
-                w.metadata("row_factors", join(f.rowFactors())).metadata("col_factors", join(f.colFactors()));
-                int[] r = new int[d + 1];
-                for (int k = 0; k <= d; k++) r[k] = f.bondRank(k);
-                w.metadata("tt_ranks", join(r));
-                for (int k = 0; k < d; k++) {
-                    float[] core = new float[f.coreSize(k)];
-                    int e = 0;
-                    for (int a = 0; a < r[k]; a++)
-                        for (int i = 0; i < f.rowFactor(k); i++)
-                            for (int j = 0; j < f.colFactor(k); j++)
-                                for (int b = 0; b < r[k + 1]; b++) core[e++] = p.weights().core(k, a, i, j, b);
-                    w.add("tt.core." + (k + 1), new long[]{r[k], f.rowFactor(k), f.colFactor(k), r[k + 1]}, core);
-                }
-            }
-            case DenseProjection p -> throw new IllegalArgumentException("a dense LSTM has no fdht model file; convert it first");
+        if (!single) w.metadata("num_layers", Integer.toString(stack.layerCount())).metadata("directions", Integer.toString(stack.directions()));
+        for (int l = 0; l < stack.layerCount(); l++) {
+            for (int d = 0; d < stack.directions(); d++) layer(w, single ? "" : prefix(l, d), stack.layer(l, d));
         }
-        w.add("lstm.bias", new long[]{fourH}, lstm.biasToArray());
-        lstm.head().ifPresent(h -> {
+        stack.head().ifPresent(h -> {
             w.metadata("head_classes", Integer.toString(h.classes()));
             w.add("head.weight", new long[]{h.classes(), h.hidden()}, h.weightsToArray());
             w.add("head.bias", new long[]{h.classes()}, h.biasToArray());
@@ -125,13 +60,53 @@ public final class LstmModelFile {
         w.write(path);
     }
 
-    private static void htTensors(SafetensorsWriter w, HtMatrix ht) {
+    /** The prefix of layer {@code l}, direction {@code d}'s keys and tensors in a version-2 file: {@code l0.}, {@code l0_reverse.}, {@code l1.}, ... */
+    static String prefix(int l, int d) {
+        return "l" + l + (d == 1 ? "_reverse" : "") + ".";
+    }
+
+    private static void layer(SafetensorsWriter w, String c, Lstm lstm) {
+        int fourH = 4 * lstm.hiddenSize();
+        switch (lstm.projection()) {
+            case FdhtProjection p -> {
+                w.metadata(c + "kind", "fdht");
+                htTensors(w, c, p.weights());
+            }
+            case HtInputProjection p -> {
+                w.metadata(c + "kind", "ht-input");
+                htTensors(w, c, p.inputWeights());
+                w.add(c + "lstm.weight_hh", new long[]{fourH, lstm.hiddenSize()}, p.hiddenWeights().asSlice(0, (long) fourH * lstm.hiddenSize() * Float.BYTES));
+            }
+            case TtProjection p -> {
+                w.metadata(c + "kind", "tt");
+                TtFormat f = p.weights().format();
+                int d = f.order();
+                w.metadata(c + "row_factors", join(f.rowFactors())).metadata(c + "col_factors", join(f.colFactors()));
+                int[] r = new int[d + 1];
+                for (int k = 0; k <= d; k++) r[k] = f.bondRank(k);
+                w.metadata(c + "tt_ranks", join(r));
+                for (int k = 0; k < d; k++) {
+                    float[] core = new float[f.coreSize(k)];
+                    int e = 0;
+                    for (int a = 0; a < r[k]; a++)
+                        for (int i = 0; i < f.rowFactor(k); i++)
+                            for (int j = 0; j < f.colFactor(k); j++)
+                                for (int b = 0; b < r[k + 1]; b++) core[e++] = p.weights().core(k, a, i, j, b);
+                    w.add(c + "tt.core." + (k + 1), new long[]{r[k], f.rowFactor(k), f.colFactor(k), r[k + 1]}, core);
+                }
+            }
+            case DenseProjection p -> throw new IllegalArgumentException("a dense LSTM has no fdht model file; convert it first");
+        }
+        w.add(c + "lstm.bias", new long[]{fourH}, lstm.biasToArray());
+    }
+
+    private static void htTensors(SafetensorsWriter w, String c, HtMatrix ht) {
         HtFormat f = ht.format();
-        w.metadata("row_factors", join(f.rowFactors())).metadata("col_factors", join(f.colFactors()))
-                .metadata("tree", f.tree().toString()).metadata("ranks", join(f.ranks()));
+        w.metadata(c + "row_factors", join(f.rowFactors())).metadata(c + "col_factors", join(f.colFactors()))
+                .metadata(c + "tree", f.tree().toString()).metadata(c + "ranks", join(f.ranks()));
         float[][] nodes = ht.toArrays();
         DimensionTree tree = f.tree();
-        for (int t = 0; t < tree.nodeCount(); t++) w.add("ht.node." + (t + 1), htShape(f, t), nodes[t]);
+        for (int t = 0; t < tree.nodeCount(); t++) w.add(c + "ht.node." + (t + 1), htShape(f, t), nodes[t]);
     }
 
     private static long[] htShape(HtFormat f, int t) {
@@ -140,68 +115,97 @@ public final class LstmModelFile {
         return new long[]{f.rank(t), f.rank(tree.left(t)), f.rank(tree.right(t))};
     }
 
-    /** Reads an fdht model file; the layer's weights are copied into {@code arena}. */
+    /** Reads a one-layer, one-direction fdht model file; the layer's weights are copied into {@code arena}. A stack is refused: read it with {@link #readStack}. */
     public static Lstm read(Path path, Arena arena) {
+        LstmStack stack = readStack(path, arena);
+        if (!stack.isSingle()) {
+            throw new ModelFileException(path, null, "holds " + stack.layerCount() + " layers" + (stack.directions() == 2 ? " in both directions" : "") + ", not one: read it as a stack");
+        }
+        return stack.asSingle();
+    }
+
+    /** Reads an fdht model file of either version as a stack; the weights are copied into {@code arena}. */
+    public static LstmStack readStack(Path path, Arena arena) {
         try (Arena scratch = Arena.ofConfined()) {
             SafetensorsFile st = SafetensorsFile.open(path, scratch);
-            if (!st.metadata().containsKey("format") && st.tensors().containsKey("weight_ih_l0")) {
+            if (!st.metadata().containsKey("format") && st.tensors().keySet().stream().anyMatch(n -> n.endsWith("weight_ih_l0"))) {
                 throw new ModelFileException(path, null, "this is a PyTorch nn.LSTM state dict, not an fdht model: run 'fdht convert --from-pytorch' first");
             }
             if (!FORMAT.equals(st.meta("format"))) throw new ModelFileException(path, null, "__metadata__ format is '" + st.meta("format") + "', not '" + FORMAT + "'");
-            if (!VERSION.equals(st.meta("format_version"))) throw new ModelFileException(path, null, "format_version '" + st.meta("format_version") + "' is not supported (this build reads " + VERSION + ")");
+            String version = st.meta("format_version");
+            if (!VERSION.equals(version) && !STACK_VERSION.equals(version)) {
+                throw new ModelFileException(path, null, "format_version '" + version + "' is not supported (this build reads " + VERSION + " and " + STACK_VERSION + ")");
+            }
             if (!"ifgo".equals(st.meta("gate_order"))) throw new ModelFileException(path, null, "gate_order '" + st.meta("gate_order") + "' is not 'ifgo'");
             int input = positiveInt(st, "input_size"), hidden = positiveInt(st, "hidden_size");
-            int fourH = 4 * hidden;
-            st.requireShape("lstm.bias", fourH);
-            float[] bias = st.toArray("lstm.bias");
-            String kind = st.meta("kind");
-            Lstm lstm;
+            boolean single = VERSION.equals(version);
+            int layers = single ? 1 : positiveInt(st, "num_layers"), directions = single ? 1 : positiveInt(st, "directions");
+            if (layers > PytorchStateDict.MAX_LAYERS) throw new ModelFileException(path, null, "__metadata__ 'num_layers' = " + layers + " is more than " + PytorchStateDict.MAX_LAYERS);
+            if (directions > 2) throw new ModelFileException(path, null, "__metadata__ 'directions' = " + directions + " is not 1 or 2");
+            if ((long) directions * hidden > Integer.MAX_VALUE / 8) throw new ModelFileException(path, null, "__metadata__ 'hidden_size' = " + hidden + " is too large");
+            Lstm[][] cells = new Lstm[layers][directions];
+            for (int l = 0; l < layers; l++) {
+                for (int d = 0; d < directions; d++) cells[l][d] = readLayer(st, single ? "" : prefix(l, d), l == 0 ? input : directions * hidden, hidden, arena, scratch);
+            }
+            DenseHead head = null;
+            if (st.metadata().containsKey("head_classes")) {
+                int classes = positiveInt(st, "head_classes");
+                st.requireShape("head.weight", classes, (long) directions * hidden);
+                st.requireShape("head.bias", classes);
+                head = new DenseHead(st.toArray("head.weight"), st.toArray("head.bias"), classes, directions * hidden, arena);
+            }
             try {
-                lstm = switch (kind) {
-                    case "fdht" -> Lstm.fdht(readHt(st, arena), input, bias, arena);
-                    case "ht-input" -> {
-                        HtMatrix wx = readHt(st, arena);
-                        st.requireShape("lstm.weight_hh", fourH, hidden);
-                        MemorySegment wh = Weights.floats(arena, (long) fourH * hidden);
-                        MemorySegment.copy(st.floats("lstm.weight_hh", scratch), 0, wh, 0, (long) fourH * hidden * Float.BYTES);
-                        yield Lstm.htInput(wx, wh, input, bias, arena);
-                    }
-                    case "tt" -> Lstm.tt(readTt(st, arena), input, bias, arena);
-                    default -> throw new ModelFileException(path, null, "kind '" + kind + "' is not fdht, ht-input or tt");
-                };
+                return LstmStack.of(cells, head);
             } catch (IllegalArgumentException e) {
                 throw new ModelFileException(path, null, "inconsistent model: " + e.getMessage(), e);
             }
-            if (st.metadata().containsKey("head_classes")) {
-                int classes = positiveInt(st, "head_classes");
-                st.requireShape("head.weight", classes, hidden);
-                st.requireShape("head.bias", classes);
-                lstm = lstm.withHead(new DenseHead(st.toArray("head.weight"), st.toArray("head.bias"), classes, hidden, arena));
-            }
-            return lstm;
         }
     }
 
-    private static HtMatrix readHt(SafetensorsFile st, Arena arena) {
+    private static Lstm readLayer(SafetensorsFile st, String c, int input, int hidden, Arena arena, Arena scratch) {
         Path path = st.path();
-        int[] m = ints(st, "row_factors"), n = ints(st, "col_factors"), ranks = ints(st, "ranks");
+        int fourH = 4 * hidden;
+        st.requireShape(c + "lstm.bias", fourH);
+        float[] bias = st.toArray(c + "lstm.bias");
+        String kind = st.meta(c + "kind");
+        try {
+            return switch (kind) {
+                case "fdht" -> Lstm.fdht(readHt(st, c, arena), input, bias, arena);
+                case "ht-input" -> {
+                    HtMatrix wx = readHt(st, c, arena);
+                    st.requireShape(c + "lstm.weight_hh", fourH, hidden);
+                    MemorySegment wh = Weights.floats(arena, (long) fourH * hidden);
+                    MemorySegment.copy(st.floats(c + "lstm.weight_hh", scratch), 0, wh, 0, (long) fourH * hidden * Float.BYTES);
+                    yield Lstm.htInput(wx, wh, input, bias, arena);
+                }
+                case "tt" -> Lstm.tt(readTt(st, c, arena), input, bias, arena);
+                default -> throw new ModelFileException(path, null, "__metadata__ '" + c + "kind' = '" + kind + "' is not fdht, ht-input or tt");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(path, null, "inconsistent model" + (c.isEmpty() ? "" : " (" + c.substring(0, c.length() - 1) + ")") + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static HtMatrix readHt(SafetensorsFile st, String c, Arena arena) {
+        Path path = st.path();
+        int[] m = ints(st, c + "row_factors"), n = ints(st, c + "col_factors"), ranks = ints(st, c + "ranks");
         HtFormat f;
         try {
-            f = new HtFormat(m, n, DimensionTree.parse(st.meta("tree")), ranks);
+            f = new HtFormat(m, n, DimensionTree.parse(st.meta(c + "tree")), ranks);
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(path, null, "__metadata__ describes no valid HT format: " + e.getMessage(), e);
         }
         float[][] nodes = new float[f.tree().nodeCount()][];
         for (int t = 0; t < nodes.length; t++) {
-            String name = "ht.node." + (t + 1);
+            String name = c + "ht.node." + (t + 1);
             st.requireShape(name, htShape(f, t));
             nodes[t] = st.toArray(name);
         }
         return HtMatrix.of(f, nodes, arena);
     }
 
-    private static TtMatrix readTt(SafetensorsFile st, Arena arena) {
-        int[] m = ints(st, "row_factors"), n = ints(st, "col_factors"), r = ints(st, "tt_ranks");
+    private static TtMatrix readTt(SafetensorsFile st, String c, Arena arena) {
+        int[] m = ints(st, c + "row_factors"), n = ints(st, c + "col_factors"), r = ints(st, c + "tt_ranks");
         TtFormat f;
         try {
             f = new TtFormat(m, n, r);
@@ -210,7 +214,7 @@ public final class LstmModelFile {
         }
         float[][] cores = new float[f.order()][];
         for (int k = 0; k < cores.length; k++) {
-            String name = "tt.core." + (k + 1);
+            String name = c + "tt.core." + (k + 1);
             st.requireShape(name, r[k], m[k], n[k], r[k + 1]);
             cores[k] = st.toArray(name);
         }

@@ -11,7 +11,6 @@ import fdht.layout.TtFormat;
 import fdht.layout.TtMatrix;
 import fdht.layout.Weights;
 import fdht.layout.io.ModelFileException;
-import fdht.layout.io.SafetensorsWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -59,28 +58,6 @@ class LstmModelFileTest {
             }
             Lstm back = LstmModelFile.read(dir.resolve("m.safetensors"), arena);
             assertTrue(back.head().isEmpty());
-        }
-    }
-
-    @Test
-    void pytorchStateDictImportsAsTheDenseLayer() {
-        int input = 6, hidden = 3;
-        float[] wih = random(4 * hidden * input, 1, 0.5), whh = random(4 * hidden * hidden, 2, 0.5);
-        float[] bih = random(4 * hidden, 3, 0.1), bhh = random(4 * hidden, 4, 0.1);
-        Path p = dir.resolve("torch.safetensors");
-        new SafetensorsWriter().add("weight_ih_l0", new long[]{4 * hidden, input}, wih).add("weight_hh_l0", new long[]{4 * hidden, hidden}, whh)
-                .add("bias_ih_l0", new long[]{4 * hidden}, bih).add("bias_hh_l0", new long[]{4 * hidden}, bhh)
-                .add("fc.weight", new long[]{2, hidden}, random(2 * hidden, 5, 1)).add("fc.bias", new long[]{2}, new float[]{1, 2}).write(p);
-        try (Arena arena = Arena.ofConfined()) {
-            LstmModelFile.DenseLstm d = LstmModelFile.importPytorch(p, "fc", arena);
-            assertEquals(input, d.inputSize());
-            assertEquals(hidden, d.hidden());
-            assertEquals(wih[input + 1], Weights.get(d.weights(), (input + hidden) + 1L), "row 1 of W_ih lands at row 1 of [W_ih W_hh]");
-            assertEquals(whh[hidden + 2], Weights.get(d.weights(), (input + hidden) + input + 2L), "row 1 of W_hh follows W_ih's row");
-            assertEquals(bih[5] + bhh[5], d.bias()[5]);
-            assertEquals(2, d.head().classes());
-            ModelFileException e = assertThrows(ModelFileException.class, () -> LstmModelFile.read(p, arena));
-            assertTrue(e.getMessage().contains("convert"), e.getMessage());
         }
     }
 

@@ -3,7 +3,7 @@ package fdht.kernels.lstm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import fdht.layout.ColumnFactorization;
+import fdht.kernels.decompose.GateFactors;
 import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
 import java.lang.foreign.Arena;
@@ -20,7 +20,7 @@ class ReadmeExampleTest {
         try (Arena arena = Arena.ofConfined()) {
             int inputSize = 57_600, hidden = 256, frames = 6;
             int[] rowFactors = {16, 4, 4, 4};                                   // 4H = 1024 outputs
-            int[] colFactors = ColumnFactorization.cheapest(inputSize + hidden, rowFactors, 4, 0.06, 32, 3);
+            int[] colFactors = GateFactors.columns(inputSize + hidden, rowFactors, 4);
             HtFormat format = HtFormat.uniform(rowFactors, colFactors, 4);      // ranks 4, balanced tree
             HtMatrix w = HtMatrix.random(format, 42, arena);                    // or HtMatrix.of(format, nodeTensors, arena)
             Lstm lstm = Lstm.fdht(w, inputSize, new float[4 * hidden], arena);  // bias = b_ih + b_hh, gates i,f,g,o

@@ -3,6 +3,8 @@ package fdht.kernels.lstm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.sun.management.ThreadMXBean;
+import fdht.layout.HtFormat;
+import fdht.layout.HtMatrix;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class StepAllocationTest {
     static final int WARM_UP = 20_000, STEPS = 2_000;
+    /** Steps in one clip through {@link #stack}: 3 frames x 2 layers x 2 directions. */
+    static final int CLIP_ROUNDS = 12;
     static final long PATIENCE_NANOS = 30_000_000_000L;
     static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -47,12 +51,48 @@ class StepAllocationTest {
         }
     }
 
+    /** Two bidirectional FDHT layers (each its own HT tensor) over the {@link RobustnessTest} input. */
+    static LstmStack stack(Arena arena) {
+        Lstm[][] cells = new Lstm[2][2];
+        for (int d = 0; d < 2; d++) {
+            cells[0][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2, 2}, new int[]{4, 5, 5}, 3), 20 + d, arena), RobustnessTest.INPUT,
+                    LstmModelFileTest.random(4 * RobustnessTest.HIDDEN, 30 + d, 0.2), arena);
+            cells[1][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2, 2}, new int[]{2, 2, 3}, 2), 40 + d, arena), 2 * RobustnessTest.HIDDEN,
+                    LstmModelFileTest.random(4 * RobustnessTest.HIDDEN, 50 + d, 0.2), arena);
+        }
+        return LstmStack.of(cells, new DenseHead(LstmModelFileTest.random(3 * 2 * RobustnessTest.HIDDEN, 60, 1), new float[3], 3, 2 * RobustnessTest.HIDDEN, arena));
+    }
+
+    @Test
+    void aClipThroughABidirectionalStackAllocatesNothing() {
+        int frames = 3;
+        for (int batch : new int[]{1, 3}) {
+            try (Arena arena = Arena.ofShared()) {
+                LstmStack stack = stack(arena);
+                MemorySegment clip = Weights.copyOf(arena, LstmModelFileTest.random(batch * frames * RobustnessTest.INPUT, 3, 1));
+                MemorySegment out = Weights.floats(arena, (long) batch * frames * stack.outputSize()), y = Weights.floats(arena, batch * 3L);
+                LstmStack.Workspace ws = stack.newWorkspace(batch, frames, arena);
+                assertEquals(0, leastAllocated(() -> stack.run(clip, frames, ws, out, y), CLIP_ROUNDS), "bytes per round of stack clips, batch " + batch);
+                if (batch > 1) {
+                    try (ParallelLstm par = new ParallelLstm(stack, batch, frames, 2, arena)) {
+                        assertEquals(0, leastAllocated(() -> par.run(clip, frames, out, y), CLIP_ROUNDS), "bytes per round of 2-thread stack clips on the calling thread");
+                    }
+                }
+            }
+        }
+    }
+
     private static long leastAllocated(Runnable step) {
-        for (int i = 0; i < WARM_UP; i++) step.run();
+        return leastAllocated(step, 1);
+    }
+
+    /** {@code stepsPerCall}: how many steps one call of {@code step} makes; warm-up and rounds are scaled down by it. */
+    private static long leastAllocated(Runnable step, int stepsPerCall) {
+        for (int i = 0; i < WARM_UP / stepsPerCall; i++) step.run();
         long least = Long.MAX_VALUE;
         for (long start = System.nanoTime(); least > 0 && System.nanoTime() - start < PATIENCE_NANOS; ) {
             long before = THREADS.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < STEPS; i++) step.run();
+            for (int i = 0; i < STEPS / stepsPerCall; i++) step.run();
             least = Math.min(least, THREADS.getCurrentThreadAllocatedBytes() - before);
         }
         return least;

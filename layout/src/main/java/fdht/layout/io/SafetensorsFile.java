@@ -38,12 +38,24 @@ public final class SafetensorsFile {
     /** The safetensors specification caps the header at 100 MB. */
     public static final long MAX_HEADER_BYTES = 100L << 20;
 
+    /**
+     * The safetensors dtypes. The float ones (F32, F16, BF16, F64) read as floats; the others are
+     * accepted in a header (a state dict may hold, say, BatchNorm's I64 counter next to the
+     * weights fdht reads) but {@link #floats} refuses them.
+     */
     public enum DType {
-        F32(4), F16(2), BF16(2);
+        F32(4, true), F16(2, true), BF16(2, true), F64(8, true),
+        I64(8, false), I32(4, false), I16(2, false), I8(1, false), U64(8, false), U32(4, false), U16(2, false), U8(1, false), BOOL(1, false),
+        F8_E4M3(1, false), F8_E5M2(1, false);
 
         public final int bytes;
+        /** Whether {@link #floats} reads it. */
+        public final boolean floating;
 
-        DType(int bytes) { this.bytes = bytes; }
+        DType(int bytes, boolean floating) {
+            this.bytes = bytes;
+            this.floating = floating;
+        }
     }
 
     /** One tensor of the header; {@code begin} and {@code end} are byte offsets into the data area. */
@@ -69,6 +81,25 @@ public final class SafetensorsFile {
         this.metadata = metadata;
     }
 
+    /** How to write safetensors from PyTorch, for error messages. */
+    public static final String PYTORCH_TO_SAFETENSORS = "'from safetensors.torch import save_file; save_file(model.state_dict(), \"model.safetensors\")'";
+
+    /** torch.save writes a zip archive (since 1.6) or a bare pickle (protocol 2..5); a safetensors file may start so only if a '{' follows. */
+    private static boolean isPyTorchPickle(ByteBuffer first8) {
+        int b0 = first8.get(0) & 0xff, b1 = first8.get(1) & 0xff;
+        boolean zip = b0 == 'P' && b1 == 'K' && first8.get(2) == 3 && first8.get(3) == 4;
+        boolean pickle = b0 == 0x80 && b1 >= 2 && b1 <= 5;
+        return zip || pickle;
+    }
+
+    /** Whether the byte after the header length opens a JSON object, as every safetensors header does. */
+    private static boolean startsJson(FileChannel ch, long size, Path path) throws IOException {
+        if (size < 9) return false;
+        ByteBuffer b = ByteBuffer.allocate(1);
+        readFully(ch, b, 8, path);
+        return b.get(0) == '{';
+    }
+
     /** Validates the header of {@code path} and maps the file into {@code arena}. */
     public static SafetensorsFile open(Path path, Arena arena) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -77,6 +108,10 @@ public final class SafetensorsFile {
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, lenBuf, 0, path);
             long headerLen = lenBuf.getLong(0);
+            if (isPyTorchPickle(lenBuf) && !startsJson(ch, size, path)) {
+                throw new ModelFileException(path, null, "this is a PyTorch pickle (torch.save), not safetensors; unpickling runs code, so it is not read: save it with "
+                        + PYTORCH_TO_SAFETENSORS);
+            }
             if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
                 throw new ModelFileException(path, null, "header length " + Long.toUnsignedString(headerLen) + " is outside 2.." + MAX_HEADER_BYTES);
             }
@@ -158,7 +193,7 @@ public final class SafetensorsFile {
         try {
             dtype = DType.valueOf(dt);
         } catch (IllegalArgumentException x) {
-            throw new ModelFileException(path, name, "unsupported dtype '" + dt + "' (fdht reads F32, F16, BF16)");
+            throw new ModelFileException(path, name, "unknown dtype '" + dt + "'");
         }
         if (!(m.get("shape") instanceof List<?> shapeList)) throw new ModelFileException(path, name, "shape missing or not an array");
         if (shapeList.size() > 16) throw new ModelFileException(path, name, "shape has " + shapeList.size() + " dimensions, more than 16");
@@ -215,6 +250,7 @@ public final class SafetensorsFile {
      */
     public MemorySegment floats(String name, Arena arena) {
         TensorInfo t = info(name);
+        if (!t.dtype().floating) throw new ModelFileException(path, name, "dtype " + t.dtype() + " is not a float type (fdht reads F32, F16, BF16, F64)");
         long at = dataStart + t.begin();
         long n = t.elements();
         MemorySegment src = mapped.asSlice(at, t.end() - t.begin());
@@ -259,6 +295,8 @@ public final class SafetensorsFile {
             case F32 -> src.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
             case F16 -> Float.float16ToFloat(src.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i));
             case BF16 -> Float.intBitsToFloat((src.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i) & 0xffff) << 16);
+            case F64 -> (float) src.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i);
+            default -> throw new IllegalStateException("not a float dtype: " + dt); // floats() refused it already
         };
     }
 }

@@ -61,7 +61,8 @@ class SafetensorsAndNpyTest {
         expectBad(rawWithLength(1_000_000, ok, new byte[8]), "truncated");
         expectBad(raw("{\"a\":", new byte[0]), "malformed JSON");
         expectBad(raw("[1,2]", new byte[0]), "not a JSON object");
-        expectBad(raw(ok.replace("F32", "I64"), new byte[8]), "unsupported dtype");
+        expectBad(raw(ok.replace("F32", "Q99"), new byte[8]), "unknown dtype");
+        expectBad(raw(ok.replace("F32", "I64"), new byte[8]), "needs 16 bytes");
         expectBad(raw(ok.replace("[2]", "[-2]"), new byte[8]), "shape entry");
         expectBad(raw(ok.replace("[2]", "[3]"), new byte[8]), "needs 12 bytes");
         expectBad(raw(ok.replace("[0,8]", "[0,800]").replace("[2]", "[200]"), new byte[8]), "past the end");
@@ -71,6 +72,15 @@ class SafetensorsAndNpyTest {
         expectBad(raw("[".repeat(5000), new byte[0]), "nested deeper");
         expectBad(raw(ok.replace("[2]", "[4294967296,4294967296,4294967296]"), new byte[8]), "overflows");
         expectBad(dir.resolve("missing.safetensors"), "no such file");
+        // integer tensors (BatchNorm's num_batches_tracked, say) may sit in a state dict; they are not read as floats
+        try (Arena arena = Arena.ofConfined()) {
+            SafetensorsFile st = SafetensorsFile.open(raw(ok.replace("F32", "I64").replace("[2]", "[1]"), new byte[8]), arena);
+            ModelFileException e = assertThrows(ModelFileException.class, () -> st.floats("a", arena));
+            assertTrue(e.getMessage().contains("'a'") && e.getMessage().contains("I64 is not a float type"), e.getMessage());
+            SafetensorsFile f64 = SafetensorsFile.open(raw(ok.replace("F32", "F64").replace("[2]", "[1]"),
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(0, -2.5).array()), arena);
+            assertArrayEquals(new float[]{-2.5f}, f64.toArray("a"));
+        }
         byte[] nan = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, 1).putFloat(4, Float.NaN).array();
         Path withNan = raw(ok, nan);
         try (Arena arena = Arena.ofConfined()) {
