@@ -6,6 +6,8 @@ import java.util.List;
  * The modelled cost of one frame of a workload on one accelerator: per stage and in total,
  * with energy broken down by where it goes, area, and the derived efficiencies.
  *
+ * <p>Thread safety: Immutable and thread-safe.
+ *
  * @param macUnits        PEs x lanes
  * @param frameCycles     cycles per frame: the stages, or the DRAM stream of the next frame if longer (double-buffered input)
  * @param dramCycles      cycles to stream one frame's inputs from DRAM
@@ -13,8 +15,6 @@ import java.util.List;
  * @param publishedAreaMm2OrNaN the accelerator's published area, NaN if none
  * @param denseGops       throughput counted as the dense LSTM's operations (2 x dense MACs per frame)
  * @param actualGops      throughput counted as the operations actually done
- *
- * <p>Thread safety: Immutable and thread-safe.
  */
 public record Simulation(String accelerator, String workload, String layout, int macUnits, List<StageCost> stages, long macsPerFrame, long frameCycles,
                          long dramCycles, long stallCycles, double framesPerSecond, double denseGops, double actualGops,

@@ -12,6 +12,8 @@ import java.util.List;
  * {@code rows ++ produced}. {@code F} is the node's factor packed as {@code C x Q}. The rows
  * keep their input order, so the next stage's view of this output is again a permutation.
  *
+ * <p>Thread safety: Immutable and thread-safe.
+ *
  * @param index      position in the plan, 0-based
  * @param op         what the stage contracts
  * @param node       the tree node (HT) or core (TT) it contracts
@@ -22,8 +24,6 @@ import java.util.List;
  * @param rows       axes that pass through (P = product of sizes), in input order
  * @param contracted axes summed over (C), in the order F's rows are packed
  * @param produced   axes the stage creates (Q), in the order F's columns are packed
- *
- * <p>Thread safety: Immutable and thread-safe.
  */
 public record Stage(int index, Op op, int node, List<Integer> fused, List<Axis> input, List<Axis> rows, List<Axis> contracted, List<Axis> produced) {
     public enum Op {
