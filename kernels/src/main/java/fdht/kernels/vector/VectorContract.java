@@ -37,8 +37,8 @@ final class VectorContract {
     /** Q <= L: one vector per row, sixteen rows per block (measured: 16 rows 91, 8 rows 79 GFLOP/s on a 1816x32x16 stage). */
     private static void narrow(CompiledPlan.Step st, MemorySegment fs, MemorySegment in, long inOff, MemorySegment out, long outOff) {
         final int p = st.p(), c = st.c(), q = st.q();
-        final int[] rb = st.rowBase();
-        final int[] co = st.contractedOffset();
+        final int[] rb = st.internalRowBaseTable();
+        final int[] co = st.internalContractedOffsetTable();
         final long fBytes = st.factorOffset() * Float.BYTES;
         final long qBytes = (long) q * Float.BYTES;
         final VectorMask<Float> m = S.indexInRange(0, q); // never a mask chosen by a branch: that one gets boxed
@@ -113,8 +113,8 @@ final class VectorContract {
     /** Q > L: chunks of L lanes, two chunks times four rows per block. */
     private static void wide(CompiledPlan.Step st, MemorySegment fs, MemorySegment in, long inOff, MemorySegment out, long outOff) {
         final int p = st.p(), c = st.c(), q = st.q();
-        final int[] rb = st.rowBase();
-        final int[] co = st.contractedOffset();
+        final int[] rb = st.internalRowBaseTable();
+        final int[] co = st.internalContractedOffsetTable();
         final long fBytes = st.factorOffset() * Float.BYTES;
         final long qBytes = (long) q * Float.BYTES;
         final long lBytes = (long) L * Float.BYTES;
