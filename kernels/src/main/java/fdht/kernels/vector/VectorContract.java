@@ -1,12 +1,14 @@
 package fdht.kernels.vector;
 
+import static fdht.kernels.vector.VectorConstants.F32;
+import static fdht.kernels.vector.VectorConstants.L;
+import static fdht.kernels.vector.VectorConstants.LE;
+import static fdht.kernels.vector.VectorConstants.S;
+
 import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The stage GEMM {@code out[p][k] = sum_c in[rowBase[p] + cOff[c]] * F[c][k]}, vectorised along
@@ -19,10 +21,6 @@ import jdk.incubator.vector.VectorSpecies;
  * Lanes past {@code Q} compute garbage from F's padding and are masked off on the store.
  */
 final class VectorContract {
-    private static final VectorSpecies<Float> S = FloatSpecies.SPECIES;
-    private static final int L = S.length();
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private VectorContract() {}
 
