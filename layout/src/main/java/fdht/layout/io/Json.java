@@ -26,7 +26,7 @@ import java.util.Map;
 public final class Json {
     static final int MAX_DEPTH = 32;
     static final int MAX_NUMBER_CHARS = 40;
-    static final int MAX_STRING_CHARS = 1 << 20;
+    static final int MAX_STRING_CHARS = 16 << 20; // far above any real name or metadata value, far below the 100 MiB header cap
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_DEPTH)
