@@ -13,51 +13,35 @@ import java.lang.foreign.ValueLayout;
  */
 final class KernelStages implements StageOperation {
     private final CompiledPlan plan;
-    private final MemorySegment ping;
-    private final MemorySegment pong;
-    private MemorySegment x;
-    private long xOff;
-    private MemorySegment y;
-    private long yOff;
+    // indexed by PlanBuffer.ordinal(): the segment and float offset of each buffer
+    private final MemorySegment[] segment = new MemorySegment[PlanBuffer.values().length];
+    private final long[] offset = new long[segment.length];
     private Kernels kernels;
 
     KernelStages(CompiledPlan plan, MemorySegment ping, MemorySegment pong) {
         this.plan = plan;
-        this.ping = ping;
-        this.pong = pong;
+        segment[PlanBuffer.PING.ordinal()] = ping;
+        segment[PlanBuffer.PONG.ordinal()] = pong;
     }
 
     void bind(MemorySegment x, long xOff, MemorySegment y, long yOff, Kernels kernels) {
-        this.x = x;
-        this.xOff = xOff;
-        this.y = y;
-        this.yOff = yOff;
+        segment[PlanBuffer.INPUT.ordinal()] = x;
+        offset[PlanBuffer.INPUT.ordinal()] = xOff;
+        segment[PlanBuffer.RESULT.ordinal()] = y;
+        offset[PlanBuffer.RESULT.ordinal()] = yOff;
         this.kernels = kernels;
     }
 
     /** Drops the caller's segments so the workspace does not keep them reachable. */
     void unbind() {
-        x = null;
-        y = null;
+        segment[PlanBuffer.INPUT.ordinal()] = null;
+        segment[PlanBuffer.RESULT.ordinal()] = null;
         kernels = null;
     }
 
-    private MemorySegment segment(PlanBuffer b) {
-        return switch (b) {
-            case INPUT -> x;
-            case PING -> ping;
-            case PONG -> pong;
-            case RESULT -> y;
-        };
-    }
+    private MemorySegment segment(PlanBuffer b) { return segment[b.ordinal()]; }
 
-    private long offset(PlanBuffer b) {
-        return switch (b) {
-            case INPUT -> xOff;
-            case PING, PONG -> 0;
-            case RESULT -> yOff;
-        };
-    }
+    private long offset(PlanBuffer b) { return offset[b.ordinal()]; }
 
     @Override
     public void stage(CompiledPlan.Step step, PlanBuffer from, PlanBuffer to) {
@@ -69,6 +53,8 @@ final class KernelStages implements StageOperation {
         MemorySegment in = segment(from);
         long inOff = offset(from);
         int n = (int) plan.resultSize();
+        MemorySegment y = segment(PlanBuffer.RESULT);
+        long yOff = offset(PlanBuffer.RESULT);
         for (int e = 0; e < n; e++) {
             y.setAtIndex(ValueLayout.JAVA_FLOAT, yOff + e, in.getAtIndex(ValueLayout.JAVA_FLOAT, inOff + plan.resultSourceAt(e)));
         }

@@ -25,18 +25,14 @@ public final class CompiledPlan {
      */
     public static final class Step {
         private final Stage stage;
-        private final int p;
-        private final int c;
-        private final int q;
+        private final int q; // cached: Stage.q() walks the axis list
         private final int[] rowBase;
         private final int[] contractedOffset;
         private final long factorOffset;
 
-        Step(Stage stage, int p, int c, int q, int[] rowBase, int[] contractedOffset, long factorOffset) {
+        Step(Stage stage, int[] rowBase, int[] contractedOffset, long factorOffset) {
             this.stage = stage;
-            this.p = p;
-            this.c = c;
-            this.q = q;
+            this.q = stage.q();
             this.rowBase = rowBase;
             this.contractedOffset = contractedOffset;
             this.factorOffset = factorOffset;
@@ -44,9 +40,9 @@ public final class CompiledPlan {
 
         public Stage stage() { return stage; }
         /** P, rows passed through. */
-        public int p() { return p; }
+        public int p() { return rowBase.length; }
         /** C, the contracted extent (rows of F). */
-        public int c() { return c; }
+        public int c() { return contractedOffset.length; }
         /** Q, the produced extent (columns of F). */
         public int q() { return q; }
         /** Float index of this stage's F in {@link CompiledPlan#factors()}. */
@@ -69,7 +65,7 @@ public final class CompiledPlan {
         public int[] internalContractedOffsetTable() { return contractedOffset; }
 
         @Override
-        public String toString() { return "step " + (stage.index() + 1) + " " + p + " x " + c + " x " + q; }
+        public String toString() { return "step " + (stage.index() + 1) + " " + p() + " x " + c() + " x " + q; }
     }
 
     private final ContractionPlan plan;
@@ -119,7 +115,7 @@ public final class CompiledPlan {
             pack(s, weights, factors, offsets[s.index()]);
             int[] rowBase = Stage.offsets(s.rows(), s.inputStrides(s.rows()));
             int[] contractedOffset = Stage.offsets(s.contracted(), s.inputStrides(s.contracted()));
-            steps.add(new Step(s, (int) s.p(), s.c(), s.q(), rowBase, contractedOffset, offsets[s.index()]));
+            steps.add(new Step(s, rowBase, contractedOffset, offsets[s.index()]));
         }
         int[] resultSource = plan.finalOrderIsResult() ? null : Stage.offsets(plan.resultAxes(), Stage.strides(plan.finalAxes(), plan.resultAxes()));
         return new CompiledPlan(plan, factors.asReadOnly(), steps, resultSource);

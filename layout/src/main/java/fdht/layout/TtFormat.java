@@ -66,15 +66,19 @@ public final class TtFormat implements MatrixFormat {
         return p;
     }
 
+    /** The factors and bond ranks: all that identifies a TT format. */
+    private int[][] shape() {
+        return new int[][]{rowFactors, colFactors, bondRanks};
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof TtFormat f && Arrays.equals(f.rowFactors, rowFactors) && Arrays.equals(f.colFactors, colFactors)
-                && Arrays.equals(f.bondRanks, bondRanks);
+        return o instanceof TtFormat f && Arrays.deepEquals(f.shape(), shape());
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(rowFactors) * 31 + Arrays.hashCode(colFactors) * 17 + Arrays.hashCode(bondRanks);
+        return Arrays.deepHashCode(shape());
     }
 
     @Override
