@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * Runs a {@link CompiledPlan} stage by stage: {@code y = W x} for a batch, {@code x} laid out
  * {@code [b][j_1..j_d]} and {@code y} as {@code [b][i_1..i_d]}, both row-major floats in native
- * memory, walked by {@link PlanWalker} with the workspace's {@link KernelStages}: stage 1 reads
+ * memory, walked by {@link PlanWalker} with the workspace's kernel stage operation: stage 1 reads
  * {@code x} in place, the stages alternate between the workspace's two buffers, the last writes
  * {@code y} directly when its order already is {@code y}'s, else a final gather puts it there.
  * Allocates nothing.
