@@ -28,7 +28,8 @@ public final class Main implements Runnable {
     }
 
     static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(e -> 2);
@@ -36,7 +37,6 @@ public final class Main implements Runnable {
             ex.getCommandLine().getErr().println("fdht: " + ex.getMessage() + " (see --help)");
             return 2;
         });
-        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         cl.setExecutionExceptionHandler((ex, failed, result) -> {
             String cmd = failed.getCommandName().equals("fdht") ? "fdht" : "fdht " + failed.getCommandName();
             if (ex instanceof ModelFileException || ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
@@ -45,7 +45,7 @@ public final class Main implements Runnable {
             } else {
                 err.println(cmd + ": unexpected " + ex);
             }
-            if (verbose) ex.printStackTrace(err);
+            if (main.verbose) ex.printStackTrace(err); // an inherited option: set here wherever it stood
             err.flush();
             return 2;
         });

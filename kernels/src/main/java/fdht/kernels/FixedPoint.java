@@ -1,7 +1,11 @@
 package fdht.kernels;
 
 import fdht.layout.CompiledPlan;
+import fdht.layout.PlanBuffer;
+import fdht.layout.PlanWalker;
+import fdht.layout.StageOperation;
 import fdht.layout.Weights;
+import java.util.EnumMap;
 
 /**
  * The quantised twin of {@link PlanExecutor}: a plan executed in signed fixed point,
@@ -68,24 +72,34 @@ public final class FixedPoint {
 
     /** {@code y = W x} in fixed point: {@code x} already quantised, {@code y} in result order. */
     public long[] run(CompiledPlan plan, long[][] factors, long[] x) {
-        long[] in = x;
-        for (int s = 0; s < plan.stageCount(); s++) {
-            CompiledPlan.Step st = plan.step(s);
-            int p = st.p(), c = st.c(), q = st.q();
-            long[] out = new long[p * q];
-            for (int r = 0; r < p; r++) {
-                int base = st.rowBase()[r];
-                for (int k = 0; k < q; k++) {
-                    long acc = 0;
-                    for (int j = 0; j < c; j++) acc += in[base + st.contractedOffset()[j]] * factors[s][j * q + k];
-                    out[r * q + k] = rescale(acc);
+        EnumMap<PlanBuffer, long[]> buffers = new EnumMap<>(PlanBuffer.class);
+        buffers.put(PlanBuffer.INPUT, x);
+        PlanWalker.forward(plan, new StageOperation() {
+            @Override
+            public void stage(CompiledPlan.Step st, PlanBuffer from, PlanBuffer to) {
+                long[] in = buffers.get(from);
+                long[] f = factors[st.stage().index()];
+                int p = st.p(), c = st.c(), q = st.q();
+                long[] out = new long[p * q];
+                for (int r = 0; r < p; r++) {
+                    int base = st.rowBase(r);
+                    for (int k = 0; k < q; k++) {
+                        long acc = 0;
+                        for (int j = 0; j < c; j++) acc += in[base + st.contractedOffset(j)] * f[j * q + k];
+                        out[r * q + k] = rescale(acc);
+                    }
                 }
+                buffers.put(to, out);
             }
-            in = out;
-        }
-        if (plan.lastStageWritesResult()) return in;
-        long[] y = new long[(int) plan.resultSize()];
-        for (int e = 0; e < y.length; e++) y[e] = in[plan.resultSourceAt(e)];
-        return y;
+
+            @Override
+            public void gather(PlanBuffer from) {
+                long[] in = buffers.get(from);
+                long[] y = new long[(int) plan.resultSize()];
+                for (int e = 0; e < y.length; e++) y[e] = in[plan.resultSourceAt(e)];
+                buffers.put(PlanBuffer.RESULT, y);
+            }
+        });
+        return buffers.get(PlanBuffer.RESULT);
     }
 }

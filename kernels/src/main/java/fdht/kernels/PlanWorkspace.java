@@ -14,11 +14,13 @@ public final class PlanWorkspace {
     final CompiledPlan plan;
     final MemorySegment ping;
     final MemorySegment pong;
+    final KernelStages stages;
 
     public PlanWorkspace(CompiledPlan plan, Arena arena) {
         this.plan = plan;
         this.ping = Weights.floats(arena, plan.workSize());
         this.pong = Weights.floats(arena, plan.workSize());
+        this.stages = new KernelStages(plan, ping, pong);
     }
 
     public CompiledPlan plan() { return plan; }

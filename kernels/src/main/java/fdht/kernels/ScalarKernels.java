@@ -22,8 +22,8 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void contract(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff) {
         int p = step.p(), c = step.c(), q = step.q();
-        int[] rowBase = step.rowBase();
-        int[] cOff = step.contractedOffset();
+        int[] rowBase = step.internalRowBaseTable();
+        int[] cOff = step.internalContractedOffsetTable();
         long f0 = step.factorOffset();
         for (int r = 0; r < p; r++) {
             long base = inOff + rowBase[r];

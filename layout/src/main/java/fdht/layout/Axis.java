@@ -3,11 +3,11 @@ package fdht.layout;
 /**
  * One axis of an intermediate tensor of a contraction plan.
  *
+ * <p>Thread safety: Immutable and thread-safe.
+ *
  * @param kind what the axis indexes
  * @param id   the mode (for ROW and COL), the tree node (for RANK) or the TT bond (for BOND); 0 for BATCH
  * @param size its extent
- *
- * <p>Thread safety: Immutable and thread-safe.
  */
 public record Axis(Kind kind, int id, int size) {
     public enum Kind { BATCH, COL, ROW, RANK, BOND }

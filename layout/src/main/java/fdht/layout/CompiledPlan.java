@@ -18,11 +18,55 @@ import java.util.List;
  */
 public final class CompiledPlan {
     /**
-     * One executable stage: {@code out[p*q + k] = sum_c in[rowBase[p] + contractedOffset[c]] * F[c*q + k]}.
+     * One executable stage: {@code out[p*q + k] = sum_c in[rowBase(p) + contractedOffset(c)] * F[c*q + k]},
+     * where {@code F} starts at float {@link #factorOffset()} of {@link #factors()}.
      *
-     * @param factorOffset float index of F in {@link #factors()}
+     * <p>Thread safety: Immutable and thread-safe; its tables are never handed out for writing.
      */
-    public record Step(Stage stage, int p, int c, int q, int[] rowBase, int[] contractedOffset, long factorOffset) {}
+    public static final class Step {
+        private final Stage stage;
+        private final int q; // cached: Stage.q() walks the axis list
+        private final int[] rowBase;
+        private final int[] contractedOffset;
+        private final long factorOffset;
+
+        Step(Stage stage, int[] rowBase, int[] contractedOffset, long factorOffset) {
+            this.stage = stage;
+            this.q = stage.q();
+            this.rowBase = rowBase;
+            this.contractedOffset = contractedOffset;
+            this.factorOffset = factorOffset;
+        }
+
+        public Stage stage() { return stage; }
+        /** P, rows passed through. */
+        public int p() { return rowBase.length; }
+        /** C, the contracted extent (rows of F). */
+        public int c() { return contractedOffset.length; }
+        /** Q, the produced extent (columns of F). */
+        public int q() { return q; }
+        /** Float index of this stage's F in {@link CompiledPlan#factors()}. */
+        public long factorOffset() { return factorOffset; }
+
+        /** Input offset of row {@code r}, {@code 0 <= r < P}. */
+        public int rowBase(int r) { return rowBase[r]; }
+
+        /** Input offset of contracted index {@code j}, {@code 0 <= j < C}, relative to its row's base. */
+        public int contractedOffset(int j) { return contractedOffset[j]; }
+
+        /**
+         * Internal, for the kernels' hot loops only: the row table itself, not a copy, so a loop can
+         * keep it in a local. It is shared by every thread that runs the plan: never write it.
+         * Everyone else uses {@link #rowBase(int)}.
+         */
+        public int[] internalRowBaseTable() { return rowBase; }
+
+        /** Internal, as {@link #internalRowBaseTable()}: the contracted-offset table itself; never write it. */
+        public int[] internalContractedOffsetTable() { return contractedOffset; }
+
+        @Override
+        public String toString() { return "step " + (stage.index() + 1) + " " + p() + " x " + c() + " x " + q; }
+    }
 
     private final ContractionPlan plan;
     private final MemorySegment factors;
@@ -43,8 +87,18 @@ public final class CompiledPlan {
         this.workSize = plan.maxIntermediate();
     }
 
-    /** Packs {@code weights} for {@code plan}; factor memory comes from {@code arena}. */
+    /**
+     * Packs {@code weights} for {@code plan}; factor memory comes from {@code arena}. The weights
+     * must be of the plan's own format (same kind, factors and ranks).
+     */
     public static CompiledPlan compile(ContractionPlan plan, PlanFactors weights, Arena arena) {
+        MatrixFormat want = plan.format(), got = weights.format();
+        if (!want.kind().equals(got.kind())) {
+            throw new IllegalArgumentException("the plan contracts an " + want.kind() + " matrix but the weights are " + got.kind() + " (" + got + ")");
+        }
+        if (!want.equals(got)) {
+            throw new IllegalArgumentException("the weights' format " + got + " is not the plan's " + want);
+        }
         long total = 0;
         long[] offsets = new long[plan.stages().size()];
         for (Stage s : plan.stages()) {
@@ -59,9 +113,12 @@ public final class CompiledPlan {
                         + " needs an intermediate of more than 2^31 floats");
             }
             pack(s, weights, factors, offsets[s.index()]);
-            steps.add(new Step(s, (int) s.p(), s.c(), s.q(), offsetsOf(s.rows(), s), offsetsOf(s.contracted(), s), offsets[s.index()]));
+            int[] rowBase = Stage.offsets(s.rows(), s.inputStrides(s.rows()));
+            int[] contractedOffset = Stage.offsets(s.contracted(), s.inputStrides(s.contracted()));
+            steps.add(new Step(s, rowBase, contractedOffset, offsets[s.index()]));
         }
-        return new CompiledPlan(plan, factors.asReadOnly(), steps, plan.finalOrderIsResult() ? null : resultSource(plan));
+        int[] resultSource = plan.finalOrderIsResult() ? null : Stage.offsets(plan.resultAxes(), Stage.strides(plan.finalAxes(), plan.resultAxes()));
+        return new CompiledPlan(plan, factors.asReadOnly(), steps, resultSource);
     }
 
     private static void pack(Stage s, PlanFactors w, MemorySegment dst, long at) {
@@ -75,56 +132,6 @@ public final class CompiledPlan {
                 Weights.set(dst, at + (long) cc * q + qq, w.factor(s, ci, qi));
             }
         }
-    }
-
-    /** Input offset of every multi-index over {@code axes} (row-major), given the stage's input strides. */
-    private static int[] offsetsOf(List<Axis> axes, Stage s) {
-        long[] strides = s.inputStrides(axes);
-        int[] sz = sizes(axes);
-        long count = Stage.product(axes);
-        int[] out = new int[(int) count];
-        int[] idx = new int[sz.length];
-        long off = 0;
-        for (int e = 0; e < count; e++) {
-            out[e] = (int) off;
-            // odometer step: bump the last axis, carry leftwards
-            for (int a = sz.length - 1; a >= 0; a--) {
-                idx[a]++;
-                off += strides[a];
-                if (idx[a] < sz[a]) break;
-                off -= strides[a] * sz[a];
-                idx[a] = 0;
-            }
-        }
-        return out;
-    }
-
-    private static int[] resultSource(ContractionPlan plan) {
-        List<Axis> fin = plan.finalAxes();
-        List<Axis> res = plan.resultAxes();
-        long[] finStrides = Stage.rowMajorStrides(fin);
-        long[] strides = new long[res.size()];
-        for (int a = 0; a < res.size(); a++) {
-            int at = fin.indexOf(res.get(a));
-            if (at < 0) throw new IllegalStateException("result axis " + res.get(a) + " missing from " + fin);
-            strides[a] = finStrides[at];
-        }
-        int[] sz = sizes(res);
-        int count = (int) plan.resultSize();
-        int[] out = new int[count];
-        int[] idx = new int[sz.length];
-        long off = 0;
-        for (int e = 0; e < count; e++) {
-            out[e] = (int) off;
-            for (int a = sz.length - 1; a >= 0; a--) {
-                idx[a]++;
-                off += strides[a];
-                if (idx[a] < sz[a]) break;
-                off -= strides[a] * sz[a];
-                idx[a] = 0;
-            }
-        }
-        return out;
     }
 
     static int[] sizes(List<Axis> axes) {

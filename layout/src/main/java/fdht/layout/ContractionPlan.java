@@ -11,11 +11,14 @@ import java.util.List;
  * <p>The input buffer is {@code x[b][j_1..j_d]} row-major (batch outermost); the result is
  * {@code y[b][i_1..i_d]}. The last stage's output holds the same elements in
  * {@link #finalAxes()} order, which the executor permutes into {@code y} unless the two orders
- * already agree. Immutable.
+ * already agree. {@link #format()} is the HT or TT format whose weights the plan contracts.
+ *
+ * <p>Thread safety: Immutable and thread-safe.
  */
-public record ContractionPlan(String format, int batch, List<Axis> inputAxes, List<Stage> stages, List<Axis> resultAxes) {
+public record ContractionPlan(MatrixFormat format, int batch, List<Axis> inputAxes, List<Stage> stages, List<Axis> resultAxes) {
 
     public ContractionPlan {
+        java.util.Objects.requireNonNull(format, "format");
         inputAxes = List.copyOf(inputAxes);
         stages = List.copyOf(stages);
         resultAxes = List.copyOf(resultAxes);

@@ -29,14 +29,6 @@ public final class ContractionPlanner {
         return planSteps(format, batch, cheapestSteps(format, false));
     }
 
-    /** The node order of the cheapest unfused plan. */
-    public static int[] cheapestOrder(HtFormat format) {
-        List<int[]> steps = cheapestSteps(format, false);
-        int[] order = new int[steps.size()];
-        for (int s = 0; s < order.length; s++) order[s] = steps.get(s)[0];
-        return order;
-    }
-
     /** Each step is {node, number of fused ancestors}. */
     private static List<int[]> cheapestSteps(HtFormat format, boolean fuse) {
         DimensionTree tree = format.tree();
@@ -175,7 +167,7 @@ public final class ContractionPlanner {
             stages.add(stage(stages.size(), op, t, fused, current, contracted, produced));
             current = stages.getLast().output();
         }
-        return new ContractionPlan(format.toString(), batch, input, stages, resultAxes(batch, format.rowFactors()));
+        return new ContractionPlan(format, batch, input, stages, resultAxes(batch, format.rowFactors()));
     }
 
     /** TIE's order for a TT matrix: core d first, each stage contracting (j_k, t_{k+1}) and producing (i_k, t_k). */
@@ -199,7 +191,7 @@ public final class ContractionPlanner {
         }
         int[] m = new int[d];
         for (int k = 0; k < d; k++) m[k] = format.rowFactor(k);
-        return new ContractionPlan(format.toString(), batch, input, stages, resultAxes(batch, m));
+        return new ContractionPlan(format, batch, input, stages, resultAxes(batch, m));
     }
 
     private static Stage stage(int index, Stage.Op op, int node, List<Integer> fused, List<Axis> input, List<Axis> contracted, List<Axis> produced) {

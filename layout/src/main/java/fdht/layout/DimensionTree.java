@@ -1,8 +1,6 @@
 package fdht.layout;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A binary dimension tree over the modes {@code 0..d-1} of a hierarchical Tucker tensor.
@@ -117,13 +115,6 @@ public final class DimensionTree {
     @Override
     public int hashCode() {
         return 31 * Arrays.hashCode(left) + Arrays.hashCode(right);
-    }
-
-    /** Interior nodes in post-order (children before parents). */
-    public List<Integer> interiorNodes() {
-        List<Integer> out = new ArrayList<>();
-        for (int t = order; t < nodeCount(); t++) out.add(t);
-        return out;
     }
 
     private static final class Builder {

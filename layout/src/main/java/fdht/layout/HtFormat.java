@@ -11,23 +11,18 @@ import java.util.Arrays;
  * {@code l, r} holds a transfer tensor {@code B_t} of shape {@code r_t x r_l x r_r}; the root rank
  * is 1. Immutable; validation names the offending factor, rank or node.
  */
-public final class HtFormat {
+public final class HtFormat implements MatrixFormat {
     private final int[] rowFactors;
     private final int[] colFactors;
     private final DimensionTree tree;
     private final int[] ranks;
 
     public HtFormat(int[] rowFactors, int[] colFactors, DimensionTree tree, int[] ranks) {
-        this(rowFactors, colFactors, tree, ranks, true);
-    }
-
-    /** With {@code strictRanks} false, a column-restricted view keeps its parent's ranks even where they exceed the caps. */
-    private HtFormat(int[] rowFactors, int[] colFactors, DimensionTree tree, int[] ranks, boolean strictRanks) {
         this.rowFactors = rowFactors.clone();
         this.colFactors = colFactors.clone();
         this.tree = tree;
         this.ranks = ranks.clone();
-        validate(strictRanks);
+        validate();
     }
 
     /**
@@ -61,7 +56,7 @@ public final class HtFormat {
         return new HtFormat(rowFactors, colFactors, tree, ranks);
     }
 
-    private void validate(boolean strictRanks) {
+    private void validate() {
         int d = tree.order();
         if (rowFactors.length != d) {
             throw new IllegalArgumentException("tree has order " + d + " but " + rowFactors.length + " row factors were given");
@@ -84,7 +79,6 @@ public final class HtFormat {
         if (ranks[tree.root()] != 1) {
             throw new IllegalArgumentException("rank of the root " + nodeName(tree.root()) + " is " + ranks[tree.root()] + "; it must be 1");
         }
-        if (!strictRanks) return;
         for (int k = 0; k < d; k++) {
             long cap = (long) rowFactors[k] * colFactors[k];
             if (ranks[k] > cap) {
@@ -115,19 +109,19 @@ public final class HtFormat {
         return (node == tree.root() ? "root " : "node ") + (node + 1) + " (modes " + (tree.firstMode(node) + 1) + "-" + tree.endMode(node) + ")";
     }
 
-    public int order() { return tree.order(); }
+    @Override public int order() { return tree.order(); }
     public DimensionTree tree() { return tree; }
-    public int rowFactor(int k) { return rowFactors[k]; }
-    public int colFactor(int k) { return colFactors[k]; }
+    @Override public int rowFactor(int k) { return rowFactors[k]; }
+    @Override public int colFactor(int k) { return colFactors[k]; }
     public int[] rowFactors() { return rowFactors.clone(); }
     public int[] colFactors() { return colFactors.clone(); }
     public int rank(int node) { return ranks[node]; }
     public int[] ranks() { return ranks.clone(); }
 
     /** M, the number of rows. */
-    public int rows() { return product(rowFactors); }
+    @Override public int rows() { return product(rowFactors); }
     /** N, the number of columns. */
-    public int cols() { return product(colFactors); }
+    @Override public int cols() { return product(colFactors); }
 
     /** Number of floats in node {@code t}: {@code m n r} for a leaf, {@code r_t r_l r_r} for an interior node. */
     public int nodeSize(int node) {
@@ -136,24 +130,17 @@ public final class HtFormat {
     }
 
     /** {@code sum_k m_k n_k r_k + sum_t r_t r_l r_r}. */
+    @Override
     public long parameterCount() {
         long p = 0;
         for (int t = 0; t < tree.nodeCount(); t++) p += nodeSize(t);
         return p;
     }
 
-    /** M*N, the parameters of the dense matrix. */
-    public long denseParameterCount() { return (long) rows() * cols(); }
-
     private static int product(int[] f) {
         int p = 1;
         for (int x : f) p *= x;
         return p;
-    }
-
-    /** The same format with other column factors (used for column-restricted views). */
-    HtFormat withColFactors(int[] newColFactors) {
-        return new HtFormat(rowFactors, newColFactors, tree, ranks, false);
     }
 
     @Override

@@ -144,15 +144,4 @@ public final class HtMatrix implements PlanFactors {
         }
         return (float) v[q[q.length - 1]];
     }
-
-    /**
-     * The columns {@code [from, to)} of this matrix as an HT matrix of its own: each mode keeps the
-     * range of column indices that the columns span (their bounding box in the mixed radix of
-     * {@code n}), so the view has the same ranks and tree and smaller leaves. A contiguous range
-     * that sits inside one slice of the slow modes, such as the {@code h} block of {@code [x; h]},
-     * shrinks the work by the factors it does not span.
-     */
-    public ColumnWindow columns(int from, int to, Arena arena) {
-        return ColumnWindow.of(this, from, to, arena);
-    }
 }

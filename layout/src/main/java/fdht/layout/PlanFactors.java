@@ -6,6 +6,9 @@ package fdht.layout;
  * <p>Thread safety: Implementations must be thread-safe (HtMatrix and TtMatrix are immutable).
  */
 public interface PlanFactors {
+    /** The format these weights are stored in; a plan compiles only against weights of its own format. */
+    MatrixFormat format();
+
     /**
      * @param stage the stage
      * @param c     index of each contracted axis, in {@code stage.contracted()} order

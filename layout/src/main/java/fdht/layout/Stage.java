@@ -12,6 +12,8 @@ import java.util.List;
  * {@code rows ++ produced}. {@code F} is the node's factor packed as {@code C x Q}. The rows
  * keep their input order, so the next stage's view of this output is again a permutation.
  *
+ * <p>Thread safety: Immutable and thread-safe.
+ *
  * @param index      position in the plan, 0-based
  * @param op         what the stage contracts
  * @param node       the tree node (HT) or core (TT) it contracts
@@ -22,8 +24,6 @@ import java.util.List;
  * @param rows       axes that pass through (P = product of sizes), in input order
  * @param contracted axes summed over (C), in the order F's rows are packed
  * @param produced   axes the stage creates (Q), in the order F's columns are packed
- *
- * <p>Thread safety: Immutable and thread-safe.
  */
 public record Stage(int index, Op op, int node, List<Integer> fused, List<Axis> input, List<Axis> rows, List<Axis> contracted, List<Axis> produced) {
     public enum Op {
@@ -92,14 +92,52 @@ public record Stage(int index, Op op, int node, List<Integer> fused, List<Axis> 
 
     /** Stride, in the input buffer, of each axis of {@code axes} (which must all be input axes). */
     public long[] inputStrides(List<Axis> axes) {
-        long[] all = rowMajorStrides(input);
+        return strides(input, axes);
+    }
+
+    /**
+     * Stride of each axis of {@code axes} in a row-major buffer laid out in the order
+     * {@code layout}, which must hold every one of them.
+     */
+    public static long[] strides(List<Axis> layout, List<Axis> axes) {
+        long[] all = rowMajorStrides(layout);
         long[] s = new long[axes.size()];
         for (int i = 0; i < axes.size(); i++) {
-            int at = input.indexOf(axes.get(i));
-            if (at < 0) throw new IllegalStateException("axis " + axes.get(i) + " is not an input axis of stage " + index);
+            int at = layout.indexOf(axes.get(i));
+            if (at < 0) throw new IllegalStateException("axis " + axes.get(i) + " is not one of " + layout);
             s[i] = all[at];
         }
         return s;
+    }
+
+    /**
+     * The offset of every multi-index over {@code axes}, numbered row-major, in a buffer where axis
+     * {@code a} has stride {@code strides[a]}: the index walk behind the compiled plan's address
+     * tables and the bank boundaries' reader orders. One int per element; the offsets must fit
+     * in an int.
+     */
+    public static int[] offsets(List<Axis> axes, long[] strides) {
+        if (strides.length != axes.size()) throw new IllegalArgumentException(strides.length + " strides for " + axes.size() + " axes");
+        long count = product(axes);
+        if (count > Integer.MAX_VALUE) throw new IllegalArgumentException("axes " + axes + " span more than 2^31 elements");
+        int d = axes.size();
+        int[] size = new int[d];
+        for (int a = 0; a < d; a++) size[a] = axes.get(a).size();
+        int[] out = new int[(int) count];
+        int[] idx = new int[d];
+        long off = 0;
+        for (int e = 0; e < out.length; e++) {
+            out[e] = (int) off;
+            // odometer step: bump the last axis, carry leftwards
+            for (int a = d - 1; a >= 0; a--) {
+                idx[a]++;
+                off += strides[a];
+                if (idx[a] < size[a]) break;
+                off -= strides[a] * size[a];
+                idx[a] = 0;
+            }
+        }
+        return out;
     }
 
     /** A one-line description such as "U4 (j4 -> i4 a4)" or "U1·B5 (j1 a2 -> i1 a5)" for a fused stage. */

@@ -5,9 +5,9 @@ import java.util.Arrays;
 /**
  * The shape of a tensor-train (TT) matrix, the format TIE runs: cores {@code G_k} of shape
  * {@code r_{k-1} x m_k x n_k x r_k} with {@code r_0 = r_d = 1}. {@code bondRanks[k]} is
- * {@code r_k} for {@code k = 0..d}. Immutable.
+ * {@code r_k} for {@code k = 0..d}. Immutable; equal when factors and ranks are.
  */
-public final class TtFormat {
+public final class TtFormat implements MatrixFormat {
     private final int[] rowFactors;
     private final int[] colFactors;
     private final int[] bondRanks;
@@ -47,22 +47,38 @@ public final class TtFormat {
         return new TtFormat(rowFactors, colFactors, r);
     }
 
-    public int order() { return rowFactors.length; }
-    public int rowFactor(int k) { return rowFactors[k]; }
-    public int colFactor(int k) { return colFactors[k]; }
+    @Override public int order() { return rowFactors.length; }
+    @Override public int rowFactor(int k) { return rowFactors[k]; }
+    @Override public int colFactor(int k) { return colFactors[k]; }
     public int bondRank(int k) { return bondRanks[k]; }
     public int[] rowFactors() { return rowFactors.clone(); }
     public int[] colFactors() { return colFactors.clone(); }
-    public int rows() { return Arrays.stream(rowFactors).reduce(1, (a, b) -> a * b); }
-    public int cols() { return Arrays.stream(colFactors).reduce(1, (a, b) -> a * b); }
+    @Override public int rows() { return Arrays.stream(rowFactors).reduce(1, (a, b) -> a * b); }
+    @Override public int cols() { return Arrays.stream(colFactors).reduce(1, (a, b) -> a * b); }
 
     /** Floats in core k. */
     public int coreSize(int k) { return bondRanks[k] * rowFactors[k] * colFactors[k] * bondRanks[k + 1]; }
 
+    @Override
     public long parameterCount() {
         long p = 0;
         for (int k = 0; k < order(); k++) p += coreSize(k);
         return p;
+    }
+
+    /** The factors and bond ranks: all that identifies a TT format. */
+    private int[][] shape() {
+        return new int[][]{rowFactors, colFactors, bondRanks};
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TtFormat f && Arrays.deepEquals(f.shape(), shape());
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.deepHashCode(shape());
     }
 
     @Override

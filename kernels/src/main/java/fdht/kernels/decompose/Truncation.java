@@ -5,10 +5,10 @@ package fdht.kernels.decompose;
  * Frobenius tolerance {@code eps} for the whole matrix, shared out over the truncations as the
  * HT (Grasedyck) and TT (Oseledets) error bounds prescribe.
  *
+ * <p>Thread safety: Immutable and thread-safe.
+ *
  * @param maxRank   largest rank kept anywhere; {@code Integer.MAX_VALUE} for none
  * @param tolerance relative error budget; 0 keeps every nonzero singular value
- *
- * <p>Thread safety: Immutable and thread-safe.
  */
 public record Truncation(int maxRank, double tolerance, int[] nodeRanks) {
     public Truncation {

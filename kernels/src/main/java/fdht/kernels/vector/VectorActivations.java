@@ -1,12 +1,14 @@
 package fdht.kernels.vector;
 
+import static fdht.kernels.vector.VectorConstants.L;
+import static fdht.kernels.vector.VectorConstants.LE;
+import static fdht.kernels.vector.VectorConstants.S;
+
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Element-wise kernels: sigmoid, tanh, add and the LSTM cell's gate arithmetic, masked tails.
@@ -26,9 +28,6 @@ import jdk.incubator.vector.VectorSpecies;
  * cancels); both saturate exactly at +-inf and pass NaN on.
  */
 final class VectorActivations {
-    private static final VectorSpecies<Float> S = FloatSpecies.SPECIES;
-    private static final int L = S.length();
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final float LOG2E = 1.44269504088896341f;
     private static final float ROUNDER = 12582912f; // 1.5 * 2^23: adding it rounds to an integer
     private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);

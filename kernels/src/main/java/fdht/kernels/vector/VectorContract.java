@@ -1,12 +1,14 @@
 package fdht.kernels.vector;
 
+import static fdht.kernels.vector.VectorConstants.F32;
+import static fdht.kernels.vector.VectorConstants.L;
+import static fdht.kernels.vector.VectorConstants.LE;
+import static fdht.kernels.vector.VectorConstants.S;
+
 import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The stage GEMM {@code out[p][k] = sum_c in[rowBase[p] + cOff[c]] * F[c][k]}, vectorised along
@@ -19,10 +21,6 @@ import jdk.incubator.vector.VectorSpecies;
  * Lanes past {@code Q} compute garbage from F's padding and are masked off on the store.
  */
 final class VectorContract {
-    private static final VectorSpecies<Float> S = FloatSpecies.SPECIES;
-    private static final int L = S.length();
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private VectorContract() {}
 
@@ -37,8 +35,8 @@ final class VectorContract {
     /** Q <= L: one vector per row, sixteen rows per block (measured: 16 rows 91, 8 rows 79 GFLOP/s on a 1816x32x16 stage). */
     private static void narrow(CompiledPlan.Step st, MemorySegment fs, MemorySegment in, long inOff, MemorySegment out, long outOff) {
         final int p = st.p(), c = st.c(), q = st.q();
-        final int[] rb = st.rowBase();
-        final int[] co = st.contractedOffset();
+        final int[] rb = st.internalRowBaseTable();
+        final int[] co = st.internalContractedOffsetTable();
         final long fBytes = st.factorOffset() * Float.BYTES;
         final long qBytes = (long) q * Float.BYTES;
         final VectorMask<Float> m = S.indexInRange(0, q); // never a mask chosen by a branch: that one gets boxed
@@ -113,8 +111,8 @@ final class VectorContract {
     /** Q > L: chunks of L lanes, two chunks times four rows per block. */
     private static void wide(CompiledPlan.Step st, MemorySegment fs, MemorySegment in, long inOff, MemorySegment out, long outOff) {
         final int p = st.p(), c = st.c(), q = st.q();
-        final int[] rb = st.rowBase();
-        final int[] co = st.contractedOffset();
+        final int[] rb = st.internalRowBaseTable();
+        final int[] co = st.internalContractedOffsetTable();
         final long fBytes = st.factorOffset() * Float.BYTES;
         final long qBytes = (long) q * Float.BYTES;
         final long lBytes = (long) L * Float.BYTES;

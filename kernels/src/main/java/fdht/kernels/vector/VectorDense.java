@@ -1,12 +1,14 @@
 package fdht.kernels.vector;
 
+import static fdht.kernels.vector.VectorConstants.F32;
+import static fdht.kernels.vector.VectorConstants.L;
+import static fdht.kernels.vector.VectorConstants.LE;
+import static fdht.kernels.vector.VectorConstants.S;
+
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Dense {@code y[b] (+)= W x[b]}: the dense baselines and the head. At batch >= 4 the columns
@@ -17,11 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * is boxed on the heap.
  */
 final class VectorDense {
-    private static final VectorSpecies<Float> S = FloatSpecies.SPECIES;
-    private static final int L = S.length();
     private static final int CHUNK = 2048;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
 
     private VectorDense() {}
 

@@ -19,7 +19,7 @@ public final class VectorKernels implements Kernels {
     private VectorKernels() {}
 
     @Override
-    public String name() { return "vector-" + FloatSpecies.SPECIES.vectorBitSize(); }
+    public String name() { return "vector-" + VectorConstants.S.vectorBitSize(); }
 
     @Override
     public void contract(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff) {

@@ -16,6 +16,7 @@ class ReadmeExampleTest {
     @Test
     void readmeExampleRuns() {
         float[] h;
+        // spotless:off (kept as README.md shows it)
         // README-BEGIN
         try (Arena arena = Arena.ofConfined()) {
             int inputSize = 57_600, hidden = 256, frames = 6;
@@ -34,6 +35,7 @@ class ReadmeExampleTest {
             h = state.hToArray();                                               // h_T, 256 floats
         }
         // README-END
+        // spotless:on
         assertEquals(256, h.length);
         double norm = 0;
         for (float v : h) {

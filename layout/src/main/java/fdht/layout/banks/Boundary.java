@@ -53,28 +53,6 @@ public record Boundary(String label, List<Axis> writerAxes, List<Axis> readerAxe
 
     /** For every reader position {@code r}, the writer index of the element read there. */
     public int[] readerOrder() {
-        long[] ws = Stage.rowMajorStrides(writerAxes);
-        int d = readerAxes.size();
-        long[] stride = new long[d];
-        int[] size = new int[d];
-        for (int i = 0; i < d; i++) {
-            stride[i] = ws[writerAxes.indexOf(readerAxes.get(i))];
-            size[i] = readerAxes.get(i).size();
-        }
-        int n = size();
-        int[] out = new int[n];
-        int[] idx = new int[d];
-        long w = 0;
-        for (int r = 0; r < n; r++) {
-            out[r] = (int) w;
-            for (int a = d - 1; a >= 0; a--) {
-                idx[a]++;
-                w += stride[a];
-                if (idx[a] < size[a]) break;
-                w -= stride[a] * size[a];
-                idx[a] = 0;
-            }
-        }
-        return out;
+        return Stage.offsets(readerAxes, Stage.strides(writerAxes, readerAxes));
     }
 }

@@ -5,11 +5,11 @@ package fdht.layout.banks;
  * together takes as many cycles as the most-used bank among them; its stall cycles are that
  * minus one.
  *
+ * <p>Thread safety: Immutable and thread-safe.
+ *
  * @param writeStalls stall cycles of all writer groups
  * @param readStalls  stall cycles of all reader groups
  * @param worstGroup  the most accesses any group sends to one bank
- *
- * <p>Thread safety: Immutable and thread-safe.
  */
 public record ConflictReport(String label, String mapping, boolean transposes, int elements, int groups, long writeStalls, long readStalls, int worstGroup) {
 

@@ -1,171 +1,114 @@
 package fdht.layout.io;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A strict, bounded JSON reader (safetensors headers, JMH results): objects become {@link LinkedHashMap}s
- * (duplicate keys rejected), arrays {@link List}s, numbers {@link Long} when integral and in
- * range else {@link Double}, plus String, Boolean and null. Nesting is capped at 32 levels, so a
- * hostile header cannot exhaust the stack; the input size is bounded by the caller.
+ * A strict, bounded JSON reader (safetensors headers, JMH results) on jackson-core's streaming
+ * parser: objects become {@link LinkedHashMap}s (duplicate keys rejected), arrays {@link List}s,
+ * numbers {@link Long} when integral and in range else {@link Double}, plus String, Boolean and
+ * null. {@link StreamReadConstraints} bound what a hostile header can make it do: nesting at
+ * {@value #MAX_DEPTH} levels (so it cannot exhaust the stack), numbers at {@value #MAX_NUMBER_CHARS}
+ * characters, strings at {@value #MAX_STRING_CHARS}; the input size is bounded by the caller.
+ * Every malformed input is an {@link IllegalArgumentException} naming the character offset.
  *
  * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class Json {
-    private static final int MAX_DEPTH = 32;
-    private final String s;
-    private int pos;
+    static final int MAX_DEPTH = 32;
+    static final int MAX_NUMBER_CHARS = 40;
+    static final int MAX_STRING_CHARS = 16 << 20; // far above any real name or metadata value, far below the 100 MiB header cap
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxNumberLength(MAX_NUMBER_CHARS)
+                    .maxStringLength(MAX_STRING_CHARS)
+                    .build())
+            .build();
 
-    private Json(String s) {
-        this.s = s;
-    }
+    private Json() {}
 
     /** Parses one JSON value that spans the whole text (trailing white space allowed). */
     public static Object parse(String text) {
-        Json p = new Json(text);
-        p.skipSpace();
-        Object v = p.value(0);
-        p.skipSpace();
-        if (p.pos != text.length()) throw p.error("unexpected text after the JSON value");
-        return v;
-    }
-
-    private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("malformed JSON at character " + pos + ": " + what);
-    }
-
-    private void skipSpace() {
-        while (pos < s.length()) {
-            char c = s.charAt(pos);
-            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') pos++;
-            else break;
+        JsonParser p;
+        try {
+            p = FACTORY.createParser(text);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("malformed JSON: " + e.getMessage(), e);
+        }
+        try (p) {
+            if (p.nextToken() == null) throw error(p, "unexpected end");
+            Object v = value(p);
+            if (p.nextToken() != null) throw error(p, "unexpected text after the JSON value");
+            return v;
+        } catch (StreamConstraintsException e) {
+            String what = e.getMessage().contains("nesting depth") ? "nested deeper than " + MAX_DEPTH + " levels" : e.getOriginalMessage();
+            throw new IllegalArgumentException("malformed JSON at character " + offset(e, p) + ": " + what);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("malformed JSON at character " + offset(e, p) + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("malformed JSON: " + e.getMessage(), e);
         }
     }
 
-    private Object value(int depth) {
-        if (depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH);
-        if (pos >= s.length()) throw error("unexpected end");
-        char c = s.charAt(pos);
-        return switch (c) {
-            case '{' -> object(depth);
-            case '[' -> array(depth);
-            case '"' -> string();
-            case 't' -> literal("true", Boolean.TRUE);
-            case 'f' -> literal("false", Boolean.FALSE);
-            case 'n' -> literal("null", null);
-            default -> {
-                if (c == '-' || c >= '0' && c <= '9') yield number();
-                throw error("unexpected '" + c + "'");
+    /** Where jackson says the problem is, else where the parser stopped. */
+    private static long offset(JsonProcessingException e, JsonParser p) {
+        long at = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
+        return at >= 0 ? at : p.currentLocation().getCharOffset();
+    }
+
+    private static IllegalArgumentException error(JsonParser p, String what) {
+        long at = p.currentTokenLocation().getCharOffset();
+        return new IllegalArgumentException("malformed JSON at character " + (at >= 0 ? at : p.currentLocation().getCharOffset()) + ": " + what);
+    }
+
+    /** The value whose first token is the parser's current one; leaves the parser on its last token. */
+    private static Object value(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        return switch (t) {
+            case START_OBJECT -> object(p);
+            case START_ARRAY -> array(p);
+            case VALUE_STRING -> p.getText();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            case VALUE_NUMBER_INT -> {
+                if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) throw error(p, "integer " + p.getText() + " is out of range");
+                yield p.getLongValue();
             }
+            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+            case null, default -> throw error(p, "unexpected " + (t == null ? "end" : t));
         };
     }
 
-    private Object literal(String word, Object v) {
-        if (!s.startsWith(word, pos)) throw error("expected " + word);
-        pos += word.length();
-        return v;
-    }
-
-    private Map<String, Object> object(int depth) {
-        pos++; // {
+    private static Map<String, Object> object(JsonParser p) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
-        skipSpace();
-        if (peek() == '}') {
-            pos++;
-            return m;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            if (t != JsonToken.FIELD_NAME) throw error(p, "expected a key string");
+            String key = p.currentName();
+            if (m.containsKey(key)) throw error(p, "duplicate key '" + key + "'");
+            p.nextToken();
+            m.put(key, value(p));
         }
-        while (true) {
-            skipSpace();
-            if (peek() != '"') throw error("expected a key string");
-            String key = string();
-            skipSpace();
-            if (peek() != ':') throw error("expected ':'");
-            pos++;
-            skipSpace();
-            Object v = value(depth + 1);
-            if (m.containsKey(key)) throw error("duplicate key '" + key + "'");
-            m.put(key, v);
-            skipSpace();
-            char c = peek();
-            pos++;
-            if (c == '}') return m;
-            if (c != ',') throw error("expected ',' or '}'");
-        }
+        return m;
     }
 
-    private List<Object> array(int depth) {
-        pos++; // [
+    private static List<Object> array(JsonParser p) throws IOException {
         List<Object> a = new ArrayList<>();
-        skipSpace();
-        if (peek() == ']') {
-            pos++;
-            return a;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (t == null) throw error(p, "unexpected end");
+            a.add(value(p));
         }
-        while (true) {
-            skipSpace();
-            a.add(value(depth + 1));
-            skipSpace();
-            char c = peek();
-            pos++;
-            if (c == ']') return a;
-            if (c != ',') throw error("expected ',' or ']'");
-        }
-    }
-
-    private char peek() {
-        if (pos >= s.length()) throw error("unexpected end");
-        return s.charAt(pos);
-    }
-
-    private String string() {
-        pos++; // opening quote
-        StringBuilder b = new StringBuilder();
-        while (true) {
-            if (pos >= s.length()) throw error("unterminated string");
-            char c = s.charAt(pos++);
-            if (c == '"') return b.toString();
-            if (c < 0x20) throw error("control character in string");
-            if (c != '\\') {
-                b.append(c);
-                continue;
-            }
-            if (pos >= s.length()) throw error("unterminated escape");
-            char e = s.charAt(pos++);
-            switch (e) {
-                case '"', '\\', '/' -> b.append(e);
-                case 'b' -> b.append('\b');
-                case 'f' -> b.append('\f');
-                case 'n' -> b.append('\n');
-                case 'r' -> b.append('\r');
-                case 't' -> b.append('\t');
-                case 'u' -> {
-                    if (pos + 4 > s.length()) throw error("short \\u escape");
-                    try {
-                        b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException x) {
-                        throw error("bad \\u escape");
-                    }
-                    pos += 4;
-                }
-                default -> throw error("bad escape \\" + e);
-            }
-        }
-    }
-
-    private Object number() {
-        int start = pos;
-        if (peek() == '-') pos++;
-        while (pos < s.length() && "0123456789.eE+-".indexOf(s.charAt(pos)) >= 0) pos++;
-        String t = s.substring(start, pos);
-        if (t.length() > 40) throw error("number too long");
-        try {
-            if (t.indexOf('.') < 0 && t.indexOf('e') < 0 && t.indexOf('E') < 0) return Long.parseLong(t);
-            return Double.parseDouble(t);
-        } catch (NumberFormatException x) {
-            throw error("bad number '" + t + "'");
-        }
+        return a;
     }
 
     /** JSON text for a string. */
