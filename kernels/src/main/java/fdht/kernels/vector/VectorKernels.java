@@ -27,6 +27,18 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public int lanes() { return FloatSpecies.SPECIES.length(); }
+
+    @Override
+    public void contractLanes(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff,
+                              int lanes, int chunks) {
+        if (lanes != FloatSpecies.SPECIES.length()) {
+            throw new IllegalArgumentException("lane layout of " + lanes + " lanes, but these kernels' vectors hold " + FloatSpecies.SPECIES.length());
+        }
+        VectorLaneContract.contract(step, factors, in, inOff, out, outOff, chunks);
+    }
+
+    @Override
     public void gemm(MemorySegment w, long wOff, int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff, int batch, boolean accumulate) {
         VectorDense.gemm(w, wOff, rows, cols, x, xOff, y, yOff, batch, accumulate);
     }
