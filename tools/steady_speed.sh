@@ -10,16 +10,19 @@ cd "$(dirname "$0")/.."
 [[ -d kernels/target/classes && -d layout/target/classes ]] || { echo "$0: build the project first (./fdht test)" >&2; exit 2; }
 java="${JAVA_HOME:?set JAVA_HOME to a JDK >= 25}/bin/java"
 jvms="${1:-20}"; seconds="${2:-10}"; shift $(( $# > 2 ? 2 : $# ))
-# compile once, so every JVM starts the same way (the source launcher would compile in each)
+# compile once, so every JVM starts the same way (the source launcher would compile in each), against a
+# copy of the classes, so a rebuild during the run cannot change or break the JVMs still to come
 classes="$(mktemp -d)"; trap 'rm -rf "$classes"' EXIT
-cp="kernels/target/classes:layout/target/classes"
+mkdir -p "$classes/kernels" "$classes/layout"
+cp -r kernels/target/classes/. "$classes/kernels"; cp -r layout/target/classes/. "$classes/layout"
+cp="$classes/kernels:$classes/layout"
 echo "# $("$java" -version 2>&1 | head -1); $(lscpu | grep "Model name" | sed "s/  */ /g"); load average: $(cut -d" " -f1-3 /proc/loadavg)"
 "${java%/java}/javac" -d "$classes" -cp "$cp" --add-modules=jdk.incubator.vector tools/SteadySpeed.java 2>&1 | grep -v "incubator\|^1 warning" >&2 || true
 results=()
 printf '%-4s %-11s %8s %10s %10s %9s %12s\n' jvm kernels steps median_us p99_us p99/med bytes_last_s
 for ((i = 1; i <= jvms; i++)); do
   line="$("$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED "$@" -cp "$classes:$cp" SteadySpeed "$seconds" 3 2>&1 \
-    | grep -v '^WARNING: Using incubator modules' | tail -1)"
+    | grep -v '^WARNING: Using incubator modules' | tail -1)" || true
   read -r kernels steps median p99 bytes <<< "$line" || { echo "jvm $i failed: $line" >&2; exit 2; }
   [[ "$bytes" =~ ^[0-9]+$ ]] || { echo "jvm $i failed: $line" >&2; exit 2; }
   results+=("$median $p99 $bytes")

@@ -38,6 +38,12 @@ public interface Kernels {
                        int lanes, int chunks);
 
     /**
+     * Packs {@link #lanes()} row-major rows into one lane-layout chunk: {@code dst[dstOff + e*lanes + l] = src[srcOff + l*srcStride + e]}
+     * for {@code e < n}. Its reference is {@link LaneLayout#toLanes}.
+     */
+    void toLanes(MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff);
+
+    /**
      * Dense matrix times a batch: {@code y[yOff + b*rows + i] (+)= sum_j w[wOff + i*cols + j] * x[xOff + b*cols + j]}
      * for {@code b < batch}; with {@code accumulate} the products are added to {@code y}.
      */

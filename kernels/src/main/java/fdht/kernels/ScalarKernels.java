@@ -66,6 +66,11 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void toLanes(MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff) {
+        LaneLayout.toLanes(src, srcOff, srcStride, 1, n, dst, dstOff, 1);
+    }
+
+    @Override
     public void gemm(MemorySegment w, long wOff, int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff, int batch, boolean accumulate) {
         for (int b = 0; b < batch; b++) {
             for (int i = 0; i < rows; i++) {

@@ -39,6 +39,11 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void toLanes(MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff) {
+        VectorLaneTranspose.toLanes(src, srcOff, srcStride, n, dst, dstOff);
+    }
+
+    @Override
     public void gemm(MemorySegment w, long wOff, int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff, int batch, boolean accumulate) {
         VectorDense.gemm(w, wOff, rows, cols, x, xOff, y, yOff, batch, accumulate);
     }
