@@ -212,8 +212,8 @@ public final class ReportTable {
         if (step != null) {
             double limit = Costs.of(step).limitMicros(lim.peakGflops(), lim.readGBs());
             double x = step.micros() / limit;
-            sb.append(String.format("| LSTM-UCF rank 4 frame-step, batch 1, one thread, within 2x of its physical limit | %s us; limit %s us (%s MFLOP at peak + frame at read bandwidth): %.2fx the limit | %s |%n",
-                    fmt(step.micros()), fmt(limit), fmt(Costs.of(step).flops() / 1e6), x, x <= 2 ? "met" : "missed"));
+            sb.append(String.format("| LSTM-UCF rank 4 frame-step, batch 1, one thread, within 1.5x of its physical limit | %s us; limit %s us (%s MFLOP at peak + frame at read bandwidth): %.2fx the limit | %s |%n",
+                    fmt(step.micros()), fmt(limit), fmt(Costs.of(step).flops() / 1e6), x, x <= 1.5 ? "met" : "missed"));
             Row ort = find(rows, "DensePeersBenchmark.ortStep", 1);
             if (ort != null) {
                 double ratio = ort.micros() / step.micros();

@@ -51,7 +51,7 @@ class ReportTableTest {
         double flops = 2.0 * BenchModel.UCF.plan(4, 1).totalMacs();
         double limit = flops / 200e3 + 230_400 / 40e3;
         assertTrue(md.contains(String.format("limit %s us", ReportTable.fmt(limit))), md);
-        assertTrue(md.contains(String.format("%.2fx the limit | %s |", 100 / limit, 100 / limit <= 2 ? "met" : "missed")), md);
+        assertTrue(md.contains(String.format("%.2fx the limit | %s |", 100 / limit, 100 / limit <= 1.5 ? "met" : "missed")), md);
         assertTrue(md.contains("ORT 1,800 us vs FDHT 100 us: 18x | missed |"), md); // 18x < 40x
         assertTrue(md.contains("1,000 -> 550 us: 1.82x | met |"), md);
         assertTrue(md.contains("| 18.00x |"), "per-frame table ratio against ORT\n" + md);

@@ -25,7 +25,8 @@ import java.util.function.IntFunction;
  * chunks of that many rows run in the lane layout instead (the batch innermost: one vector load and a
  * register-held factor entry per FMA, {@code Kernels#contractLanes}), packed by one transposing pass over
  * {@code [x ; h]}; the rows left over run one at a time. Costs about {@code lanes x (width + 2 x workSize)}
- * floats of native memory more (10 MB for LSTM-UCF at 16 lanes). Not thread-safe.
+ * floats of native memory more (10 MB for LSTM-UCF at 16 lanes). {@code -Dfdht.laneBatches=false}, read when the
+ * scratch is made, keeps every batch on rows. Not thread-safe.
  */
 final class PlanScratch implements GateProjection.Scratch {
     final PackedInput input;
@@ -44,7 +45,8 @@ final class PlanScratch implements GateProjection.Scratch {
         this.work = new PlanWorkspace(this.plan, arena);
         this.resultRow = (int) plan.resultSize();
         int l = KernelProvider.kernels().lanes();
-        this.lanes = l > 1 && batch >= l ? l : 0;
+        // -Dfdht.laneBatches=false: rows only, for measuring one path against the other in one JVM
+        this.lanes = l > 1 && batch >= l && Boolean.parseBoolean(System.getProperty("fdht.laneBatches", "true")) ? l : 0;
         this.laneIn = lanes == 0 ? null : Weights.floats(arena, (long) lanes * width); // zero padding written once, here
         this.lanePing = lanes == 0 ? null : Weights.floats(arena, (long) lanes * plan.workSize());
         this.lanePong = lanes == 0 ? null : Weights.floats(arena, (long) lanes * plan.workSize());
