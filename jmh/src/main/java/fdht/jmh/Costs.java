@@ -24,7 +24,7 @@ record Costs(long frames, double flops, double bytes, double frameBytes) {
         return switch (n) {
             // TorchEinsumLstm: tools/torch_einsum_lstm.py, the same shapes in PyTorch (its own contraction order; FLOPs counted as fdht's plan)
             case "LstmStepBenchmark.fdhtStep", "ThreadScalingBenchmark.fdhtStep", "LstmVariantsBenchmark.fdhtStepScalar", "HtPlanBenchmark.wholePlan",
-                 "TorchEinsumLstm.step" ->
+                 "TorchEinsumLstm.step", "LaneStepBenchmark.fdhtStep" ->
                     plan(model.plan(rank, batch), batch, frameBytes, zBytes, 1);
             case "LstmStepBenchmark.fdhtClip" -> plan(model.plan(rank, batch), batch, frameBytes, zBytes, BenchModel.CLIP_FRAMES);
             case "LstmVariantsBenchmark.htInputStep" -> {
