@@ -1,6 +1,6 @@
-"""JMH sample-mode JSON -> the same JSON with score = the median call (p50) and error = p90 - p50;
-avgt JSON -> score = the best iteration. On a shared machine the mean mixes in the time slices
-other processes took; the median call and the best iteration are what the code does when it runs."""
+"""JMH JSON -> the same JSON as the report should read it on a shared machine: sample mode -> score = the
+median call (p50), error = p90 - p50 (MemoryBandwidthBenchmark, a roof: the fastest call); avgt -> score =
+the best iteration. The mean mixes in the time slices other processes took. Usage: jmh_medians.py IN.json... OUT.json"""
 import json, sys
 out = []
 for path in sys.argv[1:-1]:
@@ -18,4 +18,6 @@ for path in sys.argv[1:-1]:
         elif r.get('mode') == 'sample':
             continue  # sample mode that cannot resolve one op (the FMA peak): measured in avgt instead
         out.append(r)
-json.dump(out, open(sys.argv[-1], 'w'), indent=1)
+for r in out:
+    r['primaryMetric'].pop('rawDataHistogram', None)  # the percentiles stay; the histograms are megabytes
+json.dump(out, open(sys.argv[-1], 'w'))
