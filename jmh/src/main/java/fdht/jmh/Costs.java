@@ -22,7 +22,9 @@ record Costs(long frames, double flops, double bytes, double frameBytes) {
         long frameBytes = (long) batch * BenchModel.INPUT * F;
         long zBytes = (long) batch * DENSE_ROWS * F;
         return switch (n) {
-            case "LstmStepBenchmark.fdhtStep", "ThreadScalingBenchmark.fdhtStep", "LstmVariantsBenchmark.fdhtStepScalar", "HtPlanBenchmark.wholePlan" ->
+            // TorchEinsumLstm: tools/torch_einsum_lstm.py, the same shapes in PyTorch (its own contraction order; FLOPs counted as fdht's plan)
+            case "LstmStepBenchmark.fdhtStep", "ThreadScalingBenchmark.fdhtStep", "LstmVariantsBenchmark.fdhtStepScalar", "HtPlanBenchmark.wholePlan",
+                 "TorchEinsumLstm.step", "LaneStepBenchmark.fdhtStep" ->
                     plan(model.plan(rank, batch), batch, frameBytes, zBytes, 1);
             case "LstmStepBenchmark.fdhtClip" -> plan(model.plan(rank, batch), batch, frameBytes, zBytes, BenchModel.CLIP_FRAMES);
             case "LstmVariantsBenchmark.htInputStep" -> {
@@ -34,6 +36,10 @@ record Costs(long frames, double flops, double bytes, double frameBytes) {
             case "HtStageBenchmark.stage" -> {
                 Stage s = model.plan(rank, batch).stages().get(r.param("stage", 0));
                 yield new Costs(batch, 2.0 * s.macs(), (double) F * (s.inputSize() + s.outputSize() + (long) s.c() * s.q()), 0);
+            }
+            case "LaneStageBenchmark.stage" -> {
+                Stage s = model.plan(rank, 1).stages().get(r.param("stage", 0));
+                yield new Costs(batch, 2.0 * batch * s.macs(), (double) F * batch * (s.inputSize() + s.outputSize()) + (double) F * s.c() * s.q(), 0);
             }
             case "DensePeersBenchmark.denseStep", "DensePeersBenchmark.denseGemm", "DensePeersBenchmark.ortStep",
                  "DensePeersBenchmark.blasNative", "DensePeersBenchmark.blasJava" ->

@@ -22,6 +22,28 @@ public interface Kernels {
     void contract(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff);
 
     /**
+     * Vector lanes of {@link #contractLanes}: the batch rows one lane-layout chunk holds (1 for the scalar kernels).
+     */
+    int lanes();
+
+    /**
+     * One contraction stage over {@code chunks x lanes} batch rows held with the batch innermost
+     * (the lane layout, the CPU's mirror of the accelerator's banks): element {@code e} of the
+     * stage's batch-1 buffer for batch row {@code k*lanes + l} is float {@code off + (k*size + e)*lanes + l},
+     * {@code size} being the stage's batch-1 input (for {@code in}) or output (for {@code out}) size.
+     * {@code step} is a stage of the plan compiled for batch 1; per batch row the result is that of
+     * {@link #contract}. The vector kernels take only their own {@link #lanes()}; the scalar ones any {@code lanes >= 1}.
+     */
+    void contractLanes(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff,
+                       int lanes, int chunks);
+
+    /**
+     * Packs {@link #lanes()} row-major rows into one lane-layout chunk: {@code dst[dstOff + e*lanes + l] = src[srcOff + l*srcStride + e]}
+     * for {@code e < n}. Its reference is {@link LaneLayout#toLanes}.
+     */
+    void toLanes(MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff);
+
+    /**
      * Dense matrix times a batch: {@code y[yOff + b*rows + i] (+)= sum_j w[wOff + i*cols + j] * x[xOff + b*cols + j]}
      * for {@code b < batch}; with {@code accumulate} the products are added to {@code y}.
      */

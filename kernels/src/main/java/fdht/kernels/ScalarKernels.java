@@ -38,6 +38,37 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int lanes() { return 1; }
+
+    @Override
+    public void contractLanes(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff,
+                              int lanes, int chunks) {
+        LaneLayout.requireLanes(lanes, chunks);
+        int p = step.p(), c = step.c(), q = step.q();
+        long f0 = step.factorOffset();
+        long inSize = step.inputSize(), outSize = (long) p * q;
+        for (int k = 0; k < chunks; k++) {
+            for (int l = 0; l < lanes; l++) {
+                long ib = inOff + k * inSize * lanes + l, ob = outOff + k * outSize * lanes + l;
+                for (int r = 0; r < p; r++) {
+                    for (int qq = 0; qq < q; qq++) {
+                        float sum = 0f;
+                        for (int j = 0; j < c; j++) {
+                            sum += in.getAtIndex(F, ib + (long) (step.rowBase(r) + step.contractedOffset(j)) * lanes) * factors.getAtIndex(F, f0 + (long) j * q + qq);
+                        }
+                        out.setAtIndex(F, ob + ((long) r * q + qq) * lanes, sum);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void toLanes(MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff) {
+        LaneLayout.toLanes(src, srcOff, srcStride, 1, n, dst, dstOff, 1);
+    }
+
+    @Override
     public void gemm(MemorySegment w, long wOff, int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff, int batch, boolean accumulate) {
         for (int b = 0; b < batch; b++) {
             for (int i = 0; i < rows; i++) {

@@ -22,14 +22,6 @@ class ContractionKernelTest {
     private static final double U = Math.ulp(1.0f) / 2;
 
     @Test
-    void activeKernelsAreTheOnesThisRunAskedFor() {
-        String expected = System.getProperty("fdht.expectKernels");
-        assumeTrue(expected != null, "fdht.expectKernels is not set (a run outside Maven): nothing to compare against");
-        String name = KernelProvider.kernels().name();
-        assertTrue(name.startsWith(expected), "this run asked for " + expected + " kernels but " + name + " were chosen");
-    }
-
-    @Test
     void htMatvecMatchesScalarAndDense() {
         check(new int[]{4, 3}, new int[]{5, 2}, DimensionTree.balanced(2), 3, 1);
         check(new int[]{16, 4, 4, 4}, new int[]{8, 20, 20, 18}, DimensionTree.balanced(4), 4, 1);

@@ -26,6 +26,7 @@ public final class CompiledPlan {
     public static final class Step {
         private final Stage stage;
         private final int q; // cached: Stage.q() walks the axis list
+        private final long inputSize; // cached too: walking the list per call allocates an iterator unless C2 inlines it
         private final int[] rowBase;
         private final int[] contractedOffset;
         private final long factorOffset;
@@ -33,6 +34,7 @@ public final class CompiledPlan {
         Step(Stage stage, int[] rowBase, int[] contractedOffset, long factorOffset) {
             this.stage = stage;
             this.q = stage.q();
+            this.inputSize = stage.inputSize();
             this.rowBase = rowBase;
             this.contractedOffset = contractedOffset;
             this.factorOffset = factorOffset;
@@ -45,6 +47,8 @@ public final class CompiledPlan {
         public int c() { return contractedOffset.length; }
         /** Q, the produced extent (columns of F). */
         public int q() { return q; }
+        /** Floats of this stage's input tensor, {@code Stage.inputSize()}. */
+        public long inputSize() { return inputSize; }
         /** Float index of this stage's F in {@link CompiledPlan#factors()}. */
         public long factorOffset() { return factorOffset; }
 

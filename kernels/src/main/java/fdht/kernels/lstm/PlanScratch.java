@@ -1,13 +1,16 @@
 package fdht.kernels.lstm;
 
+import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
 import fdht.kernels.PlanExecutor;
 import fdht.kernels.PlanWorkspace;
 import fdht.layout.CompiledPlan;
 import fdht.layout.ContractionPlan;
 import fdht.layout.PlanFactors;
+import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.function.IntFunction;
 
 /**
@@ -16,7 +19,14 @@ import java.util.function.IntFunction;
  * row at a time: packing a row and contracting it while it is still in L2 beats one plan over the
  * whole batch, whose intermediates spill from the caches (measured on LSTM-UCF rank 4: a 16-row
  * step 71 us per frame as one plan, 3 MB intermediates; the plan itself per frame 40 us at 1 row,
- * 42 us at 16). Not thread-safe.
+ * 42 us at 16).
+ *
+ * <p>When the batch holds at least one vector of rows ({@code Kernels#lanes()}, 16 at 512 bits), whole
+ * chunks of that many rows run in the lane layout instead (the batch innermost: one vector load and a
+ * register-held factor entry per FMA, {@code Kernels#contractLanes}), packed by one transposing pass over
+ * {@code [x ; h]}; the rows left over run one at a time. Costs about {@code lanes x (width + 2 x workSize)}
+ * floats of native memory more (10 MB for LSTM-UCF at 16 lanes). {@code -Dfdht.laneBatches=false}, read when the
+ * scratch is made, keeps every batch on rows. Not thread-safe.
  */
 final class PlanScratch implements GateProjection.Scratch {
     final PackedInput input;
@@ -24,6 +34,9 @@ final class PlanScratch implements GateProjection.Scratch {
     final PlanWorkspace work;
     private final int batch;
     private final int resultRow;
+    /** Rows per lane-layout chunk: the JVM's kernels' lanes when the batch holds a chunk, else 0 (rows only). */
+    private final int lanes;
+    private final MemorySegment laneIn, lanePing, lanePong;
 
     PlanScratch(IntFunction<ContractionPlan> planForRows, PlanFactors weights, int width, int batch, Arena arena) {
         this.batch = batch;
@@ -31,6 +44,12 @@ final class PlanScratch implements GateProjection.Scratch {
         this.plan = CompiledPlan.compile(planForRows.apply(1), weights, arena);
         this.work = new PlanWorkspace(this.plan, arena);
         this.resultRow = (int) plan.resultSize();
+        int l = KernelProvider.kernels().lanes();
+        // -Dfdht.laneBatches=false: rows only, for measuring one path against the other in one JVM
+        this.lanes = l > 1 && batch >= l && Boolean.parseBoolean(System.getProperty("fdht.laneBatches", "true")) ? l : 0;
+        this.laneIn = lanes == 0 ? null : Weights.floats(arena, (long) lanes * width); // zero padding written once, here
+        this.lanePing = lanes == 0 ? null : Weights.floats(arena, (long) lanes * plan.workSize());
+        this.lanePong = lanes == 0 ? null : Weights.floats(arena, (long) lanes * plan.workSize());
     }
 
     @Override
@@ -41,10 +60,35 @@ final class PlanScratch implements GateProjection.Scratch {
      * ({@code [x_b ; 0]}, HT on W_x only).
      */
     void project(MemorySegment x, long xOff, long xStride, MemorySegment h, int inputSize, int hidden, MemorySegment z, Kernels kernels) {
-        for (int b = 0; b < batch; b++) {
+        int b = 0;
+        if (lanes > 0 && kernels.lanes() == lanes) {
+            for (; b + lanes <= batch; b += lanes) projectChunk(x, xOff + b * xStride, xStride, h, b, inputSize, hidden, z, kernels);
+        }
+        for (; b < batch; b++) {
             input.fill(x, xOff + b * xStride, 0, 0, inputSize);
             if (h != null) input.fill(h, (long) b * hidden, 0, inputSize, hidden);
             PlanExecutor.apply(plan, input.buffer, 0, z, (long) b * resultRow, work, kernels);
+        }
+    }
+
+    /** Rows {@code b0 .. b0+lanes-1} in the lane layout: pack, every stage by {@code contractLanes}, unpack into z. */
+    private void projectChunk(MemorySegment x, long xOff, long xStride, MemorySegment h, int b0, int inputSize, int hidden, MemorySegment z, Kernels kernels) {
+        kernels.toLanes(x, xOff, xStride, inputSize, laneIn, 0);
+        if (h != null) kernels.toLanes(h, (long) b0 * hidden, hidden, hidden, laneIn, (long) inputSize * lanes);
+        MemorySegment in = laneIn;
+        int stages = plan.stageCount();
+        for (int s = 0; s < stages; s++) {
+            MemorySegment out = (s & 1) == 0 ? lanePing : lanePong;
+            kernels.contractLanes(plan.step(s), plan.factors(), in, 0, out, 0, lanes, 1);
+            in = out;
+        }
+        boolean direct = plan.lastStageWritesResult();
+        for (int l = 0; l < lanes; l++) {
+            long zr = (long) (b0 + l) * resultRow;
+            for (int e = 0; e < resultRow; e++) {
+                long at = (long) (direct ? e : plan.resultSourceAt(e)) * lanes + l;
+                z.setAtIndex(ValueLayout.JAVA_FLOAT, zr + e, in.getAtIndex(ValueLayout.JAVA_FLOAT, at));
+            }
         }
     }
 }

@@ -33,6 +33,7 @@ final class C1Directive {
     static final String[] METHODS = {
         "fdht/kernels/vector/VectorContract.narrowBlock",
         "fdht/kernels/vector/VectorContract.wide",
+        "fdht/kernels/vector/VectorLaneContract.block3x8",
         "fdht/kernels/vector/VectorDense.fourByFour",
         "fdht/kernels/vector/VectorDense.fourBatchRows",
         "fdht/kernels/vector/VectorDense.fourWeightRows",

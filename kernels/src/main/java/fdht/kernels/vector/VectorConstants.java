@@ -31,11 +31,10 @@ final class VectorConstants {
         int bits = Integer.getInteger("fdht.vectorBits", -1);
         if (bits < 0) return FloatVector.SPECIES_PREFERRED;
         VectorShape shape = switch (bits) {
-            case 64 -> VectorShape.S_64_BIT;
             case 128 -> VectorShape.S_128_BIT;
             case 256 -> VectorShape.S_256_BIT;
             case 512 -> VectorShape.S_512_BIT;
-            default -> throw new IllegalArgumentException("fdht.vectorBits=" + bits + ": expected 0, 64, 128, 256 or 512");
+            default -> throw new IllegalArgumentException("fdht.vectorBits=" + bits + ": expected 128, 256 or 512 (0 = scalar)");
         };
         if (shape.vectorBitSize() > FloatVector.SPECIES_PREFERRED.vectorBitSize()) {
             throw new IllegalArgumentException("fdht.vectorBits=" + bits + " exceeds this CPU's " + FloatVector.SPECIES_PREFERRED.vectorBitSize() + " bits");

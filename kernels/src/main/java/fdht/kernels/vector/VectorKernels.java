@@ -27,6 +27,23 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public int lanes() { return VectorConstants.L; }
+
+    @Override
+    public void contractLanes(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff,
+                              int lanes, int chunks) {
+        if (lanes != VectorConstants.L) {
+            throw new IllegalArgumentException("lane layout of " + lanes + " lanes, but these kernels' vectors hold " + VectorConstants.L);
+        }
+        VectorLaneContract.contract(step, factors, in, inOff, out, outOff, chunks);
+    }
+
+    @Override
+    public void toLanes(MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff) {
+        VectorLaneTranspose.toLanes(src, srcOff, srcStride, n, dst, dstOff);
+    }
+
+    @Override
     public void gemm(MemorySegment w, long wOff, int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff, int batch, boolean accumulate) {
         VectorDense.gemm(w, wOff, rows, cols, x, xOff, y, yOff, batch, accumulate);
     }

@@ -1,0 +1,73 @@
+package fdht.jmh;
+
+import fdht.kernels.KernelProvider;
+import fdht.kernels.Kernels;
+import fdht.kernels.LaneLayout;
+import fdht.layout.CompiledPlan;
+import fdht.layout.ContractionPlanner;
+import fdht.layout.HtMatrix;
+import fdht.layout.Weights;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+
+/**
+ * The stages of {@link HtStageBenchmark} over the lane layout ({@link Kernels#contractLanes}: the
+ * batch innermost, the batch-1 plan's tables), the same work per operation: run both in one JMH
+ * invocation with {@code FmaPeakBenchmark} to compare the kernels against each other and the peak.
+ * The batch must be a multiple of the kernels' lanes (16 at 512 bits, 8 at 256). FLOPs per
+ * operation: {@code 2 x batch x stage MACs at batch 1}.
+ */
+public class LaneStageBenchmark extends ModelBenchmark {
+    @Param({"16", "64"})
+    public int batch;
+
+    @Param({"0", "1", "2", "3"})
+    public int stage;
+
+    private CompiledPlan plan;
+    private CompiledPlan.Step step;
+    private Kernels kernels;
+    private int lanes, chunks;
+    private MemorySegment in, out;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        arena = Arena.ofShared();
+        kernels = KernelProvider.kernels();
+        lanes = kernels.lanes();
+        if (batch % lanes != 0) throw new IllegalStateException("batch " + batch + " is not a multiple of the kernels' " + lanes + " lanes");
+        chunks = batch / lanes;
+        HtMatrix w = BenchModel.named(model).htWeights(rank, arena);
+        plan = CompiledPlan.compile(ContractionPlanner.plan(w.format(), 1), w, arena);
+        if (plan.steps().size() != HtStageBenchmark.STAGES) {
+            throw new IllegalStateException("the rank-" + rank + " plan has " + plan.steps().size() + " stages; update the stage parameter");
+        }
+        long work = (long) batch * Math.max(plan.workSize(), plan.inputSize());
+        MemorySegment x = BenchModel.paddedFrames(batch, w.format().cols(), arena);
+        MemorySegment src = Weights.floats(arena, work);
+        LaneLayout.toLanes(x, 0, w.format().cols(), batch, plan.inputSize(), src, 0, lanes);
+        // the stage's real input: the stages before it, once; and every stage to C2 before JMH's warm-up
+        for (int s = 0; s < stage; s++) {
+            MemorySegment dst = Weights.floats(arena, work);
+            kernels.contractLanes(plan.steps().get(s), plan.factors(), src, 0, dst, 0, lanes, chunks);
+            src = dst;
+        }
+        in = src;
+        out = Weights.floats(arena, work);
+        step = plan.steps().get(stage);
+        MemorySegment scratch = Weights.floats(arena, work);
+        for (int i = 0; i < 300; i++) {
+            for (CompiledPlan.Step st : plan.steps()) kernels.contractLanes(st, plan.factors(), in, 0, scratch, 0, lanes, 1);
+        }
+    }
+
+    @Benchmark
+    public MemorySegment stage() {
+        kernels.contractLanes(step, plan.factors(), in, 0, out, 0, lanes, chunks);
+        return out;
+    }
+}

@@ -1,0 +1,67 @@
+package fdht.kernels.lstm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import fdht.kernels.KernelProvider;
+import fdht.kernels.LaneLayout;
+import fdht.layout.HtFormat;
+import fdht.layout.HtMatrix;
+import fdht.layout.Weights;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batch of at least one vector of rows runs in the lane layout (PlanScratch): packed by the
+ * transposing kernel, contracted by the lane stage kernel, unpacked into z. Both kernels sum each
+ * output in the same order with the same fused multiply-adds as the row kernels, so the step equals
+ * the row-by-row step bit for bit.
+ */
+class LaneBatchKernelTest {
+    @Test
+    void theTransposingPackIsTheReferencePackAtAwkwardLengths() {
+        var k = KernelProvider.kernels();
+        int lanes = k.lanes();
+        try (Arena arena = Arena.ofConfined()) {
+            for (int n : new int[]{1, lanes - 1, lanes, lanes + 1, 3 * lanes + 5, 1000}) {
+                if (n < 1) continue;
+                long stride = n + 7;
+                MemorySegment src = Weights.copyOf(arena, LstmModelFileTest.random((int) (lanes * stride + 3), n, 1));
+                MemorySegment got = Weights.floats(arena, (long) n * lanes), want = Weights.floats(arena, (long) n * lanes);
+                k.toLanes(src, 3, stride, n, got, 0);
+                LaneLayout.toLanes(src, 3, stride, lanes, n, want, 0, lanes);
+                for (long e = 0; e < (long) n * lanes; e++) assertEquals(Weights.get(want, e), Weights.get(got, e), 0.0, "n " + n + " element " + e);
+            }
+        }
+    }
+
+    @Test
+    void aBatchOfWholeChunksAndLeftoverRowsStepsAsRowByRow() {
+        int lanes = KernelProvider.kernels().lanes();
+        int batch = 2 * lanes + 3;
+        int input = 57_600;
+        try (Arena arena = Arena.ofShared()) {
+            // LSTM-UCF's shapes, so the transposing pack and every stage run at full size
+            Lstm lstm = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{16, 4, 4, 4}, new int[]{8, 20, 20, 19}, 4), 2022, arena), input,
+                    LstmModelFileTest.random(1024, 3, 0.2), arena);
+            MemorySegment frames = Weights.copyOf(arena, LstmModelFileTest.random(batch * input, 5, 1));
+            LstmState all = lstm.newState(batch, arena);
+            LstmWorkspace ws = lstm.newWorkspace(batch, arena);
+            LstmState one = lstm.newState(1, arena);
+            LstmWorkspace ws1 = lstm.newWorkspace(1, arena);
+            float[][] rowsH = new float[batch][];
+            for (int t = 0; t < 2; t++) lstm.step(frames, 0, input, all, ws); // twice: the second step reads a non-zero h
+            for (int b = 0; b < batch; b++) {
+                LstmState s = lstm.newState(1, arena);
+                for (int t = 0; t < 2; t++) lstm.step(frames, (long) b * input, input, s, ws1);
+                rowsH[b] = s.hToArray();
+            }
+            float[] h = all.hToArray();
+            for (int b = 0; b < batch; b++) {
+                float[] row = java.util.Arrays.copyOfRange(h, b * 256, (b + 1) * 256);
+                assertArrayEquals(rowsH[b], row, "batch row " + b + " of " + batch + " (" + lanes + " lanes)");
+            }
+        }
+    }
+}
