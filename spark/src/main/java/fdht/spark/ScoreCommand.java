@@ -87,7 +87,7 @@ public final class ScoreCommand implements Callable<Integer> {
         });
         cl.setExecutionExceptionHandler((ex, failed, result) -> {
             Throwable reason = userError(ex);
-            stderr.println("fdht score: " + (reason != null ? reason.getMessage() : "unexpected " + ex));
+            stderr.println("fdht score: " + (reason != null ? reason.getMessage().replaceFirst("^fdht: ", "") : "unexpected " + ex));
             if (java.util.Arrays.asList(args).contains("--verbose")) ex.printStackTrace(stderr);
             stderr.flush();
             return 2;
@@ -123,6 +123,7 @@ public final class ScoreCommand implements Callable<Integer> {
         boolean npy = Files.isDirectory(input) && hasNpy(input);
 
         long t0 = System.nanoTime();
+        boolean ours = SparkSession.getDefaultSession().isEmpty(); // embedded in a JVM that has one: use it, leave it running
         SparkSession.Builder b = SparkSession.builder().master(master).appName("fdht score");
         if (master.startsWith("local")) {
             b.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false");
@@ -145,7 +146,8 @@ public final class ScoreCommand implements Callable<Integer> {
             return 0;
         } finally {
             progress.done();
-            spark.stop();
+            spark.sparkContext().removeSparkListener(progress);
+            if (ours) spark.stop();
         }
     }
 
