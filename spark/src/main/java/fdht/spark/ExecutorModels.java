@@ -39,7 +39,8 @@ public final class ExecutorModels {
         return LOADS.get();
     }
 
-    private static Lstm load(ModelRef ref) {
+    /** Reads the model of {@code ref} now, bypassing the cache (tests). */
+    static Lstm load(ModelRef ref) {
         Path file = locate(ref);
         long size = ModelRef.sizeOf(file), crc = ModelRef.checksum(file);
         if (size != ref.size() || crc != ref.crc32c()) {
@@ -51,7 +52,8 @@ public final class ExecutorModels {
         return lstm;
     }
 
-    private static Path locate(ModelRef ref) {
+    /** The file of {@code ref} on this JVM. */
+    static Path locate(ModelRef ref) {
         Path driverPath = Path.of(ref.path());
         if (Files.isReadable(driverPath)) return driverPath;
         if (TaskContext.get() != null) {

@@ -13,6 +13,7 @@ import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import picocli.CommandLine;
@@ -35,11 +36,11 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "fdht model file (.safetensors)")
     Path model;
 
-    @Option(names = "--input", required = true, description = "a Parquet file or directory, or a directory of float32 .npy files ([T,N] or [B,T,N])")
-    Path input;
+    @Option(names = "--input", required = true, description = "a Parquet file or directory (a path, or a Hadoop URI such as hdfs://...), or a local directory of float32 .npy files ([T,N] or [B,T,N])")
+    String input;
 
-    @Option(names = "--out", required = true, description = "the Parquet directory to write (atomically)")
-    Path out;
+    @Option(names = "--out", required = true, description = "the Parquet directory to write: a local path (written atomically) or a Hadoop URI (Spark's committer)")
+    String out;
 
     @Option(names = "--master", defaultValue = "local[*]", description = "Spark master (default ${DEFAULT-VALUE}); local masters bind to 127.0.0.1")
     String master;
@@ -116,11 +117,12 @@ public final class ScoreCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--bad-rows " + badRows + ": use error-column or fail");
         };
         if (batch != null && batch < 1) throw new IllegalArgumentException("--batch " + batch + " must be at least 1");
-        if (!Files.exists(input)) throw new IllegalArgumentException("--input " + input + ": no such file or directory");
-        if (Files.exists(out) && !force) throw new IllegalArgumentException("--out " + out + " exists (use --force to replace it)");
+        Path localIn = localPath(input), localOut = localPath(out);
+        if (localIn != null && !Files.exists(localIn)) throw new IllegalArgumentException("--input " + input + ": no such file or directory");
+        if (localOut != null && Files.exists(localOut) && !force) throw new IllegalArgumentException("--out " + out + " exists (use --force to replace it)");
         FdhtScorer scorer = FdhtScorer.of(model).withHidden(hidden).withBadRows(policy);
         if (batch != null) scorer = scorer.withBatch(batch);
-        boolean npy = Files.isDirectory(input) && hasNpy(input);
+        boolean npy = localIn != null && Files.isDirectory(localIn) && hasNpy(localIn);
 
         long t0 = System.nanoTime();
         boolean ours = SparkSession.getDefaultSession().isEmpty(); // embedded in a JVM that has one: use it, leave it running
@@ -134,11 +136,12 @@ public final class ScoreCommand implements Callable<Integer> {
         spark.sparkContext().addSparkListener(progress);
         try {
             long t1 = System.nanoTime();
-            Dataset<Row> scored = npy ? scorer.scoreNpy(spark, input, partitions) : scorer.score(spark.read().parquet(input.toString()), features);
-            AtomicDirectory.write(out, force, tmp -> scored.write().parquet(tmp.toString()));
+            Dataset<Row> scored = npy ? scorer.scoreNpy(spark, localIn, partitions) : scorer.score(spark.read().parquet(input), features);
+            if (localOut != null) AtomicDirectory.write(localOut, force, tmp -> scored.write().parquet(tmp.toString()));
+            else scored.write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(out); // the committer publishes it whole, with _SUCCESS
             double seconds = (System.nanoTime() - t1) / 1e9;
             progress.done();
-            Dataset<Row> written = spark.read().parquet(out.toString());
+            Dataset<Row> written = spark.read().parquet(out);
             long clips = written.count();
             long bad = policy == BadRows.ERROR_COLUMN ? written.filter(functions.col("error").isNotNull()).count() : 0;
             spec.commandLine().getOut().printf(Locale.ROOT, "fdht score: %,d clips (%,d not scored) with %s, batch %d, master %s: Spark start-up %.2f s, scoring and writing %.2f s (%.1f clips/s); wrote %s%n",
@@ -149,6 +152,13 @@ public final class ScoreCommand implements Callable<Integer> {
             spark.sparkContext().removeSparkListener(progress);
             if (ours) spark.stop();
         }
+    }
+
+    /** The local path {@code s} names (a plain path or a file: URI), or null for another file system's URI. */
+    static Path localPath(String s) {
+        if (s.startsWith("file:")) return Path.of(java.net.URI.create(s));
+        if (s.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) return null;
+        return Path.of(s);
     }
 
     private static boolean hasNpy(Path dir) {
