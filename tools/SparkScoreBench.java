@@ -26,12 +26,16 @@ import org.apache.spark.sql.types.StructType;
  *   data DIR CLIPS FRAMES INPUT FILES   writes DIR/model.safetensors (FDHT-LSTM, H 256, ranks 4, a 40-class head),
  *                                        DIR/all.npy [CLIPS, FRAMES, INPUT] for fdht infer, the same clips as FILES
  *                                        .npy files in DIR/npy/ and as Parquet (id, features [T*N]) in DIR/clips.parquet
- *   compare DIR SCORES.parquet           checks that every clip's logits in SCORES equal fdht infer's (DIR/infer-logits.npy) bit for bit
+ *   batch DIR CLIPS ROUNDS               times what a partition does (Lstm.run + the head on slices of DIR/all.npy, from the zero state)
+ *                                        at batch 1, 2, 4, 8, 16, 32, the batch sizes interleaved, ROUNDS times, one thread; prints the best round
+ *   compare DIR SCORES.parquet           checks that every clip's logits in SCORES (of DIR/clips.parquet or DIR/npy) equal fdht infer's
+ *                                        (DIR/infer-logits.npy) bit for bit
  */
 public class SparkScoreBench {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[1]);
-        if (args[0].equals("data")) data(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+        if (args[0].equals("batch")) batch(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        else if (args[0].equals("data")) data(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5]));
         else compare(dir, Path.of(args[2]));
     }
 
@@ -78,17 +82,59 @@ public class SparkScoreBench {
         spark.stop();
     }
 
-    static void compare(Path dir, Path scores) {
+    static void batch(Path dir, int clips, int rounds) {
+        int[] sizes = {1, 2, 4, 8, 16, 32};
+        double[] best = new double[sizes.length];
+        java.util.Arrays.fill(best, Double.MAX_VALUE);
+        try (Arena arena = Arena.ofShared()) {
+            Lstm lstm = LstmModelFile.read(dir.resolve("model.safetensors"), arena);
+            NpyFile.Array all = NpyFile.read(dir.resolve("all.npy"), arena);
+            int frames = (int) all.shape()[1];
+            long per = (long) frames * lstm.inputSize();
+            MemorySegment logits = Weights.floats(arena, 32L * lstm.head().orElseThrow().classes());
+            for (int r = 0; r < rounds; r++) {
+                for (int s = 0; s < sizes.length; s++) {
+                    int b = sizes[s];
+                    try (Arena part = Arena.ofConfined()) {
+                        var state = lstm.newState(b, part);
+                        var ws = lstm.newWorkspace(b, part);
+                        long t0 = System.nanoTime();
+                        for (int from = 0; from + b <= clips; from += b) {
+                            state.reset();
+                            lstm.run(all.data().asSlice(from * per * Float.BYTES), frames, state, ws, null);
+                            lstm.logits(state, logits);
+                        }
+                        best[s] = Math.min(best[s], (System.nanoTime() - t0) / 1e3 / (clips / b * b));
+                    }
+                }
+            }
+        }
+        for (int s = 0; s < sizes.length; s++) System.out.printf("  batch %2d: %.1f us per clip (best of %d rounds, %d clips, one thread)%n", sizes[s], best[s], rounds, clips);
+    }
+
+    static void compare(Path dir, Path scores) throws java.io.IOException {
         SparkSession spark = SparkSession.builder().master("local[2]").appName("bench compare")
                 .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false").getOrCreate();
         try (Arena arena = Arena.ofConfined()) {
             NpyFile.Array ref = NpyFile.read(dir.resolve("infer-logits.npy"), arena);
             int classes = (int) ref.shape()[1];
-            List<Row> rows = spark.read().parquet(scores.toString()).select("id", "logits").collectAsList();
+            Dataset<Row> out = spark.read().parquet(scores.toString());
+            boolean npy = List.of(out.columns()).contains("file");
+            java.util.Map<String, Integer> firstId = new java.util.HashMap<>();
+            if (npy) { // clips of part-k.npy follow those of the files before it
+                int at = 0;
+                try (var files = Files.list(dir.resolve("npy"))) {
+                    for (Path f : files.sorted().toList()) {
+                        firstId.put(f.toAbsolutePath().toString(), at);
+                        at += (int) NpyFile.read(f, arena).shape()[0];
+                    }
+                }
+            }
+            List<Row> rows = (npy ? out.select("file", "clip", "logits") : out.select("id", "logits")).collectAsList();
             int mismatched = 0;
             for (Row row : rows) {
-                int id = row.getInt(0);
-                List<Float> l = row.getList(1);
+                int id = npy ? firstId.get(row.getString(0)) + row.getInt(1) : row.getInt(0);
+                List<Float> l = row.getList(npy ? 2 : 1);
                 for (int k = 0; k < classes; k++) {
                     if (Float.floatToRawIntBits(l.get(k)) != Float.floatToRawIntBits(Weights.get(ref.data(), (long) id * classes + k))) {
                         mismatched++;
@@ -96,7 +142,7 @@ public class SparkScoreBench {
                     }
                 }
             }
-            System.out.printf("compare: %d clips, %d differ from fdht infer in any bit%n", rows.size(), mismatched);
+            System.out.printf("compare %s: %d clips, %d differ from fdht infer in any bit%n", scores.getFileName(), rows.size(), mismatched);
             if (mismatched > 0 || rows.size() != ref.shape()[0]) System.exit(1);
         } finally {
             spark.stop();

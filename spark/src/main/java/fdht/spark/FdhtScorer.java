@@ -43,7 +43,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class FdhtScorer {
     /** Clips a partition runs through the kernels at once: the fastest of those measured (docs/PERFORMANCE.md, "Spark"). */
-    public static final int DEFAULT_BATCH = 8;
+    public static final int DEFAULT_BATCH = 4;
 
     private final ModelRef model;
     private final int inputSize;
@@ -130,15 +130,16 @@ public final class FdhtScorer {
 
     /**
      * Scores every clip of the {@code .npy} files in {@code dir} (float32, {@code [T, N_x]} or
-     * {@code [B, T, N_x]}), the files spread over {@code partitions} tasks (0: Spark's default
-     * parallelism). Rows: {@code file}, {@code clip} (its index in the file), then the result
+     * {@code [B, T, N_x]}), the files spread over {@code partitions} tasks (0: three per core of
+     * Spark's default parallelism, at most one per file). Rows: {@code file}, {@code clip} (its index in the file), then the result
      * columns. {@code dir} must be readable at the same path by every executor (local mode, or a
      * shared file system).
      */
     public Dataset<Row> scoreNpy(SparkSession spark, Path dir, int partitions) {
         List<String> files = npyFiles(dir);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int parts = Math.max(1, Math.min(files.size(), partitions > 0 ? partitions : jsc.defaultParallelism()));
+        // by default three tasks per core: a core slowed by something else then does not hold up the job
+        int parts = Math.max(1, Math.min(files.size(), partitions > 0 ? partitions : 3 * jsc.defaultParallelism()));
         JavaRDD<String> paths = jsc.parallelize(files, parts);
         RDD<InternalRow> scored = paths.mapPartitions(new NpyScoring(model, batch, hidden, badRows)).rdd();
         StructType out = new StructType()

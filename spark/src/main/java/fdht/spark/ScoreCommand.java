@@ -51,7 +51,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--features", defaultValue = "features", description = "Parquet column holding the clips (default ${DEFAULT-VALUE})")
     String features;
 
-    @Option(names = "--partitions", defaultValue = "0", description = ".npy input: tasks to spread the files over (default: Spark's parallelism)")
+    @Option(names = "--partitions", defaultValue = "0", description = ".npy input: tasks to spread the files over (default: 3 per core, at most one per file)")
     int partitions;
 
     @Option(names = "--hidden", description = "also write each clip's final hidden state")
