@@ -42,7 +42,7 @@ import org.apache.spark.sql.types.StructType;
  * driver (checksum and shape).
  */
 public final class FdhtScorer {
-    /** Clips a partition runs through the kernels at once: the fastest of those measured (docs/PERFORMANCE.md, "Spark"). */
+    /** Clips a partition runs through the kernels at once: among the fastest measured, though the size barely matters (docs/PERFORMANCE.md, "Spark"), and it keeps a partition's buffer small. */
     public static final int DEFAULT_BATCH = 4;
 
     private final ModelRef model;
