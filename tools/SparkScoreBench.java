@@ -28,13 +28,16 @@ import org.apache.spark.sql.types.StructType;
  *                                        .npy files in DIR/npy/ and as Parquet (id, features [T*N]) in DIR/clips.parquet
  *   batch DIR CLIPS ROUNDS               times what a partition does (Lstm.run + the head on slices of DIR/all.npy, from the zero state)
  *                                        at batch 1, 2, 4, 8, 16, 32, the batch sizes interleaved, ROUNDS times, one thread; prints the best round
+ *   parts DIR ROUNDS                     in one warm local[2] session, ROUNDS times: Spark reading DIR/clips.parquet into rows (no scoring),
+ *                                        the same through the scorer's projection, scoring it, scoring DIR/npy (outputs to Spark's noop sink)
  *   compare DIR SCORES.parquet           checks that every clip's logits in SCORES (of DIR/clips.parquet or DIR/npy) equal fdht infer's
  *                                        (DIR/infer-logits.npy) bit for bit
  */
 public class SparkScoreBench {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[1]);
-        if (args[0].equals("batch")) batch(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        if (args[0].equals("parts")) parts(dir, Integer.parseInt(args[2]));
+        else if (args[0].equals("batch")) batch(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
         else if (args[0].equals("data")) data(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5]));
         else compare(dir, Path.of(args[2]));
     }
@@ -79,6 +82,28 @@ public class SparkScoreBench {
         Dataset<Row> rows = spark.createDataFrame(
                 spark.createDataset(ids, org.apache.spark.sql.Encoders.INT()).repartition(files).javaRDD().map(id -> RowFactory.create(id, clip(id, (int) per))), schema);
         rows.write().mode("overwrite").parquet(dir.resolve("clips.parquet").toString());
+        spark.stop();
+    }
+
+    static void parts(Path dir, int rounds) {
+        SparkSession spark = SparkSession.builder().master("local[2]").appName("bench parts")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false").getOrCreate();
+        fdht.spark.FdhtScorer scorer = fdht.spark.FdhtScorer.of(dir.resolve("model.safetensors"));
+        Dataset<Row> in = spark.read().parquet(dir.resolve("clips.parquet").toString());
+        for (int r = 0; r < rounds; r++) {
+            long t0 = System.nanoTime();
+            in.select(org.apache.spark.sql.functions.col("id"), org.apache.spark.sql.functions.col("features")).write().format("noop").mode("overwrite").save();
+            long t1 = System.nanoTime();
+            in.select(org.apache.spark.sql.functions.struct(org.apache.spark.sql.functions.col("id")).as("k"), org.apache.spark.sql.functions.col("features"))
+                    .write().format("noop").mode("overwrite").save();
+            long t2 = System.nanoTime();
+            scorer.score(in, "features").write().format("noop").mode("overwrite").save();
+            long t3 = System.nanoTime();
+            scorer.scoreNpy(spark, dir.resolve("npy"), 0).write().format("noop").mode("overwrite").save();
+            long t4 = System.nanoTime();
+            System.out.printf("  round %d: read Parquet into rows %.2f s, through the scorer's projection %.2f s, score Parquet %.2f s, score .npy %.2f s (load %.1f)%n", r + 1,
+                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
         spark.stop();
     }
 

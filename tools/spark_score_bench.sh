@@ -46,6 +46,8 @@ awk -v n="$clips" -v i="$bi" -v ns="$bns" -v ps="$bps" -v os="$bos" -v ou="$bou"
 echo
 tool compare "$dir" "$dir/s-pq.parquet"
 tool compare "$dir" "$dir/s-npy.parquet"
+echo "where the time goes, in one warm session (jobs to Spark's noop sink):"
+tool parts "$dir" 3
 echo "batch sizes, what a partition does without Spark (one thread, in one JVM):"
 tool batch "$dir" 2000 4
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at end"
