@@ -8,7 +8,7 @@ import static fdht.kernels.vector.VectorConstants.S;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Dense {@code y[b] (+)= W x[b]}: the dense baselines and the head. At batch >= 4 the columns
@@ -16,10 +16,14 @@ import jdk.incubator.vector.VectorOperators;
  * cache while each row of {@code W} streams past once, four batch rows sharing each weight
  * vector; below batch 4 four weight rows share each input vector. Four independent FMA chains
  * either way. Masked tails are reduced on their own: a vector reassigned under a branch
- * is boxed on the heap.
+ * is boxed on the heap. Lanes are summed in one fixed order ({@link #sum}), not by
+ * {@code reduceLanes(ADD)}, whose order differs between the interpreter and C2: with it the same
+ * product came out a last bit apart before and after the JIT compiled this class.
  */
 final class VectorDense {
     private static final int CHUNK = 2048;
+    // rotations by 8, 4, 2 and 1 lanes: the halving tree of sum() (those >= L are never applied)
+    private static final VectorShuffle<Float> ROT_8 = rotation(8 % L), ROT_4 = rotation(4 % L), ROT_2 = rotation(2 % L), ROT_1 = rotation(1 % L);
 
     private VectorDense() {}
 
@@ -77,22 +81,39 @@ final class VectorDense {
             a30 = u.fma(v0, a30); a31 = u.fma(v1, a31); a32 = u.fma(v2, a32); a33 = u.fma(v3, a33);
         }
         long y0 = yOff + (long) b * rows + i;
-        add(y, y0, a00.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + rows, a01.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 2L * rows, a02.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 3L * rows, a03.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 1, a10.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 1 + rows, a11.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 1 + 2L * rows, a12.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 1 + 3L * rows, a13.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 2, a20.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 2 + rows, a21.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 2 + 2L * rows, a22.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 2 + 3L * rows, a23.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 3, a30.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 3 + rows, a31.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 3 + 2L * rows, a32.reduceLanes(VectorOperators.ADD));
-        add(y, y0 + 3 + 3L * rows, a33.reduceLanes(VectorOperators.ADD));
+        // sum() by hand: called sixteen times here C2 stops inlining it, and its vectors get boxed
+        FloatVector a008 = L >= 16 ? a00.add(a00.rearrange(ROT_8)) : a00, a004 = L >= 8 ? a008.add(a008.rearrange(ROT_4)) : a008, a002 = L >= 4 ? a004.add(a004.rearrange(ROT_2)) : a004;
+        add(y, y0, (L >= 2 ? a002.add(a002.rearrange(ROT_1)) : a002).lane(0));
+        FloatVector a018 = L >= 16 ? a01.add(a01.rearrange(ROT_8)) : a01, a014 = L >= 8 ? a018.add(a018.rearrange(ROT_4)) : a018, a012 = L >= 4 ? a014.add(a014.rearrange(ROT_2)) : a014;
+        add(y, y0 + rows, (L >= 2 ? a012.add(a012.rearrange(ROT_1)) : a012).lane(0));
+        FloatVector a028 = L >= 16 ? a02.add(a02.rearrange(ROT_8)) : a02, a024 = L >= 8 ? a028.add(a028.rearrange(ROT_4)) : a028, a022 = L >= 4 ? a024.add(a024.rearrange(ROT_2)) : a024;
+        add(y, y0 + 2L * rows, (L >= 2 ? a022.add(a022.rearrange(ROT_1)) : a022).lane(0));
+        FloatVector a038 = L >= 16 ? a03.add(a03.rearrange(ROT_8)) : a03, a034 = L >= 8 ? a038.add(a038.rearrange(ROT_4)) : a038, a032 = L >= 4 ? a034.add(a034.rearrange(ROT_2)) : a034;
+        add(y, y0 + 3L * rows, (L >= 2 ? a032.add(a032.rearrange(ROT_1)) : a032).lane(0));
+        FloatVector a108 = L >= 16 ? a10.add(a10.rearrange(ROT_8)) : a10, a104 = L >= 8 ? a108.add(a108.rearrange(ROT_4)) : a108, a102 = L >= 4 ? a104.add(a104.rearrange(ROT_2)) : a104;
+        add(y, y0 + 1, (L >= 2 ? a102.add(a102.rearrange(ROT_1)) : a102).lane(0));
+        FloatVector a118 = L >= 16 ? a11.add(a11.rearrange(ROT_8)) : a11, a114 = L >= 8 ? a118.add(a118.rearrange(ROT_4)) : a118, a112 = L >= 4 ? a114.add(a114.rearrange(ROT_2)) : a114;
+        add(y, y0 + 1 + rows, (L >= 2 ? a112.add(a112.rearrange(ROT_1)) : a112).lane(0));
+        FloatVector a128 = L >= 16 ? a12.add(a12.rearrange(ROT_8)) : a12, a124 = L >= 8 ? a128.add(a128.rearrange(ROT_4)) : a128, a122 = L >= 4 ? a124.add(a124.rearrange(ROT_2)) : a124;
+        add(y, y0 + 1 + 2L * rows, (L >= 2 ? a122.add(a122.rearrange(ROT_1)) : a122).lane(0));
+        FloatVector a138 = L >= 16 ? a13.add(a13.rearrange(ROT_8)) : a13, a134 = L >= 8 ? a138.add(a138.rearrange(ROT_4)) : a138, a132 = L >= 4 ? a134.add(a134.rearrange(ROT_2)) : a134;
+        add(y, y0 + 1 + 3L * rows, (L >= 2 ? a132.add(a132.rearrange(ROT_1)) : a132).lane(0));
+        FloatVector a208 = L >= 16 ? a20.add(a20.rearrange(ROT_8)) : a20, a204 = L >= 8 ? a208.add(a208.rearrange(ROT_4)) : a208, a202 = L >= 4 ? a204.add(a204.rearrange(ROT_2)) : a204;
+        add(y, y0 + 2, (L >= 2 ? a202.add(a202.rearrange(ROT_1)) : a202).lane(0));
+        FloatVector a218 = L >= 16 ? a21.add(a21.rearrange(ROT_8)) : a21, a214 = L >= 8 ? a218.add(a218.rearrange(ROT_4)) : a218, a212 = L >= 4 ? a214.add(a214.rearrange(ROT_2)) : a214;
+        add(y, y0 + 2 + rows, (L >= 2 ? a212.add(a212.rearrange(ROT_1)) : a212).lane(0));
+        FloatVector a228 = L >= 16 ? a22.add(a22.rearrange(ROT_8)) : a22, a224 = L >= 8 ? a228.add(a228.rearrange(ROT_4)) : a228, a222 = L >= 4 ? a224.add(a224.rearrange(ROT_2)) : a224;
+        add(y, y0 + 2 + 2L * rows, (L >= 2 ? a222.add(a222.rearrange(ROT_1)) : a222).lane(0));
+        FloatVector a238 = L >= 16 ? a23.add(a23.rearrange(ROT_8)) : a23, a234 = L >= 8 ? a238.add(a238.rearrange(ROT_4)) : a238, a232 = L >= 4 ? a234.add(a234.rearrange(ROT_2)) : a234;
+        add(y, y0 + 2 + 3L * rows, (L >= 2 ? a232.add(a232.rearrange(ROT_1)) : a232).lane(0));
+        FloatVector a308 = L >= 16 ? a30.add(a30.rearrange(ROT_8)) : a30, a304 = L >= 8 ? a308.add(a308.rearrange(ROT_4)) : a308, a302 = L >= 4 ? a304.add(a304.rearrange(ROT_2)) : a304;
+        add(y, y0 + 3, (L >= 2 ? a302.add(a302.rearrange(ROT_1)) : a302).lane(0));
+        FloatVector a318 = L >= 16 ? a31.add(a31.rearrange(ROT_8)) : a31, a314 = L >= 8 ? a318.add(a318.rearrange(ROT_4)) : a318, a312 = L >= 4 ? a314.add(a314.rearrange(ROT_2)) : a314;
+        add(y, y0 + 3 + rows, (L >= 2 ? a312.add(a312.rearrange(ROT_1)) : a312).lane(0));
+        FloatVector a328 = L >= 16 ? a32.add(a32.rearrange(ROT_8)) : a32, a324 = L >= 8 ? a328.add(a328.rearrange(ROT_4)) : a328, a322 = L >= 4 ? a324.add(a324.rearrange(ROT_2)) : a324;
+        add(y, y0 + 3 + 2L * rows, (L >= 2 ? a322.add(a322.rearrange(ROT_1)) : a322).lane(0));
+        FloatVector a338 = L >= 16 ? a33.add(a33.rearrange(ROT_8)) : a33, a334 = L >= 8 ? a338.add(a338.rearrange(ROT_4)) : a338, a332 = L >= 4 ? a334.add(a334.rearrange(ROT_2)) : a334;
+        add(y, y0 + 3 + 3L * rows, (L >= 2 ? a332.add(a332.rearrange(ROT_1)) : a332).lane(0));
         if (j < je) {
             // the masked tail, as sixteen short dot products (no vector reassigned under a branch)
             for (int r = 0; r < 4; r++) {
@@ -122,15 +143,15 @@ final class VectorDense {
                 VectorMask<Float> m = S.indexInRange(j, je);
                 long o = (long) j * Float.BYTES;
                 FloatVector wv = FloatVector.fromMemorySegment(S, w, wr + o, LE, m);
-                t0 = wv.mul(FloatVector.fromMemorySegment(S, x, x0 + o, LE, m)).reduceLanes(VectorOperators.ADD);
-                t1 = wv.mul(FloatVector.fromMemorySegment(S, x, x1 + o, LE, m)).reduceLanes(VectorOperators.ADD);
-                t2 = wv.mul(FloatVector.fromMemorySegment(S, x, x2 + o, LE, m)).reduceLanes(VectorOperators.ADD);
-                t3 = wv.mul(FloatVector.fromMemorySegment(S, x, x3 + o, LE, m)).reduceLanes(VectorOperators.ADD);
+                t0 = sum(wv.mul(FloatVector.fromMemorySegment(S, x, x0 + o, LE, m)));
+                t1 = sum(wv.mul(FloatVector.fromMemorySegment(S, x, x1 + o, LE, m)));
+                t2 = sum(wv.mul(FloatVector.fromMemorySegment(S, x, x2 + o, LE, m)));
+                t3 = sum(wv.mul(FloatVector.fromMemorySegment(S, x, x3 + o, LE, m)));
             }
-            add(y, yOff + (long) b * rows + i, a0.reduceLanes(VectorOperators.ADD) + t0);
-            add(y, yOff + (long) (b + 1) * rows + i, a1.reduceLanes(VectorOperators.ADD) + t1);
-            add(y, yOff + (long) (b + 2) * rows + i, a2.reduceLanes(VectorOperators.ADD) + t2);
-            add(y, yOff + (long) (b + 3) * rows + i, a3.reduceLanes(VectorOperators.ADD) + t3);
+            add(y, yOff + (long) b * rows + i, sum(a0) + t0);
+            add(y, yOff + (long) (b + 1) * rows + i, sum(a1) + t1);
+            add(y, yOff + (long) (b + 2) * rows + i, sum(a2) + t2);
+            add(y, yOff + (long) (b + 3) * rows + i, sum(a3) + t3);
         }
     }
 
@@ -154,16 +175,16 @@ final class VectorDense {
             VectorMask<Float> m = S.indexInRange(j, je);
             long o = (long) j * Float.BYTES;
             FloatVector xv = FloatVector.fromMemorySegment(S, x, xr + o, LE, m);
-            t0 = FloatVector.fromMemorySegment(S, w, w0 + o, LE, m).mul(xv).reduceLanes(VectorOperators.ADD);
-            t1 = FloatVector.fromMemorySegment(S, w, w1 + o, LE, m).mul(xv).reduceLanes(VectorOperators.ADD);
-            t2 = FloatVector.fromMemorySegment(S, w, w2 + o, LE, m).mul(xv).reduceLanes(VectorOperators.ADD);
-            t3 = FloatVector.fromMemorySegment(S, w, w3 + o, LE, m).mul(xv).reduceLanes(VectorOperators.ADD);
+            t0 = sum(FloatVector.fromMemorySegment(S, w, w0 + o, LE, m).mul(xv));
+            t1 = sum(FloatVector.fromMemorySegment(S, w, w1 + o, LE, m).mul(xv));
+            t2 = sum(FloatVector.fromMemorySegment(S, w, w2 + o, LE, m).mul(xv));
+            t3 = sum(FloatVector.fromMemorySegment(S, w, w3 + o, LE, m).mul(xv));
         }
         long yb = yOff + (long) b * rows + i;
-        add(y, yb, a0.reduceLanes(VectorOperators.ADD) + t0);
-        add(y, yb + 1, a1.reduceLanes(VectorOperators.ADD) + t1);
-        add(y, yb + 2, a2.reduceLanes(VectorOperators.ADD) + t2);
-        add(y, yb + 3, a3.reduceLanes(VectorOperators.ADD) + t3);
+        add(y, yb, sum(a0) + t0);
+        add(y, yb + 1, sum(a1) + t1);
+        add(y, yb + 2, sum(a2) + t2);
+        add(y, yb + 3, sum(a3) + t3);
     }
 
     /** One row's dot product over columns [jb, je), masked loop (no vector under a branch). */
@@ -173,7 +194,25 @@ final class VectorDense {
             VectorMask<Float> m = S.indexInRange(j, je);
             a0 = FloatVector.fromMemorySegment(S, w, (wRow + j) * Float.BYTES, LE, m).fma(FloatVector.fromMemorySegment(S, x, (xRow + j) * Float.BYTES, LE, m), a0);
         }
-        return a0.reduceLanes(VectorOperators.ADD);
+        return sum(a0);
+    }
+
+    private static VectorShuffle<Float> rotation(int by) {
+        if (L > 16) throw new ExceptionInInitializerError("VectorDense sums at most 16 lanes; this species has " + L);
+        return VectorShuffle.fromOp(S, i -> (i + by) % L);
+    }
+
+    /**
+     * The sum of the lanes as a halving tree ({@code v[i] + v[i + L/2]}, then {@code L/4}, ... down
+     * to lane 0): lane-wise adds and rotations only, so the interpreter and C2 give the same
+     * bits. {@code L} is a constant, so C2 folds the choices away.
+     */
+    private static float sum(FloatVector v) {
+        FloatVector a = L >= 16 ? v.add(v.rearrange(ROT_8)) : v;
+        FloatVector b = L >= 8 ? a.add(a.rearrange(ROT_4)) : a;
+        FloatVector c = L >= 4 ? b.add(b.rearrange(ROT_2)) : b;
+        FloatVector d = L >= 2 ? c.add(c.rearrange(ROT_1)) : c;
+        return d.lane(0);
     }
 
     private static void add(MemorySegment y, long at, float v) {

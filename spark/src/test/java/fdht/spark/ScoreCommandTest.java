@@ -1,0 +1,73 @@
+package fdht.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScoreCommandTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = ScoreCommand.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void scoresANpyDirectoryIntoParquetAtomicallyAndSaysWhatWentWrongInOneLine() throws Exception {
+        SparkFixture.spark(); // the command uses the JVM's session and leaves it running
+        Path model = SparkFixture.model(dir, 5);
+        Path in = Files.createDirectory(dir.resolve("in"));
+        float[][] clips = new float[3][];
+        for (int b = 0; b < clips.length; b++) clips[b] = SparkFixture.random(2 * SparkFixture.INPUT, 40 + b, 1);
+        SparkFixture.writeNpy(in.resolve("a.npy"), clips, 2, false);
+        Path out = dir.resolve("scores.parquet");
+        Result r = run("--model", model.toString(), "--input", in.toString(), "--out", out.toString(), "--master", "local[2]", "--batch", "2", "--hidden");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("fdht score: 3 clips (0 not scored)"), r.out());
+        List<Row> rows = SparkFixture.spark().read().parquet(out.toString()).collectAsList();
+        assertEquals(3, rows.size());
+        assertEquals(List.of("file", "clip", "logits", "label", "hidden", "error"), Arrays.asList(rows.get(0).schema().fieldNames()));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertFalse(s.anyMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary directory left beside the output");
+        }
+
+        Result exists = run("--model", model.toString(), "--input", in.toString(), "--out", out.toString());
+        assertEquals(2, exists.code());
+        assertEquals("fdht score: --out " + out + " exists (use --force to replace it)", exists.err().strip());
+
+        float[][] bad = {clips[0], clips[1].clone()};
+        bad[1][5] = Float.NaN;
+        SparkFixture.writeNpy(in.resolve("b.npy"), bad, 2, false);
+        Result failed = run("--model", model.toString(), "--input", in.toString(), "--out", dir.resolve("failed.parquet").toString(), "--bad-rows", "fail");
+        assertEquals(2, failed.code());
+        String[] lines = failed.err().strip().split("\n");
+        assertEquals("fdht score: cannot score clip 1 of " + in.resolve("b.npy").toAbsolutePath() + ": non-finite value NaN at frame 0, index 5", lines[lines.length - 1]);
+        assertFalse(Files.exists(dir.resolve("failed.parquet")), "a failed job writes nothing");
+        try (Stream<Path> s = Files.list(dir)) {
+            assertFalse(s.anyMatch(p -> p.getFileName().toString().startsWith(".failed")), "nor leaves its temporary directory");
+        }
+
+        Result forced = run("--model", model.toString(), "--input", in.toString(), "--out", out.toString(), "--force");
+        assertEquals(0, forced.code(), forced.err());
+        assertTrue(forced.out().contains("5 clips (1 not scored)"), forced.out());
+
+        Result noModel = run("--model", dir.resolve("nope.safetensors").toString(), "--input", in.toString(), "--out", dir.resolve("x.parquet").toString());
+        assertEquals(2, noModel.code());
+        assertTrue(noModel.err().strip().endsWith("no such file") && !noModel.err().strip().contains("\n"), noModel.err());
+    }
+}
