@@ -198,9 +198,19 @@ public final class LstmStack {
         run(clip, 0, frames, ws, output, 0, logits, 0);
     }
 
+    /** Whether {@code other} has this stack's layers and weights (this stack with other kernels or policy, say), so its workspace fits. */
+    private boolean sharesWeights(LstmStack other) {
+        if (other == this) return true;
+        if (other.layers.length != layers.length || other.directions() != directions()) return false;
+        for (int l = 0; l < layers.length; l++) {
+            for (int d = 0; d < layers[l].length; d++) if (other.layers[l][d].projection() != layers[l][d].projection()) return false;
+        }
+        return true;
+    }
+
     /** As {@link #run(MemorySegment, int, Workspace, MemorySegment, MemorySegment)}, each buffer from the given float offset on (a slice of a larger batch). */
     void run(MemorySegment clip, long clipOff, int frames, Workspace ws, MemorySegment output, long outputOff, MemorySegment logits, long logitsOff) {
-        if (ws.stack != this && ws.stack.layers[0][0].projection() != layers[0][0].projection()) throw new IllegalArgumentException("workspace belongs to another stack");
+        if (!sharesWeights(ws.stack)) throw new IllegalArgumentException("workspace belongs to another stack");
         if (frames < 1 || frames > ws.maxFrames) throw new IllegalArgumentException("frames " + frames + " outside 1.." + ws.maxFrames + " (the workspace's)");
         int batch = ws.batch, width = outputSize();
         long need = clipOff + (long) batch * frames * inputSize();
