@@ -140,6 +140,28 @@ class DataEvalCliTest {
     }
 
     @Test
+    void evalScoresAStackedBidirectionalModel() {
+        Path model = dir.resolve("stack.safetensors");
+        try (Arena arena = Arena.ofConfined()) {
+            fdht.kernels.lstm.Lstm[][] layers = new fdht.kernels.lstm.Lstm[2][2];
+            for (int d = 0; d < 2; d++) {
+                layers[0][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2}, new int[]{65, 64}, 2), 5 + d, arena), 4096, new float[8], arena);
+                layers[1][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2}, new int[]{2, 3}, 2), 7 + d, arena), 4, new float[8], arena);
+            }
+            float[] w = new float[40 * 4];
+            for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(i * 1.3) * 3;
+            LstmModelFile.write(fdht.kernels.lstm.LstmStack.of(layers, new DenseHead(w, new float[40], 40, 4, arena)), model);
+        }
+        Result r = CliTest.run("eval", "--model", model.toString(), "--task", "mfm", "--count", "6", "--batch", "4", "--threads", "2");
+        assertEquals(0, r.code(), r.err());
+        String expected;
+        try (Arena arena = Arena.ofShared()) {
+            expected = ClassifierEvaluation.evaluate(LstmModelFile.readStack(model, arena), MovingFashionMnist.load(Split.TEST, 0).take(6), 6, 1).toString();
+        }
+        assertTrue(r.out().contains(expected) && r.out().contains("2 layers, bidirectional"), r.out() + "\nexpected " + expected);
+    }
+
+    @Test
     void evalRefusesWhatItCannotScore() throws IOException {
         Path out = dir.resolve("mfm");
         assertEquals(0, CliTest.run("data", "mfm", "--count", "3", "--out", out.toString()).code());
