@@ -100,21 +100,9 @@ public final class LstmStack {
         return p;
     }
 
-    /** Multiply-adds per batch row per frame, all layers and directions. */
-    public long macsPerFrame() {
-        long m = 0;
-        for (Lstm[] l : layers) for (Lstm c : l) m += c.projection().macsPerStep();
-        return m;
-    }
-
     /** This stack with every layer run by other kernels. */
     public LstmStack withKernels(Kernels kernels) {
         return map(c -> c.withKernels(kernels));
-    }
-
-    /** This stack with another policy for non-finite inputs (only layer 0 reads the clip). */
-    public LstmStack withNonFinite(Lstm.NonFinite policy) {
-        return map(c -> c.withNonFinite(policy));
     }
 
     private LstmStack map(java.util.function.UnaryOperator<Lstm> f) {
@@ -184,8 +172,6 @@ public final class LstmStack {
 
         public int batch() { return batch; }
         public int maxFrames() { return maxFrames; }
-        /** The final state of layer {@code l}, direction {@code d}, after the last {@link #run}. */
-        public LstmState state(int l, int d) { return states[l][d]; }
     }
 
     /**
