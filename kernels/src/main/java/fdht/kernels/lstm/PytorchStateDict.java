@@ -68,7 +68,7 @@ public final class PytorchStateDict {
         /** Weights of the dense original (head excluded): what a compressed model is measured against. */
         public long parameterCount() {
             long p = 0;
-            for (DenseLayer[] l : layers) for (DenseLayer d : l) p += 4L * d.hidden() * (d.inputSize() + d.hidden()) + 4L * d.hidden();
+            for (DenseLayer[] l : layers) for (DenseLayer d : l) p += Lstm.denseParameterCount(d.inputSize(), d.hidden());
             return p;
         }
 
