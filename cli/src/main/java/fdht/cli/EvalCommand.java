@@ -62,6 +62,9 @@ final class EvalCommand implements Callable<Integer> {
         if ((task == null) == (clips == null)) throw new IllegalArgumentException("give either --task mfm or --clips with --labels");
         if (clips != null && labels == null) throw new IllegalArgumentException("--clips needs --labels");
         if (clips == null && labels != null) throw new IllegalArgumentException("--labels goes with --clips");
+        for (String taskOnly : new String[]{"--split", "--count", "--seed"}) { // they would be ignored: say so rather than score other clips than asked
+            if (clips != null && spec.commandLine().getParseResult().hasMatchedOption(taskOnly)) throw new IllegalArgumentException(taskOnly + " goes with --task, not --clips");
+        }
         if (task != null && !task.equals("mfm")) throw new IllegalArgumentException("--task '" + task + "' is unknown (the one task is mfm)");
         if (batch < 1) throw new IllegalArgumentException("--batch " + batch + " must be at least 1");
         if (threads < 1) throw new IllegalArgumentException("--threads " + threads + " must be at least 1");

@@ -172,6 +172,8 @@ class DataEvalCliTest {
         Path m = model("m.safetensors", 40);
         expectError(new String[]{"eval", "--model", m.toString(), "--task", "mfm", "--clips", clips, "--labels", labels}, "either --task mfm or --clips");
         expectError(new String[]{"eval", "--model", m.toString(), "--clips", clips}, "--clips needs --labels");
+        expectError(new String[]{"eval", "--model", m.toString(), "--clips", clips, "--labels", labels, "--count", "2"}, "--count goes with --task, not --clips");
+        expectError(new String[]{"eval", "--model", m.toString(), "--clips", clips, "--labels", labels, "--split", "train"}, "--split goes with --task");
         expectError(new String[]{"eval", "--model", m.toString(), "--task", "ucf"}, "--task 'ucf' is unknown");
         Path two = dir.resolve("two.npy");
         NpyFile.writeInt64(two, new long[]{2}, MemorySegment.ofArray(new long[]{1, 2}));
