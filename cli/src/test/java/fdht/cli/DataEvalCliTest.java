@@ -119,6 +119,19 @@ class DataEvalCliTest {
     }
 
     @Test
+    void aFailedRewriteLeavesNoLabelsOfAnEarlierRunBesideTheClips() throws IOException {
+        Path out = dir.resolve("mfm");
+        assertEquals(0, CliTest.run("data", "mfm", "--count", "3", "--seed", "1", "--out", out.toString()).code());
+        assertTrue(Files.exists(out.resolve("labels.npy")));
+        Files.delete(out.resolve("clips.npy"));
+        Files.createDirectories(out.resolve("clips.npy").resolve("in-the-way")); // the clips cannot be written now
+        Result r = CliTest.run("data", "mfm", "--count", "3", "--seed", "2", "--out", out.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("clips.npy"), r.err());
+        assertFalse(Files.exists(out.resolve("labels.npy")), "seed 1's labels must not stay to be paired with other clips");
+    }
+
+    @Test
     void evalScoresGeneratedAndFileClipsAlike() {
         Path model = model("m.safetensors", 40);
         Path out = dir.resolve("mfm");
