@@ -310,6 +310,16 @@ class CliTest {
         assertEquals(0, same.code(), same.err());
         assertTrue(same.out().contains("DRAM COUNTED") && same.out().contains("TT [x;h]") && same.out().contains("2.50x"), same.out());
         assertTrue(Files.size(dir.resolve("sensitivity-lstm-youtube.png")) > 10_000);
+        byte[] png = Files.readAllBytes(dir.resolve("sensitivity-lstm-youtube.png"));
+        assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(png, 4), "a PNG");
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(".")), "no temporary file left beside it");
+        }
+        Path sweep = dir.resolve("sweep");
+        Result swept = run("simulate", "--workload", "lstm-ucf", "--sweep", sweep.toString());
+        assertEquals(0, swept.code(), swept.err());
+        assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(Files.readAllBytes(sweep.resolve("sweep.png")), 4), "sweep.png is a PNG");
+        assertEquals(26, Files.readAllLines(sweep.resolve("sweep.csv")).size(), "a header and 5 x 5 points");
         assertTrue(Files.readString(dir.resolve("sensitivity-lstm-youtube.csv")).contains("TIE,dense_weight_words_per_cycle,fitted"));
         // a trained TT over [x;h] for TIE, beside the FDHT model: compared at equal accuracy
         Path tt = dir.resolve("tt.safetensors");
