@@ -184,6 +184,7 @@ class CliTest {
             Result c = run("convert", "--from-pytorch", torch.toString(), "--out", model.toString(), "--ranks", "full", "--order", "2");
             assertEquals(0, c.code(), c.err());
             assertTrue(c.out().contains(layers + " layer") && c.out().contains("head 'fc' of 5 classes"), c.out());
+            assertEquals(directions == 2, c.out().contains("note: the head reads output[:, -1]"), "bidirectional: which state the head reads is named: " + c.out());
             float[] clip = new float[batch * frames * input];
             for (int i = 0; i < clip.length; i++) clip[i] = (float) Math.sin(0.7 * i);
             Path clipFile = dir.resolve("clip.npy"), hOut = dir.resolve("h.npy"), yOut = dir.resolve("y.npy");
