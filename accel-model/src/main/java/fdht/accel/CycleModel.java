@@ -69,9 +69,9 @@ public final class CycleModel {
 
     /**
      * One frame of {@code plan} on {@code cfg}; with {@code recurrentWeights > 0} a dense stage
-     * of that many weights ({@code 4H x H}, TT-LSTM's {@code W_h}) follows the plan.
-     * {@code inputWords} is the frame's real input (DRAM traffic), {@code dram} puts DRAM into
-     * the frame time and energy.
+     * of that many weights ({@code 4H x H}, TT-LSTM's {@code W_h}) follows the plan. The
+     * frame's real input ({@code workload.inputSize()} words) is its DRAM traffic; {@code dram}
+     * puts DRAM into the frame time and energy.
      */
     public static Simulation simulate(AcceleratorConfig cfg, Workload workload, ContractionPlan plan, long recurrentWeights, boolean dram) {
         MemoryLayout kind = cfg.layout();

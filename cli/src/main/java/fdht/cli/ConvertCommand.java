@@ -77,6 +77,10 @@ final class ConvertCommand implements Callable<Integer> {
             PytorchStateDict.Import dense = PytorchStateDict.read(input, lstmPrefix, headPrefix, arena);
             out.println(input + ": " + dense.describe());
             if (!dense.ignored().isEmpty()) out.println("ignored: " + String.join(", ", dense.ignored()));
+            if (dense.directions() == 2 && dense.head() != null) { // the file cannot say which the head was trained on: name the one imported
+                out.println("note: the head reads output[:, -1] (the reverse direction after only the last frame), as head(output[:, -1]) does;"
+                        + " a head trained on h_n (the reverse direction after the whole clip) will not give PyTorch's logits");
+            }
             long start = System.nanoTime();
             int layers = dense.layerCount(), directions = dense.directions();
             Lstm[][] cells = new Lstm[layers][directions];

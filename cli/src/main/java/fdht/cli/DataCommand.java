@@ -74,6 +74,11 @@ final class DataCommand implements Runnable {
             long[] labels = new long[(int) count];
             int[] chunkLabels = new int[CHUNK];
             Path clipsFile = out.resolve("clips.npy"), labelsFile = out.resolve("labels.npy");
+            try { // a run that fails half-way must not leave new clips beside the labels of an earlier run: no labels then
+                Files.deleteIfExists(labelsFile);
+            } catch (IOException e) {
+                throw new ModelFileException(labelsFile, null, "cannot replace: " + e.getMessage(), e);
+            }
             NpyFile.write(clipsFile, new long[]{count, MovingFashionMnist.FRAMES, MovingFashionMnist.FRAME_SIZE}, CHUNK, (first, n, rows) -> {
                 mfm.fill(first, n, rows, chunkLabels);
                 for (int j = 0; j < n; j++) labels[(int) first + j] = chunkLabels[j];

@@ -1,7 +1,7 @@
 package fdht.cli;
 
-import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
+import fdht.kernels.lstm.LstmStack;
 import fdht.train.data.LabelledClips;
 import fdht.train.data.MovingFashionMnist;
 import fdht.train.data.NpyClips;
@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
  * {@code fdht eval}: the accuracy of a model with a head on labelled clips, either MFM-40 clips
  * generated on the fly ({@code --task mfm}) or a pair of {@code .npy} files ({@code --clips},
  * {@code --labels}); prints the accuracy with its 95% (Wilson) interval and the mean
- * cross-entropy. Streams a batch at a time (see {@link ClassifierEvaluation}).
+ * cross-entropy. Takes one-layer models and stacks (several layers, both directions) alike.
+ * Streams a batch at a time (see {@link ClassifierEvaluation}).
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Accuracy of a model with a head on MFM-40 (--task mfm) or on labelled clips (--clips, --labels).")
@@ -61,12 +62,15 @@ final class EvalCommand implements Callable<Integer> {
         if ((task == null) == (clips == null)) throw new IllegalArgumentException("give either --task mfm or --clips with --labels");
         if (clips != null && labels == null) throw new IllegalArgumentException("--clips needs --labels");
         if (clips == null && labels != null) throw new IllegalArgumentException("--labels goes with --clips");
+        for (String taskOnly : new String[]{"--split", "--count", "--seed"}) { // they would be ignored: say so rather than score other clips than asked
+            if (clips != null && spec.commandLine().getParseResult().hasMatchedOption(taskOnly)) throw new IllegalArgumentException(taskOnly + " goes with --task, not --clips");
+        }
         if (task != null && !task.equals("mfm")) throw new IllegalArgumentException("--task '" + task + "' is unknown (the one task is mfm)");
         if (batch < 1) throw new IllegalArgumentException("--batch " + batch + " must be at least 1");
         if (threads < 1) throw new IllegalArgumentException("--threads " + threads + " must be at least 1");
         if (count != null && count < 1) throw new IllegalArgumentException("--count " + count + " must be at least 1");
         try (Arena arena = Arena.ofShared()) {
-            Lstm lstm = LstmModelFile.read(model, arena);
+            LstmStack lstm = LstmModelFile.readStack(model, arena);
             if (lstm.head().isEmpty()) throw new IllegalArgumentException("the model " + model + " has no head: eval needs a classifier (head.weight, head.bias)");
             LabelledClips data;
             String what;

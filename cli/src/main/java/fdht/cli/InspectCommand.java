@@ -37,7 +37,7 @@ final class InspectCommand implements Callable<Integer> {
             for (int l = 0; l < stack.layerCount(); l++) {
                 for (int d = 0; d < stack.directions(); d++) {
                     Lstm lstm = stack.layer(l, d);
-                    dense += 4L * lstm.hiddenSize() * (lstm.inputSize() + lstm.hiddenSize()) + 4L * lstm.hiddenSize();
+                    dense += lstm.denseParameterCount();
                 }
             }
             out.printf("parameters %,d (%,d bytes) against %,d dense (%s)%n", params, params * 4, dense, SizeRatio.of(params, dense));
@@ -47,7 +47,7 @@ final class InspectCommand implements Callable<Integer> {
                     Lstm lstm = stack.layer(l, d);
                     out.println();
                     if (!stack.isSingle()) {
-                        long p = lstm.parameterCount(), pd = 4L * lstm.hiddenSize() * (lstm.inputSize() + lstm.hiddenSize()) + 4L * lstm.hiddenSize();
+                        long p = lstm.parameterCount(), pd = lstm.denseParameterCount();
                         out.printf("%s: %s; input %,d; parameters %,d (%s)%n", LstmStack.name(l, d), lstm.projection().describe(), lstm.inputSize(), p, SizeRatio.of(p, pd));
                     }
                     lstm.htWeights().ifPresentOrElse(ht -> out.println("tree " + ht.format().tree() + ", row factors " + Arrays.toString(ht.format().rowFactors())

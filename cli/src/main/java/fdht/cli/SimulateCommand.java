@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;
@@ -173,9 +172,7 @@ final class SimulateCommand implements Callable<Integer> {
         chart.addSeries("energy efficiency", x, diagonal.stream().mapToDouble(p -> p.fdht().gopsPerWatt() / p.tie().gopsPerWatt()).toArray());
         chart.addSeries("area efficiency", x, diagonal.stream().mapToDouble(p -> p.fdht().gopsPerMm2() / p.tie().gopsPerMm2()).toArray());
         chart.getStyler().setXAxisLogarithmic(true);
-        Path tmp = png.resolveSibling("." + png.getFileName() + ".tmp");
-        BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-        Files.move(png.resolveSibling(tmp.getFileName() + ".png"), png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        PngFile.write(chart, png);
     }
 
     static void writeAtomically(Path target, String text) {

@@ -6,10 +6,8 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.knowm.xchart.AnnotationText;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -59,9 +57,7 @@ final class TornadoChart {
         if (!Double.isNaN(paperThroughput)) vertical(chart, "paper: throughput", paperThroughput, n, new Color(31, 119, 180), true);
         if (!Double.isNaN(paperEnergy)) vertical(chart, "paper: energy eff.", paperEnergy, n, new Color(255, 127, 14), true);
         Files.createDirectories(png.toAbsolutePath().getParent());
-        Path tmp = png.resolveSibling("." + png.getFileName() + ".tmp");
-        BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-        Files.move(png.resolveSibling(tmp.getFileName() + ".png"), png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        PngFile.write(chart, png);
     }
 
     private static void bar(XYChart chart, String name, double a, double b, double y, Color color, String legend) {

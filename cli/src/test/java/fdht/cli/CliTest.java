@@ -184,6 +184,7 @@ class CliTest {
             Result c = run("convert", "--from-pytorch", torch.toString(), "--out", model.toString(), "--ranks", "full", "--order", "2");
             assertEquals(0, c.code(), c.err());
             assertTrue(c.out().contains(layers + " layer") && c.out().contains("head 'fc' of 5 classes"), c.out());
+            assertEquals(directions == 2, c.out().contains("note: the head reads output[:, -1]"), "bidirectional: which state the head reads is named: " + c.out());
             float[] clip = new float[batch * frames * input];
             for (int i = 0; i < clip.length; i++) clip[i] = (float) Math.sin(0.7 * i);
             Path clipFile = dir.resolve("clip.npy"), hOut = dir.resolve("h.npy"), yOut = dir.resolve("y.npy");
@@ -235,6 +236,61 @@ class CliTest {
         assertEquals(0, run("infer", "--help").code());
     }
 
+    /** The numbers of a report line that starts with {@code label} (thousands separators dropped). */
+    private static double[] numbers(String line, String label) {
+        return java.util.regex.Pattern.compile("[0-9][0-9,]*(\\.[0-9]+)?").matcher(line.substring(label.length())).results()
+                .mapToDouble(m -> Double.parseDouble(m.group().replace(",", ""))).toArray();
+    }
+
+    @Test
+    void simulateOfAStackSumsWhatItPrintsForEachLayer() throws Exception {
+        Path model = dir.resolve("stack.safetensors");
+        try (Arena arena = Arena.ofConfined()) {
+            Lstm[][] layers = new Lstm[2][2];
+            for (int d = 0; d < 2; d++) {
+                layers[0][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 4}, new int[]{6, 6}, 3), 1 + d, arena), 30, new float[16], arena);
+                layers[1][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 4}, new int[]{3, 4}, 2), 3 + d, arena), 8, new float[16], arena);
+            }
+            LstmModelFile.write(fdht.kernels.lstm.LstmStack.of(layers, null), model);
+        }
+        Result r = run("simulate", "--model", model.toString());
+        assertEquals(0, r.code(), r.err());
+        java.util.List<String> lines = r.out().lines().toList();
+        int total = -1;
+        for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith("all 4 layers and directions, per frame")) total = i;
+        assertTrue(total > 0, r.out());
+        // per layer: FDHT and TIE columns of MACs, cycles, frames/s (summed as frame times) and energy
+        String[] labels = {"MACs", "cycles", "frames/s", "energy/frame (nJ)"};
+        double[][] sum = new double[labels.length][2];
+        int tables = 0;
+        for (String line : lines.subList(0, total)) {
+            for (int k = 0; k < labels.length; k++) {
+                if (!line.startsWith(labels[k] + " ")) continue;
+                double[] v = numbers(line, labels[k]);
+                for (int c = 0; c < 2; c++) sum[k][c] += k == 2 ? 1 / v[c] : v[c];
+                if (k == 0) tables++;
+            }
+        }
+        assertEquals(4, tables, "one table per layer and direction: " + r.out());
+        for (String line : lines.subList(total + 1, lines.size())) {
+            for (int k = 0; k < labels.length; k++) {
+                if (!line.startsWith(labels[k] + " ")) continue;
+                double[] v = numbers(line, labels[k]);
+                for (int c = 0; c < 2; c++) {
+                    double expected = k == 2 ? 1 / sum[k][c] : sum[k][c];
+                    // every figure is printed rounded (to 1, energy to 0.1 nJ): the sum of 4 carries 4 roundings, the total its own;
+                    // frames/s of ~10^5 and more rounded to 1 is off by under 1e-5 relative
+                    double slack = switch (k) {
+                        case 2 -> 1e-4 * expected + 0.5;
+                        case 3 -> 5 * 0.05;
+                        default -> 5 * 0.5;
+                    };
+                    assertEquals(expected, v[c], slack, labels[k] + (c == 0 ? " FDHT" : " TIE") + " in\n" + r.out());
+                }
+            }
+        }
+    }
+
     @Test
     void simulateComparesThePublishedModelsAndTimesTheDemoModelsOwnPlan() throws Exception {
         Result ucf = run("simulate", "--workload", "lstm-ucf");
@@ -255,6 +311,16 @@ class CliTest {
         assertEquals(0, same.code(), same.err());
         assertTrue(same.out().contains("DRAM COUNTED") && same.out().contains("TT [x;h]") && same.out().contains("2.50x"), same.out());
         assertTrue(Files.size(dir.resolve("sensitivity-lstm-youtube.png")) > 10_000);
+        byte[] png = Files.readAllBytes(dir.resolve("sensitivity-lstm-youtube.png"));
+        assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(png, 4), "a PNG");
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(".")), "no temporary file left beside it");
+        }
+        Path sweep = dir.resolve("sweep");
+        Result swept = run("simulate", "--workload", "lstm-ucf", "--sweep", sweep.toString());
+        assertEquals(0, swept.code(), swept.err());
+        assertArrayEquals(new byte[]{(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(Files.readAllBytes(sweep.resolve("sweep.png")), 4), "sweep.png is a PNG");
+        assertEquals(26, Files.readAllLines(sweep.resolve("sweep.csv")).size(), "a header and 5 x 5 points");
         assertTrue(Files.readString(dir.resolve("sensitivity-lstm-youtube.csv")).contains("TIE,dense_weight_words_per_cycle,fitted"));
         // a trained TT over [x;h] for TIE, beside the FDHT model: compared at equal accuracy
         Path tt = dir.resolve("tt.safetensors");

@@ -119,6 +119,19 @@ class DataEvalCliTest {
     }
 
     @Test
+    void aFailedRewriteLeavesNoLabelsOfAnEarlierRunBesideTheClips() throws IOException {
+        Path out = dir.resolve("mfm");
+        assertEquals(0, CliTest.run("data", "mfm", "--count", "3", "--seed", "1", "--out", out.toString()).code());
+        assertTrue(Files.exists(out.resolve("labels.npy")));
+        Files.delete(out.resolve("clips.npy"));
+        Files.createDirectories(out.resolve("clips.npy").resolve("in-the-way")); // the clips cannot be written now
+        Result r = CliTest.run("data", "mfm", "--count", "3", "--seed", "2", "--out", out.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("clips.npy"), r.err());
+        assertFalse(Files.exists(out.resolve("labels.npy")), "seed 1's labels must not stay to be paired with other clips");
+    }
+
+    @Test
     void evalScoresGeneratedAndFileClipsAlike() {
         Path model = model("m.safetensors", 40);
         Path out = dir.resolve("mfm");
@@ -140,6 +153,28 @@ class DataEvalCliTest {
     }
 
     @Test
+    void evalScoresAStackedBidirectionalModel() {
+        Path model = dir.resolve("stack.safetensors");
+        try (Arena arena = Arena.ofConfined()) {
+            fdht.kernels.lstm.Lstm[][] layers = new fdht.kernels.lstm.Lstm[2][2];
+            for (int d = 0; d < 2; d++) {
+                layers[0][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2}, new int[]{65, 64}, 2), 5 + d, arena), 4096, new float[8], arena);
+                layers[1][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2}, new int[]{2, 3}, 2), 7 + d, arena), 4, new float[8], arena);
+            }
+            float[] w = new float[40 * 4];
+            for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(i * 1.3) * 3;
+            LstmModelFile.write(fdht.kernels.lstm.LstmStack.of(layers, new DenseHead(w, new float[40], 40, 4, arena)), model);
+        }
+        Result r = CliTest.run("eval", "--model", model.toString(), "--task", "mfm", "--count", "6", "--batch", "4", "--threads", "2");
+        assertEquals(0, r.code(), r.err());
+        String expected;
+        try (Arena arena = Arena.ofShared()) {
+            expected = ClassifierEvaluation.evaluate(LstmModelFile.readStack(model, arena), MovingFashionMnist.load(Split.TEST, 0).take(6), 6, 1).toString();
+        }
+        assertTrue(r.out().contains(expected) && r.out().contains("2 layers, bidirectional"), r.out() + "\nexpected " + expected);
+    }
+
+    @Test
     void evalRefusesWhatItCannotScore() throws IOException {
         Path out = dir.resolve("mfm");
         assertEquals(0, CliTest.run("data", "mfm", "--count", "3", "--out", out.toString()).code());
@@ -150,6 +185,8 @@ class DataEvalCliTest {
         Path m = model("m.safetensors", 40);
         expectError(new String[]{"eval", "--model", m.toString(), "--task", "mfm", "--clips", clips, "--labels", labels}, "either --task mfm or --clips");
         expectError(new String[]{"eval", "--model", m.toString(), "--clips", clips}, "--clips needs --labels");
+        expectError(new String[]{"eval", "--model", m.toString(), "--clips", clips, "--labels", labels, "--count", "2"}, "--count goes with --task, not --clips");
+        expectError(new String[]{"eval", "--model", m.toString(), "--clips", clips, "--labels", labels, "--split", "train"}, "--split goes with --task");
         expectError(new String[]{"eval", "--model", m.toString(), "--task", "ucf"}, "--task 'ucf' is unknown");
         Path two = dir.resolve("two.npy");
         NpyFile.writeInt64(two, new long[]{2}, MemorySegment.ofArray(new long[]{1, 2}));

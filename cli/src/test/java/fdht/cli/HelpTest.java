@@ -45,6 +45,19 @@ class HelpTest {
         }
     }
 
+    @Test
+    void launcherWithoutFashionMnistFailsAsACommandLineErrorAndBuildsNothing() throws Exception {
+        Path launcher = Path.of("..", "fdht").toAbsolutePath().normalize();
+        var cmd = new java.util.ArrayList<>(List.of("bash", launcher.toString(), "data", "mfm", "--count", "2", "--out", "no-such-dir/mfm"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("FDHT_FASHION_MNIST", Path.of("no-such-dir", "fashion").toAbsolutePath().toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8), err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not finish");
+        assertEquals(2, p.exitValue(), out + err);
+        assertTrue(err.contains("dataset-fashion-mnist") && err.strip().lines().count() == 1, err);
+    }
+
     private static String launch(Path launcher, List<String> args) throws IOException, InterruptedException {
         var cmd = new java.util.ArrayList<>(List.of("bash", launcher.toString()));
         cmd.addAll(args);

@@ -4,7 +4,9 @@ import fdht.layout.ColumnFactorization;
 
 /**
  * The default row and column factors of an LSTM gate matrix {@code 4H x (N_x + H)}, as
- * {@code fdht convert} and the bundled model choose them. Rows: {@code H} split evenly into
+ * {@code fdht convert} chooses them (the bundled demo
+ * model does not: it takes the accelerator workload's 8x20x20x19, the published input factors
+ * with {@code h}). Rows: {@code H} split evenly into
  * {@code d} factors, the first times the 4 gates (16x4x4x4 for H = 256). Columns: the cheapest
  * balanced factors ({@link ColumnFactorization#cheapest}) under {@link #PADDING}, {@link #MAX_FACTOR}
  * and {@link #MAX_RATIO}; small layers that cannot be balanced so are tried with looser bounds,

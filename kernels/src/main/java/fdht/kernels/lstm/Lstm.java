@@ -145,6 +145,10 @@ public final class Lstm {
     public int hiddenSize() { return projection.hiddenSize(); }
     /** Weights stored, head excluded (floats). */
     public long parameterCount() { return projection.parameterCount() + 4L * hiddenSize(); }
+    /** Weights of the dense layer of this shape, {@code 4H (N_x + H) + 4H}: what a compressed layer is measured against. */
+    public long denseParameterCount() { return denseParameterCount(inputSize(), hiddenSize()); }
+    /** {@code 4H (N_x + H) + 4H}, the weights and bias of a dense LSTM layer. */
+    public static long denseParameterCount(int inputSize, int hidden) { return 4L * hidden * ((long) inputSize + hidden) + 4L * hidden; }
 
     public LstmState newState(int batch, Arena arena) { return new LstmState(batch, hiddenSize(), arena); }
     public LstmWorkspace newWorkspace(int batch, Arena arena) { return new LstmWorkspace(this, batch, arena); }

@@ -100,21 +100,9 @@ public final class LstmStack {
         return p;
     }
 
-    /** Multiply-adds per batch row per frame, all layers and directions. */
-    public long macsPerFrame() {
-        long m = 0;
-        for (Lstm[] l : layers) for (Lstm c : l) m += c.projection().macsPerStep();
-        return m;
-    }
-
     /** This stack with every layer run by other kernels. */
     public LstmStack withKernels(Kernels kernels) {
         return map(c -> c.withKernels(kernels));
-    }
-
-    /** This stack with another policy for non-finite inputs (only layer 0 reads the clip). */
-    public LstmStack withNonFinite(Lstm.NonFinite policy) {
-        return map(c -> c.withNonFinite(policy));
     }
 
     private LstmStack map(java.util.function.UnaryOperator<Lstm> f) {
@@ -184,8 +172,6 @@ public final class LstmStack {
 
         public int batch() { return batch; }
         public int maxFrames() { return maxFrames; }
-        /** The final state of layer {@code l}, direction {@code d}, after the last {@link #run}. */
-        public LstmState state(int l, int d) { return states[l][d]; }
     }
 
     /**
@@ -198,9 +184,19 @@ public final class LstmStack {
         run(clip, 0, frames, ws, output, 0, logits, 0);
     }
 
+    /** Whether {@code other} has this stack's layers and weights (this stack with other kernels or policy, say), so its workspace fits. */
+    private boolean sharesWeights(LstmStack other) {
+        if (other == this) return true;
+        if (other.layers.length != layers.length || other.directions() != directions()) return false;
+        for (int l = 0; l < layers.length; l++) {
+            for (int d = 0; d < layers[l].length; d++) if (other.layers[l][d].projection() != layers[l][d].projection()) return false;
+        }
+        return true;
+    }
+
     /** As {@link #run(MemorySegment, int, Workspace, MemorySegment, MemorySegment)}, each buffer from the given float offset on (a slice of a larger batch). */
     void run(MemorySegment clip, long clipOff, int frames, Workspace ws, MemorySegment output, long outputOff, MemorySegment logits, long logitsOff) {
-        if (ws.stack != this && ws.stack.layers[0][0].projection() != layers[0][0].projection()) throw new IllegalArgumentException("workspace belongs to another stack");
+        if (!sharesWeights(ws.stack)) throw new IllegalArgumentException("workspace belongs to another stack");
         if (frames < 1 || frames > ws.maxFrames) throw new IllegalArgumentException("frames " + frames + " outside 1.." + ws.maxFrames + " (the workspace's)");
         int batch = ws.batch, width = outputSize();
         long need = clipOff + (long) batch * frames * inputSize();

@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * <p>Thread safety: stateless; safe from any thread.
  */
 public final class PytorchStateDict {
-    private static final Pattern LSTM_TENSOR = Pattern.compile("(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\\d+)(_reverse)?");
+    // layer numbers as PyTorch writes them (no leading zero): "weight_ih_l01" is not layer 1's, so it is listed as ignored, not taken as used
+    private static final Pattern LSTM_TENSOR = Pattern.compile("(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(0|[1-9]\\d*)(_reverse)?");
     /** Layers accepted: far more than any LSTM in use, few enough to bound the work a hostile file can ask for. */
     static final int MAX_LAYERS = 64;
 
@@ -67,7 +68,7 @@ public final class PytorchStateDict {
         /** Weights of the dense original (head excluded): what a compressed model is measured against. */
         public long parameterCount() {
             long p = 0;
-            for (DenseLayer[] l : layers) for (DenseLayer d : l) p += 4L * d.hidden() * (d.inputSize() + d.hidden()) + 4L * d.hidden();
+            for (DenseLayer[] l : layers) for (DenseLayer d : l) p += Lstm.denseParameterCount(d.inputSize(), d.hidden());
             return p;
         }
 

@@ -228,4 +228,16 @@ class LstmStackTest {
             assertTrue(e.getMessage().contains("layer 1 has 1 directions"), e.getMessage());
         }
     }
+
+    @Test
+    void aWorkspaceOfAnotherStackIsRefusedEvenWhenItsFirstLayerIsShared() {
+        try (Arena arena = Arena.ofConfined()) {
+            LstmStack two = Dense.random(5, 3, 2, 1, 2, 4).toStack(arena);
+            LstmStack one = LstmStack.of(new Lstm[][]{{two.layer(0, 0)}}, null); // layer 0's weights, one layer
+            MemorySegment clip = Weights.floats(arena, 2L * 5), out = Weights.floats(arena, 2L * 3);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> two.run(clip, 2, one.newWorkspace(1, 2, arena), out, null));
+            assertTrue(e.getMessage().contains("another stack"), e.getMessage());
+            two.withKernels(fdht.kernels.ScalarKernels.INSTANCE).run(clip, 2, two.newWorkspace(1, 2, arena), out, null); // the same weights: fits
+        }
+    }
 }

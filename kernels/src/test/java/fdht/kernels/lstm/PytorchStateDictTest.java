@@ -99,6 +99,19 @@ class PytorchStateDictTest {
     }
 
     @Test
+    void aLayerNumberPyTorchNeverWritesIsNamedAsIgnoredNotTakenAsUsed() {
+        Path p = dir.resolve("m.safetensors");
+        lstm(new SafetensorsWriter(), "", 5, 2, 1, 1, 1).add("weight_ih_l00", new long[]{8, 5}, random(40, 3, 1))
+                .add("bias_hh_l01_reverse", new long[]{8}, random(8, 4, 1)).write(p);
+        try (Arena arena = Arena.ofConfined()) {
+            PytorchStateDict.Import im = PytorchStateDict.read(p, null, "none", arena);
+            assertEquals(1, im.layerCount());
+            assertEquals(1, im.directions());
+            assertEquals(List.of("bias_hh_l01_reverse", "weight_ih_l00"), im.ignored(), "read by no layer, so named");
+        }
+    }
+
+    @Test
     void stacksAndBothDirectionsImportEveryTensorOrNameTheOneThatDoesNotFit() throws Exception {
         try (Arena arena = Arena.ofConfined()) {
             Path p = dir.resolve("m.safetensors");

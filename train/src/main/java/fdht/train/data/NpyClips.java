@@ -64,9 +64,6 @@ public final class NpyClips implements LabelledClips {
     @Override public int frameSize() { return frameSize; }
     @Override public int classes() { return classes; }
 
-    /** The label of clip {@code i}. */
-    public int label(int i) { return labels[i]; }
-
     @Override
     public void fill(long first, int n, MemorySegment out, int[] outLabels) {
         checkFill(first, n, out, outLabels);

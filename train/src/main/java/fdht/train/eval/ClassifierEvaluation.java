@@ -2,7 +2,7 @@ package fdht.train.eval;
 
 import fdht.kernels.lstm.DenseHead;
 import fdht.kernels.lstm.Lstm;
-import fdht.kernels.lstm.LstmState;
+import fdht.kernels.lstm.LstmStack;
 import fdht.kernels.lstm.ParallelLstm;
 import fdht.train.data.ClipBatch;
 import fdht.train.data.LabelledClips;
@@ -11,11 +11,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Runs an LSTM with a head over labelled clips, a batch at a time through the kernels (split
- * over {@code threads} cores by {@link ParallelLstm}), and scores the head's arg-max at the last
- * frame against the labels: accuracy and mean cross-entropy. Memory is one batch of clips, one
- * state and one workspace per thread, whatever the number of clips (a 60,000-clip epoch
- * streams); the last, partial batch runs padded with the previous clips, which are not counted.
+ * Runs an LSTM with a head (one layer, or a stack of layers and directions) over labelled clips,
+ * a batch at a time through the kernels (split over {@code threads} cores by
+ * {@link ParallelLstm}), and scores the head's arg-max at the last frame against the labels:
+ * accuracy and mean cross-entropy. Memory is one batch of clips and one stack workspace per
+ * thread, whatever the number of clips (a 60,000-clip epoch streams); the last, partial batch
+ * runs padded with the previous clips, which are not counted.
  *
  * <p>Cost: {@code count x frames} LSTM steps plus the head. Thread safety: stateless; each call
  * owns its buffers (the model is shared read-only).
@@ -34,6 +35,11 @@ public final class ClassifierEvaluation {
      * beyond the head's classes.
      */
     public static Result evaluate(Lstm lstm, LabelledClips clips, int batch, int threads) {
+        return evaluate(LstmStack.single(lstm), clips, batch, threads);
+    }
+
+    /** As {@link #evaluate(Lstm, LabelledClips, int, int)}, for a stack: its head reads the last layer's output at the last frame. */
+    public static Result evaluate(LstmStack lstm, LabelledClips clips, int batch, int threads) {
         DenseHead head = lstm.head().orElseThrow(() -> new IllegalArgumentException(
                 "the model has no head (a classifier needs head.weight and head.bias: see docs/FORMAT.md)"));
         if (clips.frameSize() != lstm.inputSize()) {
@@ -47,19 +53,16 @@ public final class ClassifierEvaluation {
         if (count == 0) return new Result(new Accuracy(0, 0), Double.NaN);
         int rows = (int) Math.min(batch, count);
         int workers = Math.min(threads, rows);
-        int frames = clips.frames(), width = clips.frameSize(), classes = head.classes();
+        int frames = clips.frames(), classes = head.classes();
         long correct = 0;
         double loss = 0;
-        try (Arena arena = Arena.ofShared(); ParallelLstm runner = new ParallelLstm(lstm, rows, workers, arena)) {
+        try (Arena arena = Arena.ofShared(); ParallelLstm runner = new ParallelLstm(lstm, rows, frames, workers, arena)) {
             ClipBatch buf = ClipBatch.of(clips, rows, arena);
-            LstmState state = lstm.newState(rows, arena);
             MemorySegment logits = arena.allocate((long) rows * classes * Float.BYTES, 64);
             for (long first = 0; first < count; first += rows) {
                 int n = (int) Math.min(rows, count - first);
                 buf.load(clips, first, n);
-                state.reset();
-                for (int t = 0; t < frames; t++) runner.step(buf.clips(), (long) t * width, (long) frames * width, state);
-                lstm.logits(state, logits);
+                runner.run(buf.clips(), frames, null, logits);
                 for (int b = 0; b < n; b++) {
                     int label = buf.labels()[b];
                     long row = (long) b * classes;

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fdht.kernels.lstm.DenseHead;
 import fdht.kernels.lstm.Lstm;
+import fdht.kernels.lstm.LstmStack;
 import fdht.kernels.lstm.LstmState;
 import fdht.kernels.lstm.LstmWorkspace;
 import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
+import fdht.layout.Weights;
 import fdht.layout.io.ModelFileException;
 import fdht.layout.io.NpyFile;
 import fdht.train.data.NpyClips;
@@ -91,6 +93,48 @@ class ClassifierEvaluationTest {
             for (int[] bt : new int[][]{{1, 1}, {4, 1}, {5, 2}, {23, 3}, {100, 2}}) {
                 ClassifierEvaluation.Result r = ClassifierEvaluation.evaluate(lstm, data, bt[0], bt[1]);
                 assertEquals(new Accuracy(20, CLIPS), r.accuracy(), "batch " + bt[0] + ", threads " + bt[1]);
+                assertEquals(loss / CLIPS, r.crossEntropy(), 1e-5 * (1 + loss / CLIPS), "batch " + bt[0] + ", threads " + bt[1]);
+            }
+        }
+    }
+
+    @Test
+    void scoresAStackOfTwoBidirectionalLayersAsItsOneClipAtATimeTwin() {
+        float[] v = clips();
+        Path clipsFile = dir.resolve("clips.npy");
+        NpyFile.write(clipsFile, new long[]{CLIPS, FRAMES, N_X}, MemorySegment.ofArray(v));
+        try (Arena arena = Arena.ofShared()) {
+            Lstm[][] layers = new Lstm[2][2];
+            for (int l = 0; l < 2; l++) {
+                int in = l == 0 ? N_X : 2 * H;
+                for (int d = 0; d < 2; d++) {
+                    float[] w = new float[4 * H * (in + H)];
+                    for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(1.3 * i + 7 * l + 3 * d);
+                    layers[l][d] = Lstm.dense(Weights.copyOf(arena, w), in, H, new float[4 * H], arena);
+                }
+            }
+            float[] hw = new float[CLASSES * 2 * H];
+            for (int i = 0; i < hw.length; i++) hw[i] = (float) Math.cos(2.9 * i) * 4;
+            LstmStack stack = LstmStack.of(layers, new DenseHead(hw, new float[CLASSES], CLASSES, 2 * H, arena));
+            // the twin: each clip alone through LstmStack.run at batch 1; labels its answer except on clips 4 and 11
+            LstmStack.Workspace ws = stack.newWorkspace(1, FRAMES, arena);
+            MemorySegment clip = arena.allocate((long) FRAMES * N_X * Float.BYTES, 64), logits = arena.allocate(CLASSES * Float.BYTES, 64);
+            long[] labels = new long[CLIPS];
+            double loss = 0;
+            for (int c = 0; c < CLIPS; c++) {
+                MemorySegment.copy(v, c * FRAMES * N_X, clip, ValueLayout.JAVA_FLOAT, 0, FRAMES * N_X);
+                stack.run(clip, FRAMES, ws, null, logits);
+                float[] z = logits.toArray(ValueLayout.JAVA_FLOAT);
+                int best = argmax(z);
+                labels[c] = c == 4 || c == 11 ? (best + 2) % CLASSES : best;
+                double sum = 0;
+                for (float x : z) sum += Math.exp(x);
+                loss += Math.log(sum) - z[(int) labels[c]];
+            }
+            NpyClips data = NpyClips.open(clipsFile, labels(labels), arena);
+            for (int[] bt : new int[][]{{1, 1}, {5, 2}, {23, 3}}) {
+                ClassifierEvaluation.Result r = ClassifierEvaluation.evaluate(stack, data, bt[0], bt[1]);
+                assertEquals(new Accuracy(CLIPS - 2, CLIPS), r.accuracy(), "batch " + bt[0] + ", threads " + bt[1]);
                 assertEquals(loss / CLIPS, r.crossEntropy(), 1e-5 * (1 + loss / CLIPS), "batch " + bt[0] + ", threads " + bt[1]);
             }
         }
