@@ -3,7 +3,7 @@ package fdht.layout.io;
 import java.nio.file.Path;
 
 /**
- * The one exception fdht throws for a model, clip or output file it cannot use: missing,
+ * The one exception fdht throws for a model, clip, data-set or output file it cannot use: missing,
  * truncated, malformed or hostile. The message names the file and, where one is involved, the
  * tensor. Unchecked, so parsing code stays linear; callers that load untrusted files catch it.
  *

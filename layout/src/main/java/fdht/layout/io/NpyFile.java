@@ -17,11 +17,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * NumPy {@code .npy} files of float32 in C order ({@code descr '<f4'}, any rank), the format of
- * clips and outputs. Reading validates the magic, version (1, 2, 3), header length (at most
- * {@link #MAX_HEADER_BYTES}), the header dictionary, and that the data is exactly
- * {@code prod(shape) * 4} bytes, then maps the data in place; every failure is a
- * {@link ModelFileException}. Writing goes to a temporary file renamed on success.
+ * NumPy {@code .npy} files in C order, any rank, of float32 ({@code descr '<f4'}: clips and
+ * outputs) or int64 ({@code '<i8'}: labels). Reading validates the magic, version (1, 2, 3),
+ * header length (at most {@link #MAX_HEADER_BYTES}), the header dictionary, the dtype the caller
+ * asked for, and that the data is exactly {@code prod(shape) * itemsize} bytes, then maps the
+ * data in place; every failure is a {@link ModelFileException}. Writing goes to a temporary file
+ * renamed on success; {@link #write(Path, long[], int, Rows)} streams arrays too large for memory.
  *
  * <p>Thread safety: Stateless: safe to call from any thread. An {@link Array} lives in the caller's arena and shares its thread rules.
  */
@@ -29,7 +30,26 @@ public final class NpyFile {
     public static final int MAX_HEADER_BYTES = 65_536;
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
 
-    /** A float32 array: its shape and its data (native, read-only when mapped). */
+    /** The element types read and written: little-endian float32 and int64. */
+    public enum DType {
+        FLOAT32("<f4", "float32", 4), INT64("<i8", "int64", 8);
+
+        final String descr, name;
+        public final int bytes;
+
+        DType(String descr, String name, int bytes) {
+            this.descr = descr;
+            this.name = name;
+            this.bytes = bytes;
+        }
+    }
+
+    /** Produces rows {@code first .. first+count-1} (along the first axis) of an array being written. */
+    public interface Rows {
+        void fill(long first, int count, MemorySegment out);
+    }
+
+    /** An array: its shape and its data (native, read-only when mapped; float32 unless read by {@link #readInt64}). */
     public record Array(long[] shape, MemorySegment data) {
         public long elements() {
             long n = 1;
@@ -40,8 +60,17 @@ public final class NpyFile {
 
     private NpyFile() {}
 
-    /** Maps {@code path} into {@code arena}; the data is used in place when 4-byte aligned, else copied. */
+    /** Maps a float32 {@code path} into {@code arena}; the data is used in place when 4-byte aligned, else copied. */
     public static Array read(Path path, Arena arena) {
+        return read(path, arena, DType.FLOAT32);
+    }
+
+    /** Maps an int64 {@code path} (labels, for example) into {@code arena}, as {@link #read(Path, Arena)}. */
+    public static Array readInt64(Path path, Arena arena) {
+        return read(path, arena, DType.INT64);
+    }
+
+    private static Array read(Path path, Arena arena, DType dtype) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 10) throw new ModelFileException(path, null, "truncated: " + size + " bytes, shorter than an .npy preamble");
@@ -70,7 +99,7 @@ public final class NpyFile {
                 if (ch.read(hb, headerStart + hb.position()) < 0) throw new ModelFileException(path, null, "truncated header");
             }
             String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-            long[] shape = parseHeader(path, header);
+            long[] shape = parseHeader(path, header, dtype);
             long elements = 1;
             for (long s : shape) {
                 try {
@@ -82,7 +111,7 @@ public final class NpyFile {
             long dataStart = headerStart + headerLen;
             long bytes;
             try {
-                bytes = Math.multiplyExact(elements, 4L);
+                bytes = Math.multiplyExact(elements, (long) dtype.bytes);
             } catch (ArithmeticException e) {
                 throw new ModelFileException(path, null, "shape " + Arrays.toString(shape) + " overflows");
             }
@@ -91,8 +120,8 @@ public final class NpyFile {
                         + " needs " + bytes + " data bytes but the file has " + (size - dataStart));
             }
             MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, bytes, arena).asReadOnly();
-            if (dataStart % 4 != 0) {
-                MemorySegment aligned = arena.allocate(Math.max(4, bytes), 64).asSlice(0, bytes);
+            if (dataStart % dtype.bytes != 0) {
+                MemorySegment aligned = arena.allocate(Math.max(dtype.bytes, bytes), 64).asSlice(0, bytes);
                 MemorySegment.copy(data, 0, aligned, 0, bytes);
                 data = aligned;
             }
@@ -105,12 +134,12 @@ public final class NpyFile {
     }
 
     /** Parses {@code {'descr': '<f4', 'fortran_order': False, 'shape': (a, b), }}. */
-    private static long[] parseHeader(Path path, String h) {
+    private static long[] parseHeader(Path path, String h, DType dtype) {
         String t = h.strip();
         if (!t.startsWith("{") || !t.endsWith("}")) throw new ModelFileException(path, null, "header is not a dictionary: " + abbreviate(t));
         String descr = field(path, t, "descr");
-        if (!descr.equals("'<f4'") && !descr.equals("'float32'")) {
-            throw new ModelFileException(path, null, "dtype " + descr + " is not little-endian float32 ('<f4')");
+        if (!descr.equals("'" + dtype.descr + "'") && !descr.equals("'" + dtype.name + "'")) {
+            throw new ModelFileException(path, null, "dtype " + descr + " is not little-endian " + dtype.name + " ('" + dtype.descr + "')");
         }
         String fortran = field(path, t, "fortran_order");
         if (!fortran.equals("False")) throw new ModelFileException(path, null, "fortran_order " + fortran + ": only C order is supported");
@@ -165,31 +194,77 @@ public final class NpyFile {
 
     /** Writes float32 data of the given shape (version 1.0 header, 64-byte aligned data), atomically. */
     public static void write(Path target, long[] shape, MemorySegment data) {
+        write(target, shape, DType.FLOAT32, data);
+    }
+
+    /** Writes int64 data of the given shape (labels, for example), atomically. */
+    public static void writeInt64(Path target, long[] shape, MemorySegment data) {
+        write(target, shape, DType.INT64, data);
+    }
+
+    private static void write(Path target, long[] shape, DType dtype, MemorySegment data) {
+        long elements = elements(shape);
+        if (data.byteSize() < elements * dtype.bytes) {
+            throw new IllegalArgumentException("data holds " + data.byteSize() / dtype.bytes + " " + dtype.name + " values but shape " + Arrays.toString(shape) + " needs " + elements);
+        }
+        long bytes = elements * dtype.bytes;
+        AtomicFile.write(target, out -> {
+            out.write(header(shape, dtype));
+            copyOut(data, bytes, out, new byte[1 << 16]);
+        });
+    }
+
+    /**
+     * Writes a float32 array of the given shape whose rows (along the first axis) {@code source}
+     * produces {@code rowsPerChunk} at a time into one native buffer of that many rows, so an
+     * array larger than memory streams to disk; atomically, as the other writers.
+     */
+    public static void write(Path target, long[] shape, int rowsPerChunk, Rows source) {
+        if (shape.length == 0) throw new IllegalArgumentException("a streamed array needs at least one axis");
+        if (rowsPerChunk < 1) throw new IllegalArgumentException("rowsPerChunk " + rowsPerChunk + " must be at least 1");
+        long elements = elements(shape);
+        long rowFloats = shape[0] == 0 ? 0 : elements / shape[0];
+        AtomicFile.write(target, out -> {
+            out.write(header(shape, DType.FLOAT32));
+            byte[] chunk = new byte[1 << 16];
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment rows = arena.allocate(Math.max(1, Math.multiplyExact(rowFloats, (long) rowsPerChunk) * Float.BYTES), 64);
+                for (long first = 0; first < shape[0]; first += rowsPerChunk) {
+                    int n = (int) Math.min(rowsPerChunk, shape[0] - first);
+                    source.fill(first, n, rows);
+                    copyOut(rows, n * rowFloats * Float.BYTES, out, chunk);
+                }
+            }
+        });
+    }
+
+    private static long elements(long[] shape) {
         long elements = 1;
         for (long s : shape) {
             if (s < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
             elements = Math.multiplyExact(elements, s);
         }
-        if (data.byteSize() < elements * 4) throw new IllegalArgumentException("data holds " + data.byteSize() / 4 + " floats but shape " + Arrays.toString(shape) + " needs " + elements);
+        return elements;
+    }
+
+    /** Magic, version 1.0, header length and the dictionary, padded so the data starts 64-byte aligned. */
+    private static byte[] header(long[] shape, DType dtype) {
         String tuple = shape.length == 1 ? "(" + shape[0] + ",)"
                 : "(" + String.join(", ", Arrays.stream(shape).mapToObj(Long::toString).toArray(String[]::new)) + ")";
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + tuple + ", }";
+        String dict = "{'descr': '" + dtype.descr + "', 'fortran_order': False, 'shape': " + tuple + ", }";
         int total = 10 + dict.length() + 1;
         int padded = (total + 63) & ~63;
         String header = dict + " ".repeat(padded - total) + "\n";
-        long bytes = elements * 4;
-        AtomicFile.write(target, out -> {
-            out.write(MAGIC);
-            out.write(new byte[]{1, 0});
-            ByteBuffer len = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) header.length());
-            out.write(len.array());
-            out.write(header.getBytes(StandardCharsets.ISO_8859_1));
-            byte[] chunk = new byte[1 << 16];
-            for (long at = 0; at < bytes; at += chunk.length) {
-                int n = (int) Math.min(chunk.length, bytes - at);
-                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, at, chunk, 0, n);
-                out.write(chunk, 0, n);
-            }
-        });
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length()).put(header.getBytes(StandardCharsets.ISO_8859_1));
+        return b.array();
+    }
+
+    private static void copyOut(MemorySegment data, long bytes, java.io.OutputStream out, byte[] chunk) throws IOException {
+        for (long at = 0; at < bytes; at += chunk.length) {
+            int n = (int) Math.min(chunk.length, bytes - at);
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, at, chunk, 0, n);
+            out.write(chunk, 0, n);
+        }
     }
 }

@@ -113,6 +113,50 @@ class SafetensorsAndNpyTest {
         expectBadNpy(Files.write(dir.resolve("l.npy"), bad), "truncated");
     }
 
+    @Test
+    void npyInt64AndStreamedFloat32() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            long[] labels = {0, 39, -5, Long.MAX_VALUE};
+            Path l = dir.resolve("labels.npy");
+            NpyFile.writeInt64(l, new long[]{4}, MemorySegment.ofArray(labels));
+            NpyFile.Array a = NpyFile.readInt64(l, arena);
+            assertArrayEquals(new long[]{4}, a.shape());
+            for (int i = 0; i < 4; i++) assertEquals(labels[i], a.data().getAtIndex(ValueLayout.JAVA_LONG, i));
+            assertEquals(0, (Files.size(l) - 4 * Long.BYTES) % 64, "the data starts 64-byte aligned");
+            ModelFileException e = assertThrows(ModelFileException.class, () -> NpyFile.read(l, arena));
+            assertTrue(e.getMessage().contains("'<i8' is not little-endian float32"), e.getMessage());
+
+            // streamed rows give the same file as one write of the whole array
+            float[] v = new float[7 * 2 * 3];
+            for (int i = 0; i < v.length; i++) v[i] = i * 0.25f;
+            Path whole = dir.resolve("whole.npy"), streamed = dir.resolve("streamed.npy");
+            NpyFile.write(whole, new long[]{7, 2, 3}, MemorySegment.ofArray(v));
+            NpyFile.write(streamed, new long[]{7, 2, 3}, 3, (first, count, out) -> {
+                assertTrue(count <= 3 && first % 3 == 0);
+                MemorySegment.copy(v, (int) first * 6, out, ValueLayout.JAVA_FLOAT, 0, count * 6);
+            });
+            assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(streamed));
+            e = assertThrows(ModelFileException.class, () -> NpyFile.readInt64(whole, arena));
+            assertTrue(e.getMessage().contains("not little-endian int64"), e.getMessage());
+        }
+        Path failed = dir.resolve("failed.npy");
+        assertThrows(IllegalStateException.class, () -> NpyFile.write(failed, new long[]{5, 4}, 2, (first, count, out) -> {
+            if (first >= 2) throw new IllegalStateException("source failed");
+        }));
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().contains("failed")), "no file and no temporary left behind");
+        }
+        byte[] good = Files.readAllBytes(dir.resolve("labels.npy"));
+        expectBadInt64(Files.write(dir.resolve("lt.npy"), Arrays.copyOf(good, good.length - 8)), "truncated");
+    }
+
+    private void expectBadInt64(Path f, String fragment) {
+        try (Arena arena = Arena.ofConfined()) {
+            ModelFileException e = assertThrows(ModelFileException.class, () -> NpyFile.readInt64(f, arena));
+            assertTrue(e.getMessage().contains(fragment), "expected '" + fragment + "' in: " + e.getMessage());
+        }
+    }
+
     private void expectBad(Path f, String fragment) {
         try (Arena arena = Arena.ofConfined()) {
             long t0 = System.nanoTime();
