@@ -8,11 +8,11 @@ import fdht.layout.TtFormat;
  * Double-precision dense reconstructions straight from the definitions (HT nestedness, TT core
  * products), independent of plans, tables and packing: the forward the gradient checks difference.
  */
-final class DoubleReference {
+public final class DoubleReference {
     private DoubleReference() {}
 
     /** W[i][j] of an HT matrix, row-major {@code M x N}. */
-    static double[] ht(HtFormat f, double[][] nodes) {
+    public static double[] ht(HtFormat f, double[][] nodes) {
         DimensionTree tree = f.tree();
         double[][] u = new double[tree.nodeCount()][];
         int[] mt = new int[tree.nodeCount()], nt = new int[tree.nodeCount()];
@@ -51,7 +51,7 @@ final class DoubleReference {
     }
 
     /** W[i][j] of a TT matrix: G_1[i_1 j_1] ... G_d[i_d j_d]. */
-    static double[] tt(TtFormat f, double[][] cores) {
+    public static double[] tt(TtFormat f, double[][] cores) {
         int d = f.order();
         int rows = f.rows(), cols = f.cols();
         double[] w = new double[rows * cols];
