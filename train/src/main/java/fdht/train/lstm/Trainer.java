@@ -130,39 +130,50 @@ public final class Trainer implements AutoCloseable {
         long start = System.nanoTime();
         double scale = 1.0 / batch;
         for (long k = 0; k < batches; k++) {
-            int from = (int) (k * batch);
-            for (Worker w : workers) w.bptt.clearGradients();
-            List<Future<Bptt.Result>> pending = new ArrayList<>();
-            for (int w = 1; w < workers.length; w++) {
-                Worker wk = workers[w];
-                int at = from + w * shard;
-                pending.add(pool.submit(() -> wk.run(order, at, shard, scale)));
-            }
-            Bptt.Result r0 = workers[0].run(order, from, shard, scale);
-            lossSum += r0.lossSum();
-            correct += r0.correct();
-            for (Future<Bptt.Result> f : pending) {
-                try {
-                    Bptt.Result r = f.get();
-                    lossSum += r.lossSum();
-                    correct += r.correct();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-                }
-            }
+            double[] r = batch(order, (int) (k * batch), shard, scale);
+            lossSum += r[0];
+            correct += (long) r[1];
+            rate = r[2];
             seen += batch;
-            MemorySegment[] g = workers[0].bptt.gradients();
-            for (int w = 1; w < workers.length; w++) add(workers[w].bptt.gradients(), g);
-            GradientClipping.clip(g, sizes, options.clipNorm());
-            rate = schedule.at(updates++);
-            adam.step(g, rate);
-            model.refresh();
             if (progress != null) progress.batch(epoch, seen, batches * batch, lossSum / seen, correct / (double) seen, (System.nanoTime() - start) / 1e9);
         }
         return new EpochResult(epoch, lossSum / seen, correct / (double) seen, seen, (System.nanoTime() - start) / 1e9, rate);
+    }
+
+    /**
+     * One update from the batch at {@code order[from..]}: {loss sum, hits, rate}. A method of its own
+     * so that the JIT compiles it as a method, not only as on-stack replacement inside the epoch loop.
+     */
+    private double[] batch(long[] order, int from, int shard, double scale) {
+        for (Worker w : workers) w.bptt.clearGradients();
+        List<Future<Bptt.Result>> pending = new ArrayList<>();
+        for (int w = 1; w < workers.length; w++) {
+            Worker wk = workers[w];
+            int at = from + w * shard;
+            pending.add(pool.submit(() -> wk.run(order, at, shard, scale)));
+        }
+        Bptt.Result r0 = workers[0].run(order, from, shard, scale);
+        double lossSum = r0.lossSum();
+        long correct = r0.correct();
+        for (Future<Bptt.Result> f : pending) {
+            try {
+                Bptt.Result r = f.get();
+                lossSum += r.lossSum();
+                correct += r.correct();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            }
+        }
+        MemorySegment[] g = workers[0].bptt.gradients();
+        for (int w = 1; w < workers.length; w++) add(workers[w].bptt.gradients(), g);
+        GradientClipping.clip(g, sizes, options.clipNorm());
+        double rate = schedule.at(updates++);
+        adam.step(g, rate);
+        model.refresh();
+        return new double[]{lossSum, correct, rate};
     }
 
     private void add(MemorySegment[] from, MemorySegment[] into) {
