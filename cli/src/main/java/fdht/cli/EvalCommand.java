@@ -1,0 +1,90 @@
+package fdht.cli;
+
+import fdht.kernels.lstm.Lstm;
+import fdht.kernels.lstm.LstmModelFile;
+import fdht.train.data.LabelledClips;
+import fdht.train.data.MovingFashionMnist;
+import fdht.train.data.NpyClips;
+import fdht.train.data.Split;
+import fdht.train.eval.ClassifierEvaluation;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fdht eval}: the accuracy of a model with a head on labelled clips, either MFM-40 clips
+ * generated on the fly ({@code --task mfm}) or a pair of {@code .npy} files ({@code --clips},
+ * {@code --labels}); prints the accuracy with its 95% (Wilson) interval and the mean
+ * cross-entropy. Streams a batch at a time (see {@link ClassifierEvaluation}).
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Accuracy of a model with a head on MFM-40 (--task mfm) or on labelled clips (--clips, --labels).")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "fdht model file with a head (.safetensors)")
+    Path model;
+
+    @Option(names = "--task", description = "mfm: MFM-40 clips made on the fly (DESIGN.md section 6)")
+    String task;
+
+    @Option(names = "--split", defaultValue = "test", description = "with --task: train or test. Default ${DEFAULT-VALUE}.")
+    String split;
+
+    @Option(names = "--count", description = "with --task: number of clips (default: as many as the split has images, 60,000 or 10,000)")
+    Long count;
+
+    @Option(names = "--seed", defaultValue = "0", description = "with --task: generator seed. Default ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--clips", description = "clips, float32 .npy [N, T, N_x]")
+    Path clips;
+
+    @Option(names = "--labels", description = "labels of --clips, int64 .npy [N]")
+    Path labels;
+
+    @Option(names = "--batch", defaultValue = "64", description = "clips per batch. Default ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--threads", defaultValue = "1", description = "threads to split each batch over. Default ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if ((task == null) == (clips == null)) throw new IllegalArgumentException("give either --task mfm or --clips with --labels");
+        if (clips != null && labels == null) throw new IllegalArgumentException("--clips needs --labels");
+        if (clips == null && labels != null) throw new IllegalArgumentException("--labels goes with --clips");
+        if (task != null && !task.equals("mfm")) throw new IllegalArgumentException("--task '" + task + "' is unknown (the one task is mfm)");
+        if (batch < 1) throw new IllegalArgumentException("--batch " + batch + " must be at least 1");
+        if (threads < 1) throw new IllegalArgumentException("--threads " + threads + " must be at least 1");
+        if (count != null && count < 1) throw new IllegalArgumentException("--count " + count + " must be at least 1");
+        try (Arena arena = Arena.ofShared()) {
+            Lstm lstm = LstmModelFile.read(model, arena);
+            if (lstm.head().isEmpty()) throw new IllegalArgumentException("the model " + model + " has no head: eval needs a classifier (head.weight, head.bias)");
+            LabelledClips data;
+            String what;
+            if (task != null) {
+                MovingFashionMnist mfm = MovingFashionMnist.load(Split.parse(split), seed);
+                long n = count != null ? count : mfm.images().count();
+                data = mfm.take(n);
+                what = String.format("MFM-40 %s (seed %d, %,d clips)", mfm.split().label(), seed, n);
+            } else {
+                data = NpyClips.open(clips, labels, arena);
+                what = String.format("%s (%,d clips of %d frames)", clips, data.count(), data.frames());
+            }
+            long t0 = System.nanoTime();
+            ClassifierEvaluation.Result r = ClassifierEvaluation.evaluate(lstm, data, batch, threads);
+            double sec = (System.nanoTime() - t0) / 1e9;
+            out.printf("%s on %s: %s%n", model, what, r);
+            out.printf("%s; %.1f s, %.0f clips/s on %d thread%s%n", lstm.describe(), sec, data.count() / sec, threads, threads == 1 ? "" : "s");
+        }
+        return 0;
+    }
+}
