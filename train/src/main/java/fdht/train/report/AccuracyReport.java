@@ -27,7 +27,7 @@ import org.knowm.xchart.XYSeries;
  * its curve {@code .csv} and its {@code .log} whose first line is the command) into the results
  * table of docs/ACCURACY.md ({@code table.md}: parameters of the LSTM layer, compression against
  * dense, final test accuracy as mean, standard deviation and range over the seeds, seconds per
- * epoch, the command) and two charts: accuracy against parameters on a log axis
+ * epoch (the last epoch, JIT-warm), the command) and two charts: accuracy against parameters on a log axis
  * ({@code accuracy-vs-parameters.png}) and the training curves of every row
  * ({@code curves.png}, seed 1). Run: {@code java -cp ... fdht.train.report.AccuracyReport DIR}.
  *
@@ -38,7 +38,8 @@ public final class AccuracyReport {
 
     record Run(String row, long seed, List<double[]> curve, String command, long parameters) {
         double finalTest() { return curve.getLast()[4]; }
-        double secondsPerEpoch() { return curve.stream().mapToDouble(l -> l[5]).average().orElse(Double.NaN); }
+        /** The last epoch's seconds: the first ones carry JIT warm-up (seconds, on a loaded machine). */
+        double secondsPerEpoch() { return curve.getLast()[5]; }
     }
 
     private AccuracyReport() {}
@@ -69,8 +70,8 @@ public final class AccuracyReport {
         if (rows.isEmpty()) throw new IllegalArgumentException("no runs (<row>-s<seed>.safetensors.csv) in " + dir);
         long dense = 4L * 128 * (4096 + 128) + 4L * 128;
         StringBuilder md = new StringBuilder();
-        md.append("| model | parameters (LSTM layer) | compression vs dense | test accuracy, mean ± sd [min, max] | seeds | epochs | s / epoch | command (seed 1) |\n");
-        md.append("|---|---:|---:|---|---:|---:|---:|---|\n");
+        md.append("| model | parameters (LSTM layer) | compression vs dense | test accuracy, mean ± sd [min, max] | train accuracy (last epoch, mean) | seeds | epochs | s, last epoch (mean over seeds) | command (seed 1) |\n");
+        md.append("|---|---:|---:|---|---:|---:|---:|---:|---|\n");
         Map<String, double[]> points = new LinkedHashMap<>();
         for (var e : order(rows).entrySet()) {
             List<Run> runs = e.getValue();
@@ -81,8 +82,9 @@ public final class AccuracyReport {
             long params = runs.getFirst().parameters();
             double secs = runs.stream().mapToDouble(Run::secondsPerEpoch).average().orElse(Double.NaN);
             Run first = runs.stream().filter(r -> r.seed() == 1).findFirst().orElse(runs.getFirst());
-            md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0fx | %.1f%% ± %.1f [%.1f, %.1f] | %d | %d | %.1f | `%s` |%n",
-                    e.getKey(), params, dense / (double) params, 100 * mean, 100 * sd, 100 * min, 100 * max, runs.size(), first.curve().size(), secs, first.command()));
+            double train = runs.stream().mapToDouble(r -> r.curve().getLast()[2]).average().orElse(Double.NaN);
+            md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0fx | %.1f%% ± %.1f [%.1f, %.1f] | %.1f%% | %d | %d | %.1f | `%s` |%n",
+                    e.getKey(), params, dense / (double) params, 100 * mean, 100 * sd, 100 * min, 100 * max, 100 * train, runs.size(), first.curve().size(), secs, first.command()));
             points.put(e.getKey(), new double[]{params, 100 * mean, 100 * sd});
         }
         byte[] table = md.toString().getBytes(StandardCharsets.UTF_8);
