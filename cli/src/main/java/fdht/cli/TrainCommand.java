@@ -54,7 +54,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--test-limit", defaultValue = "10000", description = "score each epoch on the first N test clips (default ${DEFAULT-VALUE}; 0: none)")
     long testLimit;
 
-    @Option(names = "--init", description = "fine-tune this model file instead of a fresh model (e.g. the output of convert)")
+    @Option(names = "--init", description = "fine-tune this model file instead of a fresh model (e.g. the output of convert); --format, --ranks and --hidden are then taken from it")
     Path init;
 
     @Option(names = "--threads", defaultValue = "1", description = "threads (the batch is split among them; default ${DEFAULT-VALUE})")

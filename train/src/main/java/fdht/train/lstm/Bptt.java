@@ -19,7 +19,7 @@ import java.util.List;
  * </pre>
  * The projections run the inference kernels forward ({@code Kernels.contract}, {@code gemm}) and
  * the backward kernels back. One per thread, for a fixed batch size and frame count; costs the
- * tape plus {@code (T+1) * B * 6H} floats; {@link #run} allocates nothing. Not thread-safe.
+ * tape plus {@code (T+1) * B * 6H} floats; {@link #run} allocates only its small result. Not thread-safe.
  */
 public final class Bptt {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
