@@ -29,7 +29,7 @@ import org.knowm.xchart.XYSeries;
  * dense, final test accuracy as mean, standard deviation and range over the seeds, seconds per
  * epoch (the last epoch, JIT-warm), the command) and two charts: accuracy against parameters on a log axis
  * ({@code accuracy-vs-parameters.png}) and the training curves of every row
- * ({@code curves.png}, seed 1). Run: {@code java -cp ... fdht.train.report.AccuracyReport DIR}.
+ * ({@code curves.png}: test accuracy, {@code loss.png}: test loss; seed 1). Run: {@code java -cp ... fdht.train.report.AccuracyReport DIR}.
  *
  * <p>Not thread-safe; a command-line tool.
  */
@@ -91,7 +91,8 @@ public final class AccuracyReport {
         AtomicFile.write(dir.resolve("table.md"), o -> o.write(table));
         System.out.print(md);
         accuracyChart(points, dir.resolve("accuracy-vs-parameters.png"));
-        curvesChart(rows, dir.resolve("curves.png"));
+        curvesChart(rows, dir.resolve("curves.png"), 4, "test accuracy, %", 100, "test accuracy per epoch");
+        curvesChart(rows, dir.resolve("loss.png"), 3, "test cross-entropy (mean, natural log)", 1, "test loss per epoch");
     }
 
     /** dense, tt, ht-input, fdht; ranks ascending. */
@@ -139,12 +140,13 @@ public final class AccuracyReport {
         save(chart, png);
     }
 
-    private static void curvesChart(Map<String, List<Run>> rows, Path png) throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(560).title("MFM-40 training curves (seed 1): test accuracy per epoch")
-                .xAxisTitle("epoch").yAxisTitle("test accuracy, %").build();
+    /** Column {@code column} of every row's curve (seed 1) against the epoch, times {@code scale}. */
+    private static void curvesChart(Map<String, List<Run>> rows, Path png, int column, String axis, double scale, String what) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(560).title("MFM-40 training curves (seed 1): " + what)
+                .xAxisTitle("epoch").yAxisTitle(axis).build();
         for (var e : order(rows).entrySet()) {
             Run r = e.getValue().stream().filter(x -> x.seed() == 1).findFirst().orElse(e.getValue().getFirst());
-            double[] x = r.curve().stream().mapToDouble(l -> l[0]).toArray(), y = r.curve().stream().mapToDouble(l -> 100 * l[4]).toArray();
+            double[] x = r.curve().stream().mapToDouble(l -> l[0]).toArray(), y = r.curve().stream().mapToDouble(l -> scale * l[column]).toArray();
             chart.addSeries(e.getKey(), x, y);
         }
         save(chart, png);
