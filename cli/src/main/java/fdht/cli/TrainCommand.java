@@ -83,6 +83,8 @@ final class TrainCommand implements Callable<Integer> {
         if (limit < batch) throw new IllegalArgumentException("--limit " + limit + " is smaller than one batch of " + batch);
         if (testLimit < 0) throw new IllegalArgumentException("--test-limit " + testLimit + " must be at least 0");
         if (init != null && !java.nio.file.Files.isRegularFile(init)) throw new IllegalArgumentException("--init " + init + ": no such file");
+        Path dir = out.toAbsolutePath().getParent();
+        if (dir == null || !java.nio.file.Files.isDirectory(dir)) throw new IllegalArgumentException("--out " + out + ": directory " + dir + " does not exist");
         LabelledClips train = MovingFashionMnist.load(Split.TRAIN, dataSeed).take(limit);
         LabelledClips test = testLimit == 0 ? null : MovingFashionMnist.load(Split.TEST, dataSeed).take(testLimit);
         TrainingRun.run(new TrainingRun.Config(format, ranks, hidden, epochs, batch, seed, out, init, threads, learningRate, weightDecay, clipNorm, warmup),

@@ -100,7 +100,8 @@ class TrainCliTest {
     void badOptionsExit2WithOneLine() {
         Path out = dir.resolve("x.safetensors");
         for (Result r : new Result[]{train("cp", out), train("fdht", out, "--ranks", "0"), train("fdht", out, "--batch", "3", "--threads", "2"),
-                CliTest.run("train", "--task", "ucf", "--out", out.toString()), train("fdht", out, "--init", dir.resolve("missing").toString())}) {
+                CliTest.run("train", "--task", "ucf", "--out", out.toString()), train("fdht", out, "--init", dir.resolve("missing").toString()),
+                train("fdht", dir.resolve("no/such/dir/m.safetensors"))}) {
             assertEquals(2, r.code(), r.out() + r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }

@@ -27,7 +27,7 @@ public final class GradientClipping {
     /** Scales {@code grads} to norm {@code max} when larger; returns the norm before clipping. Non-finite norms throw. */
     public static double clip(MemorySegment[] grads, int[] sizes, double max) {
         double n = norm(grads, sizes);
-        if (!Double.isFinite(n)) throw new ArithmeticException("gradient norm is " + n + ": the loss diverged (lower the learning rate)");
+        if (!Double.isFinite(n)) throw new IllegalStateException("gradient norm is " + n + ": the loss diverged (lower the learning rate)");
         if (n > max) {
             float f = (float) (max / n);
             for (int i = 0; i < grads.length; i++) {
