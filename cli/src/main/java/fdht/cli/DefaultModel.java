@@ -41,8 +41,13 @@ final class DefaultModel {
 
     /** The bundled model file, read like any other. */
     static Lstm load(Arena arena) {
-        try (InputStream in = DefaultModel.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) throw new IllegalStateException("the bundled model " + RESOURCE + " is missing from the class path");
+        return loadResource(RESOURCE, arena);
+    }
+
+    /** A model file bundled on the class path at {@code resource}, read like any other. */
+    static Lstm loadResource(String resource, Arena arena) {
+        try (InputStream in = DefaultModel.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("the bundled model " + resource + " is missing from the class path");
             Path tmp = Files.createTempFile("fdht-default", ".safetensors");
             try {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
@@ -51,7 +56,7 @@ final class DefaultModel {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the bundled model " + RESOURCE, e);
+            throw new UncheckedIOException("cannot read the bundled model " + resource, e);
         }
     }
 

@@ -107,6 +107,7 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  dense LSTM  %,10.1f us   (%.0fx the FDHT time)%n", denseUs, denseUs / fdhtUs);
             out.printf("largest |h_FDHT - h_dense| over %d frames: %.3g (largest |h| %.3g); last-step |c| difference: %.3g%n", FRAMES, maxH, scaleH, maxC);
             out.println("(a quick wall-clock figure; the JMH benchmarks in jmh/ are the measured ones)");
+            MfmDemo.print(out);
             return maxH < 1e-3 ? 0 : 1;
         }
     }

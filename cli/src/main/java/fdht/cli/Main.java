@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "fdht", mixinStandardHelpOptions = true, version = "fdht 0.1.0",
         description = "FDHT-LSTM: hierarchical Tucker compressed LSTM inference on the CPU.",
-        subcommands = {DemoCommand.class, ConvertCommand.class, InferCommand.class, InspectCommand.class, SimulateCommand.class, SoakCommand.class, DataCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ConvertCommand.class, InferCommand.class, InspectCommand.class, SimulateCommand.class, SoakCommand.class, DataCommand.class, EvalCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces with errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;

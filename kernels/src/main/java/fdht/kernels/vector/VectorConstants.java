@@ -11,19 +11,20 @@ import jdk.incubator.vector.VectorSpecies;
  * (the preferred one, or the width asked for by {@code -Dfdht.vectorBits=128|256|512}), its lane
  * count, and the byte order and layout of the floats in memory. Kept in their own holder,
  * Lucene-style, so nothing touches the incubator API before {@code KernelProvider} has checked
- * for it; {@code static final} so the JIT folds them (a species that is not costs about 9x).
+ * for it; {@code static final} so the JIT folds them (a species that is not costs about 9x). Public
+ * for the backward kernels of the {@code train} module, which must use the very same species.
  *
  * <p>Thread safety: Constants; thread-safe.
  */
-final class VectorConstants {
+public final class VectorConstants {
     /** The float species of every kernel. */
-    static final VectorSpecies<Float> S = pick();
+    public static final VectorSpecies<Float> S = pick();
     /** Lanes per vector of {@link #S}. */
-    static final int L = S.length();
+    public static final int L = S.length();
     /** Model files and segments hold little-endian floats. */
-    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    public static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Scalar float access for tails. */
-    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
+    public static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
 
     private VectorConstants() {}
 

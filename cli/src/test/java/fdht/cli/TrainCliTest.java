@@ -1,0 +1,110 @@
+package fdht.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import fdht.cli.CliTest.Result;
+import fdht.kernels.lstm.LstmModelFile;
+import fdht.train.TrainingRun;
+import fdht.train.data.Split;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code fdht train} end to end on a tiny synthetic Fashion-MNIST: every format writes a model
+ * (and its curve) that the other commands read; a dense model goes through {@code convert} and
+ * back into {@code train --init}; bad options exit 2 with one line.
+ */
+class TrainCliTest {
+    @TempDir
+    Path dir;
+    private String saved;
+
+    @BeforeEach
+    void syntheticFashionMnist() throws IOException {
+        Path images = Files.createDirectories(dir.resolve("fashion"));
+        for (Split s : Split.values()) {
+            int n = 24;
+            byte[] px = new byte[n * 784], labels = new byte[n];
+            for (int i = 0; i < px.length; i++) px[i] = (byte) (1 + (i * 13 + s.ordinal()) % 250);
+            for (int i = 0; i < n; i++) labels[i] = (byte) (i % 10);
+            idx(images.resolve(s.filePrefix() + "-images-idx3-ubyte.gz"), new int[]{n, 28, 28}, px);
+            idx(images.resolve(s.filePrefix() + "-labels-idx1-ubyte.gz"), new int[]{n}, labels);
+        }
+        saved = System.getProperty("fdht.fashionMnist");
+        System.setProperty("fdht.fashionMnist", images.toString());
+    }
+
+    @AfterEach
+    void restore() {
+        if (saved == null) System.clearProperty("fdht.fashionMnist");
+        else System.setProperty("fdht.fashionMnist", saved);
+    }
+
+    private static void idx(Path p, int[] dims, byte[] data) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(4 + 4 * dims.length);
+        head.putInt(dims.length == 1 ? 0x801 : 0x803);
+        for (int d : dims) head.putInt(d);
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(p))) {
+            o.write(head.array());
+            o.write(data);
+        }
+    }
+
+    private Result train(String format, Path out, String... extra) {
+        String[] base = {"train", "--task", "mfm", "--format", format, "--ranks", "2", "--hidden", "8", "--epochs", "2", "--batch", "4",
+                "--limit", "8", "--test-limit", "4", "--out", out.toString()};
+        String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, all, base.length, extra.length);
+        return CliTest.run(all);
+    }
+
+    @Test
+    void everyFormatWritesAModelTheOtherCommandsRead() throws IOException {
+        for (String format : new String[]{"fdht", "ht-input", "tt"}) {
+            Path out = dir.resolve(format + ".safetensors");
+            Result r = train(format, out, "--threads", "2");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("epoch 2/2:"), r.out());
+            assertEquals(3, Files.readAllLines(TrainingRun.curvePath(out)).size(), "header and two epochs");
+            try (Arena arena = Arena.ofConfined()) {
+                assertEquals(40, LstmModelFile.read(out, arena).head().orElseThrow().classes());
+            }
+            assertEquals(0, CliTest.run("inspect", "--model", out.toString()).code());
+            Result eval = CliTest.run("eval", "--model", out.toString(), "--task", "mfm", "--split", "test", "--count", "4");
+            assertEquals(0, eval.code(), eval.err());
+        }
+    }
+
+    @Test
+    void aDenseModelConvertsAndFineTunes() {
+        Path dense = dir.resolve("dense.safetensors"), r2 = dir.resolve("r2.safetensors"), tuned = dir.resolve("tuned.safetensors");
+        assertEquals(0, train("dense", dense).code());
+        Result c = CliTest.run("convert", "--from-pytorch", dense.toString(), "--out", r2.toString(), "--ranks", "2");
+        assertEquals(0, c.code(), c.err());
+        Result t = train("fdht", tuned, "--init", r2.toString());
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("model: FDHT"), t.out());
+    }
+
+    @Test
+    void badOptionsExit2WithOneLine() {
+        Path out = dir.resolve("x.safetensors");
+        for (Result r : new Result[]{train("cp", out), train("fdht", out, "--ranks", "0"), train("fdht", out, "--batch", "3", "--threads", "2"),
+                CliTest.run("train", "--task", "ucf", "--out", out.toString()), train("fdht", out, "--init", dir.resolve("missing").toString()),
+                train("fdht", dir.resolve("no/such/dir/m.safetensors"))}) {
+            assertEquals(2, r.code(), r.out() + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+        assertTrue(!Files.exists(out));
+    }
+}

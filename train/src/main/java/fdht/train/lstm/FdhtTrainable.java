@@ -1,0 +1,92 @@
+package fdht.train.lstm;
+
+import fdht.kernels.Kernels;
+import fdht.kernels.lstm.FdhtProjection;
+import fdht.kernels.lstm.GateProjection;
+import fdht.layout.ContractionPlanner;
+import fdht.layout.HtFormat;
+import fdht.layout.HtMatrix;
+import fdht.train.plan.BackwardKernels;
+import fdht.train.plan.HtPacking;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Trainable FDHT-LSTM projection: one HT matrix {@code 4H x prod n_k} over {@code [x ; h ; 0]},
+ * contracted by the planner's cheapest plan for the whole batch, backward through the same plan.
+ * Parameters {@code ht.node.1 ..} as the model file names them.
+ *
+ * <p>Thread safety: see {@link TrainableProjection}.
+ */
+public final class FdhtTrainable implements TrainableProjection {
+    private final HtFormat format;
+    private final int inputSize;
+    private final int hidden;
+    private final List<Parameter> nodes = new ArrayList<>();
+    private final StructuredWeights weights;
+
+    /** Starts from the given node tensors (layout of {@code HtMatrix.of}). */
+    public FdhtTrainable(HtFormat format, int inputSize, float[][] nodeValues, Arena arena) {
+        GateProjection.requireShape("FDHT matrix", format.rows(), format.cols(), inputSize, format.rows() / 4, (long) inputSize + format.rows() / 4);
+        this.format = format;
+        this.inputSize = inputSize;
+        this.hidden = format.rows() / 4;
+        HtPacking packing = new HtPacking(format);
+        for (int t = 0; t < packing.nodeCount(); t++) {
+            Parameter p = Parameter.zeros("ht.node." + (t + 1), packing.nodeShape(t), arena);
+            p.set(nodeValues[t]);
+            nodes.add(p);
+        }
+        HtMatrix initial = HtMatrix.of(format, nodeValues, arena);
+        this.weights = new StructuredWeights(packing, nodes, 0, b -> ContractionPlanner.plan(format, b), initial, arena);
+    }
+
+    public HtFormat format() { return format; }
+    @Override public int inputSize() { return inputSize; }
+    @Override public int hiddenSize() { return hidden; }
+    @Override public List<Parameter> parameters() { return List.copyOf(nodes); }
+    @Override public void refresh() { weights.refresh(); }
+    @Override public String describe() { return "FDHT, one " + format + ", " + format.parameterCount() + " weights"; }
+
+    float[][] nodeArrays() {
+        float[][] v = new float[nodes.size()][];
+        for (int t = 0; t < v.length; t++) v[t] = nodes.get(t).toArray();
+        return v;
+    }
+
+    @Override
+    public GateProjection export(Arena arena) {
+        return new FdhtProjection(HtMatrix.of(format, nodeArrays(), arena), inputSize, hidden);
+    }
+
+    @Override
+    public Tape newTape(int batch, int frames, Arena arena) {
+        StructuredWeights.Tape tape = weights.tape(batch, frames, arena);
+        int cols = format.cols();
+        MemorySegment dxh = fdht.layout.Weights.floats(arena, (long) batch * cols);
+        return new Tape() {
+            @Override
+            public void forward(int t, MemorySegment x, long xOff, long xStride, MemorySegment hPrev, MemorySegment z, Kernels k) {
+                MemorySegment in = tape.input(t);
+                for (int b = 0; b < batch; b++) {
+                    MemorySegment.copy(x, (xOff + b * xStride) * Float.BYTES, in, (long) b * cols * Float.BYTES, (long) inputSize * Float.BYTES);
+                    MemorySegment.copy(hPrev, (long) b * hidden * Float.BYTES, in, ((long) b * cols + inputSize) * Float.BYTES, (long) hidden * Float.BYTES);
+                }
+                tape.forward(t, z, k);
+            }
+
+            @Override
+            public void backward(int t, MemorySegment dz, MemorySegment hPrev, MemorySegment dhPrev, MemorySegment[] grads, BackwardKernels bk) {
+                tape.backward(t, dz, dxh, bk);
+                for (int b = 0; b < batch; b++) {
+                    MemorySegment.copy(dxh, ((long) b * cols + inputSize) * Float.BYTES, dhPrev, (long) b * hidden * Float.BYTES, (long) hidden * Float.BYTES);
+                }
+            }
+
+            @Override
+            public void finish(MemorySegment[] grads) { tape.finish(grads); }
+        };
+    }
+}

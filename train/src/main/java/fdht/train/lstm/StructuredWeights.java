@@ -1,0 +1,99 @@
+package fdht.train.lstm;
+
+import fdht.kernels.Kernels;
+import fdht.layout.CompiledPlan;
+import fdht.layout.ContractionPlan;
+import fdht.layout.PlanFactors;
+import fdht.layout.Weights;
+import fdht.train.plan.BackwardKernels;
+import fdht.train.plan.FactorPacking;
+import fdht.train.plan.PlanTape;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * What FDHT, HT-input and TT training share: node tensors as parameters, a compiled plan per
+ * batch size (its tables only: the factors it reads are packed here from the parameters at each
+ * {@link #refresh}), and tapes that run the plan forward and backward and turn the factor
+ * gradient into node gradients once per batch.
+ *
+ * <p>Thread safety: tapes may run on several threads at once between refreshes.
+ */
+final class StructuredWeights {
+    private final FactorPacking packing;
+    private final List<Parameter> nodes;
+    private final int firstParameter;
+    private final IntFunction<ContractionPlan> planForBatch;
+    private final PlanFactors initial;
+    private final Arena arena;
+    private final java.util.Map<Integer, Compiled> byBatch = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Compiled(CompiledPlan plan, MemorySegment factors) {}
+
+    /** {@code initial} packs the tables' first factors (any weights of the format will do). */
+    StructuredWeights(FactorPacking packing, List<Parameter> nodes, int firstParameter, IntFunction<ContractionPlan> planForBatch, PlanFactors initial, Arena arena) {
+        this.packing = packing;
+        this.nodes = nodes;
+        this.firstParameter = firstParameter;
+        this.planForBatch = planForBatch;
+        this.initial = initial;
+        this.arena = arena;
+    }
+
+    private MemorySegment[] nodeValues() {
+        MemorySegment[] v = new MemorySegment[nodes.size()];
+        for (int t = 0; t < v.length; t++) v[t] = nodes.get(t).value();
+        return v;
+    }
+
+    private Compiled compiled(int batch) {
+        return byBatch.computeIfAbsent(batch, b -> {
+            CompiledPlan plan = CompiledPlan.compile(planForBatch.apply(b), initial, arena);
+            MemorySegment f = PlanTape.factorBuffer(plan, arena);
+            packing.pack(plan, nodeValues(), f);
+            return new Compiled(plan, f);
+        });
+    }
+
+    void refresh() {
+        MemorySegment[] v = nodeValues();
+        for (Compiled c : byBatch.values()) packing.pack(c.plan(), v, c.factors());
+    }
+
+    /** A tape over the plan for {@code batch} rows, {@code frames} slots. */
+    Tape tape(int batch, int frames, Arena tapeArena) {
+        Compiled c = compiled(batch);
+        return new Tape(c, new PlanTape(c.plan(), frames, tapeArena), PlanTape.factorBuffer(c.plan(), tapeArena));
+    }
+
+    final class Tape {
+        final Compiled compiled;
+        final PlanTape tape;
+        final MemorySegment dFactors;
+        private final long factorFloats;
+
+        Tape(Compiled compiled, PlanTape tape, MemorySegment dFactors) {
+            this.compiled = compiled;
+            this.tape = tape;
+            this.dFactors = dFactors;
+            this.factorFloats = dFactors.byteSize() / Float.BYTES - Weights.SLACK_FLOATS;
+        }
+
+        MemorySegment input(int t) { return tape.input(t); }
+
+        void forward(int t, MemorySegment z, Kernels k) { tape.forward(t, compiled.factors(), z, 0, k); }
+
+        void backward(int t, MemorySegment dz, MemorySegment dx, BackwardKernels bk) {
+            tape.backward(t, compiled.factors(), dz, 0, dx, 0, dFactors, bk);
+        }
+
+        void finish(MemorySegment[] grads) {
+            MemorySegment[] g = new MemorySegment[nodes.size()];
+            for (int t = 0; t < g.length; t++) g[t] = grads[firstParameter + t];
+            packing.unpack(compiled.plan(), nodeValues(), dFactors, g);
+            dFactors.asSlice(0, factorFloats * Float.BYTES).fill((byte) 0);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package fdht.train.optim;
+
+import fdht.layout.Weights;
+import fdht.train.lstm.Parameter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+/**
+ * Adam (Kingma and Ba 2015) with optional decoupled weight decay (AdamW, Loshchilov and Hutter
+ * 2019): {@code m = b1 m + (1-b1) g}, {@code v = b2 v + (1-b2) g^2},
+ * {@code θ -= lr (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps) + lr wd θ}. Weight decay applies only to
+ * parameters {@link #decays} accepts (not biases). Costs two floats of state per parameter;
+ * {@link #step} allocates nothing. Not thread-safe.
+ */
+public final class Adam {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    private final List<Parameter> parameters;
+    private final MemorySegment[] m;
+    private final MemorySegment[] v;
+    private final double beta1, beta2, eps, weightDecay;
+    private long t;
+
+    public Adam(List<Parameter> parameters, double beta1, double beta2, double eps, double weightDecay, Arena arena) {
+        if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0 && weightDecay >= 0)) {
+            throw new IllegalArgumentException("Adam needs 0 <= beta < 1, eps > 0, weight decay >= 0; got " + beta1 + ", " + beta2 + ", " + eps + ", " + weightDecay);
+        }
+        this.parameters = List.copyOf(parameters);
+        this.m = new MemorySegment[parameters.size()];
+        this.v = new MemorySegment[parameters.size()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = Weights.floats(arena, parameters.get(i).size());
+            v[i] = Weights.floats(arena, parameters.get(i).size());
+        }
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+    }
+
+    /** The usual defaults: 0.9, 0.999, 1e-8. */
+    public static Adam of(List<Parameter> parameters, double weightDecay, Arena arena) {
+        return new Adam(parameters, 0.9, 0.999, 1e-8, weightDecay, arena);
+    }
+
+    /** Biases are not decayed (names ending in "bias"). */
+    static boolean decays(Parameter p) { return !p.name().endsWith("bias"); }
+
+    /** One update with learning rate {@code lr} from {@code grads} (indexed as the parameters). */
+    public void step(MemorySegment[] grads, double lr) {
+        t++;
+        double c1 = 1 - Math.pow(beta1, t), c2 = 1 - Math.pow(beta2, t);
+        for (int i = 0; i < m.length; i++) {
+            Parameter p = parameters.get(i);
+            MemorySegment w = p.value(), g = grads[i], mi = m[i], vi = v[i];
+            double wd = decays(p) ? weightDecay : 0;
+            int n = p.size();
+            for (int e = 0; e < n; e++) {
+                double ge = g.getAtIndex(F, e);
+                double me = beta1 * mi.getAtIndex(F, e) + (1 - beta1) * ge;
+                double ve = beta2 * vi.getAtIndex(F, e) + (1 - beta2) * ge * ge;
+                mi.setAtIndex(F, e, (float) me);
+                vi.setAtIndex(F, e, (float) ve);
+                double we = w.getAtIndex(F, e);
+                w.setAtIndex(F, e, (float) (we - lr * ((me / c1) / (Math.sqrt(ve / c2) + eps) + wd * we)));
+            }
+        }
+    }
+
+    /** Updates taken so far. */
+    public long steps() { return t; }
+}

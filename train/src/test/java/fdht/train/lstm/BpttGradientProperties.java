@@ -1,0 +1,153 @@
+package fdht.train.lstm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import fdht.kernels.KernelProvider;
+import fdht.layout.DimensionTree;
+import fdht.layout.HtFormat;
+import fdht.layout.TtFormat;
+import fdht.layout.Weights;
+import fdht.train.plan.BackwardProvider;
+import fdht.train.plan.DoubleReference;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * BPTT through a clip: for the four formats and random small models, clips and labels, the
+ * gradient of the summed cross-entropy with respect to every parameter (projection cores or
+ * matrices, gate bias, head) equals central finite differences of a double-precision LSTM run on
+ * the dense {@code W} reconstructed from the parameters by the definitions.
+ */
+class BpttGradientProperties {
+    static final int N = 5, H = 2, C = 3;
+
+    static TrainableLstm.Kind kind(int which, int rank) {
+        int[] m = {2, 2, 2};
+        return switch (which) {
+            case 0 -> new TrainableLstm.Kind.Fdht(HtFormat.uniform(m, new int[]{2, 2, 2}, rank));
+            case 1 -> new TrainableLstm.Kind.Dense();
+            case 2 -> new TrainableLstm.Kind.HtInput(new HtFormat(new int[]{2, 4}, new int[]{3, 2}, DimensionTree.balanced(2), new int[]{Math.min(rank, 6), Math.min(rank, 6), 1}));
+            default -> new TrainableLstm.Kind.Tt(TtFormat.uniform(m, new int[]{2, 2, 2}, rank));
+        };
+    }
+
+    @Property(tries = 40)
+    void bpttGradientEqualsFiniteDifferences(@ForAll @IntRange(min = 0, max = 3) int which, @ForAll @IntRange(min = 1, max = 3) int rank,
+                                             @ForAll @IntRange(min = 1, max = 3) int batch, @ForAll @IntRange(min = 1, max = 4) int frames, @ForAll long seed) {
+        try (Arena arena = Arena.ofConfined()) {
+            TrainableLstm.Kind kind = kind(which, rank);
+            TrainableLstm model = TrainableLstm.initial(kind, N, H, C, seed, arena);
+            // larger weights than the init, so that every gate is away from its linear regime
+            SplittableRandom r = new SplittableRandom(seed + 1);
+            List<Parameter> ps = model.parameters();
+            for (Parameter p : ps) {
+                float[] v = p.toArray();
+                for (int e = 0; e < v.length; e++) v[e] = (float) (r.nextDouble() * 2 - 1);
+                p.set(v);
+            }
+            model.refresh();
+            float[] x = new float[batch * frames * N];
+            for (int e = 0; e < x.length; e++) x[e] = (float) r.nextDouble();
+            int[] labels = new int[batch];
+            for (int b = 0; b < batch; b++) labels[b] = r.nextInt(C);
+            Bptt bptt = new Bptt(model, batch, frames, arena);
+            MemorySegment clips = Weights.copyOf(arena, x);
+            Bptt.Result res = bptt.run(clips, labels, 1.0, KernelProvider.kernels(), BackwardProvider.kernels());
+
+            double[][] values = new double[ps.size()][];
+            for (int i = 0; i < values.length; i++) {
+                float[] v = ps.get(i).toArray();
+                values[i] = new double[v.length];
+                for (int e = 0; e < v.length; e++) values[i][e] = v[e];
+            }
+            double loss = loss(kind, values, x, labels, batch, frames);
+            assertEquals(loss, res.lossSum(), 1e-4 * (1 + loss), "loss");
+            double step = 1e-5;
+            for (int i = 0; i < values.length; i++) {
+                for (int e = 0; e < values[i].length; e++) {
+                    double keep = values[i][e];
+                    values[i][e] = keep + step;
+                    double up = loss(kind, values, x, labels, batch, frames);
+                    values[i][e] = keep - step;
+                    double down = loss(kind, values, x, labels, batch, frames);
+                    values[i][e] = keep;
+                    double fd = (up - down) / (2 * step);
+                    double got = bptt.gradients()[i].getAtIndex(ValueLayout.JAVA_FLOAT, e);
+                    assertEquals(fd, got, 2e-4 * batch * frames + 1e-3 * Math.abs(fd), ps.get(i).name() + "[" + e + "] of " + kind);
+                }
+            }
+        }
+    }
+
+    /** Summed cross-entropy of a double-precision LSTM on W reconstructed from the parameters. */
+    static double loss(TrainableLstm.Kind kind, double[][] v, float[] x, int[] labels, int batch, int frames) {
+        int w4 = 4 * H, width = N + H;
+        double[] w = new double[w4 * width];
+        int k = 0;
+        switch (kind) {
+            case TrainableLstm.Kind.Fdht f -> {
+                double[] full = DoubleReference.ht(f.format(), java.util.Arrays.copyOf(v, f.format().tree().nodeCount()));
+                for (int i = 0; i < w4; i++) for (int j = 0; j < width; j++) w[i * width + j] = full[i * f.format().cols() + j];
+                k = f.format().tree().nodeCount();
+            }
+            case TrainableLstm.Kind.Tt f -> {
+                double[] full = DoubleReference.tt(f.format(), java.util.Arrays.copyOf(v, f.format().order()));
+                for (int i = 0; i < w4; i++) for (int j = 0; j < width; j++) w[i * width + j] = full[i * f.format().cols() + j];
+                k = f.format().order();
+            }
+            case TrainableLstm.Kind.HtInput f -> {
+                int nodes = f.format().tree().nodeCount();
+                double[] wx = DoubleReference.ht(f.format(), java.util.Arrays.copyOf(v, nodes));
+                for (int i = 0; i < w4; i++) {
+                    for (int j = 0; j < N; j++) w[i * width + j] = wx[i * f.format().cols() + j];
+                    for (int j = 0; j < H; j++) w[i * width + N + j] = v[nodes][i * H + j];
+                }
+                k = nodes + 1;
+            }
+            case TrainableLstm.Kind.Dense d -> {
+                System.arraycopy(v[0], 0, w, 0, w.length);
+                k = 1;
+            }
+        }
+        double[] bias = v[k], hw = v[k + 1], hb = v[k + 2];
+        double total = 0;
+        for (int b = 0; b < batch; b++) {
+            double[] h = new double[H], c = new double[H];
+            for (int t = 0; t < frames; t++) {
+                double[] xh = new double[width];
+                for (int j = 0; j < N; j++) xh[j] = x[(b * frames + t) * N + j];
+                System.arraycopy(h, 0, xh, N, H);
+                double[] z = new double[w4];
+                for (int i = 0; i < w4; i++) {
+                    double s = bias[i];
+                    for (int j = 0; j < width; j++) s += w[i * width + j] * xh[j];
+                    z[i] = s;
+                }
+                for (int u = 0; u < H; u++) {
+                    double ig = 1 / (1 + Math.exp(-z[u])), fg = 1 / (1 + Math.exp(-z[H + u]));
+                    double gg = Math.tanh(z[2 * H + u]), og = 1 / (1 + Math.exp(-z[3 * H + u]));
+                    c[u] = fg * c[u] + ig * gg;
+                    h[u] = og * Math.tanh(c[u]);
+                }
+            }
+            double[] logit = new double[C];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < C; j++) {
+                double s = hb[j];
+                for (int u = 0; u < H; u++) s += hw[j * H + u] * h[u];
+                logit[j] = s;
+                max = Math.max(max, s);
+            }
+            double sum = 0;
+            for (int j = 0; j < C; j++) sum += Math.exp(logit[j] - max);
+            total += max + Math.log(sum) - logit[labels[b]];
+        }
+        return total;
+    }
+}
