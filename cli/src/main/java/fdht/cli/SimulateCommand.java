@@ -123,10 +123,7 @@ final class SimulateCommand implements Callable<Integer> {
     private static fdht.layout.TtFormat ttFromModel(Path file) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             fdht.kernels.lstm.Lstm lstm = fdht.kernels.lstm.LstmModelFile.read(file, arena);
-            if (!(lstm.projection() instanceof fdht.kernels.lstm.TtProjection p)) {
-                throw new IllegalArgumentException(file + " is not a TT model (--tie-model takes kind tt)");
-            }
-            return p.weights().format();
+            return lstm.ttWeights().orElseThrow(() -> new IllegalArgumentException(file + " is not a TT model (--tie-model takes kind tt)")).format();
         }
     }
 

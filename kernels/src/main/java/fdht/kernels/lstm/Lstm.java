@@ -109,6 +109,11 @@ public final class Lstm {
         return projection instanceof FdhtProjection p ? Optional.of(p.weights()) : Optional.empty();
     }
 
+    /** The TT matrix of a TT layer (over {@code [x ; h]}); empty for the other formats. */
+    public Optional<TtMatrix> ttWeights() {
+        return projection instanceof TtProjection p ? Optional.of(p.weights()) : Optional.empty();
+    }
+
     /** The HT matrix a step contracts: FDHT's over {@code [x ; h]}, or HT-input's over {@code x}; empty for dense and TT. */
     public Optional<HtMatrix> htWeights() {
         return switch (projection) {
