@@ -10,7 +10,6 @@ import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,13 +35,7 @@ class CheckpointRoundTripTest {
                 TrainableLstm model = TrainableLstm.initial(BpttGradientProperties.kind(which, 2), N, H, C, 5 + which, arena);
                 // weights away from the init, every bias non-zero, so no gate or bias can hide behind a zero
                 SplittableRandom r = new SplittableRandom(17 + which);
-                List<Parameter> ps = model.parameters();
-                for (Parameter p : ps) {
-                    float[] v = p.toArray();
-                    for (int e = 0; e < v.length; e++) v[e] = (float) (r.nextDouble() * 2 - 1);
-                    p.set(v);
-                }
-                model.refresh();
+                BpttGradientProperties.randomise(model, r);
                 float[] x = new float[batch * frames * N];
                 for (int e = 0; e < x.length; e++) x[e] = (float) (r.nextDouble() * 2 - 1);
                 MemorySegment clips = Weights.copyOf(arena, x);
