@@ -28,13 +28,14 @@ class MfmDemoTest {
     }
 
     @Test
-    void itScoresFarAboveChanceOnTestClips() {
+    void itScoresWhatTheDemoAndAccuracyMdReport() {
         assumeTrue(Files.isDirectory(FashionMnist.defaultDirectory()), "dataset-fashion-mnist is not installed");
         try (Arena arena = Arena.ofShared()) {
             Lstm m = DefaultModel.loadResource(MfmDemo.RESOURCE, arena);
-            double acc = ClassifierEvaluation.evaluate(m, MovingFashionMnist.load(Split.TEST, 0).take(400), 64, 1).accuracy().fraction();
-            // docs/ACCURACY.md: 64.3% on the first 10,000 test clips; 400 clips put 95% of samples within about 5 points
-            assertTrue(acc > 0.55, "accuracy " + acc);
+            var acc = ClassifierEvaluation.evaluate(m, MovingFashionMnist.load(Split.TEST, 0).take(MfmDemo.CLIPS), 64, 1).accuracy();
+            // docs/ACCURACY.md: fdht demo prints 63.6% on the first 2,000 test clips. The clips are generated
+            // deterministically, so the count is exact up to argmax ties flipped by another vector width's rounding (a few clips)
+            assertEquals(1272, acc.correct(), 3, "correct of " + acc.count());
         }
     }
 }

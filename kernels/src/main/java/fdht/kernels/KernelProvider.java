@@ -32,10 +32,7 @@ public final class KernelProvider {
 
     private static Kernels choose() {
         String mode = System.getProperty("fdht.kernels", "auto").trim().toLowerCase(java.util.Locale.ROOT);
-        int bits = Integer.getInteger("fdht.vectorBits", -1);
-        if (bits != -1 && bits != 0 && bits != 128 && bits != 256 && bits != 512) {
-            throw new IllegalArgumentException("fdht.vectorBits=" + bits + ": expected 128, 256 or 512 (0 = scalar); widths below 128 are refused");
-        }
+        int bits = vectorBits(System.getProperty("fdht.vectorBits"));
         System.Logger log = System.getLogger("fdht.kernels");
         switch (mode) {
             case "scalar":
@@ -61,6 +58,24 @@ public final class KernelProvider {
             log.log(Level.WARNING, "fdht: using scalar kernels because the vector kernels failed to load: " + e);
             return ScalarKernels.INSTANCE;
         }
+    }
+
+    /**
+     * The width {@code fdht.vectorBits} asks for: -1 when unset (the machine's preferred width), 0 for scalar, else
+     * 128, 256 or 512. Anything else, a word included ({@code Integer.getInteger} read one as unset), is refused.
+     */
+    static int vectorBits(String value) {
+        if (value == null || value.isBlank()) return -1;
+        int bits;
+        try {
+            bits = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            bits = Integer.MIN_VALUE;
+        }
+        if (bits != 0 && bits != 128 && bits != 256 && bits != 512) {
+            throw new IllegalArgumentException("fdht.vectorBits=" + value + ": expected 128, 256 or 512 (0 = scalar); widths below 128 are refused");
+        }
+        return bits;
     }
 
     /** Why the Vector API cannot be used here, or null if it can. */

@@ -3,6 +3,7 @@ package fdht.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -56,5 +57,16 @@ class KernelProviderTest {
     /** Touches the incubator API only when a vector width is being checked (the scalar run lacks the module). */
     private static final class VectorWidth {
         static int widest() { return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(); }
+    }
+
+    @Test
+    void aVectorWidthThatIsNotOneOfTheThreeIsRefusedNotIgnored() {
+        assertEquals(-1, KernelProvider.vectorBits(null));
+        assertEquals(0, KernelProvider.vectorBits("0"));
+        assertEquals(256, KernelProvider.vectorBits(" 256"));
+        for (String bad : new String[]{"64", "1024", "-1", "wide", "256bits"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KernelProvider.vectorBits(bad), bad);
+            assertTrue(e.getMessage().startsWith("fdht.vectorBits=" + bad + ": expected 128, 256 or 512"), e.getMessage());
+        }
     }
 }

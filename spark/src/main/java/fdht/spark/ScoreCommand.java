@@ -123,6 +123,9 @@ public final class ScoreCommand implements Callable<Integer> {
         FdhtScorer scorer = FdhtScorer.of(model).withHidden(hidden).withBadRows(policy);
         if (batch != null) scorer = scorer.withBatch(batch);
         boolean npy = localIn != null && Files.isDirectory(localIn) && hasNpy(localIn);
+        // --partitions spreads .npy files over tasks; a Parquet input keeps its own partitioning, so the option would do nothing there
+        if (partitions < 0) throw new IllegalArgumentException("--partitions " + partitions + " must be at least 1 (or 0: the default)");
+        if (partitions != 0 && !npy) throw new IllegalArgumentException("--partitions applies to a directory of .npy files; " + input + " is read as Parquet, in its own partitions");
 
         long t0 = System.nanoTime();
         boolean ours = SparkSession.getDefaultSession().isEmpty(); // embedded in a JVM that has one: use it, leave it running

@@ -70,4 +70,19 @@ class ScoreCommandTest {
         assertEquals(2, noModel.code());
         assertTrue(noModel.err().strip().endsWith("no such file") && !noModel.err().strip().contains("\n"), noModel.err());
     }
+
+    @Test
+    void aPartitionCountItWouldIgnoreOrCannotUseIsRefusedBeforeSparkStarts() throws Exception {
+        Path model = SparkFixture.model(dir, 5);
+        Path npyDir = Files.createDirectory(dir.resolve("npy"));
+        SparkFixture.writeNpy(npyDir.resolve("a.npy"), new float[][]{SparkFixture.random(2 * SparkFixture.INPUT, 7, 1)}, 2, false);
+        Result negative = run("--model", model.toString(), "--input", npyDir.toString(), "--out", dir.resolve("n.parquet").toString(), "--partitions", "-1");
+        assertEquals(2, negative.code());
+        assertEquals("fdht score: --partitions -1 must be at least 1 (or 0: the default)", negative.err().strip());
+        Path parquet = Files.createDirectory(dir.resolve("clips.parquet"));
+        Result ignored = run("--model", model.toString(), "--input", parquet.toString(), "--out", dir.resolve("p.parquet").toString(), "--partitions", "4");
+        assertEquals(2, ignored.code());
+        assertEquals("fdht score: --partitions applies to a directory of .npy files; " + parquet + " is read as Parquet, in its own partitions", ignored.err().strip());
+        assertFalse(Files.exists(dir.resolve("n.parquet")) || Files.exists(dir.resolve("p.parquet")));
+    }
 }

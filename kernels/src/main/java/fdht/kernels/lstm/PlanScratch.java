@@ -1,16 +1,17 @@
 package fdht.kernels.lstm;
 
 import fdht.kernels.KernelProvider;
+import fdht.kernels.LaneLayout;
 import fdht.kernels.Kernels;
 import fdht.kernels.PlanExecutor;
 import fdht.kernels.PlanWorkspace;
 import fdht.layout.CompiledPlan;
 import fdht.layout.ContractionPlan;
 import fdht.layout.PlanFactors;
+import fdht.layout.PlanWalker;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.function.IntFunction;
 
 /**
@@ -24,7 +25,7 @@ import java.util.function.IntFunction;
  * <p>When the batch holds at least one vector of rows ({@code Kernels#lanes()}, 16 at 512 bits), whole
  * chunks of that many rows run in the lane layout instead (the batch innermost: one vector load and a
  * register-held factor entry per FMA, {@code Kernels#contractLanes}), packed by one transposing pass over
- * {@code [x ; h]}; the rows left over run one at a time. Costs about {@code lanes x (width + 2 x workSize)}
+ * {@code [x ; h]}; the rows left over run one at a time. Costs about {@code lanes x (width + 2 x workSize + resultSize)}
  * floats of native memory more (10 MB for LSTM-UCF at 16 lanes). {@code -Dfdht.laneBatches=false}, read when the
  * scratch is made, keeps every batch on rows. Not thread-safe.
  */
@@ -36,7 +37,9 @@ final class PlanScratch implements GateProjection.Scratch {
     private final int resultRow;
     /** Rows per lane-layout chunk: the JVM's kernels' lanes when the batch holds a chunk, else 0 (rows only). */
     private final int lanes;
-    private final MemorySegment laneIn, lanePing, lanePong;
+    private final MemorySegment laneIn, laneResult;
+    /** The lane chunk's buffers as a stage operation that {@link PlanWalker} walks, as {@link PlanExecutor} walks a row. */
+    private final LaneStages laneStages;
 
     PlanScratch(IntFunction<ContractionPlan> planForRows, PlanFactors weights, int width, int batch, Arena arena) {
         this.batch = batch;
@@ -48,8 +51,9 @@ final class PlanScratch implements GateProjection.Scratch {
         // -Dfdht.laneBatches=false: rows only, for measuring one path against the other in one JVM
         this.lanes = l > 1 && batch >= l && Boolean.parseBoolean(System.getProperty("fdht.laneBatches", "true")) ? l : 0;
         this.laneIn = lanes == 0 ? null : Weights.floats(arena, (long) lanes * width); // zero padding written once, here
-        this.lanePing = lanes == 0 ? null : Weights.floats(arena, (long) lanes * plan.workSize());
-        this.lanePong = lanes == 0 ? null : Weights.floats(arena, (long) lanes * plan.workSize());
+        this.laneResult = lanes == 0 ? null : Weights.floats(arena, (long) lanes * resultRow);
+        this.laneStages = lanes == 0 ? null : new LaneStages(plan, lanes, laneIn, Weights.floats(arena, (long) lanes * plan.workSize()),
+                Weights.floats(arena, (long) lanes * plan.workSize()), laneResult);
     }
 
     @Override
@@ -71,24 +75,12 @@ final class PlanScratch implements GateProjection.Scratch {
         }
     }
 
-    /** Rows {@code b0 .. b0+lanes-1} in the lane layout: pack, every stage by {@code contractLanes}, unpack into z. */
+    /** Rows {@code b0 .. b0+lanes-1} in the lane layout: pack, walk the stages by {@code contractLanes}, unpack into z. */
     private void projectChunk(MemorySegment x, long xOff, long xStride, MemorySegment h, int b0, int inputSize, int hidden, MemorySegment z, Kernels kernels) {
         kernels.toLanes(x, xOff, xStride, inputSize, laneIn, 0);
         if (h != null) kernels.toLanes(h, (long) b0 * hidden, hidden, hidden, laneIn, (long) inputSize * lanes);
-        MemorySegment in = laneIn;
-        int stages = plan.stageCount();
-        for (int s = 0; s < stages; s++) {
-            MemorySegment out = (s & 1) == 0 ? lanePing : lanePong;
-            kernels.contractLanes(plan.step(s), plan.factors(), in, 0, out, 0, lanes, 1);
-            in = out;
-        }
-        boolean direct = plan.lastStageWritesResult();
-        for (int l = 0; l < lanes; l++) {
-            long zr = (long) (b0 + l) * resultRow;
-            for (int e = 0; e < resultRow; e++) {
-                long at = (long) (direct ? e : plan.resultSourceAt(e)) * lanes + l;
-                z.setAtIndex(ValueLayout.JAVA_FLOAT, zr + e, in.getAtIndex(ValueLayout.JAVA_FLOAT, at));
-            }
-        }
+        laneStages.bind(kernels);
+        PlanWalker.forward(plan, laneStages);
+        LaneLayout.fromLanes(laneResult, 0, lanes, lanes, resultRow, z, (long) b0 * resultRow, resultRow);
     }
 }

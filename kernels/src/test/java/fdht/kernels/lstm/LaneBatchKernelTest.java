@@ -64,4 +64,40 @@ class LaneBatchKernelTest {
             }
         }
     }
+
+    /**
+     * Batches one row past a chunk, one short of two and one past two (17, 31, 33 at 16 lanes), for every
+     * structured projection and for plans whose last stage writes the result directly and ones that end in
+     * a gather: each batch row equals the same row stepped alone, bit for bit.
+     */
+    @Test
+    void awkwardBatchesOfEveryProjectionStepAsRowByRow() {
+        int lanes = KernelProvider.kernels().lanes();
+        int input = RobustnessTest.INPUT, hidden = RobustnessTest.HIDDEN;
+        try (Arena arena = Arena.ofShared()) {
+            float[] bias = LstmModelFileTest.random(4 * hidden, 12, 0.2);
+            HtFormat comb = HtFormat.withCappedRanks(new int[]{2, 2, 2, 2}, new int[]{2, 5, 2, 5}, fdht.layout.DimensionTree.leftComb(4), 3);
+            Lstm[] models = {
+                RobustnessTest.model(arena),
+                Lstm.fdht(HtMatrix.random(comb, 13, arena), input, bias, arena),
+                Lstm.htInput(HtMatrix.random(HtFormat.uniform(new int[]{4, 2, 2}, new int[]{3, 5, 6}, 3), 14, arena),
+                        Weights.copyOf(arena, LstmModelFileTest.random(4 * hidden * hidden, 15, 0.3)), input, bias, arena),
+                Lstm.tt(fdht.layout.TtMatrix.random(fdht.layout.TtFormat.uniform(new int[]{4, 2, 2}, new int[]{4, 5, 5}, 3), 16, arena), input, bias, arena)};
+            for (Lstm lstm : models) {
+                for (int batch : new int[]{lanes + 1, 2 * lanes - 1, 2 * lanes + 1}) {
+                    MemorySegment frames = Weights.copyOf(arena, LstmModelFileTest.random(batch * input, batch, 1));
+                    LstmState all = lstm.newState(batch, arena);
+                    LstmWorkspace ws = lstm.newWorkspace(batch, arena), ws1 = lstm.newWorkspace(1, arena);
+                    for (int t = 0; t < 2; t++) lstm.step(frames, 0, input, all, ws); // twice: the second step reads a non-zero h
+                    float[] h = all.hToArray();
+                    for (int b = 0; b < batch; b++) {
+                        LstmState s = lstm.newState(1, arena);
+                        for (int t = 0; t < 2; t++) lstm.step(frames, (long) b * input, input, s, ws1);
+                        assertArrayEquals(s.hToArray(), java.util.Arrays.copyOfRange(h, b * hidden, (b + 1) * hidden),
+                                "batch row " + b + " of " + batch + " (" + lanes + " lanes), model " + lstm);
+                    }
+                }
+            }
+        }
+    }
 }

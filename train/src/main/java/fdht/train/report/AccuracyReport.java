@@ -3,6 +3,7 @@ package fdht.train.report;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.layout.io.AtomicFile;
+import fdht.train.data.MovingFashionMnist;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,7 @@ public final class AccuracyReport {
             }
         }
         if (rows.isEmpty()) throw new IllegalArgumentException("no runs (<row>-s<seed>.safetensors.csv) in " + dir);
-        long dense = 4L * 128 * (4096 + 128) + 4L * 128;
+        long dense = Lstm.denseParameterCount(MovingFashionMnist.FRAME_SIZE, 128);
         StringBuilder md = new StringBuilder();
         md.append("| model | parameters (LSTM layer) | compression vs dense | test accuracy, mean ± sd [min, max] | train accuracy (last epoch, mean) | seeds | epochs | s, last epoch (mean over seeds) | command (seed 1) |\n");
         md.append("|---|---:|---:|---|---:|---:|---:|---:|---|\n");
@@ -152,13 +153,8 @@ public final class AccuracyReport {
         save(chart, png);
     }
 
-    private static void save(XYChart chart, Path png) throws IOException {
-        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".chart", "");
-        try {
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(Path.of(tmp + ".png"), png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    /** Through {@link AtomicFile}: a failed chart leaves neither a half PNG nor a temporary file. */
+    private static void save(XYChart chart, Path png) {
+        AtomicFile.write(png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }
 }

@@ -46,12 +46,7 @@ class BpttGradientProperties {
             // larger weights than the init, so that every gate is away from its linear regime
             SplittableRandom r = new SplittableRandom(seed + 1);
             List<Parameter> ps = model.parameters();
-            for (Parameter p : ps) {
-                float[] v = p.toArray();
-                for (int e = 0; e < v.length; e++) v[e] = (float) (r.nextDouble() * 2 - 1);
-                p.set(v);
-            }
-            model.refresh();
+            randomise(model, r);
             float[] x = new float[batch * frames * N];
             for (int e = 0; e < x.length; e++) x[e] = (float) r.nextDouble();
             int[] labels = new int[batch];
@@ -83,6 +78,16 @@ class BpttGradientProperties {
                 }
             }
         }
+    }
+
+    /** Every parameter of {@code model} uniform in [-1, 1), then refreshed. */
+    static void randomise(TrainableLstm model, SplittableRandom r) {
+        for (Parameter p : model.parameters()) {
+            float[] v = p.toArray();
+            for (int e = 0; e < v.length; e++) v[e] = (float) (r.nextDouble() * 2 - 1);
+            p.set(v);
+        }
+        model.refresh();
     }
 
     /** Summed cross-entropy of a double-precision LSTM on W reconstructed from the parameters. */
