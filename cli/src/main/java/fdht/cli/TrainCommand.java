@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code fdht train}: trains an LSTM video classifier on MFM-40 (DESIGN.md section 6) in one of
  * the four formats and writes it as a model file that {@code infer}, {@code inspect},
- * {@code simulate --model} and {@code eval} read (dense: a PyTorch state dict for
- * {@code convert --from-pytorch}). The file and its curve ({@code <out>.csv}) are rewritten
+ * {@code simulate --model} (compressed formats) and {@code eval} read (dense: a PyTorch state
+ * dict, which they read as it is and {@code convert --from-pytorch} compresses). The file and its curve ({@code <out>.csv}) are rewritten
  * atomically after every epoch.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train an FDHT / HT-input / TT / dense LSTM classifier on MFM-40.")

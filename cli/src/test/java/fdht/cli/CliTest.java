@@ -101,6 +101,9 @@ class CliTest {
         NpyFile.write(clipFile, new long[]{4, input}, MemorySegment.ofArray(clip));
         Result inf = run("infer", "--model", model.toString(), "--input", clipFile.toString(), "--hidden-out", hOut.toString());
         assertEquals(0, inf.code(), inf.err());
+        Path hDense = dir.resolve("h-dense.npy"); // the dense state dict itself, read as it is
+        Result infDense = run("infer", "--model", torch.toString(), "--input", clipFile.toString(), "--hidden-out", hDense.toString());
+        assertEquals(0, infDense.code(), infDense.err());
         try (Arena arena = Arena.ofConfined()) {
             Lstm dense = fdht.kernels.lstm.PytorchStateDict.read(torch, null, null, arena).layers()[0][0].toLstm(arena);
             MemorySegment expected = fdht.layout.Weights.floats(arena, 4 * hidden);
@@ -108,6 +111,10 @@ class CliTest {
             NpyFile.Array got = NpyFile.read(hOut, arena);
             for (int i = 0; i < 4 * hidden; i++) {
                 assertEquals(expected.getAtIndex(ValueLayout.JAVA_FLOAT, i), got.data().getAtIndex(ValueLayout.JAVA_FLOAT, i), 1e-4, "h at " + i);
+            }
+            NpyFile.Array gotDense = NpyFile.read(hDense, arena);
+            for (int i = 0; i < 4 * hidden; i++) {
+                assertEquals(expected.getAtIndex(ValueLayout.JAVA_FLOAT, i), gotDense.data().getAtIndex(ValueLayout.JAVA_FLOAT, i), "dense h at " + i);
             }
         }
         for (String fmt : new String[]{"tt", "ht-input"}) {

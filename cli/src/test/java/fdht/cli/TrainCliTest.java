@@ -89,6 +89,10 @@ class TrainCliTest {
     void aDenseModelConvertsAndFineTunes() {
         Path dense = dir.resolve("dense.safetensors"), r2 = dir.resolve("r2.safetensors"), tuned = dir.resolve("tuned.safetensors");
         assertEquals(0, train("dense", dense).code());
+        // the dense file is a PyTorch state dict; inspect and eval read it as it is
+        assertEquals(0, CliTest.run("inspect", "--model", dense.toString()).code());
+        Result e = CliTest.run("eval", "--model", dense.toString(), "--task", "mfm", "--split", "test", "--count", "4");
+        assertEquals(0, e.code(), e.err());
         Result c = CliTest.run("convert", "--from-pytorch", dense.toString(), "--out", r2.toString(), "--ranks", "2");
         assertEquals(0, c.code(), c.err());
         Result t = train("fdht", tuned, "--init", r2.toString());

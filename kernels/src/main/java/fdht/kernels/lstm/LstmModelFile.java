@@ -124,12 +124,15 @@ public final class LstmModelFile {
         return stack.asSingle();
     }
 
-    /** Reads an fdht model file of either version as a stack; the weights are copied into {@code arena}. */
+    /**
+     * Reads an fdht model file of either version as a stack, or a dense PyTorch {@code nn.LSTM} state
+     * dict whose every tensor belongs to the LSTM or its head; the weights are copied into {@code arena}.
+     */
     public static LstmStack readStack(Path path, Arena arena) {
         try (Arena scratch = Arena.ofConfined()) {
             SafetensorsFile st = SafetensorsFile.open(path, scratch);
             if (!st.metadata().containsKey("format") && st.tensors().keySet().stream().anyMatch(n -> n.endsWith("weight_ih_l0"))) {
-                throw new ModelFileException(path, null, "this is a PyTorch nn.LSTM state dict, not an fdht model: run 'fdht convert --from-pytorch' first");
+                return readDense(path, arena);
             }
             if (!FORMAT.equals(st.meta("format"))) throw new ModelFileException(path, null, "__metadata__ format is '" + st.meta("format") + "', not '" + FORMAT + "'");
             String version = st.meta("format_version");
@@ -160,6 +163,20 @@ public final class LstmModelFile {
                 throw new ModelFileException(path, null, "inconsistent model: " + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * A PyTorch {@code nn.LSTM} state dict (with its head, when one is found) read as it is, as dense
+     * layers: what {@code fdht train --format dense} writes. Only when every tensor is used: a file
+     * with others goes through {@code fdht convert --from-pytorch}, which names what it leaves out.
+     */
+    private static LstmStack readDense(Path path, Arena arena) {
+        PytorchStateDict.Import dense = PytorchStateDict.read(path, null, null, arena);
+        if (!dense.ignored().isEmpty()) {
+            throw new ModelFileException(path, null, "a PyTorch nn.LSTM state dict with tensors that are not the LSTM's or its head's ("
+                    + String.join(", ", dense.ignored()) + "): run 'fdht convert --from-pytorch' (it names what it ignores; --ranks full keeps it exact)");
+        }
+        return dense.toStack(arena);
     }
 
     private static Lstm readLayer(SafetensorsFile st, String c, int input, int hidden, Arena arena, Arena scratch) {
