@@ -68,6 +68,37 @@ final class StructuredWeights {
         return new Tape(c, new PlanTape(c.plan(), frames, tapeArena), PlanTape.factorBuffer(c.plan(), tapeArena));
     }
 
+    /**
+     * The step tape of a projection over {@code [x ; h ; 0]} (FDHT, TT): packs frame and previous hidden state into the
+     * plan's input row of {@code cols} floats and hands {@code dL/dh} back from the input gradient.
+     */
+    TrainableProjection.Tape concatenatedTape(int batch, int frames, int cols, int inputSize, int hidden, Arena arena) {
+        Tape tape = tape(batch, frames, arena);
+        MemorySegment dxh = Weights.floats(arena, (long) batch * cols);
+        return new TrainableProjection.Tape() {
+            @Override
+            public void forward(int t, MemorySegment x, long xOff, long xStride, MemorySegment hPrev, MemorySegment z, Kernels k) {
+                MemorySegment in = tape.input(t);
+                for (int b = 0; b < batch; b++) {
+                    MemorySegment.copy(x, (xOff + b * xStride) * Float.BYTES, in, (long) b * cols * Float.BYTES, (long) inputSize * Float.BYTES);
+                    MemorySegment.copy(hPrev, (long) b * hidden * Float.BYTES, in, ((long) b * cols + inputSize) * Float.BYTES, (long) hidden * Float.BYTES);
+                }
+                tape.forward(t, z, k);
+            }
+
+            @Override
+            public void backward(int t, MemorySegment dz, MemorySegment hPrev, MemorySegment dhPrev, MemorySegment[] grads, BackwardKernels bk) {
+                tape.backward(t, dz, dxh, bk);
+                for (int b = 0; b < batch; b++) {
+                    MemorySegment.copy(dxh, ((long) b * cols + inputSize) * Float.BYTES, dhPrev, (long) b * hidden * Float.BYTES, (long) hidden * Float.BYTES);
+                }
+            }
+
+            @Override
+            public void finish(MemorySegment[] grads) { tape.finish(grads); }
+        };
+    }
+
     final class Tape {
         final Compiled compiled;
         final PlanTape tape;

@@ -1,16 +1,12 @@
 package fdht.train.lstm;
 
-import fdht.kernels.Kernels;
 import fdht.kernels.lstm.GateProjection;
 import fdht.kernels.lstm.TtProjection;
 import fdht.layout.ContractionPlanner;
 import fdht.layout.TtFormat;
 import fdht.layout.TtMatrix;
-import fdht.layout.Weights;
-import fdht.train.plan.BackwardKernels;
 import fdht.train.plan.TtPacking;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,30 +54,6 @@ public final class TtTrainable implements TrainableProjection {
 
     @Override
     public Tape newTape(int batch, int frames, Arena arena) {
-        StructuredWeights.Tape tape = weights.tape(batch, frames, arena);
-        int cols = format.cols();
-        MemorySegment dxh = Weights.floats(arena, (long) batch * cols);
-        return new Tape() {
-            @Override
-            public void forward(int t, MemorySegment x, long xOff, long xStride, MemorySegment hPrev, MemorySegment z, Kernels k) {
-                MemorySegment in = tape.input(t);
-                for (int b = 0; b < batch; b++) {
-                    MemorySegment.copy(x, (xOff + b * xStride) * Float.BYTES, in, (long) b * cols * Float.BYTES, (long) inputSize * Float.BYTES);
-                    MemorySegment.copy(hPrev, (long) b * hidden * Float.BYTES, in, ((long) b * cols + inputSize) * Float.BYTES, (long) hidden * Float.BYTES);
-                }
-                tape.forward(t, z, k);
-            }
-
-            @Override
-            public void backward(int t, MemorySegment dz, MemorySegment hPrev, MemorySegment dhPrev, MemorySegment[] grads, BackwardKernels bk) {
-                tape.backward(t, dz, dxh, bk);
-                for (int b = 0; b < batch; b++) {
-                    MemorySegment.copy(dxh, ((long) b * cols + inputSize) * Float.BYTES, dhPrev, (long) b * hidden * Float.BYTES, (long) hidden * Float.BYTES);
-                }
-            }
-
-            @Override
-            public void finish(MemorySegment[] grads) { tape.finish(grads); }
-        };
+        return weights.concatenatedTape(batch, frames, format.cols(), inputSize, hidden, arena);
     }
 }
