@@ -1,12 +1,5 @@
 import fdht.kernels.KernelProvider;
-import fdht.kernels.lstm.Lstm;
-import fdht.kernels.lstm.LstmState;
-import fdht.kernels.lstm.LstmWorkspace;
-import fdht.layout.HtFormat;
-import fdht.layout.HtMatrix;
-import fdht.layout.Weights;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 
@@ -23,13 +16,7 @@ public class SteadySpeed {
         double warmup = args.length > 1 ? Double.parseDouble(args[1]) : 3;
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Arena arena = Arena.ofShared()) {
-            int input = 57_600;
-            HtFormat f = HtFormat.uniform(new int[]{16, 4, 4, 4}, new int[]{8, 20, 20, 19}, 4);
-            Lstm lstm = Lstm.fdht(HtMatrix.random(f, 2022, arena), input, new float[1024], arena);
-            MemorySegment x = Weights.floats(arena, input);
-            for (long e = 0; e < input; e++) Weights.set(x, e, (float) Math.sin(e));
-            LstmState state = lstm.newState(1, arena);
-            LstmWorkspace work = lstm.newWorkspace(1, arena);
+            UcfStep ucf = new UcfStep(arena);
             long[] t = new long[1 << 22];
             int n = 0;
             long start = System.nanoTime();
@@ -39,7 +26,7 @@ public class SteadySpeed {
             long bytesAtLastSecond = -1;
             long tid = Thread.currentThread().threadId();
             for (long now = start; now < end; ) {
-                lstm.step(x, 0, input, state, work);
+                ucf.step();
                 long after = System.nanoTime();
                 if (now >= measureFrom && n < t.length) t[n++] = after - now;
                 if (bytesAtLastSecond < 0 && after >= lastSecond) bytesAtLastSecond = threads.getThreadAllocatedBytes(tid);

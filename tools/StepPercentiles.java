@@ -1,11 +1,4 @@
-import fdht.kernels.lstm.Lstm;
-import fdht.kernels.lstm.LstmState;
-import fdht.kernels.lstm.LstmWorkspace;
-import fdht.layout.HtFormat;
-import fdht.layout.HtMatrix;
-import fdht.layout.Weights;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -17,20 +10,14 @@ import java.util.Arrays;
 public class StepPercentiles {
     public static void main(String[] args) {
         try (Arena arena = Arena.ofShared()) {
-            int input = 57_600;
-            HtFormat f = HtFormat.uniform(new int[]{16, 4, 4, 4}, new int[]{8, 20, 20, 19}, 4);
-            Lstm lstm = Lstm.fdht(HtMatrix.random(f, 2022, arena), input, new float[1024], arena);
-            MemorySegment x = Weights.floats(arena, input);
-            for (long e = 0; e < input; e++) Weights.set(x, e, (float) Math.sin(e));
-            LstmState state = lstm.newState(1, arena);
-            LstmWorkspace work = lstm.newWorkspace(1, arena);
-            for (int i = 0; i < 3000; i++) lstm.step(x, 0, input, state, work);
+            UcfStep ucf = new UcfStep(arena);
+            for (int i = 0; i < 3000; i++) ucf.step();
             for (int round = 0; round < 3; round++) {
                 long[] t = new long[15_000];
                 long start = System.nanoTime();
                 for (int n = 0; n < t.length; n++) {
                     long t0 = System.nanoTime();
-                    lstm.step(x, 0, input, state, work);
+                    ucf.step();
                     t[n] = System.nanoTime() - t0;
                 }
                 double mean = (System.nanoTime() - start) / 1e3 / t.length;

@@ -17,7 +17,7 @@ mkdir -p "$classes/kernels" "$classes/layout"
 cp -r kernels/target/classes/. "$classes/kernels"; cp -r layout/target/classes/. "$classes/layout"
 cp="$classes/kernels:$classes/layout"
 echo "# $("$java" -version 2>&1 | head -1); $(lscpu | grep "Model name" | sed "s/  */ /g"); load average: $(cut -d" " -f1-3 /proc/loadavg)"
-"${java%/java}/javac" -d "$classes" -cp "$cp" --add-modules=jdk.incubator.vector tools/SteadySpeed.java 2>&1 | grep -v "incubator\|^1 warning" >&2 || true
+"${java%/java}/javac" -d "$classes" -cp "$cp" --add-modules=jdk.incubator.vector tools/SteadySpeed.java tools/UcfStep.java 2>&1 | grep -v "incubator\|^1 warning" >&2 || true
 results=()
 printf '%-4s %-11s %8s %10s %10s %9s %12s\n' jvm kernels steps median_us p99_us p99/med bytes_last_s
 for ((i = 1; i <= jvms; i++)); do

@@ -18,15 +18,12 @@ import fdht.train.data.MovingFashionMnist;
 import fdht.train.data.NpyClips;
 import fdht.train.data.Split;
 import fdht.train.eval.ClassifierEvaluation;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,40 +34,16 @@ class DataEvalCliTest {
     @TempDir
     Path dir;
 
-    private Path images;
-    private String saved;
+    private SyntheticFashionMnist fashion;
 
     @BeforeEach
     void syntheticFashionMnist() throws IOException {
-        images = Files.createDirectories(dir.resolve("fashion"));
-        for (Split s : Split.values()) {
-            int n = s == Split.TRAIN ? 30 : 20;
-            byte[] px = new byte[n * 784], labels = new byte[n];
-            for (int i = 0; i < px.length; i++) px[i] = (byte) (1 + (i * 7 + (s == Split.TRAIN ? 0 : 3)) % 250);
-            for (int i = 0; i < n; i++) labels[i] = (byte) (i % 10);
-            gzipIdx(images.resolve(s.filePrefix() + "-images-idx3-ubyte.gz"), new int[]{n, 28, 28}, px);
-            gzipIdx(images.resolve(s.filePrefix() + "-labels-idx1-ubyte.gz"), new int[]{n}, labels);
-        }
-        saved = System.getProperty("fdht.fashionMnist");
-        System.setProperty("fdht.fashionMnist", images.toString());
+        fashion = new SyntheticFashionMnist(dir, 30, 20);
     }
 
     @AfterEach
     void restore() {
-        if (saved == null) System.clearProperty("fdht.fashionMnist");
-        else System.setProperty("fdht.fashionMnist", saved);
-    }
-
-    private static void gzipIdx(Path p, int[] dims, byte[] data) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length + data.length);
-        b.put((byte) 0).put((byte) 0).put((byte) 8).put((byte) dims.length);
-        for (int d : dims) b.putInt(d);
-        b.put(data);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream z = new GZIPOutputStream(bytes)) {
-            z.write(b.array());
-        }
-        Files.write(p, bytes.toByteArray());
+        fashion.close();
     }
 
     /** An FDHT-LSTM taking 64x64 frames (H = 2) with a head of {@code classes} classes, or none. */
@@ -95,7 +68,7 @@ class DataEvalCliTest {
         Result r = CliTest.run("data", "mfm", "--split", "test", "--count", "70", "--seed", "3", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("wrote 70 MFM-40 test clips (seed 3)"), r.out());
-        MovingFashionMnist g = new MovingFashionMnist(FashionMnist.load(images, Split.TEST), 3);
+        MovingFashionMnist g = new MovingFashionMnist(FashionMnist.load(fashion.images(), Split.TEST), 3);
         try (Arena arena = Arena.ofConfined()) {
             NpyFile.Array clips = NpyFile.read(out.resolve("clips.npy"), arena);
             NpyFile.Array labels = NpyFile.readInt64(out.resolve("labels.npy"), arena);

@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import fdht.cli.CliTest.Result;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.train.TrainingRun;
-import fdht.train.data.Split;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.foreign.Arena;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,37 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainCliTest {
     @TempDir
     Path dir;
-    private String saved;
+    private SyntheticFashionMnist fashion;
 
     @BeforeEach
     void syntheticFashionMnist() throws IOException {
-        Path images = Files.createDirectories(dir.resolve("fashion"));
-        for (Split s : Split.values()) {
-            int n = 24;
-            byte[] px = new byte[n * 784], labels = new byte[n];
-            for (int i = 0; i < px.length; i++) px[i] = (byte) (1 + (i * 13 + s.ordinal()) % 250);
-            for (int i = 0; i < n; i++) labels[i] = (byte) (i % 10);
-            idx(images.resolve(s.filePrefix() + "-images-idx3-ubyte.gz"), new int[]{n, 28, 28}, px);
-            idx(images.resolve(s.filePrefix() + "-labels-idx1-ubyte.gz"), new int[]{n}, labels);
-        }
-        saved = System.getProperty("fdht.fashionMnist");
-        System.setProperty("fdht.fashionMnist", images.toString());
+        fashion = new SyntheticFashionMnist(dir, 24, 24);
     }
 
     @AfterEach
     void restore() {
-        if (saved == null) System.clearProperty("fdht.fashionMnist");
-        else System.setProperty("fdht.fashionMnist", saved);
-    }
-
-    private static void idx(Path p, int[] dims, byte[] data) throws IOException {
-        ByteBuffer head = ByteBuffer.allocate(4 + 4 * dims.length);
-        head.putInt(dims.length == 1 ? 0x801 : 0x803);
-        for (int d : dims) head.putInt(d);
-        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(p))) {
-            o.write(head.array());
-            o.write(data);
-        }
+        fashion.close();
     }
 
     private Result train(String format, Path out, String... extra) {

@@ -3,6 +3,9 @@ package fdht.jmh;
 import fdht.accel.Workload;
 import fdht.kernels.DenseReconstruction;
 import fdht.kernels.lstm.Lstm;
+import fdht.kernels.lstm.LstmState;
+import fdht.kernels.lstm.LstmWorkspace;
+import fdht.layout.CompiledPlan;
 import fdht.layout.ContractionPlan;
 import fdht.layout.ContractionPlanner;
 import fdht.layout.HtFormat;
@@ -12,6 +15,7 @@ import fdht.layout.TtMatrix;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 
 /**
@@ -28,6 +32,8 @@ enum BenchModel {
     static final int INPUT = 57_600;
     static final int HIDDEN = 256;
     static final int CLIP_FRAMES = 6;
+    /** Stages of the FDHT plan at ranks 4 and 8 (the planner fuses the transfer tensors into the leaf stages). */
+    static final int PLAN_STAGES = 4;
 
     final Workload workload;
     private final int[] inputFactors;
@@ -65,6 +71,13 @@ enum BenchModel {
 
     Lstm fdht(int rank, Arena arena) { return Lstm.fdht(htWeights(rank, arena), INPUT, bias(), arena); }
 
+    /** {@link #fdht} with its kernels compiled ({@link #warmUp}, 3,000 steps), as the step benchmarks measure it. */
+    Lstm warmFdht(int rank, Arena arena) {
+        Lstm lstm = fdht(rank, arena);
+        warmUp(lstm, 3000);
+        return lstm;
+    }
+
     Lstm htInput(int rank, Arena arena) {
         MemorySegment wh = Weights.floats(arena, 4L * HIDDEN * HIDDEN);
         SplittableRandom r = new SplittableRandom(5);
@@ -81,11 +94,26 @@ enum BenchModel {
 
     ContractionPlan plan(int rank, int batch) { return ContractionPlanner.plan(ht(rank), batch); }
 
+    /** The FDHT plan for {@code batch} rows, compiled; fails loudly unless it has {@link #PLAN_STAGES} stages (the stage benchmarks' parameter). */
+    CompiledPlan stagePlan(int rank, int batch, Arena arena) {
+        CompiledPlan plan = CompiledPlan.compile(plan(rank, batch), htWeights(rank, arena), arena);
+        if (plan.steps().size() != PLAN_STAGES) {
+            throw new IllegalStateException("the rank-" + rank + " plan has " + plan.steps().size() + " stages; update the stage parameter of HtStageBenchmark and LaneStageBenchmark");
+        }
+        return plan;
+    }
+
     static float[] bias() {
         float[] b = new float[4 * HIDDEN];
         SplittableRandom r = new SplittableRandom(11);
         for (int i = 0; i < b.length; i++) b[i] = (float) (r.nextDouble() * 0.2 - 0.1);
         return b;
+    }
+
+    /** One step of {@code lstm} over {@code frames}; returns {@code h[0]} so the step cannot be optimised away. */
+    static float step(Lstm lstm, MemorySegment frames, LstmState state, LstmWorkspace work) {
+        lstm.step(frames, 0, INPUT, state, work);
+        return state.h().getAtIndex(ValueLayout.JAVA_FLOAT, 0);
     }
 
     /**

@@ -1,10 +1,6 @@
 package fdht.jmh;
 
 import fdht.kernels.KernelProvider;
-import fdht.kernels.Kernels;
-import fdht.layout.CompiledPlan;
-import fdht.layout.ContractionPlanner;
-import fdht.layout.HtMatrix;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,34 +15,23 @@ import org.openjdk.jmh.annotations.Setup;
  * fuses the transfer tensors into the leaf stages); setup fails loudly if that ever changes.
  * FLOPs per operation: {@code 2 x stage MACs}, printed by {@code ReportTable}.
  */
-public class HtStageBenchmark extends ModelBenchmark {
-    static final int STAGES = 4;
-
+public class HtStageBenchmark extends PlanStageBenchmark {
     @Param({"1", "16", "64"})
     public int batch;
 
-    @Param({"0", "1", "2", "3"})
-    public int stage;
-
-    private CompiledPlan plan;
-    private CompiledPlan.Step step;
-    private Kernels kernels;
     private MemorySegment x, in, out;
 
     @Setup(Level.Trial)
     public void setUp() {
         arena = Arena.ofShared();
-        HtMatrix w = BenchModel.named(model).htWeights(rank, arena);
-        plan = CompiledPlan.compile(ContractionPlanner.plan(w.format(), batch), w, arena);
-        if (plan.steps().size() != STAGES) {
-            throw new IllegalStateException("the rank-" + rank + " plan has " + plan.steps().size() + " stages; update HtStageBenchmark's stage parameter");
-        }
+        BenchModel m = BenchModel.named(model);
+        plan = m.stagePlan(rank, batch, arena);
         kernels = KernelProvider.kernels();
         // the stage kernels to C2 on batch-1 shapes first: stage 0 at batch 16 interpreted takes
         // half a second a call, and 3 s of warm-up then ended with it still boxing (42 MB/op, Zen 3)
-        BenchModel.warmUp(BenchModel.named(model).fdht(rank, arena), 3000);
+        m.warmFdht(rank, arena);
         step = plan.steps().get(stage);
-        x = BenchModel.paddedFrames(batch, w.format().cols(), arena);
+        x = BenchModel.paddedFrames(batch, m.ht(rank).cols(), arena);
         in = Weights.floats(arena, Math.max(plan.workSize(), plan.inputSize()));
         out = Weights.floats(arena, plan.workSize());
         // the stage's real input: run the stages before it once

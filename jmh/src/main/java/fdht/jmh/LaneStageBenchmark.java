@@ -4,8 +4,6 @@ import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
 import fdht.kernels.LaneLayout;
 import fdht.layout.CompiledPlan;
-import fdht.layout.ContractionPlanner;
-import fdht.layout.HtMatrix;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -21,16 +19,10 @@ import org.openjdk.jmh.annotations.Setup;
  * The batch must be a multiple of the kernels' lanes (16 at 512 bits, 8 at 256). FLOPs per
  * operation: {@code 2 x batch x stage MACs at batch 1}.
  */
-public class LaneStageBenchmark extends ModelBenchmark {
+public class LaneStageBenchmark extends PlanStageBenchmark {
     @Param({"16", "64"})
     public int batch;
 
-    @Param({"0", "1", "2", "3"})
-    public int stage;
-
-    private CompiledPlan plan;
-    private CompiledPlan.Step step;
-    private Kernels kernels;
     private int lanes, chunks;
     private MemorySegment in, out;
 
@@ -41,15 +33,13 @@ public class LaneStageBenchmark extends ModelBenchmark {
         lanes = kernels.lanes();
         if (batch % lanes != 0) throw new IllegalStateException("batch " + batch + " is not a multiple of the kernels' " + lanes + " lanes");
         chunks = batch / lanes;
-        HtMatrix w = BenchModel.named(model).htWeights(rank, arena);
-        plan = CompiledPlan.compile(ContractionPlanner.plan(w.format(), 1), w, arena);
-        if (plan.steps().size() != HtStageBenchmark.STAGES) {
-            throw new IllegalStateException("the rank-" + rank + " plan has " + plan.steps().size() + " stages; update the stage parameter");
-        }
+        BenchModel m = BenchModel.named(model);
+        plan = m.stagePlan(rank, 1, arena);
+        int cols = m.ht(rank).cols();
         long work = (long) batch * Math.max(plan.workSize(), plan.inputSize());
-        MemorySegment x = BenchModel.paddedFrames(batch, w.format().cols(), arena);
+        MemorySegment x = BenchModel.paddedFrames(batch, cols, arena);
         MemorySegment src = Weights.floats(arena, work);
-        LaneLayout.toLanes(x, 0, w.format().cols(), batch, plan.inputSize(), src, 0, lanes);
+        LaneLayout.toLanes(x, 0, cols, batch, plan.inputSize(), src, 0, lanes);
         // the stage's real input: the stages before it, once; and every stage to C2 before JMH's warm-up
         for (int s = 0; s < stage; s++) {
             MemorySegment dst = Weights.floats(arena, work);

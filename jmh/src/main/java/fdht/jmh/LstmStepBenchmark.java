@@ -1,9 +1,5 @@
 package fdht.jmh;
 
-import fdht.kernels.lstm.Lstm;
-import fdht.kernels.lstm.LstmState;
-import fdht.kernels.lstm.LstmWorkspace;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,32 +18,19 @@ import org.openjdk.jmh.annotations.Warmup;
  * quick run; 156 us/op and 1.2 B/op after twelve), its kernels recompiled for the real stage shapes.
  */
 @Warmup(iterations = 6, time = 1)
-public class LstmStepBenchmark extends ModelBenchmark {
+public class LstmStepBenchmark extends FdhtStepBenchmark {
     @Param({"1", "16", "64"})
     public int batch;
 
-    private Lstm lstm;
-    private MemorySegment frames, clip;
-    private LstmState state;
-    private LstmWorkspace work;
+    private MemorySegment clip;
 
     @Setup(Level.Trial)
     public void setUp() {
-        arena = Arena.ofShared();
-        lstm = BenchModel.named(model).fdht(rank, arena);
-        BenchModel.warmUp(lstm, 3000);
-        frames = BenchModel.frames(batch, arena);
+        setUpStep(batch);
         clip = BenchModel.frames(batch * BenchModel.CLIP_FRAMES, arena);
-        state = lstm.newState(batch, arena);
         work = lstm.newWorkspace(batch, arena);
     }
 
-
-    @Benchmark
-    public float fdhtStep() {
-        lstm.step(frames, 0, BenchModel.INPUT, state, work);
-        return state.h().getAtIndex(ValueLayout.JAVA_FLOAT, 0);
-    }
 
     @Benchmark
     public float fdhtClip() {

@@ -6,7 +6,6 @@ import fdht.kernels.lstm.LstmState;
 import fdht.kernels.lstm.LstmWorkspace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -46,19 +45,16 @@ public class LstmVariantsBenchmark extends ModelBenchmark {
 
     @Benchmark
     public float fdhtStepScalar() {
-        scalar.step(frames, 0, BenchModel.INPUT, state, scalarWork);
-        return state.h().getAtIndex(ValueLayout.JAVA_FLOAT, 0);
+        return BenchModel.step(scalar, frames, state, scalarWork);
     }
 
     @Benchmark
     public float htInputStep() {
-        htInput.step(frames, 0, BenchModel.INPUT, state, htInputWork);
-        return state.h().getAtIndex(ValueLayout.JAVA_FLOAT, 0);
+        return BenchModel.step(htInput, frames, state, htInputWork);
     }
 
     @Benchmark
     public float ttStep() {
-        tt.step(frames, 0, BenchModel.INPUT, state, ttWork);
-        return state.h().getAtIndex(ValueLayout.JAVA_FLOAT, 0);
+        return BenchModel.step(tt, frames, state, ttWork);
     }
 }

@@ -42,8 +42,7 @@ public class ThreadScalingBenchmark extends NativeBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         arena = Arena.ofShared();
-        Lstm lstm = BenchModel.named(model).fdht(rank, arena);
-        BenchModel.warmUp(lstm, 3000);
+        Lstm lstm = BenchModel.named(model).warmFdht(rank, arena);
         parallel = new ParallelLstm(lstm, batch, threads, arena);
         frames = BenchModel.frames(batch, arena);
         state = lstm.newState(batch, arena);

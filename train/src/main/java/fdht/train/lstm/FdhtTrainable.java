@@ -7,7 +7,6 @@ import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
 import fdht.train.plan.HtPacking;
 import java.lang.foreign.Arena;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,7 +20,7 @@ public final class FdhtTrainable implements TrainableProjection {
     private final HtFormat format;
     private final int inputSize;
     private final int hidden;
-    private final List<Parameter> nodes = new ArrayList<>();
+    private final List<Parameter> nodes;
     private final StructuredWeights weights;
 
     /** Starts from the given node tensors (layout of {@code HtMatrix.of}). */
@@ -31,11 +30,7 @@ public final class FdhtTrainable implements TrainableProjection {
         this.inputSize = inputSize;
         this.hidden = format.rows() / 4;
         HtPacking packing = new HtPacking(format);
-        for (int t = 0; t < packing.nodeCount(); t++) {
-            Parameter p = Parameter.zeros("ht.node." + (t + 1), packing.nodeShape(t), arena);
-            p.set(nodeValues[t]);
-            nodes.add(p);
-        }
+        this.nodes = StructuredWeights.nodeParameters(packing, "ht.node.", nodeValues, arena);
         HtMatrix initial = HtMatrix.of(format, nodeValues, arena);
         this.weights = new StructuredWeights(packing, nodes, 0, b -> ContractionPlanner.plan(format, b), initial, arena);
     }
@@ -47,15 +42,9 @@ public final class FdhtTrainable implements TrainableProjection {
     @Override public void refresh() { weights.refresh(); }
     @Override public String describe() { return "FDHT, one " + format + ", " + format.parameterCount() + " weights"; }
 
-    float[][] nodeArrays() {
-        float[][] v = new float[nodes.size()][];
-        for (int t = 0; t < v.length; t++) v[t] = nodes.get(t).toArray();
-        return v;
-    }
-
     @Override
     public GateProjection export(Arena arena) {
-        return new FdhtProjection(HtMatrix.of(format, nodeArrays(), arena), inputSize, hidden);
+        return new FdhtProjection(HtMatrix.of(format, StructuredWeights.nodeArrays(nodes), arena), inputSize, hidden);
     }
 
     @Override

@@ -36,12 +36,7 @@ public final class HtInputTrainable implements TrainableProjection {
         this.inputSize = inputSize;
         this.hidden = h;
         HtPacking packing = new HtPacking(format);
-        List<Parameter> nodes = new ArrayList<>();
-        for (int t = 0; t < packing.nodeCount(); t++) {
-            Parameter p = Parameter.zeros("ht.node." + (t + 1), packing.nodeShape(t), arena);
-            p.set(nodeValues[t]);
-            nodes.add(p);
-        }
+        List<Parameter> nodes = StructuredWeights.nodeParameters(packing, "ht.node.", nodeValues, arena);
         parameters.addAll(nodes);
         this.wh = Parameter.zeros("lstm.weight_hh", new long[]{4L * h, h}, arena);
         wh.set(whValues);
@@ -58,8 +53,7 @@ public final class HtInputTrainable implements TrainableProjection {
 
     @Override
     public GateProjection export(Arena arena) {
-        float[][] v = new float[parameters.size() - 1][];
-        for (int t = 0; t < v.length; t++) v[t] = parameters.get(t).toArray();
+        float[][] v = StructuredWeights.nodeArrays(parameters.subList(0, parameters.size() - 1));
         return new HtInputProjection(HtMatrix.of(format, v, arena), Weights.copyOf(arena, wh.toArray()), inputSize, hidden);
     }
 

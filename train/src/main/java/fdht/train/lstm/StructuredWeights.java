@@ -10,6 +10,7 @@ import fdht.train.plan.FactorPacking;
 import fdht.train.plan.PlanTape;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 
@@ -40,6 +41,24 @@ final class StructuredWeights {
         this.planForBatch = planForBatch;
         this.initial = initial;
         this.arena = arena;
+    }
+
+    /** One parameter per node of {@code packing}, named {@code prefix + (t + 1)}, starting from {@code values[t]}. */
+    static List<Parameter> nodeParameters(FactorPacking packing, String prefix, float[][] values, Arena arena) {
+        List<Parameter> nodes = new ArrayList<>();
+        for (int t = 0; t < packing.nodeCount(); t++) {
+            Parameter p = Parameter.zeros(prefix + (t + 1), packing.nodeShape(t), arena);
+            p.set(values[t]);
+            nodes.add(p);
+        }
+        return nodes;
+    }
+
+    /** The current values of {@code nodes}, one array each (what {@code HtMatrix.of} and {@code TtMatrix.of} take). */
+    static float[][] nodeArrays(List<Parameter> nodes) {
+        float[][] v = new float[nodes.size()][];
+        for (int t = 0; t < v.length; t++) v[t] = nodes.get(t).toArray();
+        return v;
     }
 
     private MemorySegment[] nodeValues() {

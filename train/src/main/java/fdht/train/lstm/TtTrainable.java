@@ -7,7 +7,6 @@ import fdht.layout.TtFormat;
 import fdht.layout.TtMatrix;
 import fdht.train.plan.TtPacking;
 import java.lang.foreign.Arena;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,7 +20,7 @@ public final class TtTrainable implements TrainableProjection {
     private final TtFormat format;
     private final int inputSize;
     private final int hidden;
-    private final List<Parameter> cores = new ArrayList<>();
+    private final List<Parameter> cores;
     private final StructuredWeights weights;
 
     public TtTrainable(TtFormat format, int inputSize, float[][] coreValues, Arena arena) {
@@ -30,11 +29,7 @@ public final class TtTrainable implements TrainableProjection {
         this.inputSize = inputSize;
         this.hidden = format.rows() / 4;
         TtPacking packing = new TtPacking(format);
-        for (int k = 0; k < packing.nodeCount(); k++) {
-            Parameter p = Parameter.zeros("tt.core." + (k + 1), packing.nodeShape(k), arena);
-            p.set(coreValues[k]);
-            cores.add(p);
-        }
+        this.cores = StructuredWeights.nodeParameters(packing, "tt.core.", coreValues, arena);
         this.weights = new StructuredWeights(packing, cores, 0, b -> ContractionPlanner.tieOrder(format, b), TtMatrix.of(format, coreValues, arena), arena);
     }
 
@@ -47,9 +42,7 @@ public final class TtTrainable implements TrainableProjection {
 
     @Override
     public GateProjection export(Arena arena) {
-        float[][] v = new float[cores.size()][];
-        for (int k = 0; k < v.length; k++) v[k] = cores.get(k).toArray();
-        return new TtProjection(TtMatrix.of(format, v, arena), inputSize, hidden);
+        return new TtProjection(TtMatrix.of(format, StructuredWeights.nodeArrays(cores), arena), inputSize, hidden);
     }
 
     @Override
