@@ -12,13 +12,13 @@ import java.util.Map;
 
 /**
  * The accelerator's functional mode: a frame computed the way the hardware moves data. Every
- * intermediate lives in a banked memory ({@code banks x wordsPerBank} words) at the addresses
- * the layout gives; each stage's PE array reads its operands in the stage's read order (row by
- * row, contracted axes innermost) from those addresses, multiplies them by the fixed-point
- * weights, accumulates exactly, rescales with saturation, and writes its outputs in its own
- * order to the next buffer's addresses. It equals {@link FixedPoint#run} bit for bit, which
- * checks the layout (a bijection the reader inverts) and the dataflow end to end. The result
- * differs from the float plan by the quantisation error {@link #errorBound} documents.
+ * intermediate lives in a banked memory ({@code banks x wordsPerBank} words) at the addresses the
+ * layout gives; each stage's PE array reads its operands in the stage's read order (row by row,
+ * contracted axes innermost) from those addresses, multiplies them by the fixed-point weights,
+ * accumulates exactly, rescales with saturation, and writes its outputs in its own order to the
+ * next buffer's addresses. It equals {@link FixedPoint#run} bit for bit, which checks the layout (a
+ * bijection the reader inverts) and the dataflow end to end. The result differs from the float plan
+ * by the quantisation error {@link #errorBound} documents.
  *
  * <p>Thread safety: Stateless: safe to call from any thread.
  */
@@ -75,7 +75,9 @@ public final class FunctionalModel {
         }
 
         @Override
-        public void gather(PlanBuffer from) { readResult(from); }
+        public void gather(PlanBuffer from) {
+            readResult(from);
+        }
 
         /** The result writer reads the last buffer in y's order. */
         void readResult(PlanBuffer from) {
@@ -83,7 +85,8 @@ public final class FunctionalModel {
             BankMapping m = layout.mappings().getLast();
             int[] order = layout.boundaries().getLast().readerOrder();
             result = new long[order.length];
-            for (int r = 0; r < result.length; r++) result[r] = banks[m.bank(order[r])][(int) m.offset(order[r])];
+            for (int r = 0; r < result.length; r++)
+                result[r] = banks[m.bank(order[r])][(int) m.offset(order[r])];
         }
     }
 
@@ -106,37 +109,46 @@ public final class FunctionalModel {
             e0[i] = step / 2;
             mag0[i] = absInputs[i];
         }
-        buffers.put(PlanBuffer.INPUT, new double[][]{e0, mag0});
-        PlanWalker.forward(plan, new StageOperation() {
-            @Override
-            public void stage(CompiledPlan.Step st, PlanBuffer from, PlanBuffer to) {
-                double[] e = buffers.get(from)[0], mag = buffers.get(from)[1];
-                int p = st.p(), c = st.c(), q = st.q();
-                double[] e2 = new double[p * q], m2 = new double[p * q];
-                for (int r = 0; r < p; r++) {
-                    for (int k = 0; k < q; k++) {
-                        double err = step / 2, m = 0;
-                        for (int j = 0; j < c; j++) {
-                            int at = st.rowBase(r) + st.contractedOffset(j);
-                            double f = Math.abs(fdht.layout.Weights.get(plan.factors(), st.factorOffset() + (long) j * q + k)) + step / 2;
-                            err += f * e[at] + (step / 2) * mag[at];
-                            m += f * (mag[at] + e[at]);
+        buffers.put(PlanBuffer.INPUT, new double[][] {e0, mag0});
+        PlanWalker.forward(
+                plan,
+                new StageOperation() {
+                    @Override
+                    public void stage(CompiledPlan.Step st, PlanBuffer from, PlanBuffer to) {
+                        double[] e = buffers.get(from)[0], mag = buffers.get(from)[1];
+                        int p = st.p(), c = st.c(), q = st.q();
+                        double[] e2 = new double[p * q], m2 = new double[p * q];
+                        for (int r = 0; r < p; r++) {
+                            for (int k = 0; k < q; k++) {
+                                double err = step / 2, m = 0;
+                                for (int j = 0; j < c; j++) {
+                                    int at = st.rowBase(r) + st.contractedOffset(j);
+                                    double f =
+                                            Math.abs(
+                                                            fdht.layout.Weights.get(
+                                                                    plan.factors(),
+                                                                    st.factorOffset()
+                                                                            + (long) j * q
+                                                                            + k))
+                                                    + step / 2;
+                                    err += f * e[at] + (step / 2) * mag[at];
+                                    m += f * (mag[at] + e[at]);
+                                }
+                                e2[r * q + k] = err;
+                                m2[r * q + k] = m;
+                            }
                         }
-                        e2[r * q + k] = err;
-                        m2[r * q + k] = m;
+                        buffers.put(to, new double[][] {e2, m2});
                     }
-                }
-                buffers.put(to, new double[][]{e2, m2});
-            }
 
-            @Override
-            public void gather(PlanBuffer from) {
-                double[] e = buffers.get(from)[0];
-                double[] y = new double[(int) plan.resultSize()];
-                for (int i = 0; i < y.length; i++) y[i] = e[plan.resultSourceAt(i)];
-                buffers.put(PlanBuffer.RESULT, new double[][]{y, null});
-            }
-        });
+                    @Override
+                    public void gather(PlanBuffer from) {
+                        double[] e = buffers.get(from)[0];
+                        double[] y = new double[(int) plan.resultSize()];
+                        for (int i = 0; i < y.length; i++) y[i] = e[plan.resultSourceAt(i)];
+                        buffers.put(PlanBuffer.RESULT, new double[][] {y, null});
+                    }
+                });
         return buffers.get(PlanBuffer.RESULT)[0];
     }
 }

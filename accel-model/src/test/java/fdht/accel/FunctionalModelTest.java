@@ -29,7 +29,7 @@ class FunctionalModelTest {
             Workload w = Workload.lstmUcf();
             check(arena, w.htPlan(), HtMatrix.random(w.ht(), 7, arena), 3);
             check(arena, w.ttPlan(), TtMatrix.random(w.tt(), 7, arena), 3);
-            HtFormat small = HtFormat.uniform(new int[]{3, 2, 5}, new int[]{4, 3, 2}, 3);
+            HtFormat small = HtFormat.uniform(new int[] {3, 2, 5}, new int[] {4, 3, 2}, 3);
             check(arena, ContractionPlanner.plan(small, 2), HtMatrix.random(small, 1, arena), 5);
         }
     }
@@ -51,15 +51,25 @@ class FunctionalModelTest {
             assertArrayEquals(kernel, model, plan.format() + " on the " + layout + " layout");
             // against the float plan, within the documented quantisation bound
             MemorySegment y = Weights.floats(arena, cp.resultSize());
-            PlanExecutor.apply(cp, Weights.copyOf(arena, x), 0, y, 0, new PlanWorkspace(cp, arena), KernelProvider.scalar());
+            PlanExecutor.apply(
+                    cp,
+                    Weights.copyOf(arena, x),
+                    0,
+                    y,
+                    0,
+                    new PlanWorkspace(cp, arena),
+                    KernelProvider.scalar());
             float[] ax = x.clone();
             for (int i = 0; i < n; i++) ax[i] = Math.abs(ax[i]);
             double[] bound = FunctionalModel.errorBound(cp, ax, fp.step());
             long max = (1L << (cfg.bits() - 1)) - 1;
             for (int i = 0; i < kernel.length; i++) {
-                if (Math.abs(kernel[i]) == max) continue; // saturated: the bound is for the unsaturated range
+                if (Math.abs(kernel[i]) == max)
+                    continue; // saturated: the bound is for the unsaturated range
                 double err = Math.abs(fp.dequantize(kernel[i]) - Weights.get(y, i));
-                assertTrue(err <= bound[i] * 1.0001 + 1e-6, "output " + i + ": error " + err + " above the bound " + bound[i]);
+                assertTrue(
+                        err <= bound[i] * 1.0001 + 1e-6,
+                        "output " + i + ": error " + err + " above the bound " + bound[i]);
             }
         }
     }

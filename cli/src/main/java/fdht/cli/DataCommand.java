@@ -16,15 +16,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fdht data}: writes data sets as {@code .npy}, so any tool (and {@code fdht infer},
- * {@code fdht eval}) can read them. {@code fdht data mfm} writes MFM-40 clips (DESIGN.md
- * section 6) streamed a chunk at a time: memory stays at one chunk whatever the count.
+ * {@code fdht data}: writes data sets as {@code .npy}, so any tool (and {@code fdht infer}, {@code
+ * fdht eval}) can read them. {@code fdht data mfm} writes MFM-40 clips (DESIGN.md section 6)
+ * streamed a chunk at a time: memory stays at one chunk whatever the count.
  */
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Write data sets as .npy files.",
+@Command(
+        name = "data",
+        mixinStandardHelpOptions = true,
+        description = "Write data sets as .npy files.",
         subcommands = {DataCommand.Mfm.class})
 final class DataCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public void run() {
@@ -32,33 +34,51 @@ final class DataCommand implements Runnable {
     }
 
     /** {@code fdht data mfm}: MFM-40 clips and labels of one split. */
-    @Command(name = "mfm", mixinStandardHelpOptions = true,
-            description = "Write MFM-40 (Moving-Fashion-MNIST) clips [N, 8, 4096] float32 and labels [N] int64 to DIR/clips.npy and DIR/labels.npy.")
+    @Command(
+            name = "mfm",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Write MFM-40 (Moving-Fashion-MNIST) clips [N, 8, 4096] float32 and labels [N] int64 to DIR/clips.npy and DIR/labels.npy.")
     static final class Mfm implements Callable<Integer> {
         private static final int CHUNK = 64; // clips per chunk: 8 MB
 
-        @Option(names = "--split", defaultValue = "test", description = "train or test: clips are made from that split's images only. Default ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--split",
+                defaultValue = "test",
+                description =
+                        "train or test: clips are made from that split's images only. Default ${DEFAULT-VALUE}.")
         String split;
 
         @Option(names = "--count", required = true, description = "number of clips N (128 KB each)")
         long count;
 
-        @Option(names = "--seed", defaultValue = "0", description = "seed: clip i depends only on split, seed and i. Default ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--seed",
+                defaultValue = "0",
+                description =
+                        "seed: clip i depends only on split, seed and i. Default ${DEFAULT-VALUE}.")
         long seed;
 
-        @Option(names = "--out", required = true, description = "directory to write clips.npy and labels.npy into (created if missing)")
+        @Option(
+                names = "--out",
+                required = true,
+                description =
+                        "directory to write clips.npy and labels.npy into (created if missing)")
         Path out;
 
-        @Spec
-        CommandSpec spec;
+        @Spec CommandSpec spec;
 
         @Override
         public Integer call() {
             PrintWriter pw = spec.commandLine().getOut();
             Split s = Split.parse(split);
-            if (count < 1 || count > Integer.MAX_VALUE) throw new IllegalArgumentException("--count " + count + " must be in 1.." + Integer.MAX_VALUE);
-            long bytes = count * MovingFashionMnist.FRAMES * MovingFashionMnist.FRAME_SIZE * Float.BYTES;
-            if (Files.exists(out) && !Files.isDirectory(out)) throw new ModelFileException(out, null, "--out must be a directory");
+            if (count < 1 || count > Integer.MAX_VALUE)
+                throw new IllegalArgumentException(
+                        "--count " + count + " must be in 1.." + Integer.MAX_VALUE);
+            long bytes =
+                    count * MovingFashionMnist.FRAMES * MovingFashionMnist.FRAME_SIZE * Float.BYTES;
+            if (Files.exists(out) && !Files.isDirectory(out))
+                throw new ModelFileException(out, null, "--out must be a directory");
             long free;
             try {
                 Files.createDirectories(out);
@@ -67,25 +87,37 @@ final class DataCommand implements Runnable {
                 throw new ModelFileException(out, null, "cannot create the directory: " + e, e);
             }
             if (free < bytes + (1 << 20)) {
-                throw new ModelFileException(out, null, String.format("%,d clips need %,d MB but only %,d MB are free", count, bytes >> 20, free >> 20));
+                throw new ModelFileException(
+                        out,
+                        null,
+                        String.format(
+                                "%,d clips need %,d MB but only %,d MB are free",
+                                count, bytes >> 20, free >> 20));
             }
             MovingFashionMnist mfm = MovingFashionMnist.load(s, seed);
             long t0 = System.nanoTime();
             long[] labels = new long[(int) count];
             int[] chunkLabels = new int[CHUNK];
             Path clipsFile = out.resolve("clips.npy"), labelsFile = out.resolve("labels.npy");
-            try { // a run that fails half-way must not leave new clips beside the labels of an earlier run: no labels then
+            try { // a run that fails half-way must not leave new clips beside the labels of an
+                // earlier run: no labels then
                 Files.deleteIfExists(labelsFile);
             } catch (IOException e) {
-                throw new ModelFileException(labelsFile, null, "cannot replace: " + e.getMessage(), e);
+                throw new ModelFileException(
+                        labelsFile, null, "cannot replace: " + e.getMessage(), e);
             }
-            NpyFile.write(clipsFile, new long[]{count, MovingFashionMnist.FRAMES, MovingFashionMnist.FRAME_SIZE}, CHUNK, (first, n, rows) -> {
-                mfm.fill(first, n, rows, chunkLabels);
-                for (int j = 0; j < n; j++) labels[(int) first + j] = chunkLabels[j];
-            });
-            NpyFile.writeInt64(labelsFile, new long[]{count}, MemorySegment.ofArray(labels));
+            NpyFile.write(
+                    clipsFile,
+                    new long[] {count, MovingFashionMnist.FRAMES, MovingFashionMnist.FRAME_SIZE},
+                    CHUNK,
+                    (first, n, rows) -> {
+                        mfm.fill(first, n, rows, chunkLabels);
+                        for (int j = 0; j < n; j++) labels[(int) first + j] = chunkLabels[j];
+                    });
+            NpyFile.writeInt64(labelsFile, new long[] {count}, MemorySegment.ofArray(labels));
             double sec = (System.nanoTime() - t0) / 1e9;
-            pw.printf("wrote %,d MFM-40 %s clips (seed %d) in %.1f s: %s [%d, 8, 4096] float32, %s [%d] int64 (labels 4 * class + direction, 0..39)%n",
+            pw.printf(
+                    "wrote %,d MFM-40 %s clips (seed %d) in %.1f s: %s [%d, 8, 4096] float32, %s [%d] int64 (labels 4 * class + direction, 0..39)%n",
                     count, s.label(), seed, sec, clipsFile, count, labelsFile, count);
             return 0;
         }

@@ -26,14 +26,19 @@ import picocli.CommandLine.Spec;
  * that HT matrix reconstructed, on one deterministic 6-frame clip: the plan, the sizes, the
  * per-frame latency of both (measured here, same run) and the largest difference of their outputs.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run the bundled LSTM-UCF FDHT-LSTM against the dense LSTM it encodes.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = "Run the bundled LSTM-UCF FDHT-LSTM against the dense LSTM it encodes.")
 final class DemoCommand implements Callable<Integer> {
     static final int FRAMES = 6;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @picocli.CommandLine.Option(names = "--export-dense", description = "also write the dense LSTM the bundled model encodes as a PyTorch nn.LSTM state dict (safetensors, 237 MB), for trying 'fdht convert'")
+    @picocli.CommandLine.Option(
+            names = "--export-dense",
+            description =
+                    "also write the dense LSTM the bundled model encodes as a PyTorch nn.LSTM state dict (safetensors, 237 MB), for trying 'fdht convert'")
     java.nio.file.Path exportDense;
 
     @Override
@@ -42,15 +47,30 @@ final class DemoCommand implements Callable<Integer> {
             try (Arena arena = Arena.ofConfined()) {
                 Lstm model = DefaultModel.load(arena);
                 int input = model.inputSize(), hidden = model.hiddenSize(), fourH = 4 * hidden;
-                GateMatrix w = new GateMatrix(DenseReconstruction.of(model.fdhtWeights().orElseThrow(), input + hidden, arena), input, hidden);
+                GateMatrix w =
+                        new GateMatrix(
+                                DenseReconstruction.of(
+                                        model.fdhtWeights().orElseThrow(), input + hidden, arena),
+                                input,
+                                hidden);
                 MemorySegment wih = w.inputWeights(arena), whh = w.hiddenWeights(arena);
                 new fdht.layout.io.SafetensorsWriter()
-                        .add("weight_ih_l0", new long[]{fourH, input}, wih.asSlice(0, (long) fourH * input * 4))
-                        .add("weight_hh_l0", new long[]{fourH, hidden}, whh.asSlice(0, (long) fourH * hidden * 4))
-                        .add("bias_ih_l0", new long[]{fourH}, model.biasToArray())
-                        .add("bias_hh_l0", new long[]{fourH}, new float[fourH])
+                        .add(
+                                "weight_ih_l0",
+                                new long[] {fourH, input},
+                                wih.asSlice(0, (long) fourH * input * 4))
+                        .add(
+                                "weight_hh_l0",
+                                new long[] {fourH, hidden},
+                                whh.asSlice(0, (long) fourH * hidden * 4))
+                        .add("bias_ih_l0", new long[] {fourH}, model.biasToArray())
+                        .add("bias_hh_l0", new long[] {fourH}, new float[fourH])
                         .write(exportDense);
-                spec.commandLine().getOut().println("wrote the dense LSTM (PyTorch nn.LSTM state dict) to " + exportDense);
+                spec.commandLine()
+                        .getOut()
+                        .println(
+                                "wrote the dense LSTM (PyTorch nn.LSTM state dict) to "
+                                        + exportDense);
             }
         }
         return run(spec.commandLine().getOut());
@@ -66,10 +86,21 @@ final class DemoCommand implements Callable<Integer> {
             float[] bias = fdht.biasToArray();
             int[] rowFactors = format.rowFactors();
 
-            out.println("fdht demo: the bundled FDHT-LSTM (" + DefaultModel.RESOURCE + ") on the LSTM-UCF shapes of DESIGN.md, kernels: "
-                    + KernelProvider.kernels().name());
-            out.printf("input %,d + hidden %d = %,d columns, padded to %s = %,d; outputs 4x%d = %s = %,d%n", input, hidden, input + hidden,
-                    join(colFactors), format.cols(), hidden, join(rowFactors), format.rows());
+            out.println(
+                    "fdht demo: the bundled FDHT-LSTM ("
+                            + DefaultModel.RESOURCE
+                            + ") on the LSTM-UCF shapes of DESIGN.md, kernels: "
+                            + KernelProvider.kernels().name());
+            out.printf(
+                    "input %,d + hidden %d = %,d columns, padded to %s = %,d; outputs 4x%d = %s = %,d%n",
+                    input,
+                    hidden,
+                    input + hidden,
+                    join(colFactors),
+                    format.cols(),
+                    hidden,
+                    join(rowFactors),
+                    format.rows());
             out.println();
             out.print(ContractionPlanner.plan(ht.format(), 1).toTable());
             out.println();
@@ -80,18 +111,28 @@ final class DemoCommand implements Callable<Integer> {
             Lstm reference = Lstm.dense(dense, input, hidden, bias, arena);
 
             long fdhtParams = fdht.parameterCount(), denseParams = reference.parameterCount();
-            out.printf("%-34s %,14d floats %,14d bytes%n", "FDHT-LSTM parameters (with bias)", fdhtParams, fdhtParams * 4);
-            out.printf("%-34s %,14d floats %,14d bytes%n", "dense LSTM parameters (with bias)", denseParams, denseParams * 4);
-            out.printf("compression %,.0fx; MACs per frame %,d (FDHT) vs %,d (dense); dense W rebuilt from HT in %.0f ms%n",
-                    (double) denseParams / fdhtParams, fdht.projection().macsPerStep(), reference.projection().macsPerStep(), reconstructMs);
+            out.printf(
+                    "%-34s %,14d floats %,14d bytes%n",
+                    "FDHT-LSTM parameters (with bias)", fdhtParams, fdhtParams * 4);
+            out.printf(
+                    "%-34s %,14d floats %,14d bytes%n",
+                    "dense LSTM parameters (with bias)", denseParams, denseParams * 4);
+            out.printf(
+                    "compression %,.0fx; MACs per frame %,d (FDHT) vs %,d (dense); dense W rebuilt from HT in %.0f ms%n",
+                    (double) denseParams / fdhtParams,
+                    fdht.projection().macsPerStep(),
+                    reference.projection().macsPerStep(),
+                    reconstructMs);
             out.println();
 
             MemorySegment clip = Weights.floats(arena, (long) FRAMES * input);
             SplittableRandom frames = new SplittableRandom(7);
-            for (long e = 0; e < (long) FRAMES * input; e++) Weights.set(clip, e, (float) (frames.nextDouble() * 2 - 1));
+            for (long e = 0; e < (long) FRAMES * input; e++)
+                Weights.set(clip, e, (float) (frames.nextDouble() * 2 - 1));
 
             // outputs first, on fresh states, compared at every step
-            MemorySegment hF = Weights.floats(arena, (long) FRAMES * hidden), hD = Weights.floats(arena, (long) FRAMES * hidden);
+            MemorySegment hF = Weights.floats(arena, (long) FRAMES * hidden),
+                    hD = Weights.floats(arena, (long) FRAMES * hidden);
             LstmState sF = fdht.newState(1, arena), sD = reference.newState(1, arena);
             LstmWorkspace wF = fdht.newWorkspace(1, arena), wD = reference.newWorkspace(1, arena);
             fdht.run(clip, FRAMES, sF, wF, hF);
@@ -102,18 +143,33 @@ final class DemoCommand implements Callable<Integer> {
 
             double fdhtUs = perFrameMicros(fdht, clip, sF, wF, 300, 0.5);
             double denseUs = perFrameMicros(reference, clip, sD, wD, 3, 3.0);
-            out.printf("per-frame latency, batch 1, one thread (median of timed clips after warm-up):%n");
+            out.printf(
+                    "per-frame latency, batch 1, one thread (median of timed clips after warm-up):%n");
             out.printf("  FDHT-LSTM   %,10.1f us%n", fdhtUs);
-            out.printf("  dense LSTM  %,10.1f us   (%.0fx the FDHT time)%n", denseUs, denseUs / fdhtUs);
-            out.printf("largest |h_FDHT - h_dense| over %d frames: %.3g (largest |h| %.3g); last-step |c| difference: %.3g%n", FRAMES, maxH, scaleH, maxC);
-            out.println("(a quick wall-clock figure; the JMH benchmarks in jmh/ are the measured ones)");
+            out.printf(
+                    "  dense LSTM  %,10.1f us   (%.0fx the FDHT time)%n",
+                    denseUs, denseUs / fdhtUs);
+            out.printf(
+                    "largest |h_FDHT - h_dense| over %d frames: %.3g (largest |h| %.3g); last-step |c| difference: %.3g%n",
+                    FRAMES, maxH, scaleH, maxC);
+            out.println(
+                    "(a quick wall-clock figure; the JMH benchmarks in jmh/ are the measured ones)");
             MfmDemo.print(out);
             return maxH < 1e-3 ? 0 : 1;
         }
     }
 
-    /** Median per-frame time of whole clips, after {@code warmup} clips, timing for about {@code seconds}. */
-    private static double perFrameMicros(Lstm lstm, MemorySegment clip, LstmState state, LstmWorkspace ws, int warmup, double seconds) {
+    /**
+     * Median per-frame time of whole clips, after {@code warmup} clips, timing for about {@code
+     * seconds}.
+     */
+    private static double perFrameMicros(
+            Lstm lstm,
+            MemorySegment clip,
+            LstmState state,
+            LstmWorkspace ws,
+            int warmup,
+            double seconds) {
         for (int i = 0; i < warmup; i++) {
             state.reset();
             lstm.run(clip, FRAMES, state, ws, null);
@@ -134,7 +190,8 @@ final class DemoCommand implements Callable<Integer> {
 
     private static double maxAbsDiff(MemorySegment a, MemorySegment b, int n) {
         double m = 0;
-        for (int e = 0; e < n; e++) m = Math.max(m, Math.abs(Weights.get(a, e) - Weights.get(b, e)));
+        for (int e = 0; e < n; e++)
+            m = Math.max(m, Math.abs(Weights.get(a, e) - Weights.get(b, e)));
         return m;
     }
 
@@ -145,6 +202,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static String join(int[] f) {
-        return String.join("x", Arrays.stream(f).mapToObj(Integer::toString).toArray(String[]::new));
+        return String.join(
+                "x", Arrays.stream(f).mapToObj(Integer::toString).toArray(String[]::new));
     }
 }

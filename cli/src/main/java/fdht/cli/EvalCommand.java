@@ -19,26 +19,43 @@ import picocli.CommandLine.Spec;
 /**
  * {@code fdht eval}: the accuracy of a model with a head on labelled clips, either MFM-40 clips
  * generated on the fly ({@code --task mfm}) or a pair of {@code .npy} files ({@code --clips},
- * {@code --labels}); prints the accuracy with its 95% (Wilson) interval and the mean
- * cross-entropy. Takes one-layer models and stacks (several layers, both directions) alike.
- * Streams a batch at a time (see {@link ClassifierEvaluation}).
+ * {@code --labels}); prints the accuracy with its 95% (Wilson) interval and the mean cross-entropy.
+ * Takes one-layer models and stacks (several layers, both directions) alike. Streams a batch at a
+ * time (see {@link ClassifierEvaluation}).
  */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Accuracy of a model with a head on MFM-40 (--task mfm) or on labelled clips (--clips, --labels).")
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description =
+                "Accuracy of a model with a head on MFM-40 (--task mfm) or on labelled clips (--clips, --labels).")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "fdht model file with a head (.safetensors)")
+    @Option(
+            names = "--model",
+            required = true,
+            description = "fdht model file with a head (.safetensors)")
     Path model;
 
-    @Option(names = "--task", description = "mfm: MFM-40 clips made on the fly (DESIGN.md section 6)")
+    @Option(
+            names = "--task",
+            description = "mfm: MFM-40 clips made on the fly (DESIGN.md section 6)")
     String task;
 
-    @Option(names = "--split", defaultValue = "test", description = "with --task: train or test. Default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--split",
+            defaultValue = "test",
+            description = "with --task: train or test. Default ${DEFAULT-VALUE}.")
     String split;
 
-    @Option(names = "--count", description = "with --task: number of clips (default: as many as the split has images, 60,000 or 10,000)")
+    @Option(
+            names = "--count",
+            description =
+                    "with --task: number of clips (default: as many as the split has images, 60,000 or 10,000)")
     Long count;
 
-    @Option(names = "--seed", defaultValue = "0", description = "with --task: generator seed. Default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description = "with --task: generator seed. Default ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--clips", description = "clips, float32 .npy [N, T, N_x]")
@@ -47,47 +64,75 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--labels", description = "labels of --clips, int64 .npy [N]")
     Path labels;
 
-    @Option(names = "--batch", defaultValue = "64", description = "clips per batch. Default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--batch",
+            defaultValue = "64",
+            description = "clips per batch. Default ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--threads", defaultValue = "1", description = "threads to split each batch over. Default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--threads",
+            defaultValue = "1",
+            description = "threads to split each batch over. Default ${DEFAULT-VALUE}.")
     int threads;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if ((task == null) == (clips == null)) throw new IllegalArgumentException("give either --task mfm or --clips with --labels");
-        if (clips != null && labels == null) throw new IllegalArgumentException("--clips needs --labels");
-        if (clips == null && labels != null) throw new IllegalArgumentException("--labels goes with --clips");
-        for (String taskOnly : new String[]{"--split", "--count", "--seed"}) { // they would be ignored: say so rather than score other clips than asked
-            if (clips != null && spec.commandLine().getParseResult().hasMatchedOption(taskOnly)) throw new IllegalArgumentException(taskOnly + " goes with --task, not --clips");
+        if ((task == null) == (clips == null))
+            throw new IllegalArgumentException("give either --task mfm or --clips with --labels");
+        if (clips != null && labels == null)
+            throw new IllegalArgumentException("--clips needs --labels");
+        if (clips == null && labels != null)
+            throw new IllegalArgumentException("--labels goes with --clips");
+        for (String taskOnly :
+                new String[] {
+                    "--split", "--count", "--seed"
+                }) { // they would be ignored: say so rather than score other clips than asked
+            if (clips != null && spec.commandLine().getParseResult().hasMatchedOption(taskOnly))
+                throw new IllegalArgumentException(taskOnly + " goes with --task, not --clips");
         }
-        if (task != null && !task.equals("mfm")) throw new IllegalArgumentException("--task '" + task + "' is unknown (the one task is mfm)");
-        if (batch < 1) throw new IllegalArgumentException("--batch " + batch + " must be at least 1");
-        if (threads < 1) throw new IllegalArgumentException("--threads " + threads + " must be at least 1");
-        if (count != null && count < 1) throw new IllegalArgumentException("--count " + count + " must be at least 1");
+        if (task != null && !task.equals("mfm"))
+            throw new IllegalArgumentException(
+                    "--task '" + task + "' is unknown (the one task is mfm)");
+        if (batch < 1)
+            throw new IllegalArgumentException("--batch " + batch + " must be at least 1");
+        if (threads < 1)
+            throw new IllegalArgumentException("--threads " + threads + " must be at least 1");
+        if (count != null && count < 1)
+            throw new IllegalArgumentException("--count " + count + " must be at least 1");
         try (Arena arena = Arena.ofShared()) {
             LstmStack lstm = LstmModelFile.readStack(model, arena);
-            if (lstm.head().isEmpty()) throw new IllegalArgumentException("the model " + model + " has no head: eval needs a classifier (head.weight, head.bias)");
+            if (lstm.head().isEmpty())
+                throw new IllegalArgumentException(
+                        "the model "
+                                + model
+                                + " has no head: eval needs a classifier (head.weight, head.bias)");
             LabelledClips data;
             String what;
             if (task != null) {
                 MovingFashionMnist mfm = MovingFashionMnist.load(Split.parse(split), seed);
                 long n = count != null ? count : mfm.images().count();
                 data = mfm.take(n);
-                what = String.format("MFM-40 %s (seed %d, %,d clips)", mfm.split().label(), seed, n);
+                what =
+                        String.format(
+                                "MFM-40 %s (seed %d, %,d clips)", mfm.split().label(), seed, n);
             } else {
                 data = NpyClips.open(clips, labels, arena);
-                what = String.format("%s (%,d clips of %d frames)", clips, data.count(), data.frames());
+                what =
+                        String.format(
+                                "%s (%,d clips of %d frames)", clips, data.count(), data.frames());
             }
             long t0 = System.nanoTime();
-            ClassifierEvaluation.Result r = ClassifierEvaluation.evaluate(lstm, data, batch, threads);
+            ClassifierEvaluation.Result r =
+                    ClassifierEvaluation.evaluate(lstm, data, batch, threads);
             double sec = (System.nanoTime() - t0) / 1e9;
             out.printf("%s on %s: %s%n", model, what, r);
-            out.printf("%s; %.1f s, %.0f clips/s on %d thread%s%n", lstm.describe(), sec, data.count() / sec, threads, threads == 1 ? "" : "s");
+            out.printf(
+                    "%s; %.1f s, %.0f clips/s on %d thread%s%n",
+                    lstm.describe(), sec, data.count() / sec, threads, threads == 1 ? "" : "s");
         }
         return 0;
     }

@@ -18,54 +18,92 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fdht infer}: runs a model over a clip ({@code [T, N]} or {@code [B, T, N]} float32
- * .npy) and writes the last layer's output at every step ({@code [.., T, D*H]}, as PyTorch's
- * {@code nn.LSTM} output) and/or the head's logits for {@code output[:, -1]}. With
- * {@code --threads K} the batch rows are split over K threads by {@link ParallelLstm} (the model
- * is shared). Outputs are written atomically.
+ * {@code fdht infer}: runs a model over a clip ({@code [T, N]} or {@code [B, T, N]} float32 .npy)
+ * and writes the last layer's output at every step ({@code [.., T, D*H]}, as PyTorch's {@code
+ * nn.LSTM} output) and/or the head's logits for {@code output[:, -1]}. With {@code --threads K} the
+ * batch rows are split over K threads by {@link ParallelLstm} (the model is shared). Outputs are
+ * written atomically.
  */
-@Command(name = "infer", mixinStandardHelpOptions = true, description = "Run a model over a clip (.npy, [T,N] or [B,T,N] float32).")
+@Command(
+        name = "infer",
+        mixinStandardHelpOptions = true,
+        description = "Run a model over a clip (.npy, [T,N] or [B,T,N] float32).")
 final class InferCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "fdht model file (.safetensors)")
     Path model;
 
-    @Option(names = "--input", required = true, description = "clip, float32 .npy of shape [T, N] or [B, T, N]")
+    @Option(
+            names = "--input",
+            required = true,
+            description = "clip, float32 .npy of shape [T, N] or [B, T, N]")
     Path input;
 
-    @Option(names = "--hidden-out", description = "write the last layer's output at every step, [T, D*H] or [B, T, D*H] (D = 2 for a bidirectional model)")
+    @Option(
+            names = "--hidden-out",
+            description =
+                    "write the last layer's output at every step, [T, D*H] or [B, T, D*H] (D = 2 for a bidirectional model)")
     Path hiddenOut;
 
-    @Option(names = "--logits-out", description = "write the head's logits for the last step, [C] or [B, C]")
+    @Option(
+            names = "--logits-out",
+            description = "write the head's logits for the last step, [C] or [B, C]")
     Path logitsOut;
 
-    @Option(names = "--threads", defaultValue = "1", description = "threads to split the batch over (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--threads",
+            defaultValue = "1",
+            description = "threads to split the batch over (default ${DEFAULT-VALUE})")
     int threads;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (threads < 1) throw new IllegalArgumentException("--threads " + threads + " must be at least 1");
+        if (threads < 1)
+            throw new IllegalArgumentException("--threads " + threads + " must be at least 1");
         try (Arena arena = Arena.ofShared()) {
             LstmStack lstm = LstmModelFile.readStack(model, arena);
             NpyFile.Array clip = NpyFile.read(input, arena);
             long[] s = clip.shape();
-            if (s.length != 2 && s.length != 3) throw new ModelFileException(input, null, "clip shape " + Arrays.toString(s) + " is neither [T, N] nor [B, T, N]");
+            if (s.length != 2 && s.length != 3)
+                throw new ModelFileException(
+                        input,
+                        null,
+                        "clip shape " + Arrays.toString(s) + " is neither [T, N] nor [B, T, N]");
             boolean batched = s.length == 3;
             int batch = batched ? Math.toIntExact(s[0]) : 1;
             int frames = Math.toIntExact(s[batched ? 1 : 0]);
             long width = s[batched ? 2 : 1];
-            if (width != lstm.inputSize()) throw new ModelFileException(input, null, "clip frames are " + width + " wide but the model takes N_x = " + lstm.inputSize());
-            if (frames < 1 || batch < 1) throw new ModelFileException(input, null, "clip shape " + Arrays.toString(s) + " holds no frame");
-            if (logitsOut != null && lstm.head().isEmpty()) throw new IllegalArgumentException("--logits-out: the model " + model + " has no head");
+            if (width != lstm.inputSize())
+                throw new ModelFileException(
+                        input,
+                        null,
+                        "clip frames are "
+                                + width
+                                + " wide but the model takes N_x = "
+                                + lstm.inputSize());
+            if (frames < 1 || batch < 1)
+                throw new ModelFileException(
+                        input, null, "clip shape " + Arrays.toString(s) + " holds no frame");
+            if (logitsOut != null && lstm.head().isEmpty())
+                throw new IllegalArgumentException(
+                        "--logits-out: the model " + model + " has no head");
             // the kernels read native, aligned memory; a mapped clip is both
             for (long e = 0; e < clip.elements(); e++) {
                 float v = clip.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, e);
                 if (!Float.isFinite(v)) {
                     long frame = e / width;
-                    throw new ModelFileException(input, null, "non-finite value " + v + " in frame " + (frame % frames) + (batched ? " of row " + frame / frames : "") + " at index " + e % width);
+                    throw new ModelFileException(
+                            input,
+                            null,
+                            "non-finite value "
+                                    + v
+                                    + " in frame "
+                                    + (frame % frames)
+                                    + (batched ? " of row " + frame / frames : "")
+                                    + " at index "
+                                    + e % width);
                 }
             }
             int hidden = lstm.outputSize();
@@ -79,13 +117,28 @@ final class InferCommand implements Callable<Integer> {
             }
             double ms = (System.nanoTime() - t0) / 1e6;
             if (hiddenOut != null) {
-                NpyFile.write(hiddenOut, batched ? new long[]{batch, frames, hidden} : new long[]{frames, hidden}, hAll);
+                NpyFile.write(
+                        hiddenOut,
+                        batched ? new long[] {batch, frames, hidden} : new long[] {frames, hidden},
+                        hAll);
             }
             if (logitsOut != null) {
-                NpyFile.write(logitsOut, batched ? new long[]{batch, classes} : new long[]{classes}, logits);
+                NpyFile.write(
+                        logitsOut,
+                        batched ? new long[] {batch, classes} : new long[] {classes},
+                        logits);
             }
-            out.printf("%s: %d x %d frames of %,d through %s in %.1f ms (%.1f us per frame-step, %d thread%s)%n", input, batch, frames, width,
-                    lstm.describe(), ms, ms * 1e3 / ((double) batch * frames), workers, workers == 1 ? "" : "s");
+            out.printf(
+                    "%s: %d x %d frames of %,d through %s in %.1f ms (%.1f us per frame-step, %d thread%s)%n",
+                    input,
+                    batch,
+                    frames,
+                    width,
+                    lstm.describe(),
+                    ms,
+                    ms * 1e3 / ((double) batch * frames),
+                    workers,
+                    workers == 1 ? "" : "s");
         }
         return 0;
     }

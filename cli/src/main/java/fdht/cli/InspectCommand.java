@@ -9,21 +9,29 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code fdht inspect --model M}: what a model file holds and how each layer and direction will be contracted. */
-@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a model's format, tree, factors, ranks, sizes and contraction plan.")
+/**
+ * {@code fdht inspect --model M}: what a model file holds and how each layer and direction will be
+ * contracted.
+ */
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
+        description = "Show a model's format, tree, factors, ranks, sizes and contraction plan.")
 final class InspectCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "fdht model file (.safetensors)")
     Path model;
 
-    @Option(names = "--batch", defaultValue = "1", description = "Batch size of the plan shown (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch",
+            defaultValue = "1",
+            description = "Batch size of the plan shown (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -31,8 +39,15 @@ final class InspectCommand implements Callable<Integer> {
         try (Arena arena = Arena.ofConfined()) {
             LstmStack stack = LstmModelFile.readStack(model, arena);
             out.println(model + ": " + stack.describe());
-            out.printf("input N_x %,d, hidden H %d, %d layer%s, %s, gates i f g o%n", stack.inputSize(), stack.hiddenSize(), stack.layerCount(),
-                    stack.layerCount() == 1 ? "" : "s", stack.directions() == 2 ? "both directions (output D*H = " + stack.outputSize() + ")" : "one direction");
+            out.printf(
+                    "input N_x %,d, hidden H %d, %d layer%s, %s, gates i f g o%n",
+                    stack.inputSize(),
+                    stack.hiddenSize(),
+                    stack.layerCount(),
+                    stack.layerCount() == 1 ? "" : "s",
+                    stack.directions() == 2
+                            ? "both directions (output D*H = " + stack.outputSize() + ")"
+                            : "one direction");
             long params = stack.parameterCount(), dense = 0;
             for (int l = 0; l < stack.layerCount(); l++) {
                 for (int d = 0; d < stack.directions(); d++) {
@@ -40,23 +55,50 @@ final class InspectCommand implements Callable<Integer> {
                     dense += lstm.denseParameterCount();
                 }
             }
-            out.printf("parameters %,d (%,d bytes) against %,d dense (%s)%n", params, params * 4, dense, SizeRatio.of(params, dense));
-            stack.head().ifPresent(h -> out.printf("head: %d classes x %d inputs (the last layer's output at the last frame)%n", h.classes(), h.hidden()));
+            out.printf(
+                    "parameters %,d (%,d bytes) against %,d dense (%s)%n",
+                    params, params * 4, dense, SizeRatio.of(params, dense));
+            stack.head()
+                    .ifPresent(
+                            h ->
+                                    out.printf(
+                                            "head: %d classes x %d inputs (the last layer's output at the last frame)%n",
+                                            h.classes(), h.hidden()));
             for (int l = 0; l < stack.layerCount(); l++) {
                 for (int d = 0; d < stack.directions(); d++) {
                     Lstm lstm = stack.layer(l, d);
                     out.println();
                     if (!stack.isSingle()) {
                         long p = lstm.parameterCount(), pd = lstm.denseParameterCount();
-                        out.printf("%s: %s; input %,d; parameters %,d (%s)%n", LstmStack.name(l, d), lstm.projection().describe(), lstm.inputSize(), p, SizeRatio.of(p, pd));
+                        out.printf(
+                                "%s: %s; input %,d; parameters %,d (%s)%n",
+                                LstmStack.name(l, d),
+                                lstm.projection().describe(),
+                                lstm.inputSize(),
+                                p,
+                                SizeRatio.of(p, pd));
                     }
-                    lstm.htWeights().ifPresentOrElse(ht -> out.println("tree " + ht.format().tree() + ", row factors " + Arrays.toString(ht.format().rowFactors())
-                            + ", column factors " + Arrays.toString(ht.format().colFactors()) + ", ranks by node " + Arrays.toString(ht.format().ranks())),
-                            () -> out.println(lstm.formatDescription()));
-                    lstm.plan(batch).ifPresent(plan -> {
-                        out.println();
-                        out.print(plan.toTable());
-                    });
+                    lstm.htWeights()
+                            .ifPresentOrElse(
+                                    ht ->
+                                            out.println(
+                                                    "tree "
+                                                            + ht.format().tree()
+                                                            + ", row factors "
+                                                            + Arrays.toString(
+                                                                    ht.format().rowFactors())
+                                                            + ", column factors "
+                                                            + Arrays.toString(
+                                                                    ht.format().colFactors())
+                                                            + ", ranks by node "
+                                                            + Arrays.toString(ht.format().ranks())),
+                                    () -> out.println(lstm.formatDescription()));
+                    lstm.plan(batch)
+                            .ifPresent(
+                                    plan -> {
+                                        out.println();
+                                        out.print(plan.toTable());
+                                    });
                 }
             }
         }

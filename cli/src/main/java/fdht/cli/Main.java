@@ -7,15 +7,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code fdht} command line. Errors in user input (missing or malformed files, wrong
- * shapes, bad options) exit with status 2 and one line on stderr; {@code --verbose} adds the
- * stack trace.
+ * The {@code fdht} command line. Errors in user input (missing or malformed files, wrong shapes,
+ * bad options) exit with status 2 and one line on stderr; {@code --verbose} adds the stack trace.
  */
-@Command(name = "fdht", mixinStandardHelpOptions = true, version = "fdht 0.1.0",
+@Command(
+        name = "fdht",
+        mixinStandardHelpOptions = true,
+        version = "fdht 0.1.0",
         description = "FDHT-LSTM: hierarchical Tucker compressed LSTM inference on the CPU.",
-        subcommands = {DemoCommand.class, ConvertCommand.class, InferCommand.class, InspectCommand.class, SimulateCommand.class, SoakCommand.class, DataCommand.class, EvalCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            ConvertCommand.class,
+            InferCommand.class,
+            InspectCommand.class,
+            SimulateCommand.class,
+            SoakCommand.class,
+            DataCommand.class,
+            EvalCommand.class,
+            TrainCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
-    @Option(names = "--verbose", description = "Print stack traces with errors.", scope = CommandLine.ScopeType.INHERIT)
+    @Option(
+            names = "--verbose",
+            description = "Print stack traces with errors.",
+            scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 
     @Override
@@ -24,7 +40,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(
+                run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     static int run(String[] args, PrintWriter out, PrintWriter err) {
@@ -33,22 +50,32 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(e -> 2);
-        cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("fdht: " + ex.getMessage() + " (see --help)");
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((ex, failed, result) -> {
-            String cmd = failed.getCommandName().equals("fdht") ? "fdht" : "fdht " + failed.getCommandName();
-            if (ex instanceof ModelFileException || ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
-                    || ex instanceof java.io.UncheckedIOException) {
-                err.println(cmd + ": " + ex.getMessage());
-            } else {
-                err.println(cmd + ": unexpected " + ex);
-            }
-            if (main.verbose) ex.printStackTrace(err); // an inherited option: set here wherever it stood
-            err.flush();
-            return 2;
-        });
+        cl.setParameterExceptionHandler(
+                (ex, a) -> {
+                    ex.getCommandLine()
+                            .getErr()
+                            .println("fdht: " + ex.getMessage() + " (see --help)");
+                    return 2;
+                });
+        cl.setExecutionExceptionHandler(
+                (ex, failed, result) -> {
+                    String cmd =
+                            failed.getCommandName().equals("fdht")
+                                    ? "fdht"
+                                    : "fdht " + failed.getCommandName();
+                    if (ex instanceof ModelFileException
+                            || ex instanceof IllegalArgumentException
+                            || ex instanceof IllegalStateException
+                            || ex instanceof java.io.UncheckedIOException) {
+                        err.println(cmd + ": " + ex.getMessage());
+                    } else {
+                        err.println(cmd + ": unexpected " + ex);
+                    }
+                    if (main.verbose)
+                        ex.printStackTrace(err); // an inherited option: set here wherever it stood
+                    err.flush();
+                    return 2;
+                });
         int code = cl.execute(args);
         out.flush();
         err.flush();

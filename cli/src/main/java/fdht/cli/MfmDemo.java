@@ -25,7 +25,10 @@ final class MfmDemo {
     static void print(PrintWriter out) {
         out.println();
         if (!Files.isDirectory(FashionMnist.defaultDirectory())) {
-            out.println("trained model: skipped, Fashion-MNIST is not installed (apt-get install " + FashionMnist.DEBIAN_PACKAGE + ")");
+            out.println(
+                    "trained model: skipped, Fashion-MNIST is not installed (apt-get install "
+                            + FashionMnist.DEBIAN_PACKAGE
+                            + ")");
             return;
         }
         try (Arena arena = Arena.ofShared()) {
@@ -34,8 +37,11 @@ final class MfmDemo {
             long t0 = System.nanoTime();
             ClassifierEvaluation.Result r = ClassifierEvaluation.evaluate(model, test, 64, 1);
             double ms = (System.nanoTime() - t0) / 1e6;
-            out.printf("trained model %s: %s, %,d parameters in the LSTM layer%n", RESOURCE, model.describe(), model.parameterCount());
-            out.printf("MFM-40 test clips 0..%d (seed 0): %s; %.2f ms per 8-frame clip, batch 64, one thread, JIT warm-up included%n",
+            out.printf(
+                    "trained model %s: %s, %,d parameters in the LSTM layer%n",
+                    RESOURCE, model.describe(), model.parameterCount());
+            out.printf(
+                    "MFM-40 test clips 0..%d (seed 0): %s; %.2f ms per 8-frame clip, batch 64, one thread, JIT warm-up included%n",
                     CLIPS - 1, r, ms / CLIPS);
         }
     }

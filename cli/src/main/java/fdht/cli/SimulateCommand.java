@@ -22,60 +22,99 @@ import picocli.CommandLine.Spec;
 /**
  * {@code fdht simulate}: the cycle-level model of the FDHT accelerator against TIE on a workload,
  * with the paper's ratios beside ours for the paper's workloads; {@code --variant same-format}
- * gives TIE a TT over {@code [x ; h]}, {@code --dram} counts DRAM in frame time and energy,
- * {@code --sensitivity DIR} writes a tornado chart of the ratios over every fitted and assumed
- * config entry, {@code --sweep DIR} sweeps PEs and banks. Docs: docs/ACCELERATOR.md.
+ * gives TIE a TT over {@code [x ; h]}, {@code --dram} counts DRAM in frame time and energy, {@code
+ * --sensitivity DIR} writes a tornado chart of the ratios over every fitted and assumed config
+ * entry, {@code --sweep DIR} sweeps PEs and banks. Docs: docs/ACCELERATOR.md.
  */
-@Command(name = "simulate", mixinStandardHelpOptions = true, description = "Model the FDHT accelerator and TIE on a workload, beside the paper's ratios.")
+@Command(
+        name = "simulate",
+        mixinStandardHelpOptions = true,
+        description =
+                "Model the FDHT accelerator and TIE on a workload, beside the paper's ratios.")
 final class SimulateCommand implements Callable<Integer> {
-    @Option(names = "--workload", defaultValue = "lstm-ucf", description = "lstm-ucf or lstm-youtube. Default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--workload",
+            defaultValue = "lstm-ucf",
+            description = "lstm-ucf or lstm-youtube. Default ${DEFAULT-VALUE}.")
     String workload;
 
-    @Option(names = "--model", description = "simulate an fdht model file's own HT format instead (TIE gets TT-LSTM at its largest rank: TT on W_x + dense W_h; no paper ratios)")
+    @Option(
+            names = "--model",
+            description =
+                    "simulate an fdht model file's own HT format instead (TIE gets TT-LSTM at its largest rank: TT on W_x + dense W_h; no paper ratios)")
     Path model;
 
-    @Option(names = "--tie-model", description = "a TT model file (kind tt: one TT over [x;h]) for TIE to run, with --model, so both are compared at equal accuracy; implies --variant same-format")
+    @Option(
+            names = "--tie-model",
+            description =
+                    "a TT model file (kind tt: one TT over [x;h]) for TIE to run, with --model, so both are compared at equal accuracy; implies --variant same-format")
     Path tieModel;
 
-    @Option(names = "--config", description = "FDHT accelerator config (properties; default: the bundled fdht.properties)")
+    @Option(
+            names = "--config",
+            description =
+                    "FDHT accelerator config (properties; default: the bundled fdht.properties)")
     Path config;
 
-    @Option(names = "--tie-config", description = "TIE config (properties; default: the bundled tie.properties)")
+    @Option(
+            names = "--tie-config",
+            description = "TIE config (properties; default: the bundled tie.properties)")
     Path tieConfig;
 
-    @Option(names = "--variant", defaultValue = "published", description = "published (TIE runs TT-LSTM: TT on W_x + dense W_h) or same-format "
-            + "(TIE runs a TT over [x;h] with FDHT's factors). Default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--variant",
+            defaultValue = "published",
+            description =
+                    "published (TIE runs TT-LSTM: TT on W_x + dense W_h) or same-format "
+                            + "(TIE runs a TT over [x;h] with FDHT's factors). Default ${DEFAULT-VALUE}.")
     String variant;
 
-    @Option(names = "--dram", description = "count DRAM in the frame time and energy (default: on-chip figures, as the paper reports them, DRAM beside)")
+    @Option(
+            names = "--dram",
+            description =
+                    "count DRAM in the frame time and energy (default: on-chip figures, as the paper reports them, DRAM beside)")
     boolean dram;
 
-    @Option(names = "--sensitivity", description = "vary every fitted and assumed config entry and write DIR/sensitivity-W.csv and DIR/sensitivity-W.png (tornado chart)")
+    @Option(
+            names = "--sensitivity",
+            description =
+                    "vary every fitted and assumed config entry and write DIR/sensitivity-W.csv and DIR/sensitivity-W.png (tornado chart)")
     Path sensitivityDir;
 
     @Option(names = "--json", description = "also write the comparison as JSON")
     Path json;
 
-    @Option(names = "--sweep", description = "sweep PEs {4,8,16,32,64} x banks {4,8,16,32,64} and write DIR/sweep.csv and DIR/sweep.png")
+    @Option(
+            names = "--sweep",
+            description =
+                    "sweep PEs {4,8,16,32,64} x banks {4,8,16,32,64} and write DIR/sweep.csv and DIR/sweep.png")
     Path sweepDir;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        List<Workload> layers = model == null ? List.of(Workload.named(workload)) : fromModel(model);
-        AcceleratorConfig f = config == null ? AcceleratorConfig.fdht() : AcceleratorConfig.load(config);
-        AcceleratorConfig t = tieConfig == null ? AcceleratorConfig.tie() : AcceleratorConfig.load(tieConfig);
+        List<Workload> layers =
+                model == null ? List.of(Workload.named(workload)) : fromModel(model);
+        AcceleratorConfig f =
+                config == null ? AcceleratorConfig.fdht() : AcceleratorConfig.load(config);
+        AcceleratorConfig t =
+                tieConfig == null ? AcceleratorConfig.tie() : AcceleratorConfig.load(tieConfig);
         Variant v = Variant.of(variant);
         if (layers.size() > 1) {
-            if (tieModel != null) throw new IllegalArgumentException("--tie-model takes a one-layer model; this one has " + layers.size() + " layers and directions");
+            if (tieModel != null)
+                throw new IllegalArgumentException(
+                        "--tie-model takes a one-layer model; this one has "
+                                + layers.size()
+                                + " layers and directions");
             return simulateStack(layers, f, t, v, out);
         }
         Workload w = layers.getFirst();
         if (tieModel != null) {
-            if (model == null) throw new IllegalArgumentException("--tie-model needs --model (the FDHT model it is compared with)");
+            if (model == null)
+                throw new IllegalArgumentException(
+                        "--tie-model needs --model (the FDHT model it is compared with)");
             w = w.withSameFormatTt(ttFromModel(tieModel));
             v = Variant.SAME_FORMAT;
         }
@@ -85,20 +124,43 @@ final class SimulateCommand implements Callable<Integer> {
         if (json != null) writeAtomically(json, c.toJson());
         if (sensitivityDir != null) {
             Files.createDirectories(sensitivityDir);
-            Path csv = sensitivityDir.resolve("sensitivity-" + w.name() + ".csv"), png = sensitivityDir.resolve("sensitivity-" + w.name() + ".png");
+            Path csv = sensitivityDir.resolve("sensitivity-" + w.name() + ".csv"),
+                    png = sensitivityDir.resolve("sensitivity-" + w.name() + ".png");
             writeAtomically(csv, s.csv());
             double[] paper = c.paperRatios();
-            TornadoChart.write(s, "FDHT / TIE on " + w.name() + " (" + v.key() + (dram ? ", DRAM counted" : ", on-chip") + "): each fitted or assumed entry over its range",
-                    paper == null ? Double.NaN : paper[0], paper == null ? Double.NaN : paper[2], 16, png);
+            TornadoChart.write(
+                    s,
+                    "FDHT / TIE on "
+                            + w.name()
+                            + " ("
+                            + v.key()
+                            + (dram ? ", DRAM counted" : ", on-chip")
+                            + "): each fitted or assumed entry over its range",
+                    paper == null ? Double.NaN : paper[0],
+                    paper == null ? Double.NaN : paper[2],
+                    16,
+                    png);
             out.print(s.toTable());
             out.println("wrote " + csv + " and " + png);
         }
         if (sweepDir != null) {
             Files.createDirectories(sweepDir);
-            List<Sweep.Point> points = Sweep.run(w, f, t, v, dram, new int[]{4, 8, 16, 32, 64}, new int[]{4, 8, 16, 32, 64});
+            List<Sweep.Point> points =
+                    Sweep.run(
+                            w,
+                            f,
+                            t,
+                            v,
+                            dram,
+                            new int[] {4, 8, 16, 32, 64},
+                            new int[] {4, 8, 16, 32, 64});
             writeAtomically(sweepDir.resolve("sweep.csv"), Sweep.csv(points));
             plot(points, sweepDir.resolve("sweep.png"), w.name());
-            out.println("wrote " + sweepDir.resolve("sweep.csv") + " and " + sweepDir.resolve("sweep.png"));
+            out.println(
+                    "wrote "
+                            + sweepDir.resolve("sweep.csv")
+                            + " and "
+                            + sweepDir.resolve("sweep.png"));
         }
         return 0;
     }
@@ -106,14 +168,27 @@ final class SimulateCommand implements Callable<Integer> {
     /** One workload per layer and direction of the model (one for a single-layer model). */
     private static List<Workload> fromModel(Path file) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            fdht.kernels.lstm.LstmStack stack = fdht.kernels.lstm.LstmModelFile.readStack(file, arena);
+            fdht.kernels.lstm.LstmStack stack =
+                    fdht.kernels.lstm.LstmModelFile.readStack(file, arena);
             List<Workload> out = new java.util.ArrayList<>();
             for (int l = 0; l < stack.layerCount(); l++) {
                 for (int d = 0; d < stack.directions(); d++) {
                     fdht.kernels.lstm.Lstm lstm = stack.layer(l, d);
-                    String name = file.getFileName() + (stack.isSingle() ? "" : " " + fdht.kernels.lstm.LstmStack.name(l, d));
-                    fdht.layout.HtMatrix ht = lstm.fdhtWeights().orElseThrow(() -> new IllegalArgumentException(name + " is not an FDHT layer (simulate takes kind fdht)"));
-                    out.add(Workload.ofModel(name, lstm.inputSize(), lstm.hiddenSize(), ht.format()));
+                    String name =
+                            file.getFileName()
+                                    + (stack.isSingle()
+                                            ? ""
+                                            : " " + fdht.kernels.lstm.LstmStack.name(l, d));
+                    fdht.layout.HtMatrix ht =
+                            lstm.fdhtWeights()
+                                    .orElseThrow(
+                                            () ->
+                                                    new IllegalArgumentException(
+                                                            name
+                                                                    + " is not an FDHT layer (simulate takes kind fdht)"));
+                    out.add(
+                            Workload.ofModel(
+                                    name, lstm.inputSize(), lstm.hiddenSize(), ht.format()));
                 }
             }
             return out;
@@ -123,7 +198,13 @@ final class SimulateCommand implements Callable<Integer> {
     private static fdht.layout.TtFormat ttFromModel(Path file) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             fdht.kernels.lstm.Lstm lstm = fdht.kernels.lstm.LstmModelFile.read(file, arena);
-            return lstm.ttWeights().orElseThrow(() -> new IllegalArgumentException(file + " is not a TT model (--tie-model takes kind tt)")).format();
+            return lstm.ttWeights()
+                    .orElseThrow(
+                            () ->
+                                    new IllegalArgumentException(
+                                            file
+                                                    + " is not a TT model (--tie-model takes kind tt)"))
+                    .format();
         }
     }
 
@@ -132,9 +213,21 @@ final class SimulateCommand implements Callable<Integer> {
      * first is modelled streaming its input as frames, like the first), then summed per frame:
      * MACs, cycles and energy add; frames/s is one over the summed frame times.
      */
-    private int simulateStack(List<Workload> layers, AcceleratorConfig f, AcceleratorConfig t, Variant v, PrintWriter out) {
-        if (sweepDir != null || sensitivityDir != null) throw new IllegalArgumentException("--sweep and --sensitivity take a one-layer model; this one has " + layers.size() + " layers and directions");
-        double[] macs = new double[2], cycles = new double[2], energy = new double[2], seconds = new double[2];
+    private int simulateStack(
+            List<Workload> layers,
+            AcceleratorConfig f,
+            AcceleratorConfig t,
+            Variant v,
+            PrintWriter out) {
+        if (sweepDir != null || sensitivityDir != null)
+            throw new IllegalArgumentException(
+                    "--sweep and --sensitivity take a one-layer model; this one has "
+                            + layers.size()
+                            + " layers and directions");
+        double[] macs = new double[2],
+                cycles = new double[2],
+                energy = new double[2],
+                seconds = new double[2];
         StringBuilder jsonText = new StringBuilder("[");
         for (Workload w : layers) {
             Comparison c = Comparison.run(w, f, t, v, dram, true);
@@ -152,27 +245,56 @@ final class SimulateCommand implements Callable<Integer> {
         out.printf("all %d layers and directions, per frame:%n", layers.size());
         out.printf("%-30s %16s %16s %10s%n", "", "FDHT", "TIE", "FDHT/TIE");
         out.printf("%-30s %,16.0f %,16.0f %10.2f%n", "MACs", macs[0], macs[1], macs[0] / macs[1]);
-        out.printf("%-30s %,16.0f %,16.0f %10.2f%n", "cycles", cycles[0], cycles[1], cycles[0] / cycles[1]);
-        out.printf("%-30s %,16.0f %,16.0f %10.2f%n", "frames/s", 1 / seconds[0], 1 / seconds[1], seconds[1] / seconds[0]);
-        out.printf("%-30s %,16.1f %,16.1f %10.2f%n", "energy/frame (nJ)", energy[0] / 1e3, energy[1] / 1e3, energy[0] / energy[1]);
+        out.printf(
+                "%-30s %,16.0f %,16.0f %10.2f%n",
+                "cycles", cycles[0], cycles[1], cycles[0] / cycles[1]);
+        out.printf(
+                "%-30s %,16.0f %,16.0f %10.2f%n",
+                "frames/s", 1 / seconds[0], 1 / seconds[1], seconds[1] / seconds[0]);
+        out.printf(
+                "%-30s %,16.1f %,16.1f %10.2f%n",
+                "energy/frame (nJ)", energy[0] / 1e3, energy[1] / 1e3, energy[0] / energy[1]);
         if (json != null) writeAtomically(json, jsonText.append("]\n").toString());
         return 0;
     }
 
-    private static void plot(List<Sweep.Point> points, Path png, String workload) throws IOException {
+    private static void plot(List<Sweep.Point> points, Path png, String workload)
+            throws IOException {
         System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(900).height(560).title("FDHT vs TIE, " + workload + ": PEs = banks")
-                .xAxisTitle("PEs (= banks)").yAxisTitle("ratio FDHT / TIE").build();
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(900)
+                        .height(560)
+                        .title("FDHT vs TIE, " + workload + ": PEs = banks")
+                        .xAxisTitle("PEs (= banks)")
+                        .yAxisTitle("ratio FDHT / TIE")
+                        .build();
         List<Sweep.Point> diagonal = points.stream().filter(p -> p.pes() == p.banks()).toList();
         double[] x = diagonal.stream().mapToDouble(Sweep.Point::pes).toArray();
-        chart.addSeries("throughput", x, diagonal.stream().mapToDouble(p -> p.fdht().framesPerSecond() / p.tie().framesPerSecond()).toArray());
-        chart.addSeries("energy efficiency", x, diagonal.stream().mapToDouble(p -> p.fdht().gopsPerWatt() / p.tie().gopsPerWatt()).toArray());
-        chart.addSeries("area efficiency", x, diagonal.stream().mapToDouble(p -> p.fdht().gopsPerMm2() / p.tie().gopsPerMm2()).toArray());
+        chart.addSeries(
+                "throughput",
+                x,
+                diagonal.stream()
+                        .mapToDouble(p -> p.fdht().framesPerSecond() / p.tie().framesPerSecond())
+                        .toArray());
+        chart.addSeries(
+                "energy efficiency",
+                x,
+                diagonal.stream()
+                        .mapToDouble(p -> p.fdht().gopsPerWatt() / p.tie().gopsPerWatt())
+                        .toArray());
+        chart.addSeries(
+                "area efficiency",
+                x,
+                diagonal.stream()
+                        .mapToDouble(p -> p.fdht().gopsPerMm2() / p.tie().gopsPerMm2())
+                        .toArray());
         chart.getStyler().setXAxisLogarithmic(true);
         PngFile.write(chart, png);
     }
 
     static void writeAtomically(Path target, String text) {
-        fdht.layout.io.AtomicFile.write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        fdht.layout.io.AtomicFile.write(
+                target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 }

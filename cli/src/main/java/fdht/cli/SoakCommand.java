@@ -19,20 +19,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fdht soak}: streams frames through the bundled model (a new 6-frame clip state every
- * clip, the same workspace throughout) and prints heap and resident memory over time, to show
- * both stay flat. Not a test: run it by hand ({@code ./fdht soak --frames 1000000}).
+ * {@code fdht soak}: streams frames through the bundled model (a new 6-frame clip state every clip,
+ * the same workspace throughout) and prints heap and resident memory over time, to show both stay
+ * flat. Not a test: run it by hand ({@code ./fdht soak --frames 1000000}).
  */
-@Command(name = "soak", mixinStandardHelpOptions = true, description = "Stream frames through the bundled model, printing heap and native memory over time.")
+@Command(
+        name = "soak",
+        mixinStandardHelpOptions = true,
+        description =
+                "Stream frames through the bundled model, printing heap and native memory over time.")
 final class SoakCommand implements Callable<Integer> {
-    @Option(names = "--frames", defaultValue = "1000000", description = "frames to stream (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--frames",
+            defaultValue = "1000000",
+            description = "frames to stream (default ${DEFAULT-VALUE})")
     long frames;
 
-    @Option(names = "--every", defaultValue = "100000", description = "print every this many frames (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--every",
+            defaultValue = "100000",
+            description = "print every this many frames (default ${DEFAULT-VALUE})")
     long every;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -45,14 +54,18 @@ final class SoakCommand implements Callable<Integer> {
             for (int i = 0; i < n; i++) Weights.set(frame, i, (float) (r.nextDouble() * 2 - 1));
             LstmState state = lstm.newState(1, arena);
             LstmWorkspace ws = lstm.newWorkspace(1, arena);
-            out.printf("%12s %10s %12s %12s %12s%n", "frames", "seconds", "frames/s", "heap MB", "RSS MB");
+            out.printf(
+                    "%12s %10s %12s %12s %12s%n",
+                    "frames", "seconds", "frames/s", "heap MB", "RSS MB");
             long t0 = System.nanoTime();
             for (long f = 1; f <= frames; f++) {
                 if (f % 6 == 1) state.reset();
                 lstm.step(frame, 0, n, state, ws);
                 if (f % every == 0 || f == frames) {
                     double s = (System.nanoTime() - t0) / 1e9;
-                    long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
+                    long heap =
+                            ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
+                                    >> 20;
                     out.printf("%,12d %10.1f %,12.0f %12d %12d%n", f, s, f / s, heap, rssMb());
                     out.flush();
                 }
@@ -65,7 +78,8 @@ final class SoakCommand implements Callable<Integer> {
         Path status = Path.of("/proc/self/status");
         if (!Files.exists(status)) return -1;
         for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            if (line.startsWith("VmRSS:"))
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
         }
         return -1;
     }

@@ -29,10 +29,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code fdht data mfm} and {@code fdht eval}, on a small synthetic Fashion-MNIST (so the tests need no installed data set). */
+/**
+ * {@code fdht data mfm} and {@code fdht eval}, on a small synthetic Fashion-MNIST (so the tests
+ * need no installed data set).
+ */
 class DataEvalCliTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private SyntheticFashionMnist fashion;
 
@@ -50,7 +52,15 @@ class DataEvalCliTest {
     private Path model(String name, int classes) {
         Path p = dir.resolve(name);
         try (Arena arena = Arena.ofConfined()) {
-            Lstm lstm = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2}, new int[]{65, 64}, 2), 5, arena), 4096, new float[8], arena);
+            Lstm lstm =
+                    Lstm.fdht(
+                            HtMatrix.random(
+                                    HtFormat.uniform(new int[] {4, 2}, new int[] {65, 64}, 2),
+                                    5,
+                                    arena),
+                            4096,
+                            new float[8],
+                            arena);
             if (classes > 0) {
                 float[] w = new float[classes * 2], bias = new float[classes];
                 for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(i * 1.3) * 3;
@@ -65,20 +75,51 @@ class DataEvalCliTest {
     @Test
     void dataMfmWritesTheGeneratorsClipsAndLabels() {
         Path out = dir.resolve("mfm");
-        Result r = CliTest.run("data", "mfm", "--split", "test", "--count", "70", "--seed", "3", "--out", out.toString());
+        Result r =
+                CliTest.run(
+                        "data",
+                        "mfm",
+                        "--split",
+                        "test",
+                        "--count",
+                        "70",
+                        "--seed",
+                        "3",
+                        "--out",
+                        out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("wrote 70 MFM-40 test clips (seed 3)"), r.out());
-        MovingFashionMnist g = new MovingFashionMnist(FashionMnist.load(fashion.images(), Split.TEST), 3);
+        MovingFashionMnist g =
+                new MovingFashionMnist(FashionMnist.load(fashion.images(), Split.TEST), 3);
         try (Arena arena = Arena.ofConfined()) {
             NpyFile.Array clips = NpyFile.read(out.resolve("clips.npy"), arena);
             NpyFile.Array labels = NpyFile.readInt64(out.resolve("labels.npy"), arena);
-            assertArrayEquals(new long[]{70, 8, 4096}, clips.shape());
-            assertArrayEquals(new long[]{70}, labels.shape());
-            ClipBatch expect = g.materialise(0, 70, arena); // 70 > the 64-clip chunk: the streamed write crosses a chunk
-            assertEquals(-1, expect.clips().mismatch(clips.data()), "clips.npy holds the generator's clips");
-            for (int i = 0; i < 70; i++) assertEquals(g.label(i), labels.data().getAtIndex(ValueLayout.JAVA_LONG, i), "label " + i);
+            assertArrayEquals(new long[] {70, 8, 4096}, clips.shape());
+            assertArrayEquals(new long[] {70}, labels.shape());
+            ClipBatch expect =
+                    g.materialise(
+                            0, 70,
+                            arena); // 70 > the 64-clip chunk: the streamed write crosses a chunk
+            assertEquals(
+                    -1,
+                    expect.clips().mismatch(clips.data()),
+                    "clips.npy holds the generator's clips");
+            for (int i = 0; i < 70; i++)
+                assertEquals(
+                        g.label(i),
+                        labels.data().getAtIndex(ValueLayout.JAVA_LONG, i),
+                        "label " + i);
         }
-        r = CliTest.run("data", "mfm", "--split", "sideways", "--count", "2", "--out", out.toString());
+        r =
+                CliTest.run(
+                        "data",
+                        "mfm",
+                        "--split",
+                        "sideways",
+                        "--count",
+                        "2",
+                        "--out",
+                        out.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("split 'sideways'"), r.err());
         r = CliTest.run("data", "mfm", "--count", "0", "--out", out.toString());
@@ -94,31 +135,86 @@ class DataEvalCliTest {
     @Test
     void aFailedRewriteLeavesNoLabelsOfAnEarlierRunBesideTheClips() throws IOException {
         Path out = dir.resolve("mfm");
-        assertEquals(0, CliTest.run("data", "mfm", "--count", "3", "--seed", "1", "--out", out.toString()).code());
+        assertEquals(
+                0,
+                CliTest.run("data", "mfm", "--count", "3", "--seed", "1", "--out", out.toString())
+                        .code());
         assertTrue(Files.exists(out.resolve("labels.npy")));
         Files.delete(out.resolve("clips.npy"));
-        Files.createDirectories(out.resolve("clips.npy").resolve("in-the-way")); // the clips cannot be written now
-        Result r = CliTest.run("data", "mfm", "--count", "3", "--seed", "2", "--out", out.toString());
+        Files.createDirectories(
+                out.resolve("clips.npy").resolve("in-the-way")); // the clips cannot be written now
+        Result r =
+                CliTest.run("data", "mfm", "--count", "3", "--seed", "2", "--out", out.toString());
         assertEquals(2, r.code(), r.out());
         assertTrue(r.err().contains("clips.npy"), r.err());
-        assertFalse(Files.exists(out.resolve("labels.npy")), "seed 1's labels must not stay to be paired with other clips");
+        assertFalse(
+                Files.exists(out.resolve("labels.npy")),
+                "seed 1's labels must not stay to be paired with other clips");
     }
 
     @Test
     void evalScoresGeneratedAndFileClipsAlike() {
         Path model = model("m.safetensors", 40);
         Path out = dir.resolve("mfm");
-        assertEquals(0, CliTest.run("data", "mfm", "--split", "test", "--count", "9", "--seed", "4", "--out", out.toString()).code());
-        Result onTask = CliTest.run("eval", "--model", model.toString(), "--task", "mfm", "--split", "test", "--count", "9", "--seed", "4", "--batch", "4", "--threads", "2");
+        assertEquals(
+                0,
+                CliTest.run(
+                                "data",
+                                "mfm",
+                                "--split",
+                                "test",
+                                "--count",
+                                "9",
+                                "--seed",
+                                "4",
+                                "--out",
+                                out.toString())
+                        .code());
+        Result onTask =
+                CliTest.run(
+                        "eval",
+                        "--model",
+                        model.toString(),
+                        "--task",
+                        "mfm",
+                        "--split",
+                        "test",
+                        "--count",
+                        "9",
+                        "--seed",
+                        "4",
+                        "--batch",
+                        "4",
+                        "--threads",
+                        "2");
         assertEquals(0, onTask.code(), onTask.err());
-        Result onFiles = CliTest.run("eval", "--model", model.toString(), "--clips", out.resolve("clips.npy").toString(), "--labels", out.resolve("labels.npy").toString());
+        Result onFiles =
+                CliTest.run(
+                        "eval",
+                        "--model",
+                        model.toString(),
+                        "--clips",
+                        out.resolve("clips.npy").toString(),
+                        "--labels",
+                        out.resolve("labels.npy").toString());
         assertEquals(0, onFiles.code(), onFiles.err());
         String expected;
         try (Arena arena = Arena.ofShared()) {
-            expected = ClassifierEvaluation.evaluate(LstmModelFile.read(model, arena), NpyClips.open(out.resolve("clips.npy"), out.resolve("labels.npy"), arena), 9, 1).toString();
+            expected =
+                    ClassifierEvaluation.evaluate(
+                                    LstmModelFile.read(model, arena),
+                                    NpyClips.open(
+                                            out.resolve("clips.npy"),
+                                            out.resolve("labels.npy"),
+                                            arena),
+                                    9,
+                                    1)
+                            .toString();
         }
         assertTrue(expected.contains(" of 9)"), expected);
-        assertTrue(onTask.out().contains("MFM-40 test (seed 4, 9 clips): " + expected), onTask.out() + "\nexpected " + expected);
+        assertTrue(
+                onTask.out().contains("MFM-40 test (seed 4, 9 clips): " + expected),
+                onTask.out() + "\nexpected " + expected);
         assertTrue(onFiles.out().contains(expected), onFiles.out() + "\nexpected " + expected);
         // without --count: the whole split (20 synthetic test images)
         Result whole = CliTest.run("eval", "--model", model.toString(), "--task", "mfm");
@@ -131,43 +227,155 @@ class DataEvalCliTest {
         try (Arena arena = Arena.ofConfined()) {
             fdht.kernels.lstm.Lstm[][] layers = new fdht.kernels.lstm.Lstm[2][2];
             for (int d = 0; d < 2; d++) {
-                layers[0][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2}, new int[]{65, 64}, 2), 5 + d, arena), 4096, new float[8], arena);
-                layers[1][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2}, new int[]{2, 3}, 2), 7 + d, arena), 4, new float[8], arena);
+                layers[0][d] =
+                        Lstm.fdht(
+                                HtMatrix.random(
+                                        HtFormat.uniform(new int[] {4, 2}, new int[] {65, 64}, 2),
+                                        5 + d,
+                                        arena),
+                                4096,
+                                new float[8],
+                                arena);
+                layers[1][d] =
+                        Lstm.fdht(
+                                HtMatrix.random(
+                                        HtFormat.uniform(new int[] {4, 2}, new int[] {2, 3}, 2),
+                                        7 + d,
+                                        arena),
+                                4,
+                                new float[8],
+                                arena);
             }
             float[] w = new float[40 * 4];
             for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(i * 1.3) * 3;
-            LstmModelFile.write(fdht.kernels.lstm.LstmStack.of(layers, new DenseHead(w, new float[40], 40, 4, arena)), model);
+            LstmModelFile.write(
+                    fdht.kernels.lstm.LstmStack.of(
+                            layers, new DenseHead(w, new float[40], 40, 4, arena)),
+                    model);
         }
-        Result r = CliTest.run("eval", "--model", model.toString(), "--task", "mfm", "--count", "6", "--batch", "4", "--threads", "2");
+        Result r =
+                CliTest.run(
+                        "eval",
+                        "--model",
+                        model.toString(),
+                        "--task",
+                        "mfm",
+                        "--count",
+                        "6",
+                        "--batch",
+                        "4",
+                        "--threads",
+                        "2");
         assertEquals(0, r.code(), r.err());
         String expected;
         try (Arena arena = Arena.ofShared()) {
-            expected = ClassifierEvaluation.evaluate(LstmModelFile.readStack(model, arena), MovingFashionMnist.load(Split.TEST, 0).take(6), 6, 1).toString();
+            expected =
+                    ClassifierEvaluation.evaluate(
+                                    LstmModelFile.readStack(model, arena),
+                                    MovingFashionMnist.load(Split.TEST, 0).take(6),
+                                    6,
+                                    1)
+                            .toString();
         }
-        assertTrue(r.out().contains(expected) && r.out().contains("2 layers, bidirectional"), r.out() + "\nexpected " + expected);
+        assertTrue(
+                r.out().contains(expected) && r.out().contains("2 layers, bidirectional"),
+                r.out() + "\nexpected " + expected);
     }
 
     @Test
     void evalRefusesWhatItCannotScore() throws IOException {
         Path out = dir.resolve("mfm");
         assertEquals(0, CliTest.run("data", "mfm", "--count", "3", "--out", out.toString()).code());
-        String clips = out.resolve("clips.npy").toString(), labels = out.resolve("labels.npy").toString();
+        String clips = out.resolve("clips.npy").toString(),
+                labels = out.resolve("labels.npy").toString();
 
-        expectError(new String[]{"eval", "--model", model("headless.safetensors", 0).toString(), "--task", "mfm"}, "has no head");
-        expectError(new String[]{"eval", "--model", model("ten.safetensors", 10).toString(), "--clips", clips, "--labels", labels}, "but the model's head has 10 classes");
+        expectError(
+                new String[] {
+                    "eval", "--model", model("headless.safetensors", 0).toString(), "--task", "mfm"
+                },
+                "has no head");
+        expectError(
+                new String[] {
+                    "eval",
+                    "--model",
+                    model("ten.safetensors", 10).toString(),
+                    "--clips",
+                    clips,
+                    "--labels",
+                    labels
+                },
+                "but the model's head has 10 classes");
         Path m = model("m.safetensors", 40);
-        expectError(new String[]{"eval", "--model", m.toString(), "--task", "mfm", "--clips", clips, "--labels", labels}, "either --task mfm or --clips");
-        expectError(new String[]{"eval", "--model", m.toString(), "--clips", clips}, "--clips needs --labels");
-        expectError(new String[]{"eval", "--model", m.toString(), "--clips", clips, "--labels", labels, "--count", "2"}, "--count goes with --task, not --clips");
-        expectError(new String[]{"eval", "--model", m.toString(), "--clips", clips, "--labels", labels, "--split", "train"}, "--split goes with --task");
-        expectError(new String[]{"eval", "--model", m.toString(), "--task", "ucf"}, "--task 'ucf' is unknown");
+        expectError(
+                new String[] {
+                    "eval",
+                    "--model",
+                    m.toString(),
+                    "--task",
+                    "mfm",
+                    "--clips",
+                    clips,
+                    "--labels",
+                    labels
+                },
+                "either --task mfm or --clips");
+        expectError(
+                new String[] {"eval", "--model", m.toString(), "--clips", clips},
+                "--clips needs --labels");
+        expectError(
+                new String[] {
+                    "eval",
+                    "--model",
+                    m.toString(),
+                    "--clips",
+                    clips,
+                    "--labels",
+                    labels,
+                    "--count",
+                    "2"
+                },
+                "--count goes with --task, not --clips");
+        expectError(
+                new String[] {
+                    "eval",
+                    "--model",
+                    m.toString(),
+                    "--clips",
+                    clips,
+                    "--labels",
+                    labels,
+                    "--split",
+                    "train"
+                },
+                "--split goes with --task");
+        expectError(
+                new String[] {"eval", "--model", m.toString(), "--task", "ucf"},
+                "--task 'ucf' is unknown");
         Path two = dir.resolve("two.npy");
-        NpyFile.writeInt64(two, new long[]{2}, MemorySegment.ofArray(new long[]{1, 2}));
-        expectError(new String[]{"eval", "--model", m.toString(), "--clips", clips, "--labels", two.toString()}, "2 labels for 3 clips");
+        NpyFile.writeInt64(two, new long[] {2}, MemorySegment.ofArray(new long[] {1, 2}));
+        expectError(
+                new String[] {
+                    "eval", "--model", m.toString(), "--clips", clips, "--labels", two.toString()
+                },
+                "2 labels for 3 clips");
         Path narrow = dir.resolve("narrow.npy");
-        NpyFile.write(narrow, new long[]{3, 8, 100}, MemorySegment.ofArray(new float[2400]));
-        expectError(new String[]{"eval", "--model", m.toString(), "--clips", narrow.toString(), "--labels", labels}, "100 wide but the model takes N_x = 4096");
-        expectError(new String[]{"eval", "--model", m.toString(), "--clips", labels, "--labels", labels}, "not little-endian float32");
+        NpyFile.write(narrow, new long[] {3, 8, 100}, MemorySegment.ofArray(new float[2400]));
+        expectError(
+                new String[] {
+                    "eval",
+                    "--model",
+                    m.toString(),
+                    "--clips",
+                    narrow.toString(),
+                    "--labels",
+                    labels
+                },
+                "100 wide but the model takes N_x = 4096");
+        expectError(
+                new String[] {
+                    "eval", "--model", m.toString(), "--clips", labels, "--labels", labels
+                },
+                "not little-endian float32");
         assertFalse(Files.exists(dir.resolve("none")));
     }
 

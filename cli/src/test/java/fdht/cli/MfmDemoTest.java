@@ -14,7 +14,10 @@ import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
-/** The bundled trained model is the FDHT-LSTM docs/ACCURACY.md describes and still scores as reported there. */
+/**
+ * The bundled trained model is the FDHT-LSTM docs/ACCURACY.md describes and still scores as
+ * reported there.
+ */
 class MfmDemoTest {
     @Test
     void theBundledModelIsTheSmallFdhtClassifier() {
@@ -29,12 +32,22 @@ class MfmDemoTest {
 
     @Test
     void itScoresWhatTheDemoAndAccuracyMdReport() {
-        assumeTrue(Files.isDirectory(FashionMnist.defaultDirectory()), "dataset-fashion-mnist is not installed");
+        assumeTrue(
+                Files.isDirectory(FashionMnist.defaultDirectory()),
+                "dataset-fashion-mnist is not installed");
         try (Arena arena = Arena.ofShared()) {
             Lstm m = DefaultModel.loadResource(MfmDemo.RESOURCE, arena);
-            var acc = ClassifierEvaluation.evaluate(m, MovingFashionMnist.load(Split.TEST, 0).take(MfmDemo.CLIPS), 64, 1).accuracy();
-            // docs/ACCURACY.md: fdht demo prints 63.6% on the first 2,000 test clips. The clips are generated
-            // deterministically, so the count is exact up to argmax ties flipped by another vector width's rounding (a few clips)
+            var acc =
+                    ClassifierEvaluation.evaluate(
+                                    m,
+                                    MovingFashionMnist.load(Split.TEST, 0).take(MfmDemo.CLIPS),
+                                    64,
+                                    1)
+                            .accuracy();
+            // docs/ACCURACY.md: fdht demo prints 63.6% on the first 2,000 test clips. The clips are
+            // generated
+            // deterministically, so the count is exact up to argmax ties flipped by another vector
+            // width's rounding (a few clips)
             assertEquals(1272, acc.correct(), 3, "correct of " + acc.count());
         }
     }

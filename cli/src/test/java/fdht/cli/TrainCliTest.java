@@ -16,13 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code fdht train} end to end on a tiny synthetic Fashion-MNIST: every format writes a model
- * (and its curve) that the other commands read; a dense model goes through {@code convert} and
- * back into {@code train --init}; bad options exit 2 with one line.
+ * {@code fdht train} end to end on a tiny synthetic Fashion-MNIST: every format writes a model (and
+ * its curve) that the other commands read; a dense model goes through {@code convert} and back into
+ * {@code train --init}; bad options exit 2 with one line.
  */
 class TrainCliTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     private SyntheticFashionMnist fashion;
 
     @BeforeEach
@@ -36,8 +35,27 @@ class TrainCliTest {
     }
 
     private Result train(String format, Path out, String... extra) {
-        String[] base = {"train", "--task", "mfm", "--format", format, "--ranks", "2", "--hidden", "8", "--epochs", "2", "--batch", "4",
-                "--limit", "8", "--test-limit", "4", "--out", out.toString()};
+        String[] base = {
+            "train",
+            "--task",
+            "mfm",
+            "--format",
+            format,
+            "--ranks",
+            "2",
+            "--hidden",
+            "8",
+            "--epochs",
+            "2",
+            "--batch",
+            "4",
+            "--limit",
+            "8",
+            "--test-limit",
+            "4",
+            "--out",
+            out.toString()
+        };
         String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
         return CliTest.run(all);
@@ -45,30 +63,63 @@ class TrainCliTest {
 
     @Test
     void everyFormatWritesAModelTheOtherCommandsRead() throws IOException {
-        for (String format : new String[]{"fdht", "ht-input", "tt"}) {
+        for (String format : new String[] {"fdht", "ht-input", "tt"}) {
             Path out = dir.resolve(format + ".safetensors");
             Result r = train(format, out, "--threads", "2");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("epoch 2/2:"), r.out());
-            assertEquals(3, Files.readAllLines(TrainingRun.curvePath(out)).size(), "header and two epochs");
+            assertEquals(
+                    3,
+                    Files.readAllLines(TrainingRun.curvePath(out)).size(),
+                    "header and two epochs");
             try (Arena arena = Arena.ofConfined()) {
                 assertEquals(40, LstmModelFile.read(out, arena).head().orElseThrow().classes());
             }
             assertEquals(0, CliTest.run("inspect", "--model", out.toString()).code());
-            Result eval = CliTest.run("eval", "--model", out.toString(), "--task", "mfm", "--split", "test", "--count", "4");
+            Result eval =
+                    CliTest.run(
+                            "eval",
+                            "--model",
+                            out.toString(),
+                            "--task",
+                            "mfm",
+                            "--split",
+                            "test",
+                            "--count",
+                            "4");
             assertEquals(0, eval.code(), eval.err());
         }
     }
 
     @Test
     void aDenseModelConvertsAndFineTunes() {
-        Path dense = dir.resolve("dense.safetensors"), r2 = dir.resolve("r2.safetensors"), tuned = dir.resolve("tuned.safetensors");
+        Path dense = dir.resolve("dense.safetensors"),
+                r2 = dir.resolve("r2.safetensors"),
+                tuned = dir.resolve("tuned.safetensors");
         assertEquals(0, train("dense", dense).code());
         // the dense file is a PyTorch state dict; inspect and eval read it as it is
         assertEquals(0, CliTest.run("inspect", "--model", dense.toString()).code());
-        Result e = CliTest.run("eval", "--model", dense.toString(), "--task", "mfm", "--split", "test", "--count", "4");
+        Result e =
+                CliTest.run(
+                        "eval",
+                        "--model",
+                        dense.toString(),
+                        "--task",
+                        "mfm",
+                        "--split",
+                        "test",
+                        "--count",
+                        "4");
         assertEquals(0, e.code(), e.err());
-        Result c = CliTest.run("convert", "--from-pytorch", dense.toString(), "--out", r2.toString(), "--ranks", "2");
+        Result c =
+                CliTest.run(
+                        "convert",
+                        "--from-pytorch",
+                        dense.toString(),
+                        "--out",
+                        r2.toString(),
+                        "--ranks",
+                        "2");
         assertEquals(0, c.code(), c.err());
         Result t = train("fdht", tuned, "--init", r2.toString());
         assertEquals(0, t.code(), t.err());
@@ -78,9 +129,15 @@ class TrainCliTest {
     @Test
     void badOptionsExit2WithOneLine() {
         Path out = dir.resolve("x.safetensors");
-        for (Result r : new Result[]{train("cp", out), train("fdht", out, "--ranks", "0"), train("fdht", out, "--batch", "3", "--threads", "2"),
-                CliTest.run("train", "--task", "ucf", "--out", out.toString()), train("fdht", out, "--init", dir.resolve("missing").toString()),
-                train("fdht", dir.resolve("no/such/dir/m.safetensors"))}) {
+        for (Result r :
+                new Result[] {
+                    train("cp", out),
+                    train("fdht", out, "--ranks", "0"),
+                    train("fdht", out, "--batch", "3", "--threads", "2"),
+                    CliTest.run("train", "--task", "ucf", "--out", out.toString()),
+                    train("fdht", out, "--init", dir.resolve("missing").toString()),
+                    train("fdht", dir.resolve("no/such/dir/m.safetensors"))
+                }) {
             assertEquals(2, r.code(), r.out() + r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }

@@ -25,13 +25,17 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The dense LSTM-UCF/Youtube layer (1024 x 57,856 gate matrix, 237 MB; both workloads have this
  * shape) run by fdht's own Vector API kernels and by real peers, one thread each, in one run:
+ *
  * <ul>
- *   <li>{@code denseStep}: fdht's dense LSTM step; {@code denseGemm}: its gate GEMV/GEMM alone;</li>
- *   <li>{@code ortStep}: ONNX Runtime's {@code LSTM} operator over the same weights (checked at setup
- *       to compute fdht's h), one frame-step per call; {@code ortClip}: the same over a 6-frame clip
- *       (per frame, ORT's best case); {@code ortIdentity}: ORT's cost of a call with no arithmetic;</li>
- *   <li>{@code blasNative}, {@code blasJava}: netlib BLAS sgemv/sgemm through OpenBLAS and pure Java.</li>
+ *   <li>{@code denseStep}: fdht's dense LSTM step; {@code denseGemm}: its gate GEMV/GEMM alone;
+ *   <li>{@code ortStep}: ONNX Runtime's {@code LSTM} operator over the same weights (checked at
+ *       setup to compute fdht's h), one frame-step per call; {@code ortClip}: the same over a
+ *       6-frame clip (per frame, ORT's best case); {@code ortIdentity}: ORT's cost of a call with
+ *       no arithmetic;
+ *   <li>{@code blasNative}, {@code blasJava}: netlib BLAS sgemv/sgemm through OpenBLAS and pure
+ *       Java.
  * </ul>
+ *
  * All are bound by streaming the weights from memory. The weights are the rank-4 FDHT matrix of
  * LSTM-UCF, reconstructed.
  */
@@ -69,7 +73,9 @@ public class DensePeersBenchmark extends NativeBenchmark {
         }
 
         @TearDown(Level.Trial)
-        public void tearDown() { arena.close(); }
+        public void tearDown() {
+            arena.close();
+        }
     }
 
     /** ONNX Runtime: the dense LSTM and the identity graph, pinned to one intra-op thread. */
@@ -82,9 +88,18 @@ public class DensePeersBenchmark extends NativeBenchmark {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment w = BenchModel.UCF.denseWeights(4, arena);
                 MemorySegment frames = BenchModel.frames(b.batch, arena);
-                lstm = OnnxLstm.dense(w, BenchModel.bias(), BenchModel.INPUT, BenchModel.HIDDEN, 1, b.batch, 1);
+                lstm =
+                        OnnxLstm.dense(
+                                w,
+                                BenchModel.bias(),
+                                BenchModel.INPUT,
+                                BenchModel.HIDDEN,
+                                1,
+                                b.batch,
+                                1);
                 lstm.input(frames);
-                // the peer must compute what fdht computes: one step from zero state, against fdht's FDHT step
+                // the peer must compute what fdht computes: one step from zero state, against
+                // fdht's FDHT step
                 Lstm fdht = BenchModel.UCF.fdht(4, arena);
                 LstmState s = fdht.newState(b.batch, arena);
                 fdht.step(frames, 0, BenchModel.INPUT, s, fdht.newWorkspace(b.batch, arena));
@@ -102,8 +117,9 @@ public class DensePeersBenchmark extends NativeBenchmark {
     }
 
     /**
-     * ONNX Runtime's dense LSTM over a whole clip ({@code seq = 6}): ORT projects every frame of the
-     * sequence in one GEMM before the recurrence, so W_x is read once per clip, not once per frame.
+     * ONNX Runtime's dense LSTM over a whole clip ({@code seq = 6}): ORT projects every frame of
+     * the sequence in one GEMM before the recurrence, so W_x is read once per clip, not once per
+     * frame.
      */
     @State(Scope.Thread)
     public static class OrtClip {
@@ -115,12 +131,29 @@ public class DensePeersBenchmark extends NativeBenchmark {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment w = BenchModel.UCF.denseWeights(4, arena);
                 MemorySegment ours = BenchModel.frames(b.batch * frames, arena); // fdht: [b][t][x]
-                MemorySegment onnx = Weights.floats(arena, (long) b.batch * frames * BenchModel.INPUT); // ONNX: [t][b][x]
+                MemorySegment onnx =
+                        Weights.floats(
+                                arena,
+                                (long) b.batch * frames * BenchModel.INPUT); // ONNX: [t][b][x]
                 long row = (long) BenchModel.INPUT * Float.BYTES;
                 for (int r = 0; r < b.batch; r++) {
-                    for (int t = 0; t < frames; t++) MemorySegment.copy(ours, ((long) r * frames + t) * row, onnx, ((long) t * b.batch + r) * row, row);
+                    for (int t = 0; t < frames; t++)
+                        MemorySegment.copy(
+                                ours,
+                                ((long) r * frames + t) * row,
+                                onnx,
+                                ((long) t * b.batch + r) * row,
+                                row);
                 }
-                lstm = OnnxLstm.dense(w, BenchModel.bias(), BenchModel.INPUT, BenchModel.HIDDEN, frames, b.batch, 1);
+                lstm =
+                        OnnxLstm.dense(
+                                w,
+                                BenchModel.bias(),
+                                BenchModel.INPUT,
+                                BenchModel.HIDDEN,
+                                frames,
+                                b.batch,
+                                1);
                 lstm.input(onnx);
                 Lstm fdht = BenchModel.UCF.fdht(4, arena);
                 LstmState s = fdht.newState(b.batch, arena);
@@ -130,7 +163,9 @@ public class DensePeersBenchmark extends NativeBenchmark {
         }
 
         @TearDown(Level.Trial)
-        public void tearDown() { lstm.close(); }
+        public void tearDown() {
+            lstm.close();
+        }
     }
 
     /** netlib BLAS on heap arrays, OpenBLAS pinned to one thread. */
@@ -152,7 +187,18 @@ public class DensePeersBenchmark extends NativeBenchmark {
                 y = new float[batch * ROWS];
                 // both backends must agree with fdht's kernels on the gate sums
                 MemorySegment z = Weights.floats(arena, (long) batch * ROWS);
-                KernelProvider.kernels().gemm(Weights.copyOf(arena, w), 0, ROWS, COLS, Weights.copyOf(arena, x), 0, z, 0, batch, false);
+                KernelProvider.kernels()
+                        .gemm(
+                                Weights.copyOf(arena, w),
+                                0,
+                                ROWS,
+                                COLS,
+                                Weights.copyOf(arena, x),
+                                0,
+                                z,
+                                0,
+                                batch,
+                                false);
                 float[] expect = Weights.toArray(z, 0, batch * ROWS);
                 Blas.gemm(nativeBlas, w, ROWS, COLS, x, y, batch);
                 PeerCheck.close("native BLAS", expect, y.clone(), 1e-3 * PeerCheck.maxAbs(expect));

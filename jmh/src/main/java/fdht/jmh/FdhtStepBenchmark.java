@@ -19,7 +19,10 @@ public abstract class FdhtStepBenchmark extends ModelBenchmark {
     LstmState state;
     LstmWorkspace work;
 
-    /** Opens the arena and makes the model, {@code batch} frames and the state; the subclass's trial set-up calls it first. */
+    /**
+     * Opens the arena and makes the model, {@code batch} frames and the state; the subclass's trial
+     * set-up calls it first.
+     */
     void setUpStep(int batch) {
         arena = Arena.ofShared();
         lstm = BenchModel.named(model).warmFdht(rank, arena);

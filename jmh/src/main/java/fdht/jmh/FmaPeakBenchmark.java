@@ -11,7 +11,8 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 /**
  * The machine's Vector API FMA peak on one core, the roof of the roofline: twelve independent
  * register-resident FMA chains (enough to cover two FMA pipes of latency four) on the preferred
- * species. Score is nanoseconds per vector FMA; GFLOP/s = 2 x lanes / score (32 / score at 512 bits).
+ * species. Score is nanoseconds per vector FMA; GFLOP/s = 2 x lanes / score (32 / score at 512
+ * bits).
  */
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class FmaPeakBenchmark extends NativeBenchmark {
@@ -23,7 +24,9 @@ public class FmaPeakBenchmark extends NativeBenchmark {
     public float c = 0.001f;
 
     /** Lanes per vector, for turning the score into GFLOP/s. */
-    public static int lanes() { return S.length(); }
+    public static int lanes() {
+        return S.length();
+    }
 
     @Benchmark
     @OperationsPerInvocation(ROUNDS * CHAINS)
@@ -45,6 +48,17 @@ public class FmaPeakBenchmark extends NativeBenchmark {
             a10 = a10.fma(mv, cv);
             a11 = a11.fma(mv, cv);
         }
-        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11).reduceLanes(VectorOperators.ADD);
+        return a0.add(a1)
+                .add(a2)
+                .add(a3)
+                .add(a4)
+                .add(a5)
+                .add(a6)
+                .add(a7)
+                .add(a8)
+                .add(a9)
+                .add(a10)
+                .add(a11)
+                .reduceLanes(VectorOperators.ADD);
     }
 }

@@ -15,7 +15,10 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
-/** The whole HT matvec {@code y = W x} of the FDHT matrix of LSTM-UCF or LSTM-Youtube for a batch (all stages and the final gather). */
+/**
+ * The whole HT matvec {@code y = W x} of the FDHT matrix of LSTM-UCF or LSTM-Youtube for a batch
+ * (all stages and the final gather).
+ */
 public class HtPlanBenchmark extends ModelBenchmark {
     @Param({"1", "16", "64"})
     public int batch;
@@ -34,9 +37,10 @@ public class HtPlanBenchmark extends ModelBenchmark {
         x = BenchModel.paddedFrames(batch, w.format().cols(), arena);
         y = Weights.floats(arena, plan.resultSize());
         work = new PlanWorkspace(plan, arena);
-        BenchModel.warmUp(BenchModel.named(model).fdht(rank, arena), 3000); // as HtStageBenchmark: kernels to C2 before the first large call
+        BenchModel.warmUp(
+                BenchModel.named(model).fdht(rank, arena),
+                3000); // as HtStageBenchmark: kernels to C2 before the first large call
     }
-
 
     @Benchmark
     public MemorySegment wholePlan() {

@@ -10,10 +10,10 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
 /**
- * The HT matvec of the FDHT matrix of LSTM-UCF or LSTM-Youtube, one stage at a time ({@code stage}; the whole
- * matvec is {@link HtPlanBenchmark}). The plans at ranks 4 and 8 both have four stages (the planner
- * fuses the transfer tensors into the leaf stages); setup fails loudly if that ever changes.
- * FLOPs per operation: {@code 2 x stage MACs}, printed by {@code ReportTable}.
+ * The HT matvec of the FDHT matrix of LSTM-UCF or LSTM-Youtube, one stage at a time ({@code stage};
+ * the whole matvec is {@link HtPlanBenchmark}). The plans at ranks 4 and 8 both have four stages
+ * (the planner fuses the transfer tensors into the leaf stages); setup fails loudly if that ever
+ * changes. FLOPs per operation: {@code 2 x stage MACs}, printed by {@code ReportTable}.
  */
 public class HtStageBenchmark extends PlanStageBenchmark {
     @Param({"1", "16", "64"})
@@ -28,7 +28,8 @@ public class HtStageBenchmark extends PlanStageBenchmark {
         plan = m.stagePlan(rank, batch, arena);
         kernels = KernelProvider.kernels();
         // the stage kernels to C2 on batch-1 shapes first: stage 0 at batch 16 interpreted takes
-        // half a second a call, and 3 s of warm-up then ended with it still boxing (42 MB/op, Zen 3)
+        // half a second a call, and 3 s of warm-up then ended with it still boxing (42 MB/op, Zen
+        // 3)
         m.warmFdht(rank, arena);
         step = plan.steps().get(stage);
         x = BenchModel.paddedFrames(batch, m.ht(rank).cols(), arena);
@@ -43,7 +44,6 @@ public class HtStageBenchmark extends PlanStageBenchmark {
         }
         MemorySegment.copy(src, 0, in, 0, Math.min(src.byteSize(), in.byteSize()));
     }
-
 
     @Benchmark
     public MemorySegment stage() {

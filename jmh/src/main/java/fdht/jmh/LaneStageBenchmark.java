@@ -31,7 +31,9 @@ public class LaneStageBenchmark extends PlanStageBenchmark {
         arena = Arena.ofShared();
         kernels = KernelProvider.kernels();
         lanes = kernels.lanes();
-        if (batch % lanes != 0) throw new IllegalStateException("batch " + batch + " is not a multiple of the kernels' " + lanes + " lanes");
+        if (batch % lanes != 0)
+            throw new IllegalStateException(
+                    "batch " + batch + " is not a multiple of the kernels' " + lanes + " lanes");
         chunks = batch / lanes;
         BenchModel m = BenchModel.named(model);
         plan = m.stagePlan(rank, 1, arena);
@@ -40,10 +42,12 @@ public class LaneStageBenchmark extends PlanStageBenchmark {
         MemorySegment x = BenchModel.paddedFrames(batch, cols, arena);
         MemorySegment src = Weights.floats(arena, work);
         LaneLayout.toLanes(x, 0, cols, batch, plan.inputSize(), src, 0, lanes);
-        // the stage's real input: the stages before it, once; and every stage to C2 before JMH's warm-up
+        // the stage's real input: the stages before it, once; and every stage to C2 before JMH's
+        // warm-up
         for (int s = 0; s < stage; s++) {
             MemorySegment dst = Weights.floats(arena, work);
-            kernels.contractLanes(plan.steps().get(s), plan.factors(), src, 0, dst, 0, lanes, chunks);
+            kernels.contractLanes(
+                    plan.steps().get(s), plan.factors(), src, 0, dst, 0, lanes, chunks);
             src = dst;
         }
         in = src;
@@ -51,7 +55,8 @@ public class LaneStageBenchmark extends PlanStageBenchmark {
         step = plan.steps().get(stage);
         MemorySegment scratch = Weights.floats(arena, work);
         for (int i = 0; i < 300; i++) {
-            for (CompiledPlan.Step st : plan.steps()) kernels.contractLanes(st, plan.factors(), in, 0, scratch, 0, lanes, 1);
+            for (CompiledPlan.Step st : plan.steps())
+                kernels.contractLanes(st, plan.factors(), in, 0, scratch, 0, lanes, 1);
         }
     }
 

@@ -6,9 +6,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The FDHT-LSTM step of {@link LstmStepBenchmark} with the batch run one row at a time
- * ({@code layout=rows}) or in lane-layout chunks ({@code layout=lanes}, the default path), so
- * one JMH invocation compares the two (the workspace reads {@code fdht.laneBatches} when made).
+ * The FDHT-LSTM step of {@link LstmStepBenchmark} with the batch run one row at a time ({@code
+ * layout=rows}) or in lane-layout chunks ({@code layout=lanes}, the default path), so one JMH
+ * invocation compares the two (the workspace reads {@code fdht.laneBatches} when made).
  */
 @Warmup(iterations = 6, time = 1)
 public class LaneStepBenchmark extends FdhtStepBenchmark {

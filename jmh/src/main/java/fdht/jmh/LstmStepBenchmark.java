@@ -10,12 +10,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * FDHT-LSTM on one thread: one time step for a batch ({@code fdhtStep}: check and pack the frame
- * and h, run the contraction plan, the gate arithmetic) and a 6-frame clip ({@code fdhtClip}).
- * Time per operation is for the whole batch (and clip); the report divides by frames.
+ * and h, run the contraction plan, the gate arithmetic) and a 6-frame clip ({@code fdhtClip}). Time
+ * per operation is for the whole batch (and clip); the report divides by frames.
  *
- * <p>Six seconds of warm-up, not three: on a Zen 3 machine of the CI kind (AVX2, a third of the
- * Zen 5's FMA peak) the batch-1 step was still settling after three (221 us/op and 1.9 KB/op in a
- * quick run; 156 us/op and 1.2 B/op after twelve), its kernels recompiled for the real stage shapes.
+ * <p>Six seconds of warm-up, not three: on a Zen 3 machine of the CI kind (AVX2, a third of the Zen
+ * 5's FMA peak) the batch-1 step was still settling after three (221 us/op and 1.9 KB/op in a quick
+ * run; 156 us/op and 1.2 B/op after twelve), its kernels recompiled for the real stage shapes.
  */
 @Warmup(iterations = 6, time = 1)
 public class LstmStepBenchmark extends FdhtStepBenchmark {
@@ -30,7 +30,6 @@ public class LstmStepBenchmark extends FdhtStepBenchmark {
         clip = BenchModel.frames(batch * BenchModel.CLIP_FRAMES, arena);
         work = lstm.newWorkspace(batch, arena);
     }
-
 
     @Benchmark
     public float fdhtClip() {

@@ -12,10 +12,10 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
 /**
- * The other ways to run one LSTM step, one thread each: the FDHT step on the scalar twin
- * ({@code fdhtStepScalar}), HT on {@code W_x} only with a dense {@code W_h} ({@code htInputStep},
- * the "separate" layout FDHT integrates away), and TT-LSTM contracted in TIE's order
- * ({@code ttStep}, the accelerator's rival format).
+ * The other ways to run one LSTM step, one thread each: the FDHT step on the scalar twin ({@code
+ * fdhtStepScalar}), HT on {@code W_x} only with a dense {@code W_h} ({@code htInputStep}, the
+ * "separate" layout FDHT integrates away), and TT-LSTM contracted in TIE's order ({@code ttStep},
+ * the accelerator's rival format).
  */
 public class LstmVariantsBenchmark extends ModelBenchmark {
     @Param({"1", "16"})
@@ -41,7 +41,6 @@ public class LstmVariantsBenchmark extends ModelBenchmark {
         htInputWork = htInput.newWorkspace(batch, arena);
         ttWork = tt.newWorkspace(batch, arena);
     }
-
 
     @Benchmark
     public float fdhtStepScalar() {

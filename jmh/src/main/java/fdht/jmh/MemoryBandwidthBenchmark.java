@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Setup;
  */
 public class MemoryBandwidthBenchmark extends NativeBenchmark {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
     /** 512 MiB: 500x a Zen 5 core's L2, 16x its L3 slice. */
     public static final long BYTES = 512L << 20;
 
@@ -27,14 +28,21 @@ public class MemoryBandwidthBenchmark extends NativeBenchmark {
     public void setUp() {
         arena = Arena.ofShared();
         data = Weights.floats(arena, BYTES / Float.BYTES);
-        for (long e = 0; e < BYTES / Float.BYTES; e += 1024) Weights.set(data, e, 1f); // touch every page
+        for (long e = 0; e < BYTES / Float.BYTES; e += 1024)
+            Weights.set(data, e, 1f); // touch every page
     }
-
 
     @Benchmark
     public float read() {
         final long step = (long) S.length() * Float.BYTES;
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector a0 = FloatVector.zero(S),
+                a1 = a0,
+                a2 = a0,
+                a3 = a0,
+                a4 = a0,
+                a5 = a0,
+                a6 = a0,
+                a7 = a0;
         MemorySegment d = data;
         for (long o = 0; o + 8 * step <= BYTES; o += 8 * step) {
             a0 = a0.add(FloatVector.fromMemorySegment(S, d, o, ByteOrder.LITTLE_ENDIAN));
@@ -46,6 +54,13 @@ public class MemoryBandwidthBenchmark extends NativeBenchmark {
             a6 = a6.add(FloatVector.fromMemorySegment(S, d, o + 6 * step, ByteOrder.LITTLE_ENDIAN));
             a7 = a7.add(FloatVector.fromMemorySegment(S, d, o + 7 * step, ByteOrder.LITTLE_ENDIAN));
         }
-        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).reduceLanes(VectorOperators.ADD);
+        return a0.add(a1)
+                .add(a2)
+                .add(a3)
+                .add(a4)
+                .add(a5)
+                .add(a6)
+                .add(a7)
+                .reduceLanes(VectorOperators.ADD);
     }
 }

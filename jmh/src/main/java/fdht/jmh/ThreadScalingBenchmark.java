@@ -15,7 +15,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The FDHT-LSTM step on {@code threads} cores ({@link ParallelLstm}: the batch split into one slice
- * per core, one fork and one join per step). {@code threads = 1} runs the same code with no workers.
+ * per core, one fork and one join per step). {@code threads = 1} runs the same code with no
+ * workers.
  *
  * <p>Ten seconds of warm-up, not three: with both cores computing, C2 gets little CPU, and a stage
  * kernel it has to recompile runs interpreted meanwhile (measured: 2-thread forks still at 1.5 ms

@@ -10,22 +10,27 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The dense matrix an HT or TT matrix encodes, built straight from the definitions: the
- * independent reference the kernels are checked against, and the weights of the dense
- * baselines. HT follows the nestedness relation bottom-up
- * ({@code U_t[(i_l,i_r),(j_l,j_r),a] = sum_{b,c} B_t[a,b,c] U_l[i_l,j_l,b] U_r[i_r,j_r,c]});
- * costs about {@code M N r} multiply-adds at the root and heap arrays for the subtrees below it.
+ * The dense matrix an HT or TT matrix encodes, built straight from the definitions: the independent
+ * reference the kernels are checked against, and the weights of the dense baselines. HT follows the
+ * nestedness relation bottom-up ({@code U_t[(i_l,i_r),(j_l,j_r),a] = sum_{b,c} B_t[a,b,c]
+ * U_l[i_l,j_l,b] U_r[i_r,j_r,c]}); costs about {@code M N r} multiply-adds at the root and heap
+ * arrays for the subtrees below it.
  *
  * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class DenseReconstruction {
     private DenseReconstruction() {}
 
-    /** Row-major {@code W[i][j]} for the first {@code colLimit} columns ({@code M x colLimit} floats) in native memory. */
+    /**
+     * Row-major {@code W[i][j]} for the first {@code colLimit} columns ({@code M x colLimit}
+     * floats) in native memory.
+     */
     public static MemorySegment of(HtMatrix ht, int colLimit, Arena arena) {
         HtFormat f = ht.format();
         DimensionTree tree = f.tree();
-        if (colLimit < 1 || colLimit > f.cols()) throw new IllegalArgumentException("column limit " + colLimit + " outside 1.." + f.cols());
+        if (colLimit < 1 || colLimit > f.cols())
+            throw new IllegalArgumentException(
+                    "column limit " + colLimit + " outside 1.." + f.cols());
         int root = tree.root();
         int l = tree.left(root), r = tree.right(root);
         float[] ul = node(ht, l), ur = node(ht, r);
@@ -41,7 +46,8 @@ public final class DenseReconstruction {
                 // v[c] = sum_b B_root[0,b,c] U_l[il,jl,b]
                 for (int c = 0; c < rr; c++) {
                     float s = 0;
-                    for (int b = 0; b < rl; b++) s += ht.transfer(root, 0, b, c) * ul[(il * nl + jl) * rl + b];
+                    for (int b = 0; b < rl; b++)
+                        s += ht.transfer(root, 0, b, c) * ul[(il * nl + jl) * rl + b];
                     v[c] = s;
                 }
                 for (int ir = 0; ir < mr; ir++) {
@@ -53,7 +59,13 @@ public final class DenseReconstruction {
                     }
                     long i = (long) il * mr + ir;
                     int n = (int) Math.min(nr, colLimit - jBase);
-                    MemorySegment.copy(row, 0, w, java.lang.foreign.ValueLayout.JAVA_FLOAT, (i * colLimit + jBase) * Float.BYTES, n);
+                    MemorySegment.copy(
+                            row,
+                            0,
+                            w,
+                            java.lang.foreign.ValueLayout.JAVA_FLOAT,
+                            (i * colLimit + jBase) * Float.BYTES,
+                            n);
                 }
             }
         }
@@ -67,7 +79,9 @@ public final class DenseReconstruction {
         if (tree.isLeaf(t)) {
             int m = f.rowFactor(t), n = f.colFactor(t), r = f.rank(t);
             float[] u = new float[m * n * r];
-            for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) for (int a = 0; a < r; a++) u[(i * n + j) * r + a] = ht.leaf(t, i, j, a);
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                    for (int a = 0; a < r; a++) u[(i * n + j) * r + a] = ht.leaf(t, i, j, a);
             return u;
         }
         int l = tree.left(t), r = tree.right(t);
@@ -76,7 +90,9 @@ public final class DenseReconstruction {
         int rl = f.rank(l), rr = f.rank(r), rt = f.rank(t);
         int mt = ml * mr, nt = nl * nr;
         long size = (long) mt * nt * rt;
-        if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("subtree " + f.nodeName(t) + " is too large to reconstruct on the heap");
+        if (size > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException(
+                    "subtree " + f.nodeName(t) + " is too large to reconstruct on the heap");
         float[] u = new float[(int) size];
         for (int il = 0; il < ml; il++)
             for (int jl = 0; jl < nl; jl++)
@@ -84,7 +100,8 @@ public final class DenseReconstruction {
                     float[] v = new float[rr];
                     for (int c = 0; c < rr; c++) {
                         float s = 0;
-                        for (int b = 0; b < rl; b++) s += ht.transfer(t, a, b, c) * ul[(il * nl + jl) * rl + b];
+                        for (int b = 0; b < rl; b++)
+                            s += ht.transfer(t, a, b, c) * ul[(il * nl + jl) * rl + b];
                         v[c] = s;
                     }
                     for (int ir = 0; ir < mr; ir++)
@@ -110,11 +127,15 @@ public final class DenseReconstruction {
         return p;
     }
 
-    /** Row-major dense {@code W} of a TT matrix, {@code M x colLimit}; costs {@code M N r^2}, meant for tests and small baselines. */
+    /**
+     * Row-major dense {@code W} of a TT matrix, {@code M x colLimit}; costs {@code M N r^2}, meant
+     * for tests and small baselines.
+     */
     public static MemorySegment of(TtMatrix tt, int colLimit, Arena arena) {
         TtFormat f = tt.format();
         int d = f.order(), m = f.rows(), n = f.cols();
-        if (colLimit < 1 || colLimit > n) throw new IllegalArgumentException("column limit " + colLimit + " outside 1.." + n);
+        if (colLimit < 1 || colLimit > n)
+            throw new IllegalArgumentException("column limit " + colLimit + " outside 1.." + n);
         MemorySegment w = Weights.floats(arena, (long) m * colLimit);
         int[] ik = new int[d], jk = new int[d];
         for (int i = 0; i < m; i++) {
@@ -127,7 +148,8 @@ public final class DenseReconstruction {
                     float[] nv = new float[rb];
                     for (int b = 0; b < rb; b++) {
                         float s = 0;
-                        for (int a = 0; a < v.length; a++) s += v[a] * tt.core(k, a, ik[k], jk[k], b);
+                        for (int a = 0; a < v.length; a++)
+                            s += v[a] * tt.core(k, a, ik[k], jk[k], b);
                         nv[b] = s;
                     }
                     v = nv;

@@ -7,9 +7,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The float kernels as a {@link StageOperation} over native segments: the work buffers are a
- * {@link PlanWorkspace}'s, input and result are bound for one {@link PlanExecutor#apply} call.
- * One per workspace, so a call allocates nothing. Not thread-safe, like its workspace.
+ * The float kernels as a {@link StageOperation} over native segments: the work buffers are a {@link
+ * PlanWorkspace}'s, input and result are bound for one {@link PlanExecutor#apply} call. One per
+ * workspace, so a call allocates nothing. Not thread-safe, like its workspace.
  */
 final class KernelStages implements StageOperation {
     private final CompiledPlan plan;
@@ -39,13 +39,18 @@ final class KernelStages implements StageOperation {
         kernels = null;
     }
 
-    private MemorySegment segment(PlanBuffer b) { return segment[b.ordinal()]; }
+    private MemorySegment segment(PlanBuffer b) {
+        return segment[b.ordinal()];
+    }
 
-    private long offset(PlanBuffer b) { return offset[b.ordinal()]; }
+    private long offset(PlanBuffer b) {
+        return offset[b.ordinal()];
+    }
 
     @Override
     public void stage(CompiledPlan.Step step, PlanBuffer from, PlanBuffer to) {
-        kernels.contract(step, plan.factors(), segment(from), offset(from), segment(to), offset(to));
+        kernels.contract(
+                step, plan.factors(), segment(from), offset(from), segment(to), offset(to));
     }
 
     @Override
@@ -56,7 +61,10 @@ final class KernelStages implements StageOperation {
         MemorySegment y = segment(PlanBuffer.RESULT);
         long yOff = offset(PlanBuffer.RESULT);
         for (int e = 0; e < n; e++) {
-            y.setAtIndex(ValueLayout.JAVA_FLOAT, yOff + e, in.getAtIndex(ValueLayout.JAVA_FLOAT, inOff + plan.resultSourceAt(e)));
+            y.setAtIndex(
+                    ValueLayout.JAVA_FLOAT,
+                    yOff + e,
+                    in.getAtIndex(ValueLayout.JAVA_FLOAT, inOff + plan.resultSourceAt(e)));
         }
     }
 }

@@ -5,8 +5,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The arithmetic of fdht: every loop that touches weights or activations. Two implementations
- * exist, {@link ScalarKernels} (plain Java, written to be obviously correct) and the Vector API
- * one in {@code fdht.kernels.vector}; {@link KernelProvider} picks one per JVM.
+ * exist, {@link ScalarKernels} (plain Java, written to be obviously correct) and the Vector API one
+ * in {@code fdht.kernels.vector}; {@link KernelProvider} picks one per JVM.
  *
  * <p>All segments are native; offsets and sizes count floats. Implementations are stateless,
  * thread-safe and allocate nothing on the heap.
@@ -16,47 +16,83 @@ public interface Kernels {
     String name();
 
     /**
-     * One contraction stage: {@code out[outOff + p*Q + k] = sum_c in[inOff + rowBase[p] + contractedOffset[c]] * F[c*Q + k]}
-     * for {@code p < P}, {@code k < Q}, where {@code F} starts at {@code step.factorOffset()} in {@code factors}.
+     * One contraction stage: {@code out[outOff + p*Q + k] = sum_c in[inOff + rowBase[p] +
+     * contractedOffset[c]] * F[c*Q + k]} for {@code p < P}, {@code k < Q}, where {@code F} starts
+     * at {@code step.factorOffset()} in {@code factors}.
      */
-    void contract(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff);
+    void contract(
+            CompiledPlan.Step step,
+            MemorySegment factors,
+            MemorySegment in,
+            long inOff,
+            MemorySegment out,
+            long outOff);
 
     /**
-     * Vector lanes of {@link #contractLanes}: the batch rows one lane-layout chunk holds (1 for the scalar kernels).
+     * Vector lanes of {@link #contractLanes}: the batch rows one lane-layout chunk holds (1 for the
+     * scalar kernels).
      */
     int lanes();
 
     /**
      * One contraction stage over {@code chunks x lanes} batch rows held with the batch innermost
      * (the lane layout, the CPU's mirror of the accelerator's banks): element {@code e} of the
-     * stage's batch-1 buffer for batch row {@code k*lanes + l} is float {@code off + (k*size + e)*lanes + l},
-     * {@code size} being the stage's batch-1 input (for {@code in}) or output (for {@code out}) size.
-     * {@code step} is a stage of the plan compiled for batch 1; per batch row the result is that of
-     * {@link #contract}. The vector kernels take only their own {@link #lanes()}; the scalar ones any {@code lanes >= 1}.
+     * stage's batch-1 buffer for batch row {@code k*lanes + l} is float {@code off + (k*size +
+     * e)*lanes + l}, {@code size} being the stage's batch-1 input (for {@code in}) or output (for
+     * {@code out}) size. {@code step} is a stage of the plan compiled for batch 1; per batch row
+     * the result is that of {@link #contract}. The vector kernels take only their own {@link
+     * #lanes()}; the scalar ones any {@code lanes >= 1}.
      */
-    void contractLanes(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff,
-                       int lanes, int chunks);
+    void contractLanes(
+            CompiledPlan.Step step,
+            MemorySegment factors,
+            MemorySegment in,
+            long inOff,
+            MemorySegment out,
+            long outOff,
+            int lanes,
+            int chunks);
 
     /**
-     * Packs {@link #lanes()} row-major rows into one lane-layout chunk: {@code dst[dstOff + e*lanes + l] = src[srcOff + l*srcStride + e]}
-     * for {@code e < n}. Its reference is {@link LaneLayout#toLanes}.
+     * Packs {@link #lanes()} row-major rows into one lane-layout chunk: {@code dst[dstOff + e*lanes
+     * + l] = src[srcOff + l*srcStride + e]} for {@code e < n}. Its reference is {@link
+     * LaneLayout#toLanes}.
      */
-    void toLanes(MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff);
+    void toLanes(
+            MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff);
 
     /**
-     * Dense matrix times a batch: {@code y[yOff + b*rows + i] (+)= sum_j w[wOff + i*cols + j] * x[xOff + b*cols + j]}
-     * for {@code b < batch}; with {@code accumulate} the products are added to {@code y}.
+     * Dense matrix times a batch: {@code y[yOff + b*rows + i] (+)= sum_j w[wOff + i*cols + j] *
+     * x[xOff + b*cols + j]} for {@code b < batch}; with {@code accumulate} the products are added
+     * to {@code y}.
      */
-    void gemm(MemorySegment w, long wOff, int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff, int batch, boolean accumulate);
+    void gemm(
+            MemorySegment w,
+            long wOff,
+            int rows,
+            int cols,
+            MemorySegment x,
+            long xOff,
+            MemorySegment y,
+            long yOff,
+            int batch,
+            boolean accumulate);
 
     /**
-     * The LSTM cell's element-wise part for {@code batch} rows: {@code z[b]} holds the
-     * {@code 4H} pre-activations in gate order i, f, g, o (bias not yet added); with
-     * {@code i, f, o = sigmoid(z + bias)}, {@code g = tanh(z + bias)}:
-     * {@code c = f*c + i*g}, {@code h = o*tanh(c)}, updated in place ({@code c[b*H + u]}).
-     * {@code z} is scratch: its contents afterwards are unspecified.
+     * The LSTM cell's element-wise part for {@code batch} rows: {@code z[b]} holds the {@code 4H}
+     * pre-activations in gate order i, f, g, o (bias not yet added); with {@code i, f, o =
+     * sigmoid(z + bias)}, {@code g = tanh(z + bias)}: {@code c = f*c + i*g}, {@code h = o*tanh(c)},
+     * updated in place ({@code c[b*H + u]}). {@code z} is scratch: its contents afterwards are
+     * unspecified.
      */
-    void lstmPointwise(MemorySegment z, long zOff, MemorySegment bias, MemorySegment c, MemorySegment h, int hidden, int batch);
+    void lstmPointwise(
+            MemorySegment z,
+            long zOff,
+            MemorySegment bias,
+            MemorySegment c,
+            MemorySegment h,
+            int hidden,
+            int batch);
 
     /** {@code out[k] = 1 / (1 + exp(-in[k]))} for {@code k < n}. */
     void sigmoid(MemorySegment in, long inOff, MemorySegment out, long outOff, int n);
@@ -67,6 +103,8 @@ public interface Kernels {
     /** {@code y[yOff + k] += x[xOff + k]} for {@code k < n}. */
     void add(MemorySegment x, long xOff, MemorySegment y, long yOff, int n);
 
-    /** Index (relative to {@code off}) of the first NaN or infinity among {@code n} floats, or -1. */
+    /**
+     * Index (relative to {@code off}) of the first NaN or infinity among {@code n} floats, or -1.
+     */
     int firstNonFinite(MemorySegment s, long off, int n);
 }

@@ -12,14 +12,23 @@ import java.lang.foreign.MemorySegment;
  * {@code y} directly when its order already is {@code y}'s, else a final gather puts it there.
  * Allocates nothing.
  *
- * <p>Thread safety: Stateless: safe to call from any thread. Each concurrent call needs its own {@link PlanWorkspace}.
+ * <p>Thread safety: Stateless: safe to call from any thread. Each concurrent call needs its own
+ * {@link PlanWorkspace}.
  */
 public final class PlanExecutor {
     private PlanExecutor() {}
 
     /** {@code y[yOff..] = W x[xOff..]} with the given kernels. */
-    public static void apply(CompiledPlan plan, MemorySegment x, long xOff, MemorySegment y, long yOff, PlanWorkspace ws, Kernels k) {
-        if (ws.plan != plan) throw new IllegalArgumentException("workspace was made for another plan");
+    public static void apply(
+            CompiledPlan plan,
+            MemorySegment x,
+            long xOff,
+            MemorySegment y,
+            long yOff,
+            PlanWorkspace ws,
+            Kernels k) {
+        if (ws.plan != plan)
+            throw new IllegalArgumentException("workspace was made for another plan");
         requireNative(x, "input");
         requireNative(y, "output");
         requireFloats(x, xOff, plan.inputSize(), "input");
@@ -34,14 +43,23 @@ public final class PlanExecutor {
 
     static void requireNative(MemorySegment s, String what) {
         if (!s.isNative()) {
-            throw new IllegalArgumentException(what + " segment is on the heap; the kernels take native segments only (copy it into an Arena-allocated buffer once)");
+            throw new IllegalArgumentException(
+                    what
+                            + " segment is on the heap; the kernels take native segments only (copy it into an Arena-allocated buffer once)");
         }
     }
 
     static void requireFloats(MemorySegment s, long off, long floats, String what) {
         if (off < 0 || (off + floats) * Float.BYTES > s.byteSize()) {
-            throw new IllegalArgumentException(what + " needs " + floats + " floats from float offset " + off + " but the segment holds "
-                    + s.byteSize() / Float.BYTES + " floats");
+            throw new IllegalArgumentException(
+                    what
+                            + " needs "
+                            + floats
+                            + " floats from float offset "
+                            + off
+                            + " but the segment holds "
+                            + s.byteSize() / Float.BYTES
+                            + " floats");
         }
     }
 }

@@ -7,8 +7,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Per-thread scratch for executing one {@link CompiledPlan}: the two ping-pong buffers the stages
- * alternate between, each {@code plan.workSize()} floats, in native memory from the caller's
- * arena. Not thread-safe: give every thread its own.
+ * alternate between, each {@code plan.workSize()} floats, in native memory from the caller's arena.
+ * Not thread-safe: give every thread its own.
  */
 public final class PlanWorkspace {
     final CompiledPlan plan;
@@ -23,8 +23,12 @@ public final class PlanWorkspace {
         this.stages = new KernelStages(plan, ping, pong);
     }
 
-    public CompiledPlan plan() { return plan; }
+    public CompiledPlan plan() {
+        return plan;
+    }
 
     /** Native bytes this workspace holds. */
-    public long bytes() { return ping.byteSize() + pong.byteSize(); }
+    public long bytes() {
+        return ping.byteSize() + pong.byteSize();
+    }
 }

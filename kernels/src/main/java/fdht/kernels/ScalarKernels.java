@@ -17,10 +17,18 @@ public final class ScalarKernels implements Kernels {
     private ScalarKernels() {}
 
     @Override
-    public String name() { return "scalar"; }
+    public String name() {
+        return "scalar";
+    }
 
     @Override
-    public void contract(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff) {
+    public void contract(
+            CompiledPlan.Step step,
+            MemorySegment factors,
+            MemorySegment in,
+            long inOff,
+            MemorySegment out,
+            long outOff) {
         int p = step.p(), c = step.c(), q = step.q();
         int[] rowBase = step.internalRowBaseTable();
         int[] cOff = step.internalContractedOffsetTable();
@@ -30,7 +38,9 @@ public final class ScalarKernels implements Kernels {
             for (int k = 0; k < q; k++) {
                 float sum = 0f;
                 for (int j = 0; j < c; j++) {
-                    sum += in.getAtIndex(F, base + cOff[j]) * factors.getAtIndex(F, f0 + (long) j * q + k);
+                    sum +=
+                            in.getAtIndex(F, base + cOff[j])
+                                    * factors.getAtIndex(F, f0 + (long) j * q + k);
                 }
                 out.setAtIndex(F, outOff + (long) r * q + k, sum);
             }
@@ -38,11 +48,20 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public int lanes() { return 1; }
+    public int lanes() {
+        return 1;
+    }
 
     @Override
-    public void contractLanes(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff,
-                              int lanes, int chunks) {
+    public void contractLanes(
+            CompiledPlan.Step step,
+            MemorySegment factors,
+            MemorySegment in,
+            long inOff,
+            MemorySegment out,
+            long outOff,
+            int lanes,
+            int chunks) {
         LaneLayout.requireLanes(lanes, chunks);
         int p = step.p(), c = step.c(), q = step.q();
         long f0 = step.factorOffset();
@@ -54,7 +73,17 @@ public final class ScalarKernels implements Kernels {
                     for (int qq = 0; qq < q; qq++) {
                         float sum = 0f;
                         for (int j = 0; j < c; j++) {
-                            sum += in.getAtIndex(F, ib + (long) (step.rowBase(r) + step.contractedOffset(j)) * lanes) * factors.getAtIndex(F, f0 + (long) j * q + qq);
+                            sum +=
+                                    in.getAtIndex(
+                                                    F,
+                                                    ib
+                                                            + (long)
+                                                                            (step.rowBase(r)
+                                                                                    + step
+                                                                                            .contractedOffset(
+                                                                                                    j))
+                                                                    * lanes)
+                                            * factors.getAtIndex(F, f0 + (long) j * q + qq);
                         }
                         out.setAtIndex(F, ob + ((long) r * q + qq) * lanes, sum);
                     }
@@ -64,17 +93,29 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void toLanes(MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff) {
+    public void toLanes(
+            MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff) {
         LaneLayout.toLanes(src, srcOff, srcStride, 1, n, dst, dstOff, 1);
     }
 
     @Override
-    public void gemm(MemorySegment w, long wOff, int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff, int batch, boolean accumulate) {
+    public void gemm(
+            MemorySegment w,
+            long wOff,
+            int rows,
+            int cols,
+            MemorySegment x,
+            long xOff,
+            MemorySegment y,
+            long yOff,
+            int batch,
+            boolean accumulate) {
         for (int b = 0; b < batch; b++) {
             for (int i = 0; i < rows; i++) {
                 float sum = 0f;
                 long wr = wOff + (long) i * cols, xr = xOff + (long) b * cols;
-                for (int j = 0; j < cols; j++) sum += w.getAtIndex(F, wr + j) * x.getAtIndex(F, xr + j);
+                for (int j = 0; j < cols; j++)
+                    sum += w.getAtIndex(F, wr + j) * x.getAtIndex(F, xr + j);
                 long at = yOff + (long) b * rows + i;
                 y.setAtIndex(F, at, accumulate ? y.getAtIndex(F, at) + sum : sum);
             }
@@ -82,14 +123,28 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void lstmPointwise(MemorySegment z, long zOff, MemorySegment bias, MemorySegment c, MemorySegment h, int hidden, int batch) {
+    public void lstmPointwise(
+            MemorySegment z,
+            long zOff,
+            MemorySegment bias,
+            MemorySegment c,
+            MemorySegment h,
+            int hidden,
+            int batch) {
         for (int b = 0; b < batch; b++) {
             long zr = zOff + (long) b * 4 * hidden;
             for (int u = 0; u < hidden; u++) {
                 float ig = sigmoid(z.getAtIndex(F, zr + u) + bias.getAtIndex(F, u));
-                float fg = sigmoid(z.getAtIndex(F, zr + hidden + u) + bias.getAtIndex(F, hidden + u));
-                float gg = tanh(z.getAtIndex(F, zr + 2L * hidden + u) + bias.getAtIndex(F, 2L * hidden + u));
-                float og = sigmoid(z.getAtIndex(F, zr + 3L * hidden + u) + bias.getAtIndex(F, 3L * hidden + u));
+                float fg =
+                        sigmoid(z.getAtIndex(F, zr + hidden + u) + bias.getAtIndex(F, hidden + u));
+                float gg =
+                        tanh(
+                                z.getAtIndex(F, zr + 2L * hidden + u)
+                                        + bias.getAtIndex(F, 2L * hidden + u));
+                float og =
+                        sigmoid(
+                                z.getAtIndex(F, zr + 3L * hidden + u)
+                                        + bias.getAtIndex(F, 3L * hidden + u));
                 long s = (long) b * hidden + u;
                 float cNew = fg * c.getAtIndex(F, s) + ig * gg;
                 c.setAtIndex(F, s, cNew);
@@ -100,17 +155,20 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void sigmoid(MemorySegment in, long inOff, MemorySegment out, long outOff, int n) {
-        for (int k = 0; k < n; k++) out.setAtIndex(F, outOff + k, sigmoid(in.getAtIndex(F, inOff + k)));
+        for (int k = 0; k < n; k++)
+            out.setAtIndex(F, outOff + k, sigmoid(in.getAtIndex(F, inOff + k)));
     }
 
     @Override
     public void tanh(MemorySegment in, long inOff, MemorySegment out, long outOff, int n) {
-        for (int k = 0; k < n; k++) out.setAtIndex(F, outOff + k, tanh(in.getAtIndex(F, inOff + k)));
+        for (int k = 0; k < n; k++)
+            out.setAtIndex(F, outOff + k, tanh(in.getAtIndex(F, inOff + k)));
     }
 
     @Override
     public void add(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
-        for (int k = 0; k < n; k++) y.setAtIndex(F, yOff + k, y.getAtIndex(F, yOff + k) + x.getAtIndex(F, xOff + k));
+        for (int k = 0; k < n; k++)
+            y.setAtIndex(F, yOff + k, y.getAtIndex(F, yOff + k) + x.getAtIndex(F, xOff + k));
     }
 
     @Override

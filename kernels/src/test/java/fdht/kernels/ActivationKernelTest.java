@@ -9,7 +9,10 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The active kernels' activations against the double-precision scalar twins; the bounds are the ones VectorActivations documents. */
+/**
+ * The active kernels' activations against the double-precision scalar twins; the bounds are the
+ * ones VectorActivations documents.
+ */
 class ActivationKernelTest {
     static final double SIGMOID_MAX_ABS = 2e-7;
     static final double TANH_MAX_ABS = 4e-7;
@@ -23,20 +26,47 @@ class ActivationKernelTest {
             Kernels kv = KernelProvider.kernels();
             kv.sigmoid(in, 0, out, 0, n);
             double worst = 0;
-            for (int k = 0; k < n; k++) worst = Math.max(worst, Math.abs(Weights.get(out, k) - 1.0 / (1.0 + Math.exp(-(double) Weights.get(in, k)))));
+            for (int k = 0; k < n; k++)
+                worst =
+                        Math.max(
+                                worst,
+                                Math.abs(
+                                        Weights.get(out, k)
+                                                - 1.0
+                                                        / (1.0
+                                                                + Math.exp(
+                                                                        -(double)
+                                                                                Weights.get(
+                                                                                        in, k)))));
             assertTrue(worst <= SIGMOID_MAX_ABS, kv.name() + " sigmoid max error " + worst);
             kv.tanh(in, 0, out, 0, n);
             worst = 0;
-            for (int k = 0; k < n; k++) worst = Math.max(worst, Math.abs(Weights.get(out, k) - Math.tanh(Weights.get(in, k))));
+            for (int k = 0; k < n; k++)
+                worst =
+                        Math.max(
+                                worst,
+                                Math.abs(Weights.get(out, k) - Math.tanh(Weights.get(in, k))));
             assertTrue(worst <= TANH_MAX_ABS, kv.name() + " tanh max error " + worst);
         }
     }
 
     @Test
     void specialValuesSaturate() {
-        float[] v = {Float.NEGATIVE_INFINITY, -1e30f, -100f, 100f, 1e30f, Float.POSITIVE_INFINITY, Float.NaN, 0f, -0f};
+        float[] v = {
+            Float.NEGATIVE_INFINITY,
+            -1e30f,
+            -100f,
+            100f,
+            1e30f,
+            Float.POSITIVE_INFINITY,
+            Float.NaN,
+            0f,
+            -0f
+        };
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment in = Weights.copyOf(arena, v), s = Weights.floats(arena, v.length), t = Weights.floats(arena, v.length);
+            MemorySegment in = Weights.copyOf(arena, v),
+                    s = Weights.floats(arena, v.length),
+                    t = Weights.floats(arena, v.length);
             Kernels k = KernelProvider.kernels();
             k.sigmoid(in, 0, s, 0, v.length);
             k.tanh(in, 0, t, 0, v.length);
@@ -55,36 +85,70 @@ class ActivationKernelTest {
         SplittableRandom r = new SplittableRandom(5);
         try (Arena arena = Arena.ofConfined()) {
             for (int n = 1; n <= 40; n++) {
-                MemorySegment in = Weights.floats(arena, n + 3), a = Weights.floats(arena, n + 3), b = Weights.floats(arena, n + 3);
-                for (int e = 0; e < n + 3; e++) Weights.set(in, e, (float) (r.nextDouble() * 16 - 8));
+                MemorySegment in = Weights.floats(arena, n + 3),
+                        a = Weights.floats(arena, n + 3),
+                        b = Weights.floats(arena, n + 3);
+                for (int e = 0; e < n + 3; e++)
+                    Weights.set(in, e, (float) (r.nextDouble() * 16 - 8));
                 k.sigmoid(in, 3, a, 1, n);
                 s.sigmoid(in, 3, b, 1, n);
-                for (int e = 0; e < n + 3; e++) assertEquals(Weights.get(b, e), Weights.get(a, e), SIGMOID_MAX_ABS, "sigmoid n=" + n + " at " + e);
-                MemorySegment.copy(b, 0, a, 0, b.byteSize()); // same inputs: a lane-wise add must then agree exactly
+                for (int e = 0; e < n + 3; e++)
+                    assertEquals(
+                            Weights.get(b, e),
+                            Weights.get(a, e),
+                            SIGMOID_MAX_ABS,
+                            "sigmoid n=" + n + " at " + e);
+                MemorySegment.copy(
+                        b,
+                        0,
+                        a,
+                        0,
+                        b.byteSize()); // same inputs: a lane-wise add must then agree exactly
                 k.add(in, 2, a, 1, n);
                 s.add(in, 2, b, 1, n);
-                for (int e = 0; e < n + 3; e++) assertEquals(Weights.get(b, e), Weights.get(a, e), "add n=" + n + " at " + e);
+                for (int e = 0; e < n + 3; e++)
+                    assertEquals(Weights.get(b, e), Weights.get(a, e), "add n=" + n + " at " + e);
             }
             for (int batch = 1; batch <= 5; batch++) {
-                for (int hidden : new int[]{1, 3, 15, 16, 17, 70}) {
+                for (int hidden : new int[] {1, 3, 15, 16, 17, 70}) {
                     int zn = 4 * hidden * batch;
-                    MemorySegment z = Weights.floats(arena, zn + 2), z2 = Weights.floats(arena, zn + 2), bias = Weights.floats(arena, 4 * hidden);
-                    MemorySegment c1 = Weights.floats(arena, batch * hidden), c2 = Weights.floats(arena, batch * hidden);
-                    MemorySegment h1 = Weights.floats(arena, batch * hidden), h2 = Weights.floats(arena, batch * hidden);
-                    for (int e = 0; e < zn + 2; e++) Weights.set(z, e, (float) (r.nextDouble() * 8 - 4));
-                    for (int e = 0; e < 4 * hidden; e++) Weights.set(bias, e, (float) (r.nextDouble() - 0.5));
+                    MemorySegment z = Weights.floats(arena, zn + 2),
+                            z2 = Weights.floats(arena, zn + 2),
+                            bias = Weights.floats(arena, 4 * hidden);
+                    MemorySegment c1 = Weights.floats(arena, batch * hidden),
+                            c2 = Weights.floats(arena, batch * hidden);
+                    MemorySegment h1 = Weights.floats(arena, batch * hidden),
+                            h2 = Weights.floats(arena, batch * hidden);
+                    for (int e = 0; e < zn + 2; e++)
+                        Weights.set(z, e, (float) (r.nextDouble() * 8 - 4));
+                    for (int e = 0; e < 4 * hidden; e++)
+                        Weights.set(bias, e, (float) (r.nextDouble() - 0.5));
                     for (int e = 0; e < batch * hidden; e++) {
                         float c = (float) (r.nextDouble() * 4 - 2);
                         Weights.set(c1, e, c);
                         Weights.set(c2, e, c);
                     }
-                    MemorySegment.copy(z, 0, z2, 0, z.byteSize()); // z is scratch to the kernels: each gets its own
+                    MemorySegment.copy(
+                            z,
+                            0,
+                            z2,
+                            0,
+                            z.byteSize()); // z is scratch to the kernels: each gets its own
                     k.lstmPointwise(z, 2, bias, c1, h1, hidden, batch);
                     s.lstmPointwise(z2, 2, bias, c2, h2, hidden, batch);
-                    // c = f*c + i*g with |c| <= 2: each gate error <= 4e-7 enters with a factor <= 2, plus rounding
+                    // c = f*c + i*g with |c| <= 2: each gate error <= 4e-7 enters with a factor <=
+                    // 2, plus rounding
                     for (int e = 0; e < batch * hidden; e++) {
-                        assertEquals(Weights.get(c2, e), Weights.get(c1, e), 4e-6, "c at " + e + " (batch " + batch + ", H " + hidden + ")");
-                        assertEquals(Weights.get(h2, e), Weights.get(h1, e), 4e-6, "h at " + e + " (batch " + batch + ", H " + hidden + ")");
+                        assertEquals(
+                                Weights.get(c2, e),
+                                Weights.get(c1, e),
+                                4e-6,
+                                "c at " + e + " (batch " + batch + ", H " + hidden + ")");
+                        assertEquals(
+                                Weights.get(h2, e),
+                                Weights.get(h1, e),
+                                4e-6,
+                                "h at " + e + " (batch " + batch + ", H " + hidden + ")");
                     }
                 }
             }

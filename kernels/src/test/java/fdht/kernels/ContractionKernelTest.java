@@ -1,8 +1,6 @@
 package fdht.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import fdht.layout.CompiledPlan;
 import fdht.layout.ContractionPlan;
@@ -23,11 +21,16 @@ class ContractionKernelTest {
 
     @Test
     void htMatvecMatchesScalarAndDense() {
-        check(new int[]{4, 3}, new int[]{5, 2}, DimensionTree.balanced(2), 3, 1);
-        check(new int[]{16, 4, 4, 4}, new int[]{8, 20, 20, 18}, DimensionTree.balanced(4), 4, 1);
-        check(new int[]{16, 4, 4, 4}, new int[]{8, 20, 20, 18}, DimensionTree.balanced(4), 8, 3);
-        check(new int[]{2, 3, 1, 5, 2}, new int[]{3, 1, 4, 2, 7}, DimensionTree.leftComb(5), 5, 17);
-        check(new int[]{7, 1, 3}, new int[]{1, 9, 2}, DimensionTree.parse("(1,(2,3))"), 12, 2);
+        check(new int[] {4, 3}, new int[] {5, 2}, DimensionTree.balanced(2), 3, 1);
+        check(new int[] {16, 4, 4, 4}, new int[] {8, 20, 20, 18}, DimensionTree.balanced(4), 4, 1);
+        check(new int[] {16, 4, 4, 4}, new int[] {8, 20, 20, 18}, DimensionTree.balanced(4), 8, 3);
+        check(
+                new int[] {2, 3, 1, 5, 2},
+                new int[] {3, 1, 4, 2, 7},
+                DimensionTree.leftComb(5),
+                5,
+                17);
+        check(new int[] {7, 1, 3}, new int[] {1, 9, 2}, DimensionTree.parse("(1,(2,3))"), 12, 2);
     }
 
     private void check(int[] m, int[] n, DimensionTree tree, int rank, int batch) {
@@ -40,7 +43,13 @@ class ContractionKernelTest {
             MemorySegment xs = Weights.copyOf(arena, x);
             float[] yVec = run(cp, xs, KernelProvider.kernels(), arena);
             float[] yScalar = run(cp, xs, KernelProvider.scalar(), arena);
-            float[] yDense = dense(DenseReconstruction.of(ht, f.cols(), arena), f.rows(), f.cols(), x, batch);
+            float[] yDense =
+                    dense(
+                            DenseReconstruction.of(ht, f.cols(), arena),
+                            f.rows(),
+                            f.cols(),
+                            x,
+                            batch);
             float[] bound = absBound(ht, x, batch, arena);
             double chain = plan.stages().stream().mapToInt(s -> s.c()).sum() + f.cols();
             for (int e = 0; e < yVec.length; e++) {
@@ -54,13 +63,20 @@ class ContractionKernelTest {
     @Test
     void ttMatvecInTieOrderMatchesDense() {
         try (Arena arena = Arena.ofConfined()) {
-            TtFormat f = TtFormat.uniform(new int[]{4, 2, 3}, new int[]{5, 3, 4}, 3);
+            TtFormat f = TtFormat.uniform(new int[] {4, 2, 3}, new int[] {5, 3, 4}, 3);
             TtMatrix tt = TtMatrix.random(f, 9, arena);
             int batch = 3;
-            CompiledPlan cp = CompiledPlan.compile(ContractionPlanner.tieOrder(f, batch), tt, arena);
+            CompiledPlan cp =
+                    CompiledPlan.compile(ContractionPlanner.tieOrder(f, batch), tt, arena);
             float[] x = random(batch * f.cols(), 3);
             float[] y = run(cp, Weights.copyOf(arena, x), KernelProvider.kernels(), arena);
-            float[] yDense = dense(DenseReconstruction.of(tt, f.cols(), arena), f.rows(), f.cols(), x, batch);
+            float[] yDense =
+                    dense(
+                            DenseReconstruction.of(tt, f.cols(), arena),
+                            f.rows(),
+                            f.cols(),
+                            x,
+                            batch);
             for (int e = 0; e < y.length; e++) assertEquals(yDense[e], y[e], 1e-5, "TT at " + e);
         }
     }
@@ -74,11 +90,13 @@ class ContractionKernelTest {
     /** |W| |x|: the plan run on absolute values, the scale of every output's sum. */
     static float[] absBound(HtMatrix ht, float[] x, int batch, Arena arena) {
         float[][] nodes = ht.toArrays();
-        for (float[] node : nodes) for (int e = 0; e < node.length; e++) node[e] = Math.abs(node[e]);
+        for (float[] node : nodes)
+            for (int e = 0; e < node.length; e++) node[e] = Math.abs(node[e]);
         HtMatrix abs = HtMatrix.of(ht.format(), nodes, arena);
         float[] ax = x.clone();
         for (int e = 0; e < ax.length; e++) ax[e] = Math.abs(ax[e]);
-        CompiledPlan cp = CompiledPlan.compile(ContractionPlanner.plan(ht.format(), batch), abs, arena);
+        CompiledPlan cp =
+                CompiledPlan.compile(ContractionPlanner.plan(ht.format(), batch), abs, arena);
         return run(cp, Weights.copyOf(arena, ax), KernelProvider.scalar(), arena);
     }
 
@@ -87,7 +105,8 @@ class ContractionKernelTest {
         for (int b = 0; b < batch; b++)
             for (int i = 0; i < rows; i++) {
                 double s = 0;
-                for (int j = 0; j < cols; j++) s += (double) Weights.get(w, (long) i * cols + j) * x[b * cols + j];
+                for (int j = 0; j < cols; j++)
+                    s += (double) Weights.get(w, (long) i * cols + j) * x[b * cols + j];
                 y[b * rows + i] = (float) s;
             }
         return y;

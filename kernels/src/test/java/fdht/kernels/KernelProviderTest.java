@@ -14,8 +14,9 @@ class KernelProviderTest {
     private static final String SERVER = "OpenJDK 64-Bit Server VM";
 
     /**
-     * The width the run asked for ({@code -Dfdht.expectKernels=vector-256}) is the width in use, so a
-     * surefire execution meant to test 128-bit kernels cannot silently test 512-bit or scalar ones.
+     * The width the run asked for ({@code -Dfdht.expectKernels=vector-256}) is the width in use, so
+     * a surefire execution meant to test 128-bit kernels cannot silently test 512-bit or scalar
+     * ones.
      */
     @Test
     void kernelsInUseAreTheKindAndWidthThisRunAskedFor() {
@@ -24,29 +25,72 @@ class KernelProviderTest {
         String name = KernelProvider.kernels().name();
         if (expected.startsWith("vector-")) {
             int asked = Integer.parseInt(expected.substring("vector-".length()));
-            Assumptions.assumeTrue(asked <= VectorWidth.widest(), "this CPU's vectors are " + VectorWidth.widest() + " bits, narrower than the " + asked + " asked for");
+            Assumptions.assumeTrue(
+                    asked <= VectorWidth.widest(),
+                    "this CPU's vectors are "
+                            + VectorWidth.widest()
+                            + " bits, narrower than the "
+                            + asked
+                            + " asked for");
             assertEquals(expected, name, "this run asked for " + expected + " kernels");
         } else {
-            assertTrue(name.startsWith(expected), "this run asked for " + expected + " kernels but " + name + " were chosen");
+            assertTrue(
+                    name.startsWith(expected),
+                    "this run asked for " + expected + " kernels but " + name + " were chosen");
         }
     }
 
     @Test
     void c2IsRequired() {
-        Map<String, String> c2 = Map.of("UseCompiler", "true", "TieredCompilation", "true", "TieredStopAtLevel", "4", "UseJVMCICompiler", "false");
-        assertNull(KernelProvider.compilerUnavailableReason(SERVER, "mixed mode, sharing", c2::get));
-        assertNull(KernelProvider.compilerUnavailableReason(SERVER, "mixed mode", Map.of("TieredCompilation", "false", "TieredStopAtLevel", "1")::get),
+        Map<String, String> c2 =
+                Map.of(
+                        "UseCompiler",
+                        "true",
+                        "TieredCompilation",
+                        "true",
+                        "TieredStopAtLevel",
+                        "4",
+                        "UseJVMCICompiler",
+                        "false");
+        assertNull(
+                KernelProvider.compilerUnavailableReason(SERVER, "mixed mode, sharing", c2::get));
+        assertNull(
+                KernelProvider.compilerUnavailableReason(
+                        SERVER,
+                        "mixed mode",
+                        Map.of("TieredCompilation", "false", "TieredStopAtLevel", "1")::get),
                 "-XX:-TieredCompilation is C2 alone, whatever TieredStopAtLevel says");
-        assertNull(KernelProvider.compilerUnavailableReason(SERVER, "mixed mode", name -> null), "no management module: judged by java.vm.info");
+        assertNull(
+                KernelProvider.compilerUnavailableReason(SERVER, "mixed mode", name -> null),
+                "no management module: judged by java.vm.info");
 
-        assertReason("C2 is disabled", KernelProvider.compilerUnavailableReason(SERVER, "mixed mode, emulated-client, sharing",
-                Map.of("TieredCompilation", "true", "TieredStopAtLevel", "1")::get));
-        assertReason("TieredStopAtLevel=3", KernelProvider.compilerUnavailableReason(SERVER, "mixed mode, sharing",
-                Map.of("TieredCompilation", "true", "TieredStopAtLevel", "3")::get));
-        assertReason("-Xint", KernelProvider.compilerUnavailableReason(SERVER, "interpreted mode, sharing", c2::get));
-        assertReason("-XX:-UseCompiler", KernelProvider.compilerUnavailableReason(SERVER, "mixed mode", Map.of("UseCompiler", "false")::get));
-        assertReason("JVMCI", KernelProvider.compilerUnavailableReason(SERVER, "mixed mode", Map.of("UseJVMCICompiler", "true")::get));
-        assertReason("not HotSpot", KernelProvider.compilerUnavailableReason("Eclipse OpenJ9 VM", "JRE 25", c2::get));
+        assertReason(
+                "C2 is disabled",
+                KernelProvider.compilerUnavailableReason(
+                        SERVER,
+                        "mixed mode, emulated-client, sharing",
+                        Map.of("TieredCompilation", "true", "TieredStopAtLevel", "1")::get));
+        assertReason(
+                "TieredStopAtLevel=3",
+                KernelProvider.compilerUnavailableReason(
+                        SERVER,
+                        "mixed mode, sharing",
+                        Map.of("TieredCompilation", "true", "TieredStopAtLevel", "3")::get));
+        assertReason(
+                "-Xint",
+                KernelProvider.compilerUnavailableReason(
+                        SERVER, "interpreted mode, sharing", c2::get));
+        assertReason(
+                "-XX:-UseCompiler",
+                KernelProvider.compilerUnavailableReason(
+                        SERVER, "mixed mode", Map.of("UseCompiler", "false")::get));
+        assertReason(
+                "JVMCI",
+                KernelProvider.compilerUnavailableReason(
+                        SERVER, "mixed mode", Map.of("UseJVMCICompiler", "true")::get));
+        assertReason(
+                "not HotSpot",
+                KernelProvider.compilerUnavailableReason("Eclipse OpenJ9 VM", "JRE 25", c2::get));
     }
 
     private static void assertReason(String part, String reason) {
@@ -54,9 +98,14 @@ class KernelProviderTest {
         assertTrue(reason.contains(part), reason + " should mention " + part);
     }
 
-    /** Touches the incubator API only when a vector width is being checked (the scalar run lacks the module). */
+    /**
+     * Touches the incubator API only when a vector width is being checked (the scalar run lacks the
+     * module).
+     */
     private static final class VectorWidth {
-        static int widest() { return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(); }
+        static int widest() {
+            return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        }
     }
 
     @Test
@@ -64,9 +113,16 @@ class KernelProviderTest {
         assertEquals(-1, KernelProvider.vectorBits(null));
         assertEquals(0, KernelProvider.vectorBits("0"));
         assertEquals(256, KernelProvider.vectorBits(" 256"));
-        for (String bad : new String[]{"64", "1024", "-1", "wide", "256bits"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KernelProvider.vectorBits(bad), bad);
-            assertTrue(e.getMessage().startsWith("fdht.vectorBits=" + bad + ": expected 128, 256 or 512"), e.getMessage());
+        for (String bad : new String[] {"64", "1024", "-1", "wide", "256bits"}) {
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> KernelProvider.vectorBits(bad),
+                            bad);
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("fdht.vectorBits=" + bad + ": expected 128, 256 or 512"),
+                    e.getMessage());
         }
     }
 }

@@ -1,11 +1,11 @@
 package fdht.layout;
 
 /**
- * Chooses column factors {@code n_1..n_d} for a matrix with {@code cols} columns: every tuple
- * whose product covers {@code cols} with at most {@code maxPadding} relative zero-padding, each
- * factor in {@code 2..maxFactor} and the largest at most {@code maxRatio} times the smallest
- * (balanced factors compress better), is planned; the one with the fewest MACs (then the least
- * padding) wins. d = 4, factors up to 32, ratio 3: a few thousand candidates, tens of ms.
+ * Chooses column factors {@code n_1..n_d} for a matrix with {@code cols} columns: every tuple whose
+ * product covers {@code cols} with at most {@code maxPadding} relative zero-padding, each factor in
+ * {@code 2..maxFactor} and the largest at most {@code maxRatio} times the smallest (balanced
+ * factors compress better), is planned; the one with the fewest MACs (then the least padding) wins.
+ * d = 4, factors up to 32, ratio 3: a few thousand candidates, tens of ms.
  *
  * <p>Thread safety: Stateless: safe to call from any thread.
  */
@@ -14,8 +14,8 @@ public final class ColumnFactorization {
 
     /**
      * {@code factors} with the last one raised until their product covers {@code cols}: the
-     * published input factorisation of a workload extended to also cover {@code h} (FDHT's
-     * {@code [x ; h]} columns). O(d).
+     * published input factorisation of a workload extended to also cover {@code h} (FDHT's {@code
+     * [x ; h]} columns). O(d).
      */
     public static int[] extendLast(int[] factors, int cols) {
         if (factors.length < 1) throw new IllegalArgumentException("no factors to extend");
@@ -23,7 +23,8 @@ public final class ColumnFactorization {
         int[] f = factors.clone();
         long rest = 1;
         for (int k = 0; k < f.length - 1; k++) {
-            if (f[k] < 1) throw new IllegalArgumentException("factor " + f[k] + " must be positive");
+            if (f[k] < 1)
+                throw new IllegalArgumentException("factor " + f[k] + " must be positive");
             rest *= f[k];
         }
         f[f.length - 1] = (int) Math.max(1, (cols + rest - 1) / rest);
@@ -31,18 +32,37 @@ public final class ColumnFactorization {
     }
 
     /** The cheapest factors for the given row factors and uniform rank on the balanced tree. */
-    public static int[] cheapest(int cols, int[] rowFactors, int rank, double maxPadding, int maxFactor, double maxRatio) {
+    public static int[] cheapest(
+            int cols,
+            int[] rowFactors,
+            int rank,
+            double maxPadding,
+            int maxFactor,
+            double maxRatio) {
         int d = rowFactors.length;
         if (cols < 1) throw new IllegalArgumentException("cols " + cols + " must be at least 1");
-        if (maxPadding < 0) throw new IllegalArgumentException("maxPadding " + maxPadding + " must be non-negative");
-        if (maxFactor < 2) throw new IllegalArgumentException("maxFactor " + maxFactor + " must be at least 2");
+        if (maxPadding < 0)
+            throw new IllegalArgumentException(
+                    "maxPadding " + maxPadding + " must be non-negative");
+        if (maxFactor < 2)
+            throw new IllegalArgumentException("maxFactor " + maxFactor + " must be at least 2");
         long limit = (long) Math.floor(cols * (1 + maxPadding));
         int[] current = new int[d];
         Best best = new Best();
         search(0, 1, cols, limit, maxFactor, maxRatio, rowFactors, rank, current, best);
         if (best.factors == null) {
-            throw new IllegalArgumentException("no " + d + " factors in 2.." + maxFactor + " within a ratio of " + maxRatio + " cover " + cols
-                    + " columns with at most " + (maxPadding * 100) + "% padding");
+            throw new IllegalArgumentException(
+                    "no "
+                            + d
+                            + " factors in 2.."
+                            + maxFactor
+                            + " within a ratio of "
+                            + maxRatio
+                            + " cover "
+                            + cols
+                            + " columns with at most "
+                            + (maxPadding * 100)
+                            + "% padding");
         }
         return best.factors;
     }
@@ -53,14 +73,27 @@ public final class ColumnFactorization {
         long product = Long.MAX_VALUE;
     }
 
-    private static void search(int k, long product, int cols, long limit, int maxFactor, double maxRatio, int[] m, int rank, int[] current, Best best) {
+    private static void search(
+            int k,
+            long product,
+            int cols,
+            long limit,
+            int maxFactor,
+            double maxRatio,
+            int[] m,
+            int rank,
+            int[] current,
+            Best best) {
         int d = m.length;
         if (k == d - 1) {
             long last = (cols + product - 1) / product;
             if (last < 2 || last > maxFactor || product * last > limit) return;
             current[k] = (int) last;
             int lo = Integer.MAX_VALUE, hi = 0;
-            for (int f : current) { lo = Math.min(lo, f); hi = Math.max(hi, f); }
+            for (int f : current) {
+                lo = Math.min(lo, f);
+                hi = Math.max(hi, f);
+            }
             if (hi > maxRatio * lo) return;
             long macs = ContractionPlanner.plan(HtFormat.uniform(m, current, rank), 1).totalMacs();
             long total = product * last;

@@ -6,27 +6,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A contraction plan bound to its weights, ready for the kernels: each stage's factor packed as
- * a dense {@code C x Q} block in one native segment (64-byte aligned per stage), plus the
- * addressing tables that realise the stage's permuted view: the input offset of every row
- * ({@link Step#rowBase}) and of every contracted index ({@link Step#contractedOffset}).
+ * A contraction plan bound to its weights, ready for the kernels: each stage's factor packed as a
+ * dense {@code C x Q} block in one native segment (64-byte aligned per stage), plus the addressing
+ * tables that realise the stage's permuted view: the input offset of every row ({@link
+ * Step#rowBase}) and of every contracted index ({@link Step#contractedOffset}).
  *
  * <p>The permutation between stages is folded into these tables, so no stage makes a separate
- * transposition pass: the CPU counterpart of the accelerator reading the previous stage's
- * output "already transformed". Immutable and safe to share between threads. Costs the
- * packed factors in native memory and about 4 bytes per row per stage on the heap.
+ * transposition pass: the CPU counterpart of the accelerator reading the previous stage's output
+ * "already transformed". Immutable and safe to share between threads. Costs the packed factors in
+ * native memory and about 4 bytes per row per stage on the heap.
  */
 public final class CompiledPlan {
     /**
-     * One executable stage: {@code out[p*q + k] = sum_c in[rowBase(p) + contractedOffset(c)] * F[c*q + k]},
-     * where {@code F} starts at float {@link #factorOffset()} of {@link #factors()}.
+     * One executable stage: {@code out[p*q + k] = sum_c in[rowBase(p) + contractedOffset(c)] *
+     * F[c*q + k]}, where {@code F} starts at float {@link #factorOffset()} of {@link #factors()}.
      *
      * <p>Thread safety: Immutable and thread-safe; its tables are never handed out for writing.
      */
     public static final class Step {
         private final Stage stage;
         private final int q; // cached: Stage.q() walks the axis list
-        private final long inputSize; // cached too: walking the list per call allocates an iterator unless C2 inlines it
+        private final long
+                inputSize; // cached too: walking the list per call allocates an iterator unless C2
+        // inlines it
         private final int[] rowBase;
         private final int[] contractedOffset;
         private final long factorOffset;
@@ -40,36 +42,69 @@ public final class CompiledPlan {
             this.factorOffset = factorOffset;
         }
 
-        public Stage stage() { return stage; }
+        public Stage stage() {
+            return stage;
+        }
+
         /** P, rows passed through. */
-        public int p() { return rowBase.length; }
+        public int p() {
+            return rowBase.length;
+        }
+
         /** C, the contracted extent (rows of F). */
-        public int c() { return contractedOffset.length; }
+        public int c() {
+            return contractedOffset.length;
+        }
+
         /** Q, the produced extent (columns of F). */
-        public int q() { return q; }
+        public int q() {
+            return q;
+        }
+
         /** Floats of this stage's input tensor, {@code Stage.inputSize()}. */
-        public long inputSize() { return inputSize; }
+        public long inputSize() {
+            return inputSize;
+        }
+
         /** Float index of this stage's F in {@link CompiledPlan#factors()}. */
-        public long factorOffset() { return factorOffset; }
+        public long factorOffset() {
+            return factorOffset;
+        }
 
         /** Input offset of row {@code r}, {@code 0 <= r < P}. */
-        public int rowBase(int r) { return rowBase[r]; }
-
-        /** Input offset of contracted index {@code j}, {@code 0 <= j < C}, relative to its row's base. */
-        public int contractedOffset(int j) { return contractedOffset[j]; }
+        public int rowBase(int r) {
+            return rowBase[r];
+        }
 
         /**
-         * Internal, for the kernels' hot loops only: the row table itself, not a copy, so a loop can
-         * keep it in a local. It is shared by every thread that runs the plan: never write it.
+         * Input offset of contracted index {@code j}, {@code 0 <= j < C}, relative to its row's
+         * base.
+         */
+        public int contractedOffset(int j) {
+            return contractedOffset[j];
+        }
+
+        /**
+         * Internal, for the kernels' hot loops only: the row table itself, not a copy, so a loop
+         * can keep it in a local. It is shared by every thread that runs the plan: never write it.
          * Everyone else uses {@link #rowBase(int)}.
          */
-        public int[] internalRowBaseTable() { return rowBase; }
+        public int[] internalRowBaseTable() {
+            return rowBase;
+        }
 
-        /** Internal, as {@link #internalRowBaseTable()}: the contracted-offset table itself; never write it. */
-        public int[] internalContractedOffsetTable() { return contractedOffset; }
+        /**
+         * Internal, as {@link #internalRowBaseTable()}: the contracted-offset table itself; never
+         * write it.
+         */
+        public int[] internalContractedOffsetTable() {
+            return contractedOffset;
+        }
 
         @Override
-        public String toString() { return "step " + (stage.index() + 1) + " " + p() + " x " + c() + " x " + q; }
+        public String toString() {
+            return "step " + (stage.index() + 1) + " " + p() + " x " + c() + " x " + q;
+        }
     }
 
     private final ContractionPlan plan;
@@ -81,7 +116,8 @@ public final class CompiledPlan {
     private final long resultSize;
     private final long workSize;
 
-    private CompiledPlan(ContractionPlan plan, MemorySegment factors, List<Step> steps, int[] resultSource) {
+    private CompiledPlan(
+            ContractionPlan plan, MemorySegment factors, List<Step> steps, int[] resultSource) {
         this.plan = plan;
         this.factors = factors;
         this.steps = List.copyOf(steps);
@@ -98,10 +134,18 @@ public final class CompiledPlan {
     public static CompiledPlan compile(ContractionPlan plan, PlanFactors weights, Arena arena) {
         MatrixFormat want = plan.format(), got = weights.format();
         if (!want.kind().equals(got.kind())) {
-            throw new IllegalArgumentException("the plan contracts an " + want.kind() + " matrix but the weights are " + got.kind() + " (" + got + ")");
+            throw new IllegalArgumentException(
+                    "the plan contracts an "
+                            + want.kind()
+                            + " matrix but the weights are "
+                            + got.kind()
+                            + " ("
+                            + got
+                            + ")");
         }
         if (!want.equals(got)) {
-            throw new IllegalArgumentException("the weights' format " + got + " is not the plan's " + want);
+            throw new IllegalArgumentException(
+                    "the weights' format " + got + " is not the plan's " + want);
         }
         long total = 0;
         long[] offsets = new long[plan.stages().size()];
@@ -112,16 +156,28 @@ public final class CompiledPlan {
         MemorySegment factors = Weights.floats(arena, total);
         List<Step> steps = new ArrayList<>();
         for (Stage s : plan.stages()) {
-            if (s.inputSize() > Integer.MAX_VALUE - Weights.SLACK_FLOATS || s.outputSize() > Integer.MAX_VALUE - Weights.SLACK_FLOATS) {
-                throw new IllegalArgumentException("stage " + (s.index() + 1) + " of " + plan.format() + " at batch " + plan.batch()
-                        + " needs an intermediate of more than 2^31 floats");
+            if (s.inputSize() > Integer.MAX_VALUE - Weights.SLACK_FLOATS
+                    || s.outputSize() > Integer.MAX_VALUE - Weights.SLACK_FLOATS) {
+                throw new IllegalArgumentException(
+                        "stage "
+                                + (s.index() + 1)
+                                + " of "
+                                + plan.format()
+                                + " at batch "
+                                + plan.batch()
+                                + " needs an intermediate of more than 2^31 floats");
             }
             pack(s, weights, factors, offsets[s.index()]);
             int[] rowBase = Stage.offsets(s.rows(), s.inputStrides(s.rows()));
             int[] contractedOffset = Stage.offsets(s.contracted(), s.inputStrides(s.contracted()));
             steps.add(new Step(s, rowBase, contractedOffset, offsets[s.index()]));
         }
-        int[] resultSource = plan.finalOrderIsResult() ? null : Stage.offsets(plan.resultAxes(), Stage.strides(plan.finalAxes(), plan.resultAxes()));
+        int[] resultSource =
+                plan.finalOrderIsResult()
+                        ? null
+                        : Stage.offsets(
+                                plan.resultAxes(),
+                                Stage.strides(plan.finalAxes(), plan.resultAxes()));
         return new CompiledPlan(plan, factors.asReadOnly(), steps, resultSource);
     }
 
@@ -151,29 +207,61 @@ public final class CompiledPlan {
         }
     }
 
-    public ContractionPlan plan() { return plan; }
-    public List<Step> steps() { return steps; }
+    public ContractionPlan plan() {
+        return plan;
+    }
+
+    public List<Step> steps() {
+        return steps;
+    }
+
     /** The packed factors of all stages, read-only. */
-    public MemorySegment factors() { return factors; }
-    public int batch() { return plan.batch(); }
+    public MemorySegment factors() {
+        return factors;
+    }
+
+    public int batch() {
+        return plan.batch();
+    }
+
     /** The number of stages. */
-    public int stageCount() { return steps.size(); }
-    public Step step(int s) { return steps.get(s); }
+    public int stageCount() {
+        return steps.size();
+    }
+
+    public Step step(int s) {
+        return steps.get(s);
+    }
+
     /** Floats of input per call: {@code batch * prod n_k}. */
-    public long inputSize() { return inputSize; }
+    public long inputSize() {
+        return inputSize;
+    }
+
     /** Floats of output per call: {@code batch * prod m_k}. */
-    public long resultSize() { return resultSize; }
+    public long resultSize() {
+        return resultSize;
+    }
+
     /** Floats each of the two ping-pong work buffers must hold. */
-    public long workSize() { return workSize; }
+    public long workSize() {
+        return workSize;
+    }
 
     /**
      * For every element of {@code y} (row-major {@code [b][i_1..i_d]}), its index in the last
      * stage's output; null when the last stage already writes in {@code y}'s order.
      */
-    public int[] resultSource() { return resultSource == null ? null : resultSource.clone(); }
+    public int[] resultSource() {
+        return resultSource == null ? null : resultSource.clone();
+    }
 
     /** Same as {@link #resultSource()} without the copy, for executors. */
-    public int resultSourceAt(int e) { return resultSource[e]; }
+    public int resultSourceAt(int e) {
+        return resultSource[e];
+    }
 
-    public boolean lastStageWritesResult() { return resultSource == null; }
+    public boolean lastStageWritesResult() {
+        return resultSource == null;
+    }
 }

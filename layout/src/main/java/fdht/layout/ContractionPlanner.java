@@ -5,26 +5,30 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Builds contraction plans. For HT it searches every valid order (a node after its children)
- * by dynamic programming over the set of contracted nodes, at most 2^15 states for d = 8, and
- * returns the one with the fewest MACs (ties: fewer stages, then lower node ids). A step may
- * also fuse a node with a chain of ancestors whose other children are already contracted: the
- * ancestors' transfer tensors are folded into the node's factor (our addition: it removes the
- * narrow transfer GEMMs and never costs more MACs than the stages it replaces). The optimum does
- * not depend on the batch size (every intermediate scales with it). For TT it returns TIE's
- * order, last core first.
+ * Builds contraction plans. For HT it searches every valid order (a node after its children) by
+ * dynamic programming over the set of contracted nodes, at most 2^15 states for d = 8, and returns
+ * the one with the fewest MACs (ties: fewer stages, then lower node ids). A step may also fuse a
+ * node with a chain of ancestors whose other children are already contracted: the ancestors'
+ * transfer tensors are folded into the node's factor (our addition: it removes the narrow transfer
+ * GEMMs and never costs more MACs than the stages it replaces). The optimum does not depend on the
+ * batch size (every intermediate scales with it). For TT it returns TIE's order, last core first.
  *
  * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class ContractionPlanner {
     private ContractionPlanner() {}
 
-    /** The cheapest (fewest MACs) plan for {@code format} and {@code batch} inputs, fusion allowed. */
+    /**
+     * The cheapest (fewest MACs) plan for {@code format} and {@code batch} inputs, fusion allowed.
+     */
     public static ContractionPlan plan(HtFormat format, int batch) {
         return planSteps(format, batch, cheapestSteps(format, true));
     }
 
-    /** The cheapest plan that contracts one node per stage (no fusion): the paper's plain stage-wise dataflow. */
+    /**
+     * The cheapest plan that contracts one node per stage (no fusion): the paper's plain stage-wise
+     * dataflow.
+     */
     public static ContractionPlan planUnfused(HtFormat format, int batch) {
         return planSteps(format, batch, cheapestSteps(format, false));
     }
@@ -43,7 +47,7 @@ public final class ContractionPlanner {
         int mask = 0;
         while (mask != full) {
             int t = choiceNode[mask], h = choiceChain[mask];
-            steps.add(new int[]{t, h});
+            steps.add(new int[] {t, h});
             mask |= chainMask(tree, t, h);
         }
         return steps;
@@ -59,7 +63,14 @@ public final class ContractionPlanner {
         return m;
     }
 
-    private static double solve(HtFormat f, boolean fuse, int mask, int full, double[] best, int[] choiceNode, int[] choiceChain) {
+    private static double solve(
+            HtFormat f,
+            boolean fuse,
+            int mask,
+            int full,
+            double[] best,
+            int[] choiceNode,
+            int[] choiceChain) {
         if (mask == full) return 0;
         if (best[mask] >= 0) return best[mask];
         DimensionTree tree = f.tree();
@@ -67,12 +78,16 @@ public final class ContractionPlanner {
         double bestCost = Double.POSITIVE_INFINITY;
         for (int t = 0; t < tree.nodeCount(); t++) {
             if ((mask & (1 << t)) != 0 || !ready(tree, mask, t)) continue;
-            // MACs of a stage = input size x Q (P*C is the input size); Q ends in the rank of the top of the chain
+            // MACs of a stage = input size x Q (P*C is the input size); Q ends in the rank of the
+            // top of the chain
             double qBase = tree.isLeaf(t) ? f.rowFactor(t) : 1;
             int u = t, h = 0, chain = 1 << t;
             while (true) {
                 // one MAC per stage more breaks ties towards fewer stages
-                double cost = size * qBase * f.rank(u) + 1 + solve(f, fuse, mask | chain, full, best, choiceNode, choiceChain);
+                double cost =
+                        size * qBase * f.rank(u)
+                                + 1
+                                + solve(f, fuse, mask | chain, full, best, choiceNode, choiceChain);
                 if (cost < bestCost) {
                     bestCost = cost;
                     choiceNode[mask] = t;
@@ -92,14 +107,16 @@ public final class ContractionPlanner {
     }
 
     private static boolean ready(DimensionTree tree, int mask, int t) {
-        return tree.isLeaf(t) || ((mask >> tree.left(t)) & 1) == 1 && ((mask >> tree.right(t)) & 1) == 1;
+        return tree.isLeaf(t)
+                || ((mask >> tree.left(t)) & 1) == 1 && ((mask >> tree.right(t)) & 1) == 1;
     }
 
     /** Floats of the intermediate (batch 1) once the nodes in {@code mask} are contracted. */
     static double intermediateSize(HtFormat f, int mask) {
         DimensionTree tree = f.tree();
         double s = 1;
-        for (int k = 0; k < tree.order(); k++) s *= ((mask >> k) & 1) == 1 ? f.rowFactor(k) : f.colFactor(k);
+        for (int k = 0; k < tree.order(); k++)
+            s *= ((mask >> k) & 1) == 1 ? f.rowFactor(k) : f.colFactor(k);
         for (int t = 0; t < tree.nodeCount(); t++) {
             boolean done = ((mask >> t) & 1) == 1;
             int parent = tree.parent(t);
@@ -110,15 +127,20 @@ public final class ContractionPlanner {
     }
 
     /**
-     * The plan that contracts the nodes in the given order. Every node must appear once, after
-     * both of its children.
+     * The plan that contracts the nodes in the given order. Every node must appear once, after both
+     * of its children.
      */
     public static ContractionPlan planInOrder(HtFormat format, int batch, int[] order) {
         if (order.length != format.tree().nodeCount()) {
-            throw new IllegalArgumentException("order " + Arrays.toString(order) + " must list all " + format.tree().nodeCount() + " nodes");
+            throw new IllegalArgumentException(
+                    "order "
+                            + Arrays.toString(order)
+                            + " must list all "
+                            + format.tree().nodeCount()
+                            + " nodes");
         }
         List<int[]> steps = new ArrayList<>();
-        for (int t : order) steps.add(new int[]{t, 0});
+        for (int t : order) steps.add(new int[] {t, 0});
         return planSteps(format, batch, steps);
     }
 
@@ -135,9 +157,14 @@ public final class ContractionPlanner {
         int mask = 0;
         for (int[] step : order) {
             int t = step[0];
-            if (t < 0 || t >= tree.nodeCount()) throw new IllegalArgumentException("order names node " + t + ", which does not exist");
-            if (((mask >> t) & 1) == 1) throw new IllegalArgumentException("order names " + format.nodeName(t) + " twice");
-            if (!ready(tree, mask, t)) throw new IllegalArgumentException("order contracts " + format.nodeName(t) + " before its children");
+            if (t < 0 || t >= tree.nodeCount())
+                throw new IllegalArgumentException(
+                        "order names node " + t + ", which does not exist");
+            if (((mask >> t) & 1) == 1)
+                throw new IllegalArgumentException("order names " + format.nodeName(t) + " twice");
+            if (!ready(tree, mask, t))
+                throw new IllegalArgumentException(
+                        "order contracts " + format.nodeName(t) + " before its children");
             List<Axis> contracted = new ArrayList<>();
             List<Axis> produced = new ArrayList<>();
             Stage.Op op;
@@ -157,7 +184,12 @@ public final class ContractionPlanner {
             for (int i = 0; i < step[1]; i++) {
                 int parent = tree.parent(top);
                 int sibling = tree.left(parent) == top ? tree.right(parent) : tree.left(parent);
-                if (((mask >> sibling) & 1) == 0) throw new IllegalStateException("cannot fuse " + format.nodeName(parent) + " before " + format.nodeName(sibling));
+                if (((mask >> sibling) & 1) == 0)
+                    throw new IllegalStateException(
+                            "cannot fuse "
+                                    + format.nodeName(parent)
+                                    + " before "
+                                    + format.nodeName(sibling));
                 contracted.add(Axis.rank(sibling, format.rank(sibling)));
                 fused.add(parent);
                 top = parent;
@@ -167,10 +199,14 @@ public final class ContractionPlanner {
             stages.add(stage(stages.size(), op, t, fused, current, contracted, produced));
             current = stages.getLast().output();
         }
-        return new ContractionPlan(format, batch, input, stages, resultAxes(batch, format.rowFactors()));
+        return new ContractionPlan(
+                format, batch, input, stages, resultAxes(batch, format.rowFactors()));
     }
 
-    /** TIE's order for a TT matrix: core d first, each stage contracting (j_k, t_{k+1}) and producing (i_k, t_k). */
+    /**
+     * TIE's order for a TT matrix: core d first, each stage contracting (j_k, t_{k+1}) and
+     * producing (i_k, t_k).
+     */
     public static ContractionPlan tieOrder(TtFormat format, int batch) {
         if (batch < 1) throw new IllegalArgumentException("batch " + batch + " must be at least 1");
         int d = format.order();
@@ -186,7 +222,15 @@ public final class ContractionPlanner {
             List<Axis> produced = new ArrayList<>();
             produced.add(Axis.row(k, format.rowFactor(k)));
             if (k > 0) produced.add(Axis.bond(k, format.bondRank(k)));
-            stages.add(stage(stages.size(), Stage.Op.TT_CORE, k, List.of(), current, contracted, produced));
+            stages.add(
+                    stage(
+                            stages.size(),
+                            Stage.Op.TT_CORE,
+                            k,
+                            List.of(),
+                            current,
+                            contracted,
+                            produced));
             current = stages.getLast().output();
         }
         int[] m = new int[d];
@@ -194,10 +238,19 @@ public final class ContractionPlanner {
         return new ContractionPlan(format, batch, input, stages, resultAxes(batch, m));
     }
 
-    private static Stage stage(int index, Stage.Op op, int node, List<Integer> fused, List<Axis> input, List<Axis> contracted, List<Axis> produced) {
+    private static Stage stage(
+            int index,
+            Stage.Op op,
+            int node,
+            List<Integer> fused,
+            List<Axis> input,
+            List<Axis> contracted,
+            List<Axis> produced) {
         List<Axis> rows = new ArrayList<>(input);
         for (Axis c : contracted) {
-            if (!rows.remove(c)) throw new IllegalStateException("axis " + c + " is not in the intermediate " + input);
+            if (!rows.remove(c))
+                throw new IllegalStateException(
+                        "axis " + c + " is not in the intermediate " + input);
         }
         return new Stage(index, op, node, fused, input, rows, contracted, produced);
     }

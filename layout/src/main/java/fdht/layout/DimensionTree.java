@@ -6,8 +6,8 @@ import java.util.Arrays;
  * A binary dimension tree over the modes {@code 0..d-1} of a hierarchical Tucker tensor.
  *
  * <p>Node ids: leaves are {@code 0..d-1} (leaf {@code k} is mode {@code k}); interior nodes are
- * {@code d..2d-2} in post-order, so the root is always {@code 2d-2}. The modes under every node
- * are a contiguous range, so the row-major order of the modes is preserved by the tree. Immutable;
+ * {@code d..2d-2} in post-order, so the root is always {@code 2d-2}. The modes under every node are
+ * a contiguous range, so the row-major order of the modes is preserved by the tree. Immutable;
  * construction costs O(d).
  */
 public final class DimensionTree {
@@ -35,7 +35,9 @@ public final class DimensionTree {
         }
     }
 
-    /** The balanced tree of the htucker toolbox: the left child takes the first floor(len/2) modes. */
+    /**
+     * The balanced tree of the htucker toolbox: the left child takes the first floor(len/2) modes.
+     */
     public static DimensionTree balanced(int order) {
         checkOrder(order);
         Builder b = new Builder(order);
@@ -55,8 +57,8 @@ public final class DimensionTree {
     }
 
     /**
-     * Parses a tree written with 1-based modes, for example {@code ((1,2),(3,4))} or
-     * {@code (1,(2,3))}. Every mode 1..d must appear once, in increasing order.
+     * Parses a tree written with 1-based modes, for example {@code ((1,2),(3,4))} or {@code
+     * (1,(2,3))}. Every mode 1..d must appear once, in increasing order.
      */
     public static DimensionTree parse(String text) {
         String s = text.replace(" ", "");
@@ -66,32 +68,63 @@ public final class DimensionTree {
         int[] pos = {0};
         int root = b.parseNode(s, pos, text);
         if (pos[0] != s.length()) {
-            throw new IllegalArgumentException("dimension tree '" + text + "': unexpected '" + s.substring(pos[0]) + "'");
+            throw new IllegalArgumentException(
+                    "dimension tree '" + text + "': unexpected '" + s.substring(pos[0]) + "'");
         }
         if (b.nextLeafExpected != order || root != 2 * order - 2) {
-            throw new IllegalArgumentException("dimension tree '" + text + "': must name modes 1.." + order + " once each");
+            throw new IllegalArgumentException(
+                    "dimension tree '" + text + "': must name modes 1.." + order + " once each");
         }
         return b.build();
     }
 
     private static void checkOrder(int order) {
         if (order < MIN_ORDER || order > MAX_ORDER) {
-            throw new IllegalArgumentException("order d=" + order + " is outside " + MIN_ORDER + ".." + MAX_ORDER);
+            throw new IllegalArgumentException(
+                    "order d=" + order + " is outside " + MIN_ORDER + ".." + MAX_ORDER);
         }
     }
 
-    public int order() { return order; }
-    public int nodeCount() { return left.length; }
-    public int root() { return left.length - 1; }
-    public boolean isLeaf(int node) { return node < order; }
-    public int left(int node) { requireInterior(node); return left[node]; }
-    public int right(int node) { requireInterior(node); return right[node]; }
+    public int order() {
+        return order;
+    }
+
+    public int nodeCount() {
+        return left.length;
+    }
+
+    public int root() {
+        return left.length - 1;
+    }
+
+    public boolean isLeaf(int node) {
+        return node < order;
+    }
+
+    public int left(int node) {
+        requireInterior(node);
+        return left[node];
+    }
+
+    public int right(int node) {
+        requireInterior(node);
+        return right[node];
+    }
+
     /** Parent of a node, or -1 for the root. */
-    public int parent(int node) { return parent[node]; }
+    public int parent(int node) {
+        return parent[node];
+    }
+
     /** First mode under the node. */
-    public int firstMode(int node) { return firstMode[node]; }
+    public int firstMode(int node) {
+        return firstMode[node];
+    }
+
     /** One past the last mode under the node. */
-    public int endMode(int node) { return lastMode[node]; }
+    public int endMode(int node) {
+        return lastMode[node];
+    }
 
     private void requireInterior(int node) {
         if (isLeaf(node)) throw new IllegalArgumentException("node " + node + " is a leaf");
@@ -104,12 +137,17 @@ public final class DimensionTree {
     }
 
     private String render(int node) {
-        return isLeaf(node) ? Integer.toString(node + 1) : "(" + render(left[node]) + "," + render(right[node]) + ")";
+        return isLeaf(node)
+                ? Integer.toString(node + 1)
+                : "(" + render(left[node]) + "," + render(right[node]) + ")";
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DimensionTree t && t.order == order && Arrays.equals(t.left, left) && Arrays.equals(t.right, right);
+        return o instanceof DimensionTree t
+                && t.order == order
+                && Arrays.equals(t.left, left)
+                && Arrays.equals(t.right, right);
     }
 
     @Override
@@ -158,20 +196,29 @@ public final class DimensionTree {
         }
 
         int parseNode(String s, int[] pos, String text) {
-            if (pos[0] >= s.length()) throw new IllegalArgumentException("dimension tree '" + text + "': ends early");
+            if (pos[0] >= s.length())
+                throw new IllegalArgumentException("dimension tree '" + text + "': ends early");
             char ch = s.charAt(pos[0]);
             if (Character.isDigit(ch)) {
                 int start = pos[0];
                 while (pos[0] < s.length() && Character.isDigit(s.charAt(pos[0]))) pos[0]++;
                 int mode = Integer.parseInt(s.substring(start, pos[0])) - 1;
                 if (mode != nextLeafExpected) {
-                    throw new IllegalArgumentException("dimension tree '" + text + "': mode " + (mode + 1)
-                            + " where mode " + (nextLeafExpected + 1) + " was expected (modes must appear once, in order)");
+                    throw new IllegalArgumentException(
+                            "dimension tree '"
+                                    + text
+                                    + "': mode "
+                                    + (mode + 1)
+                                    + " where mode "
+                                    + (nextLeafExpected + 1)
+                                    + " was expected (modes must appear once, in order)");
                 }
                 nextLeafExpected++;
                 return mode;
             }
-            if (ch != '(') throw new IllegalArgumentException("dimension tree '" + text + "': unexpected '" + ch + "'");
+            if (ch != '(')
+                throw new IllegalArgumentException(
+                        "dimension tree '" + text + "': unexpected '" + ch + "'");
             pos[0]++;
             int l = parseNode(s, pos, text);
             expect(s, pos, ',', text);
@@ -182,13 +229,15 @@ public final class DimensionTree {
 
         static void expect(String s, int[] pos, char c, String text) {
             if (pos[0] >= s.length() || s.charAt(pos[0]) != c) {
-                throw new IllegalArgumentException("dimension tree '" + text + "': expected '" + c + "' at " + pos[0]);
+                throw new IllegalArgumentException(
+                        "dimension tree '" + text + "': expected '" + c + "' at " + pos[0]);
             }
             pos[0]++;
         }
 
         DimensionTree build() {
-            if (next != left.length) throw new IllegalArgumentException("tree is not binary over all modes");
+            if (next != left.length)
+                throw new IllegalArgumentException("tree is not binary over all modes");
             return new DimensionTree(order, left, right, first, last);
         }
     }

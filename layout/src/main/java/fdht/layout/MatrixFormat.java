@@ -1,10 +1,10 @@
 package fdht.layout;
 
 /**
- * The shape of a compressed weight matrix {@code W} ({@code M x N}, {@code M = prod m_k},
- * {@code N = prod n_k}): hierarchical Tucker ({@link HtFormat}) or tensor train
- * ({@link TtFormat}), the only two a {@link ContractionPlan} can contract. Sealed, so a switch over
- * the kind of format is checked for completeness.
+ * The shape of a compressed weight matrix {@code W} ({@code M x N}, {@code M = prod m_k}, {@code N
+ * = prod n_k}): hierarchical Tucker ({@link HtFormat}) or tensor train ({@link TtFormat}), the only
+ * two a {@link ContractionPlan} can contract. Sealed, so a switch over the kind of format is
+ * checked for completeness.
  *
  * <p>Thread safety: Implementations are immutable and thread-safe.
  */

@@ -3,10 +3,10 @@ package fdht.layout;
 /**
  * Walks a {@link CompiledPlan} stage by stage, the one place that decides which buffer each stage
  * reads and writes. Forward: stage 1 reads {@link PlanBuffer#INPUT} in place; the stages then
- * alternate between {@link PlanBuffer#PING} and {@link PlanBuffer#PONG}; the last writes
- * {@link PlanBuffer#RESULT} directly when its order already is the result's, else a final
- * {@link StageOperation#gather} puts it there. Backward retraces the same buffers in reverse.
- * Allocates nothing; costs one call per stage on top of the operation's work.
+ * alternate between {@link PlanBuffer#PING} and {@link PlanBuffer#PONG}; the last writes {@link
+ * PlanBuffer#RESULT} directly when its order already is the result's, else a final {@link
+ * StageOperation#gather} puts it there. Backward retraces the same buffers in reverse. Allocates
+ * nothing; costs one call per stage on top of the operation's work.
  *
  * <p>Thread safety: Stateless: safe to call from any thread.
  */

@@ -3,9 +3,9 @@ package fdht.layout;
 import java.util.Arrays;
 
 /**
- * The shape of a tensor-train (TT) matrix, the format TIE runs: cores {@code G_k} of shape
- * {@code r_{k-1} x m_k x n_k x r_k} with {@code r_0 = r_d = 1}. {@code bondRanks[k]} is
- * {@code r_k} for {@code k = 0..d}. Immutable; equal when factors and ranks are.
+ * The shape of a tensor-train (TT) matrix, the format TIE runs: cores {@code G_k} of shape {@code
+ * r_{k-1} x m_k x n_k x r_k} with {@code r_0 = r_d = 1}. {@code bondRanks[k]} is {@code r_k} for
+ * {@code k = 0..d}. Immutable; equal when factors and ranks are.
  */
 public final class TtFormat implements MatrixFormat {
     private final int[] rowFactors;
@@ -18,24 +18,48 @@ public final class TtFormat implements MatrixFormat {
         this.bondRanks = bondRanks.clone();
         int d = rowFactors.length;
         if (d < DimensionTree.MIN_ORDER || d > DimensionTree.MAX_ORDER) {
-            throw new IllegalArgumentException("order d=" + d + " is outside " + DimensionTree.MIN_ORDER + ".." + DimensionTree.MAX_ORDER);
+            throw new IllegalArgumentException(
+                    "order d="
+                            + d
+                            + " is outside "
+                            + DimensionTree.MIN_ORDER
+                            + ".."
+                            + DimensionTree.MAX_ORDER);
         }
-        if (colFactors.length != d) throw new IllegalArgumentException(d + " row factors but " + colFactors.length + " column factors");
-        if (bondRanks.length != d + 1) throw new IllegalArgumentException("a TT of order " + d + " needs " + (d + 1) + " bond ranks, got " + bondRanks.length);
+        if (colFactors.length != d)
+            throw new IllegalArgumentException(
+                    d + " row factors but " + colFactors.length + " column factors");
+        if (bondRanks.length != d + 1)
+            throw new IllegalArgumentException(
+                    "a TT of order "
+                            + d
+                            + " needs "
+                            + (d + 1)
+                            + " bond ranks, got "
+                            + bondRanks.length);
         for (int k = 0; k < d; k++) {
-            if (rowFactors[k] < 1) throw new IllegalArgumentException("row factor m" + (k + 1) + "=" + rowFactors[k] + " must be at least 1");
-            if (colFactors[k] < 1) throw new IllegalArgumentException("column factor n" + (k + 1) + "=" + colFactors[k] + " must be at least 1");
+            if (rowFactors[k] < 1)
+                throw new IllegalArgumentException(
+                        "row factor m" + (k + 1) + "=" + rowFactors[k] + " must be at least 1");
+            if (colFactors[k] < 1)
+                throw new IllegalArgumentException(
+                        "column factor n" + (k + 1) + "=" + colFactors[k] + " must be at least 1");
         }
-        if (bondRanks[0] != 1 || bondRanks[d] != 1) throw new IllegalArgumentException("TT bond ranks r0 and r" + d + " must be 1, got " + Arrays.toString(bondRanks));
+        if (bondRanks[0] != 1 || bondRanks[d] != 1)
+            throw new IllegalArgumentException(
+                    "TT bond ranks r0 and r" + d + " must be 1, got " + Arrays.toString(bondRanks));
         for (int k = 1; k < d; k++) {
-            if (bondRanks[k] < 1) throw new IllegalArgumentException("TT bond rank r" + k + "=" + bondRanks[k] + " must be at least 1");
+            if (bondRanks[k] < 1)
+                throw new IllegalArgumentException(
+                        "TT bond rank r" + k + "=" + bondRanks[k] + " must be at least 1");
         }
         long m = 1, n = 1;
         for (int k = 0; k < d; k++) {
             m *= rowFactors[k];
             n *= colFactors[k];
         }
-        if (m > Integer.MAX_VALUE || n > Integer.MAX_VALUE) throw new IllegalArgumentException("TT matrix " + m + "x" + n + " is too large");
+        if (m > Integer.MAX_VALUE || n > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("TT matrix " + m + "x" + n + " is too large");
     }
 
     /** Every interior bond rank set to {@code rank}. */
@@ -47,17 +71,47 @@ public final class TtFormat implements MatrixFormat {
         return new TtFormat(rowFactors, colFactors, r);
     }
 
-    @Override public int order() { return rowFactors.length; }
-    @Override public int rowFactor(int k) { return rowFactors[k]; }
-    @Override public int colFactor(int k) { return colFactors[k]; }
-    public int bondRank(int k) { return bondRanks[k]; }
-    public int[] rowFactors() { return rowFactors.clone(); }
-    public int[] colFactors() { return colFactors.clone(); }
-    @Override public int rows() { return Arrays.stream(rowFactors).reduce(1, (a, b) -> a * b); }
-    @Override public int cols() { return Arrays.stream(colFactors).reduce(1, (a, b) -> a * b); }
+    @Override
+    public int order() {
+        return rowFactors.length;
+    }
+
+    @Override
+    public int rowFactor(int k) {
+        return rowFactors[k];
+    }
+
+    @Override
+    public int colFactor(int k) {
+        return colFactors[k];
+    }
+
+    public int bondRank(int k) {
+        return bondRanks[k];
+    }
+
+    public int[] rowFactors() {
+        return rowFactors.clone();
+    }
+
+    public int[] colFactors() {
+        return colFactors.clone();
+    }
+
+    @Override
+    public int rows() {
+        return Arrays.stream(rowFactors).reduce(1, (a, b) -> a * b);
+    }
+
+    @Override
+    public int cols() {
+        return Arrays.stream(colFactors).reduce(1, (a, b) -> a * b);
+    }
 
     /** Floats in core k. */
-    public int coreSize(int k) { return bondRanks[k] * rowFactors[k] * colFactors[k] * bondRanks[k + 1]; }
+    public int coreSize(int k) {
+        return bondRanks[k] * rowFactors[k] * colFactors[k] * bondRanks[k + 1];
+    }
 
     @Override
     public long parameterCount() {
@@ -68,7 +122,7 @@ public final class TtFormat implements MatrixFormat {
 
     /** The factors and bond ranks: all that identifies a TT format. */
     private int[][] shape() {
-        return new int[][]{rowFactors, colFactors, bondRanks};
+        return new int[][] {rowFactors, colFactors, bondRanks};
     }
 
     @Override
@@ -83,7 +137,15 @@ public final class TtFormat implements MatrixFormat {
 
     @Override
     public String toString() {
-        return "TT " + rows() + "x" + cols() + " m=" + Arrays.toString(rowFactors) + " n=" + Arrays.toString(colFactors)
-                + " ranks=" + Arrays.toString(bondRanks);
+        return "TT "
+                + rows()
+                + "x"
+                + cols()
+                + " m="
+                + Arrays.toString(rowFactors)
+                + " n="
+                + Arrays.toString(colFactors)
+                + " ranks="
+                + Arrays.toString(bondRanks);
     }
 }

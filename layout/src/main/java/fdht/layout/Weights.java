@@ -12,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 public final class Weights {
     /** Kernels load whole vectors; buffers get this many floats of slack past their end. */
     public static final int SLACK_FLOATS = 64;
+
     public static final long ALIGN = 64;
 
     private Weights() {}

@@ -23,7 +23,9 @@ class PlanWalkerTest {
         final Map<PlanBuffer, double[]> buf = new EnumMap<>(PlanBuffer.class);
         final List<String> calls = new ArrayList<>();
 
-        ScalarStages(CompiledPlan plan) { this.plan = plan; }
+        ScalarStages(CompiledPlan plan) {
+            this.plan = plan;
+        }
 
         double f(CompiledPlan.Step st, int j, int k) {
             return Weights.get(plan.factors(), st.factorOffset() + (long) j * st.q() + k);
@@ -36,7 +38,8 @@ class PlanWalkerTest {
             for (int r = 0; r < st.p(); r++)
                 for (int k = 0; k < st.q(); k++) {
                     double s = 0;
-                    for (int j = 0; j < st.c(); j++) s += in[st.rowBase(r) + st.contractedOffset(j)] * f(st, j, k);
+                    for (int j = 0; j < st.c(); j++)
+                        s += in[st.rowBase(r) + st.contractedOffset(j)] * f(st, j, k);
                     out[r * st.q() + k] = s;
                 }
             buf.put(to, out);
@@ -60,7 +63,10 @@ class PlanWalkerTest {
         StageAdjoint adjoint() {
             ScalarStages self = this;
             return new StageAdjoint() {
-                @Override public void scatter(PlanBuffer to) { self.scatter(to); }
+                @Override
+                public void scatter(PlanBuffer to) {
+                    self.scatter(to);
+                }
 
                 @Override
                 public void stage(CompiledPlan.Step st, PlanBuffer from, PlanBuffer to) {
@@ -68,7 +74,8 @@ class PlanWalkerTest {
                     for (int r = 0; r < st.p(); r++)
                         for (int j = 0; j < st.c(); j++) {
                             double s = 0;
-                            for (int k = 0; k < st.q(); k++) s += dOut[r * st.q() + k] * f(st, j, k);
+                            for (int k = 0; k < st.q(); k++)
+                                s += dOut[r * st.q() + k] * f(st, j, k);
                             dIn[st.rowBase(r) + st.contractedOffset(j)] = s;
                         }
                     buf.put(to, dIn);
@@ -82,19 +89,46 @@ class PlanWalkerTest {
         boolean sawGather = false, sawDirect = false;
         try (Arena arena = Arena.ofConfined()) {
             List<CompiledPlan> plans = new ArrayList<>();
-            for (int batch : new int[]{1, 3}) {
-                HtFormat ht = HtFormat.withCappedRanks(new int[]{4, 3, 2, 5}, new int[]{6, 2, 7, 3}, DimensionTree.balanced(4), 3);
-                plans.add(CompiledPlan.compile(ContractionPlanner.plan(ht, batch), HtMatrix.random(ht, 5, arena), arena));
-                plans.add(CompiledPlan.compile(ContractionPlanner.planUnfused(ht, batch), HtMatrix.random(ht, 5, arena), arena));
-                HtFormat comb = HtFormat.withCappedRanks(new int[]{2, 3, 1, 2, 2}, new int[]{3, 1, 4, 2, 5}, DimensionTree.leftComb(5), 4);
-                plans.add(CompiledPlan.compile(ContractionPlanner.plan(comb, batch), HtMatrix.random(comb, 6, arena), arena));
-                TtFormat tt = TtFormat.uniform(new int[]{2, 3, 4}, new int[]{5, 2, 3}, 3);
-                plans.add(CompiledPlan.compile(ContractionPlanner.tieOrder(tt, batch), TtMatrix.random(tt, 7, arena), arena));
+            for (int batch : new int[] {1, 3}) {
+                HtFormat ht =
+                        HtFormat.withCappedRanks(
+                                new int[] {4, 3, 2, 5},
+                                new int[] {6, 2, 7, 3},
+                                DimensionTree.balanced(4),
+                                3);
+                plans.add(
+                        CompiledPlan.compile(
+                                ContractionPlanner.plan(ht, batch),
+                                HtMatrix.random(ht, 5, arena),
+                                arena));
+                plans.add(
+                        CompiledPlan.compile(
+                                ContractionPlanner.planUnfused(ht, batch),
+                                HtMatrix.random(ht, 5, arena),
+                                arena));
+                HtFormat comb =
+                        HtFormat.withCappedRanks(
+                                new int[] {2, 3, 1, 2, 2},
+                                new int[] {3, 1, 4, 2, 5},
+                                DimensionTree.leftComb(5),
+                                4);
+                plans.add(
+                        CompiledPlan.compile(
+                                ContractionPlanner.plan(comb, batch),
+                                HtMatrix.random(comb, 6, arena),
+                                arena));
+                TtFormat tt = TtFormat.uniform(new int[] {2, 3, 4}, new int[] {5, 2, 3}, 3);
+                plans.add(
+                        CompiledPlan.compile(
+                                ContractionPlanner.tieOrder(tt, batch),
+                                TtMatrix.random(tt, 7, arena),
+                                arena));
             }
             for (CompiledPlan plan : plans) {
                 sawGather |= !plan.lastStageWritesResult();
                 sawDirect |= plan.lastStageWritesResult();
-                double[] x = random((int) plan.inputSize(), 1), dy = random((int) plan.resultSize(), 2);
+                double[] x = random((int) plan.inputSize(), 1),
+                        dy = random((int) plan.resultSize(), 2);
                 ScalarStages op = new ScalarStages(plan);
                 op.buf.put(PlanBuffer.INPUT, x);
                 PlanWalker.forward(plan, op);
@@ -103,15 +137,26 @@ class PlanWalkerTest {
                 op.buf.put(PlanBuffer.RESULT, dy);
                 PlanWalker.backward(plan, op.adjoint());
                 double[] dx = op.buf.get(PlanBuffer.INPUT);
-                double lhs = dot(y, dy), rhs = dot(x, dx), scale = norm(y) * norm(dy) + norm(x) * norm(dx);
-                assertEquals(lhs, rhs, 1e-12 * scale, "<Wx, d> vs <x, W^T d> for " + plan.plan().format());
+                double lhs = dot(y, dy),
+                        rhs = dot(x, dx),
+                        scale = norm(y) * norm(dy) + norm(x) * norm(dx);
+                assertEquals(
+                        lhs,
+                        rhs,
+                        1e-12 * scale,
+                        "<Wx, d> vs <x, W^T d> for " + plan.plan().format());
                 assertBuffers(plan, op.calls);
             }
         }
-        assertTrue(sawGather && sawDirect, "the plans should cover both a final gather and a direct last stage");
+        assertTrue(
+                sawGather && sawDirect,
+                "the plans should cover both a final gather and a direct last stage");
     }
 
-    /** Stage 1 reads the input, the stages alternate ping and pong, the last writes the result or is gathered. */
+    /**
+     * Stage 1 reads the input, the stages alternate ping and pong, the last writes the result or is
+     * gathered.
+     */
     private static void assertBuffers(CompiledPlan plan, List<String> calls) {
         List<String> want = new ArrayList<>();
         String from = "INPUT";
@@ -139,5 +184,7 @@ class PlanWalkerTest {
         return s;
     }
 
-    static double norm(double[] a) { return Math.sqrt(dot(a, a)); }
+    static double norm(double[] a) {
+        return Math.sqrt(dot(a, a));
+    }
 }

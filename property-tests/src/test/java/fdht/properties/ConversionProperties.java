@@ -22,14 +22,18 @@ import net.jqwik.api.constraints.LongRange;
  * decomposition reported a smaller error than it made, lost or reordered gate rows, or mishandled
  * the padding of [x ; h].
  *
- * <p>The bound: {@code |dz_i| <= ||W - W_ht||_2 ||v|| <= err ||W||_F sqrt(N_x + H)} for
- * {@code |x|, |h| <= 1}, plus rounding; then the LSTM recursion of {@link LstmProperties}.
+ * <p>The bound: {@code |dz_i| <= ||W - W_ht||_2 ||v|| <= err ||W||_F sqrt(N_x + H)} for {@code |x|,
+ * |h| <= 1}, plus rounding; then the LSTM recursion of {@link LstmProperties}.
  */
 class ConversionProperties {
 
     @Property(tries = 30)
-    void convertedLstmStaysWithinItsReportedError(@ForAll @IntRange(min = 1, max = 40) int input, @ForAll @IntRange(min = 1, max = 6) int hidden,
-                                                   @ForAll @IntRange(min = 1, max = 6) int rank, @ForAll boolean full, @ForAll @LongRange(min = 0, max = 1000) long seed) {
+    void convertedLstmStaysWithinItsReportedError(
+            @ForAll @IntRange(min = 1, max = 40) int input,
+            @ForAll @IntRange(min = 1, max = 6) int hidden,
+            @ForAll @IntRange(min = 1, max = 6) int rank,
+            @ForAll boolean full,
+            @ForAll @LongRange(min = 0, max = 1000) long seed) {
         int fourH = 4 * hidden, cols = input + hidden;
         int[] m = ColumnFactorization.exact(fourH, 2);
         int[] n = {(int) Math.ceil(Math.sqrt(cols)), 0};
@@ -37,17 +41,31 @@ class ConversionProperties {
         float[] w = Numerics.random(fourH * cols, seed, 1.0 / Math.sqrt(cols));
         float[] bias = Numerics.random(fourH, seed + 1, 0.3);
         try (Arena arena = Arena.ofConfined()) {
-            HtDecomposition.Result r = HtDecomposition.decompose(w, cols, m, n, DimensionTree.balanced(2), full ? Truncation.full() : Truncation.rank(rank), arena);
+            HtDecomposition.Result r =
+                    HtDecomposition.decompose(
+                            w,
+                            cols,
+                            m,
+                            n,
+                            DimensionTree.balanced(2),
+                            full ? Truncation.full() : Truncation.rank(rank),
+                            arena);
             Lstm fdht = Lstm.fdht(r.matrix(), input, bias, arena);
             Lstm dense = Lstm.dense(Weights.copyOf(arena, w), input, hidden, bias, arena);
             double normW = 0;
             for (float v : w) normW += (double) v * v;
             normW = Math.sqrt(normW);
-            if (full) assertTrue(r.relativeError() < 1e-3, "full ranks reported error " + r.relativeError());
-            // weight error plus the float rounding of both sides (2u per term, cols + HT chain terms)
-            double eps = r.relativeError() * normW * Math.sqrt(cols) + 4 * Numerics.U * (2 * cols + 64) * normW * Math.sqrt(cols);
+            if (full)
+                assertTrue(
+                        r.relativeError() < 1e-3, "full ranks reported error " + r.relativeError());
+            // weight error plus the float rounding of both sides (2u per term, cols + HT chain
+            // terms)
+            double eps =
+                    r.relativeError() * normW * Math.sqrt(cols)
+                            + 4 * Numerics.U * (2 * cols + 64) * normW * Math.sqrt(cols);
             int frames = 4;
-            MemorySegment clip = Weights.copyOf(arena, Numerics.random(frames * input, seed + 2, 1));
+            MemorySegment clip =
+                    Weights.copyOf(arena, Numerics.random(frames * input, seed + 2, 1));
             var sa = fdht.newState(1, arena);
             var sb = dense.newState(1, arena);
             var wa = fdht.newWorkspace(1, arena);
@@ -59,7 +77,18 @@ class ConversionProperties {
                 dc = dc + (t - 1) * eps / 4 + 1.25 * eps + 3 * LstmProperties.ACT;
                 double dh = dc + eps / 4 + 2 * LstmProperties.ACT;
                 float[] ha = sa.hToArray(), hb = sb.hToArray();
-                for (int e = 0; e < hidden; e++) assertEquals(hb[e], ha[e], dh, "h at step " + t + " unit " + e + " (reported error " + r.relativeError() + ")");
+                for (int e = 0; e < hidden; e++)
+                    assertEquals(
+                            hb[e],
+                            ha[e],
+                            dh,
+                            "h at step "
+                                    + t
+                                    + " unit "
+                                    + e
+                                    + " (reported error "
+                                    + r.relativeError()
+                                    + ")");
             }
         }
     }

@@ -32,12 +32,12 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Fuzzing the file readers: valid model files and clips, mutated (bit flips, truncation, header
- * edits with huge or negative numbers, overlapping or out-of-range offsets, wrong dtypes,
- * garbage appended), must either load or fail with {@link ModelFileException} alone, without
- * allocating more than a small multiple of the file on the heap, and promptly. Would fail on any
- * other exception escaping (an IndexOutOfBounds, a NumberFormat, an OutOfMemoryError from a size
- * taken on trust) or on a parse that hangs. Inputs that once failed live in
- * {@code src/test/resources/fuzz-corpus} and are replayed by {@link #corpus()}.
+ * edits with huge or negative numbers, overlapping or out-of-range offsets, wrong dtypes, garbage
+ * appended), must either load or fail with {@link ModelFileException} alone, without allocating
+ * more than a small multiple of the file on the heap, and promptly. Would fail on any other
+ * exception escaping (an IndexOutOfBounds, a NumberFormat, an OutOfMemoryError from a size taken on
+ * trust) or on a parse that hangs. Inputs that once failed live in {@code
+ * src/test/resources/fuzz-corpus} and are replayed by {@link #corpus()}.
  */
 class FileFuzzProperties {
     static Path dir;
@@ -50,34 +50,78 @@ class FileFuzzProperties {
     static void makeValidFiles() throws IOException {
         dir = Files.createTempDirectory("fdht-fuzz");
         try (Arena arena = Arena.ofConfined()) {
-            Lstm lstm = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2}, new int[]{3, 4}, 2), 1, arena), 10, new float[8], arena)
-                    .withHead(new fdht.kernels.lstm.DenseHead(new float[]{1, 2, 3, 4, 5, 6}, new float[]{0, 1, 2}, 3, 2, arena));
+            Lstm lstm =
+                    Lstm.fdht(
+                                    HtMatrix.random(
+                                            HtFormat.uniform(new int[] {4, 2}, new int[] {3, 4}, 2),
+                                            1,
+                                            arena),
+                                    10,
+                                    new float[8],
+                                    arena)
+                            .withHead(
+                                    new fdht.kernels.lstm.DenseHead(
+                                            new float[] {1, 2, 3, 4, 5, 6},
+                                            new float[] {0, 1, 2},
+                                            3,
+                                            2,
+                                            arena));
             Path m = dir.resolve("valid.safetensors");
             LstmModelFile.write(lstm, m);
             model = Files.readAllBytes(m);
             // a version-2 file: two bidirectional layers, FDHT and TT, each under its own prefix
             Lstm[][] cells = new Lstm[2][2];
             for (int d = 0; d < 2; d++) {
-                cells[0][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2}, new int[]{3, 4}, 2), 2 + d, arena), 10, new float[8], arena);
-                cells[1][d] = Lstm.tt(fdht.layout.TtMatrix.random(new fdht.layout.TtFormat(new int[]{4, 2}, new int[]{2, 3}, new int[]{1, 2, 1}), 4 + d, arena), 4, new float[8], arena);
+                cells[0][d] =
+                        Lstm.fdht(
+                                HtMatrix.random(
+                                        HtFormat.uniform(new int[] {4, 2}, new int[] {3, 4}, 2),
+                                        2 + d,
+                                        arena),
+                                10,
+                                new float[8],
+                                arena);
+                cells[1][d] =
+                        Lstm.tt(
+                                fdht.layout.TtMatrix.random(
+                                        new fdht.layout.TtFormat(
+                                                new int[] {4, 2},
+                                                new int[] {2, 3},
+                                                new int[] {1, 2, 1}),
+                                        4 + d,
+                                        arena),
+                                4,
+                                new float[8],
+                                arena);
             }
             Path s = dir.resolve("stack.safetensors");
-            LstmModelFile.write(fdht.kernels.lstm.LstmStack.of(cells, new fdht.kernels.lstm.DenseHead(new float[8], new float[2], 2, 4, arena)), s);
+            LstmModelFile.write(
+                    fdht.kernels.lstm.LstmStack.of(
+                            cells,
+                            new fdht.kernels.lstm.DenseHead(
+                                    new float[8], new float[2], 2, 4, arena)),
+                    s);
             stack = Files.readAllBytes(s);
-            // a PyTorch state dict: lstm.* of nn.LSTM(3, 2, num_layers=2, bidirectional=True), an fc head, an unused tensor
+            // a PyTorch state dict: lstm.* of nn.LSTM(3, 2, num_layers=2, bidirectional=True), an
+            // fc head, an unused tensor
             fdht.layout.io.SafetensorsWriter w = new fdht.layout.io.SafetensorsWriter();
             for (int l = 0; l < 2; l++) {
-                for (String dir : new String[]{"", "_reverse"}) {
+                for (String dir : new String[] {"", "_reverse"}) {
                     int in = l == 0 ? 3 : 4;
-                    w.add("lstm.weight_ih_l" + l + dir, new long[]{8, in}, new float[8 * in]).add("lstm.weight_hh_l" + l + dir, new long[]{8, 2}, new float[16])
-                            .add("lstm.bias_ih_l" + l + dir, new long[]{8}, new float[8]).add("lstm.bias_hh_l" + l + dir, new long[]{8}, new float[8]);
+                    w.add("lstm.weight_ih_l" + l + dir, new long[] {8, in}, new float[8 * in])
+                            .add("lstm.weight_hh_l" + l + dir, new long[] {8, 2}, new float[16])
+                            .add("lstm.bias_ih_l" + l + dir, new long[] {8}, new float[8])
+                            .add("lstm.bias_hh_l" + l + dir, new long[] {8}, new float[8]);
                 }
             }
             Path t = dir.resolve("torch.safetensors");
-            w.add("fc.weight", new long[]{3, 4}, new float[12]).add("fc.bias", new long[]{3}, new float[3]).add("embedding.weight", new long[]{5, 3}, new float[15]).write(t);
+            w.add("fc.weight", new long[] {3, 4}, new float[12])
+                    .add("fc.bias", new long[] {3}, new float[3])
+                    .add("embedding.weight", new long[] {5, 3}, new float[15])
+                    .write(t);
             torch = Files.readAllBytes(t);
             Path c = dir.resolve("valid.npy");
-            NpyFile.write(c, new long[]{2, 3, 10}, MemorySegment.ofArray(new float[60]));
+            NpyFile.write(c, new long[] {2, 3, 10}, MemorySegment.ofArray(new float[60]));
             clip = Files.readAllBytes(c);
         }
     }
@@ -95,13 +139,42 @@ class FileFuzzProperties {
 
     @Provide
     Arbitrary<List<Mutation>> mutations() {
-        Arbitrary<Mutation> one = Combinators.combine(Arbitraries.integers().between(0, 6), Arbitraries.doubles().between(0, 1),
-                Arbitraries.oneOf(Arbitraries.longs(), Arbitraries.of(-1L, 0L, 1L, 255L, 65_535L, 1L << 31, 1L << 32, Long.MAX_VALUE, Long.MIN_VALUE)))
-                .as(Mutation::new);
+        Arbitrary<Mutation> one =
+                Combinators.combine(
+                                Arbitraries.integers().between(0, 6),
+                                Arbitraries.doubles().between(0, 1),
+                                Arbitraries.oneOf(
+                                        Arbitraries.longs(),
+                                        Arbitraries.of(
+                                                -1L,
+                                                0L,
+                                                1L,
+                                                255L,
+                                                65_535L,
+                                                1L << 31,
+                                                1L << 32,
+                                                Long.MAX_VALUE,
+                                                Long.MIN_VALUE)))
+                        .as(Mutation::new);
         return one.list().ofMinSize(1).ofMaxSize(4);
     }
 
-    static final String[] HEADER_WORDS = {"\"F32\"", "\"F16\"", "\"I64\"", "[", "]", "{", "}", ",", ":", "\"shape\"", "\"data_offsets\"", "\"dtype\"", "\"ranks\"", "\"__metadata__\""};
+    static final String[] HEADER_WORDS = {
+        "\"F32\"",
+        "\"F16\"",
+        "\"I64\"",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ":",
+        "\"shape\"",
+        "\"data_offsets\"",
+        "\"dtype\"",
+        "\"ranks\"",
+        "\"__metadata__\""
+    };
 
     static byte[] mutate(byte[] original, List<Mutation> ms) {
         byte[] b = original.clone();
@@ -110,13 +183,34 @@ class FileFuzzProperties {
             switch (m.kind()) {
                 case 0 -> b[at] ^= (byte) (1 << (int) Math.floorMod(m.value(), 8)); // bit flip
                 case 1 -> b = Arrays.copyOf(b, at); // truncation
-                case 2 -> { // an 8-byte little-endian number anywhere (header length, offsets in the data)
-                    for (int i = 0; i < 8 && at + i < b.length; i++) b[at + i] = (byte) (m.value() >>> (8 * i));
+                case 2 -> { // an 8-byte little-endian number anywhere (header length, offsets in
+                    // the data)
+                    for (int i = 0; i < 8 && at + i < b.length; i++)
+                        b[at + i] = (byte) (m.value() >>> (8 * i));
                 }
-                case 3 -> b = replaceNumber(b, at, Long.toString(m.value())); // a number inside the header text
-                case 4 -> b = insert(b, at, HEADER_WORDS[(int) Math.floorMod(m.value(), HEADER_WORDS.length)]); // JSON structure
+                case 3 ->
+                        b =
+                                replaceNumber(
+                                        b,
+                                        at,
+                                        Long.toString(
+                                                m.value())); // a number inside the header text
+                case 4 ->
+                        b =
+                                insert(
+                                        b,
+                                        at,
+                                        HEADER_WORDS[
+                                                (int)
+                                                        Math.floorMod(
+                                                                m.value(),
+                                                                HEADER_WORDS.length)]); // JSON
+                // structure
                 case 5 -> b = insert(b, b.length, "garbage" + m.value()); // appended bytes
-                default -> b = replaceNumber(b, at, "-" + Math.abs(m.value() % 1000)); // negative sizes
+                default ->
+                        b =
+                                replaceNumber(
+                                        b, at, "-" + Math.abs(m.value() % 1000)); // negative sizes
             }
             if (b.length == 0) break;
         }
@@ -148,11 +242,16 @@ class FileFuzzProperties {
     }
 
     static long allocated() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+                .getCurrentThreadAllocatedBytes();
     }
 
-    /** Parses {@code bytes} with {@code reader}: only ModelFileException may escape; heap use and time stay bounded. */
-    static void parse(byte[] bytes, String name, java.util.function.BiConsumer<Path, Arena> reader) {
+    /**
+     * Parses {@code bytes} with {@code reader}: only ModelFileException may escape; heap use and
+     * time stay bounded.
+     */
+    static void parse(
+            byte[] bytes, String name, java.util.function.BiConsumer<Path, Arena> reader) {
         Path f = dir.resolve(name);
         try {
             Files.write(f, bytes);
@@ -165,13 +264,23 @@ class FileFuzzProperties {
         } catch (ModelFileException expected) {
             // the documented failure
         } catch (Throwable other) {
-            fail("a mutated " + name + " raised " + other + " instead of ModelFileException", other);
+            fail(
+                    "a mutated " + name + " raised " + other + " instead of ModelFileException",
+                    other);
         }
         long heap = allocated() - before;
         double seconds = (System.nanoTime() - t0) / 1e9;
-        // a hang guard and an allocation guard, not a benchmark: a valid file of this size parses in well under a millisecond
+        // a hang guard and an allocation guard, not a benchmark: a valid file of this size parses
+        // in well under a millisecond
         assertTrue(seconds < 5, name + " took " + seconds + " s to parse");
-        assertTrue(heap < 64L * bytes.length + (4 << 20), name + " allocated " + heap + " bytes on the heap for a " + bytes.length + "-byte file");
+        assertTrue(
+                heap < 64L * bytes.length + (4 << 20),
+                name
+                        + " allocated "
+                        + heap
+                        + " bytes on the heap for a "
+                        + bytes.length
+                        + "-byte file");
     }
 
     @Property(tries = 10_000)
@@ -185,8 +294,12 @@ class FileFuzzProperties {
     }
 
     @Property(tries = 3_000)
-    void mutatedPytorchStateDictsFailOnlyWithModelFileException(@ForAll("mutations") List<Mutation> ms) {
-        parse(mutate(torch, ms), "t.safetensors", (p, a) -> fdht.kernels.lstm.PytorchStateDict.read(p, null, null, a));
+    void mutatedPytorchStateDictsFailOnlyWithModelFileException(
+            @ForAll("mutations") List<Mutation> ms) {
+        parse(
+                mutate(torch, ms),
+                "t.safetensors",
+                (p, a) -> fdht.kernels.lstm.PytorchStateDict.read(p, null, null, a));
     }
 
     @Property(tries = 10_000)
@@ -200,7 +313,8 @@ class FileFuzzProperties {
         try (Stream<Path> files = Files.list(root)) {
             for (Path f : files.sorted().toList()) {
                 byte[] b = Files.readAllBytes(f);
-                if (f.toString().endsWith(".npy")) parse(b, "corpus.npy", (p, a) -> NpyFile.read(p, a));
+                if (f.toString().endsWith(".npy"))
+                    parse(b, "corpus.npy", (p, a) -> NpyFile.read(p, a));
                 else parse(b, "corpus.safetensors", (p, a) -> LstmModelFile.readStack(p, a));
             }
         }

@@ -4,11 +4,17 @@ import fdht.layout.DimensionTree;
 import fdht.layout.HtFormat;
 import java.util.SplittableRandom;
 
-/** Deterministic builders the generators map their random choices through (so jqwik can shrink the choices). */
+/**
+ * Deterministic builders the generators map their random choices through (so jqwik can shrink the
+ * choices).
+ */
 final class Formats {
     private Formats() {}
 
-    /** A random binary tree over modes 1..d, each node splitting its contiguous range at a random point. */
+    /**
+     * A random binary tree over modes 1..d, each node splitting its contiguous range at a random
+     * point.
+     */
     static DimensionTree randomTree(int d, long seed) {
         return DimensionTree.parse(render(0, d, new SplittableRandom(seed)));
     }
@@ -28,7 +34,9 @@ final class Formats {
         };
     }
 
-    /** Halves the largest factor of either list until prod(m) * prod(n) is at most {@code budget}. */
+    /**
+     * Halves the largest factor of either list until prod(m) * prod(n) is at most {@code budget}.
+     */
     static void capSize(int[] m, int[] n, long budget) {
         while (product(m) * product(n) > budget) {
             int[] big = max(m) >= max(n) ? m : n;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import fdht.kernels.DenseReconstruction;
 import fdht.kernels.KernelProvider;
-import fdht.layout.ContractionPlanner;
 import fdht.kernels.lstm.GateMatrix;
 import fdht.kernels.lstm.Lstm;
+import fdht.layout.ContractionPlanner;
 import fdht.layout.DimensionTree;
 import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
@@ -26,41 +26,72 @@ import net.jqwik.api.Provide;
 /**
  * FDHT-LSTM (one HT matrix over [x ; h]), the W_x-only HT variant and TT-LSTM each equal the dense
  * LSTM whose weights are their matrices reconstructed, for h and c at every step. Would fail on a
- * wrong packing of [x ; h ; 0], a wrong gate order or bias, state not carried between steps, or
- * any projection bug.
+ * wrong packing of [x ; h ; 0], a wrong gate order or bias, state not carried between steps, or any
+ * projection bug.
  *
- * <p>Tolerance, derived rather than picked: each pre-activation differs by at most
- * {@code eps = 2 * 2u * chain * max (|factors| |v|)} (both sides' float rounding; {@code |x| <= 1},
- * {@code |h| < 1}; {@code |factors| |v|} is the structured product run on absolute values), plus the
- * activations' documented error {@code a = 4e-7}. sigmoid is 1/4-Lipschitz, tanh 1-Lipschitz,
- * {@code |c_t| <= t}, so {@code dc_t <= dc_{t-1} + (t-1) eps/4 + 5 eps/4 + 3a} and
- * {@code dh_t <= dc_t + eps/4 + 2a}.
+ * <p>Tolerance, derived rather than picked: each pre-activation differs by at most {@code eps = 2 *
+ * 2u * chain * max (|factors| |v|)} (both sides' float rounding; {@code |x| <= 1}, {@code |h| < 1};
+ * {@code |factors| |v|} is the structured product run on absolute values), plus the activations'
+ * documented error {@code a = 4e-7}. sigmoid is 1/4-Lipschitz, tanh 1-Lipschitz, {@code |c_t| <=
+ * t}, so {@code dc_t <= dc_{t-1} + (t-1) eps/4 + 5 eps/4 + 3a} and {@code dh_t <= dc_t + eps/4 +
+ * 2a}.
  */
 class LstmProperties {
     static final double ACT = 4e-7;
 
-    record Shape(int input, int hidden, int[] rowFactors, int[] colFactors, int[] ranks, int frames, int batch, long seed) {
+    record Shape(
+            int input,
+            int hidden,
+            int[] rowFactors,
+            int[] colFactors,
+            int[] ranks,
+            int frames,
+            int batch,
+            long seed) {
         @Override
         public String toString() {
-            return "N_x " + input + " H " + hidden + " m " + java.util.Arrays.toString(rowFactors) + " n " + java.util.Arrays.toString(colFactors)
-                    + " ranks " + java.util.Arrays.toString(ranks) + " T " + frames + " batch " + batch + " seed " + seed;
+            return "N_x "
+                    + input
+                    + " H "
+                    + hidden
+                    + " m "
+                    + java.util.Arrays.toString(rowFactors)
+                    + " n "
+                    + java.util.Arrays.toString(colFactors)
+                    + " ranks "
+                    + java.util.Arrays.toString(ranks)
+                    + " T "
+                    + frames
+                    + " batch "
+                    + batch
+                    + " seed "
+                    + seed;
         }
     }
 
     @Provide
     Arbitrary<Shape> shapes() {
         return Combinators.combine(
-                Arbitraries.integers().between(1, 300),
-                Arbitraries.integers().between(1, 16),
-                Arbitraries.integers().between(2, 4),
-                Arbitraries.integers().between(1, 6).array(int[].class).ofSize(7),
-                Arbitraries.integers().between(1, 8),
-                Arbitraries.integers().between(1, 4),
-                Arbitraries.longs()
-        ).as((input, hidden, d, ranks, frames, batch, seed) -> {
-            SplittableRandom r = new SplittableRandom(seed);
-            return new Shape(input, hidden, split(4 * hidden, d, r), cover(input + hidden, d, r), ranks, frames, batch, seed);
-        });
+                        Arbitraries.integers().between(1, 300),
+                        Arbitraries.integers().between(1, 16),
+                        Arbitraries.integers().between(2, 4),
+                        Arbitraries.integers().between(1, 6).array(int[].class).ofSize(7),
+                        Arbitraries.integers().between(1, 8),
+                        Arbitraries.integers().between(1, 4),
+                        Arbitraries.longs())
+                .as(
+                        (input, hidden, d, ranks, frames, batch, seed) -> {
+                            SplittableRandom r = new SplittableRandom(seed);
+                            return new Shape(
+                                    input,
+                                    hidden,
+                                    split(4 * hidden, d, r),
+                                    cover(input + hidden, d, r),
+                                    ranks,
+                                    frames,
+                                    batch,
+                                    seed);
+                        });
     }
 
     /** {@code value} as a product of {@code d} factors, prime factors dealt out at random. */
@@ -77,7 +108,10 @@ class LstmProperties {
         return f;
     }
 
-    /** {@code d} factors in 1..8 whose product is at least {@code cols} (the last one raised as needed). */
+    /**
+     * {@code d} factors in 1..8 whose product is at least {@code cols} (the last one raised as
+     * needed).
+     */
     static int[] cover(int cols, int d, SplittableRandom r) {
         int[] f = new int[d];
         long p = 1;
@@ -93,7 +127,12 @@ class LstmProperties {
     void fdhtLstmEqualsTheDenseLstmItEncodes(@ForAll("shapes") Shape s) {
         try (Arena arena = Arena.ofConfined()) {
             DimensionTree tree = DimensionTree.balanced(s.rowFactors().length);
-            HtFormat f = new HtFormat(s.rowFactors(), s.colFactors(), tree, Formats.cappedRanks(s.rowFactors(), s.colFactors(), tree, s.ranks()));
+            HtFormat f =
+                    new HtFormat(
+                            s.rowFactors(),
+                            s.colFactors(),
+                            tree,
+                            Formats.cappedRanks(s.rowFactors(), s.colFactors(), tree, s.ranks()));
             HtMatrix ht = HtMatrix.random(f, s.seed(), arena);
             float[] bias = Numerics.random(4 * s.hidden(), s.seed() + 2, 0.5);
             Lstm fdht = Lstm.fdht(ht, s.input(), bias, arena);
@@ -101,7 +140,10 @@ class LstmProperties {
             Lstm dense = Lstm.dense(w, s.input(), s.hidden(), bias, arena);
             float[] v = ones(f.cols(), s.input() + s.hidden());
             var plan = ContractionPlanner.plan(f, 1);
-            double eps = epsilon(max(Numerics.absBound(plan, ht, v, arena)), Numerics.chain(plan, f.cols()));
+            double eps =
+                    epsilon(
+                            max(Numerics.absBound(plan, ht, v, arena)),
+                            Numerics.chain(plan, f.cols()));
             compare(fdht, dense, s, eps, arena);
         }
     }
@@ -112,14 +154,27 @@ class LstmProperties {
             int d = s.rowFactors().length;
             int[] n = cover(s.input(), d, new SplittableRandom(s.seed() + 5));
             DimensionTree tree = DimensionTree.balanced(d);
-            HtFormat f = new HtFormat(s.rowFactors(), n, tree, Formats.cappedRanks(s.rowFactors(), n, tree, s.ranks()));
+            HtFormat f =
+                    new HtFormat(
+                            s.rowFactors(),
+                            n,
+                            tree,
+                            Formats.cappedRanks(s.rowFactors(), n, tree, s.ranks()));
             HtMatrix wx = HtMatrix.random(f, s.seed(), arena);
             int fourH = 4 * s.hidden(), cols = s.input() + s.hidden();
-            float[] wh = Numerics.random(fourH * s.hidden(), s.seed() + 3, 1.0 / Math.sqrt(s.hidden()));
+            float[] wh =
+                    Numerics.random(fourH * s.hidden(), s.seed() + 3, 1.0 / Math.sqrt(s.hidden()));
             float[] bias = Numerics.random(fourH, s.seed() + 2, 0.5);
             Lstm half = Lstm.htInput(wx, Weights.copyOf(arena, wh), s.input(), bias, arena);
             MemorySegment wxDense = DenseReconstruction.of(wx, s.input(), arena);
-            MemorySegment w = GateMatrix.join(wxDense, Weights.copyOf(arena, wh), s.input(), s.hidden(), arena).weights();
+            MemorySegment w =
+                    GateMatrix.join(
+                                    wxDense,
+                                    Weights.copyOf(arena, wh),
+                                    s.input(),
+                                    s.hidden(),
+                                    arena)
+                            .weights();
             Lstm dense = Lstm.dense(w, s.input(), s.hidden(), bias, arena);
             var plan = ContractionPlanner.plan(f, 1);
             double rowSum = 0;
@@ -128,7 +183,8 @@ class LstmProperties {
                 for (int j = 0; j < s.hidden(); j++) sum += Math.abs(wh[i * s.hidden() + j]);
                 rowSum = Math.max(rowSum, sum);
             }
-            double bound = max(Numerics.absBound(plan, wx, ones(f.cols(), s.input()), arena)) + rowSum;
+            double bound =
+                    max(Numerics.absBound(plan, wx, ones(f.cols(), s.input()), arena)) + rowSum;
             compare(half, dense, s, epsilon(bound, Numerics.chain(plan, cols) + s.hidden()), arena);
         }
     }
@@ -156,14 +212,24 @@ class LstmProperties {
                 for (int a = 0; a < f.bondRank(k); a++)
                     for (int i = 0; i < f.rowFactor(k); i++)
                         for (int j = 0; j < f.colFactor(k); j++)
-                            for (int b = 0; b < f.bondRank(k + 1); b++) abs[k][e++] = Math.abs(tt.core(k, a, i, j, b));
+                            for (int b = 0; b < f.bondRank(k + 1); b++)
+                                abs[k][e++] = Math.abs(tt.core(k, a, i, j, b));
             }
-            float[] bound = Numerics.run(plan, TtMatrix.of(f, abs, arena), ones(f.cols(), cols), KernelProvider.scalar(), arena);
+            float[] bound =
+                    Numerics.run(
+                            plan,
+                            TtMatrix.of(f, abs, arena),
+                            ones(f.cols(), cols),
+                            KernelProvider.scalar(),
+                            arena);
             compare(ttLstm, dense, s, epsilon(max(bound), Numerics.chain(plan, f.cols())), arena);
         }
     }
 
-    /** |v| bound of [x ; h ; 0]: ones over the first {@code live} columns (|x| <= 1, |h| < 1), zeros over the padding. */
+    /**
+     * |v| bound of [x ; h ; 0]: ones over the first {@code live} columns (|x| <= 1, |h| < 1), zeros
+     * over the padding.
+     */
     static float[] ones(int width, int live) {
         float[] v = new float[width];
         java.util.Arrays.fill(v, 0, live, 1f);
@@ -183,8 +249,10 @@ class LstmProperties {
 
     private static void compare(Lstm a, Lstm b, Shape s, double eps, Arena arena) {
         int t = s.frames(), batch = s.batch(), h = s.hidden();
-        MemorySegment clip = Weights.copyOf(arena, Numerics.random(batch * t * s.input(), s.seed() + 9, 1));
-        MemorySegment ha = Weights.floats(arena, (long) batch * t * h), hb = Weights.floats(arena, (long) batch * t * h);
+        MemorySegment clip =
+                Weights.copyOf(arena, Numerics.random(batch * t * s.input(), s.seed() + 9, 1));
+        MemorySegment ha = Weights.floats(arena, (long) batch * t * h),
+                hb = Weights.floats(arena, (long) batch * t * h);
         var sa = a.newState(batch, arena);
         var sb = b.newState(batch, arena);
         var wa = a.newWorkspace(batch, arena);

@@ -14,11 +14,11 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 /**
- * Shared arithmetic of the properties: running a plan, the dense reference in double, and the
- * error bound. A float sum of {@code n} products has error at most {@code n u sum|terms|}
- * ({@code u = 2^-24}); a chain of stages adds their lengths. So the tolerance of every output is
- * {@code 2 u (sum of the stages' C + N) |W| |x|}, where {@code |W| |x|} is the plan run on
- * absolute values: scaled to the size of the sum, not a picked epsilon.
+ * Shared arithmetic of the properties: running a plan, the dense reference in double, and the error
+ * bound. A float sum of {@code n} products has error at most {@code n u sum|terms|} ({@code u =
+ * 2^-24}); a chain of stages adds their lengths. So the tolerance of every output is {@code 2 u
+ * (sum of the stages' C + N) |W| |x|}, where {@code |W| |x|} is the plan run on absolute values:
+ * scaled to the size of the sum, not a picked epsilon.
  */
 final class Numerics {
     static final double U = Math.ulp(1.0f) / 2;
@@ -38,10 +38,12 @@ final class Numerics {
     /** |W| |x| through the same plan, computed by the scalar reference. */
     static float[] absBound(ContractionPlan plan, HtMatrix ht, float[] x, Arena arena) {
         float[][] nodes = ht.toArrays();
-        for (float[] node : nodes) for (int e = 0; e < node.length; e++) node[e] = Math.abs(node[e]);
+        for (float[] node : nodes)
+            for (int e = 0; e < node.length; e++) node[e] = Math.abs(node[e]);
         float[] ax = x.clone();
         for (int e = 0; e < ax.length; e++) ax[e] = Math.abs(ax[e]);
-        return run(plan, HtMatrix.of(ht.format(), nodes, arena), ax, KernelProvider.scalar(), arena);
+        return run(
+                plan, HtMatrix.of(ht.format(), nodes, arena), ax, KernelProvider.scalar(), arena);
     }
 
     static double chain(ContractionPlan plan, int cols) {
@@ -54,7 +56,8 @@ final class Numerics {
         for (int b = 0; b < batch; b++)
             for (int i = 0; i < rows; i++) {
                 double s = 0;
-                for (int j = 0; j < cols; j++) s += (double) Weights.get(w, (long) i * cols + j) * x[b * cols + j];
+                for (int j = 0; j < cols; j++)
+                    s += (double) Weights.get(w, (long) i * cols + j) * x[b * cols + j];
                 y[b * rows + i] = s;
             }
         return y;

@@ -10,11 +10,11 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Writes a directory (a Parquet data set, say) so that it appears whole or not at all: the
- * writer fills a temporary directory beside the target, which is renamed to the target only when
- * the writer returned; on failure the temporary directory is removed. The directory counterpart
- * of {@link fdht.layout.io.AtomicFile}. Replacing an existing target takes two renames (old out
- * of the way, new in), so a crash between them leaves the old one under a hidden name beside it.
+ * Writes a directory (a Parquet data set, say) so that it appears whole or not at all: the writer
+ * fills a temporary directory beside the target, which is renamed to the target only when the
+ * writer returned; on failure the temporary directory is removed. The directory counterpart of
+ * {@link fdht.layout.io.AtomicFile}. Replacing an existing target takes two renames (old out of the
+ * way, new in), so a crash between them leaves the old one under a hidden name beside it.
  * Stateless: safe from any thread (two writers of one target: the last rename wins).
  */
 final class AtomicDirectory {
@@ -25,11 +25,13 @@ final class AtomicDirectory {
         Path dir = abs.getParent();
         String stamp = Long.toHexString(System.nanoTime());
         Path tmp = dir.resolve("." + abs.getFileName() + "." + stamp + ".tmp");
-        if (Files.exists(abs) && !replace) throw new IllegalArgumentException(target + " exists (use --force to replace it)");
+        if (Files.exists(abs) && !replace)
+            throw new IllegalArgumentException(target + " exists (use --force to replace it)");
         boolean done = false;
         try {
             writer.accept(tmp);
-            if (!Files.isDirectory(tmp)) throw new IllegalStateException("the writer left no directory at " + tmp);
+            if (!Files.isDirectory(tmp))
+                throw new IllegalStateException("the writer left no directory at " + tmp);
             if (Files.exists(abs)) {
                 Path old = dir.resolve("." + abs.getFileName() + "." + stamp + ".old");
                 Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
@@ -46,17 +48,22 @@ final class AtomicDirectory {
         }
     }
 
-    /** Removes a directory tree if it exists; failures to remove are ignored (the original failure matters more). */
+    /**
+     * Removes a directory tree if it exists; failures to remove are ignored (the original failure
+     * matters more).
+     */
     static void deleteTree(Path root) {
         if (!Files.exists(root)) return;
         try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            });
+            s.sorted(Comparator.reverseOrder())
+                    .forEach(
+                            p -> {
+                                try {
+                                    Files.deleteIfExists(p);
+                                } catch (IOException ignored) {
+                                    // best effort
+                                }
+                            });
         } catch (IOException ignored) {
             // best effort
         }

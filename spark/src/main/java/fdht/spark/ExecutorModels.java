@@ -12,14 +12,14 @@ import org.apache.spark.SparkFiles;
 import org.apache.spark.TaskContext;
 
 /**
- * The models of this JVM (an executor, or the driver in local mode): each model file is read
- * once, keyed by {@link ModelRef} (path, size, checksum), and the {@link Lstm} is shared by every
- * task of the JVM (it is immutable and thread-safe). Its weights live in a shared arena that is
- * never closed: a model costs its weights (KB for FDHT) for the JVM's life, once.
+ * The models of this JVM (an executor, or the driver in local mode): each model file is read once,
+ * keyed by {@link ModelRef} (path, size, checksum), and the {@link Lstm} is shared by every task of
+ * the JVM (it is immutable and thread-safe). Its weights live in a shared arena that is never
+ * closed: a model costs its weights (KB for FDHT) for the JVM's life, once.
  *
  * <p>Where the file is: the driver's path if it is readable here (local mode, a shared file
- * system), else the copy {@code spark-submit --files} (or {@code SparkContext.addFile}) put in
- * this executor's work directory. Either way its checksum must match the reference.
+ * system), else the copy {@code spark-submit --files} (or {@code SparkContext.addFile}) put in this
+ * executor's work directory. Either way its checksum must match the reference.
  *
  * <p>Thread safety: safe from any thread; concurrent first uses of one model load it once.
  */
@@ -44,8 +44,12 @@ public final class ExecutorModels {
         Path file = locate(ref);
         long size = ModelRef.sizeOf(file), crc = ModelRef.checksum(file);
         if (size != ref.size() || crc != ref.crc32c()) {
-            throw new ModelFileException(file, null, String.format("is not the model the job was started with (size %d, CRC-32C %08x here; %d, %08x on the driver)",
-                    size, crc, ref.size(), ref.crc32c()));
+            throw new ModelFileException(
+                    file,
+                    null,
+                    String.format(
+                            "is not the model the job was started with (size %d, CRC-32C %08x here; %d, %08x on the driver)",
+                            size, crc, ref.size(), ref.crc32c()));
         }
         Lstm lstm = LstmModelFile.read(file, Arena.ofShared());
         LOADS.incrementAndGet();
@@ -60,7 +64,13 @@ public final class ExecutorModels {
             Path shipped = Path.of(SparkFiles.get(ref.fileName()));
             if (Files.isReadable(shipped)) return shipped;
         }
-        throw new ModelFileException(driverPath, null, "is not readable on this executor, and no file '" + ref.fileName()
-                + "' was shipped with the job (spark-submit --files " + ref.path() + ")");
+        throw new ModelFileException(
+                driverPath,
+                null,
+                "is not readable on this executor, and no file '"
+                        + ref.fileName()
+                        + "' was shipped with the job (spark-submit --files "
+                        + ref.path()
+                        + ")");
     }
 }

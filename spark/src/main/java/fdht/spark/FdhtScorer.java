@@ -29,20 +29,23 @@ import org.apache.spark.sql.types.StructType;
  * partition is done (a task-completion listener covers failures). Per clip the scores are bit for
  * bit those of {@code fdht infer} on the same clip, whatever the partitioning and batch size.
  *
- * <p>Output columns: {@code logits} ({@code array<float>}, when the model has a head),
- * {@code label} (their argmax, int), {@code hidden} (the final hidden state, when asked for or
- * when the model has no head), {@code error} (why a clip could not be scored, under
- * {@link BadRows#ERROR_COLUMN}; null for scored rows). The features column is dropped; every other
- * input column is kept.
+ * <p>Output columns: {@code logits} ({@code array<float>}, when the model has a head), {@code
+ * label} (their argmax, int), {@code hidden} (the final hidden state, when asked for or when the
+ * model has no head), {@code error} (why a clip could not be scored, under {@link
+ * BadRows#ERROR_COLUMN}; null for scored rows). The features column is dropped; every other input
+ * column is kept.
  *
  * <p>Needs a classic (non-Connect) {@link SparkSession}: the scorer runs in the executors' JVMs.
- * Executors need {@code --add-modules=jdk.incubator.vector} for the Vector API kernels (without
- * it they fall back to the scalar kernels, which score slower and not bit-identically to a JVM
- * that has it). Immutable and thread-safe; building a scorer reads the model file once on the
- * driver (checksum and shape).
+ * Executors need {@code --add-modules=jdk.incubator.vector} for the Vector API kernels (without it
+ * they fall back to the scalar kernels, which score slower and not bit-identically to a JVM that
+ * has it). Immutable and thread-safe; building a scorer reads the model file once on the driver
+ * (checksum and shape).
  */
 public final class FdhtScorer {
-    /** Clips a partition runs through the kernels at once: among the fastest measured, though the size barely matters (docs/PERFORMANCE.md, "Spark"), and it keeps a partition's buffer small. */
+    /**
+     * Clips a partition runs through the kernels at once: among the fastest measured, though the
+     * size barely matters (docs/PERFORMANCE.md, "Spark"), and it keeps a partition's buffer small.
+     */
     public static final int DEFAULT_BATCH = 4;
 
     private final ModelRef model;
@@ -52,7 +55,13 @@ public final class FdhtScorer {
     private final boolean hidden;
     private final BadRows badRows;
 
-    private FdhtScorer(ModelRef model, int inputSize, boolean hasHead, int batch, boolean hidden, BadRows badRows) {
+    private FdhtScorer(
+            ModelRef model,
+            int inputSize,
+            boolean hasHead,
+            int batch,
+            boolean hidden,
+            BadRows badRows) {
         if (batch < 1) throw new IllegalArgumentException("batch " + batch + " must be at least 1");
         this.model = model;
         this.inputSize = inputSize;
@@ -62,11 +71,20 @@ public final class FdhtScorer {
         this.badRows = badRows;
     }
 
-    /** A scorer for the model file at {@code model} (read here, on the driver, for its checksum and shape). */
+    /**
+     * A scorer for the model file at {@code model} (read here, on the driver, for its checksum and
+     * shape).
+     */
     public static FdhtScorer of(Path model) {
         ModelRef ref = ModelRef.of(model);
         Lstm lstm = ExecutorModels.get(ref);
-        return new FdhtScorer(ref, lstm.inputSize(), lstm.head().isPresent(), DEFAULT_BATCH, false, BadRows.ERROR_COLUMN);
+        return new FdhtScorer(
+                ref,
+                lstm.inputSize(),
+                lstm.head().isPresent(),
+                DEFAULT_BATCH,
+                false,
+                BadRows.ERROR_COLUMN);
     }
 
     /** This scorer running {@code batch} clips at a time in each partition. */
@@ -84,43 +102,61 @@ public final class FdhtScorer {
         return new FdhtScorer(model, inputSize, hasHead, batch, hidden, policy);
     }
 
-    public ModelRef model() { return model; }
-    public int batch() { return batch; }
-    public int inputSize() { return inputSize; }
+    public ModelRef model() {
+        return model;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public int inputSize() {
+        return inputSize;
+    }
 
     /**
-     * Scores every row of {@code clips}: column {@code featuresColumn} holds a clip as
-     * {@code array<float>} ({@code T * N_x} floats, frame after frame) or
-     * {@code array<array<float>>} ({@code T} frames of {@code N_x}). Lazy, like any Dataset
-     * transformation; the rows keep their partitioning and order.
+     * Scores every row of {@code clips}: column {@code featuresColumn} holds a clip as {@code
+     * array<float>} ({@code T * N_x} floats, frame after frame) or {@code array<array<float>>}
+     * ({@code T} frames of {@code N_x}). Lazy, like any Dataset transformation; the rows keep their
+     * partitioning and order.
      */
     public Dataset<Row> score(Dataset<Row> clips, String featuresColumn) {
         StructType in = clips.schema();
         int f = Arrays.asList(in.fieldNames()).indexOf(featuresColumn);
-        if (f < 0) throw new IllegalArgumentException("no column '" + featuresColumn + "' among " + Arrays.toString(in.fieldNames()));
-        FeatureLayout layout = FeatureLayout.of(featuresColumn, in.fields()[f].dataType(), inputSize);
+        if (f < 0)
+            throw new IllegalArgumentException(
+                    "no column '" + featuresColumn + "' among " + Arrays.toString(in.fieldNames()));
+        FeatureLayout layout =
+                FeatureLayout.of(featuresColumn, in.fields()[f].dataType(), inputSize);
         List<Column> keptColumns = new ArrayList<>();
         List<StructField> keptFields = new ArrayList<>();
         for (StructField field : in.fields()) {
             if (field.name().equals(featuresColumn)) continue;
-            if (resultColumns().contains(field.name())) throw new IllegalArgumentException("input column '" + field.name() + "' would clash with the output column of that name; rename it");
+            if (resultColumns().contains(field.name()))
+                throw new IllegalArgumentException(
+                        "input column '"
+                                + field.name()
+                                + "' would clash with the output column of that name; rename it");
             keptColumns.add(functions.col("`" + field.name().replace("`", "``") + "`"));
             keptFields.add(field);
         }
         StructType keptSchema = new StructType(keptFields.toArray(StructField[]::new));
         List<Column> projected = new ArrayList<>();
-        if (!keptColumns.isEmpty()) projected.add(functions.struct(keptColumns.toArray(Column[]::new)).as("kept"));
+        if (!keptColumns.isEmpty())
+            projected.add(functions.struct(keptColumns.toArray(Column[]::new)).as("kept"));
         projected.add(functions.col("`" + featuresColumn.replace("`", "``") + "`"));
         Dataset<Row> narrowed = clips.select(projected.toArray(Column[]::new));
-        RDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<Row>) narrowed).queryExecution().toRdd();
+        RDD<InternalRow> rows =
+                ((org.apache.spark.sql.classic.Dataset<Row>) narrowed).queryExecution().toRdd();
         RowScoring task = new RowScoring(model, layout, keptSchema, batch, hidden, badRows);
         RDD<InternalRow> scored = rows.toJavaRDD().mapPartitions(task).rdd();
-        StructType out = new StructType()
-                .add("kept", keptSchema, false)
-                .add("logits", DataTypes.createArrayType(DataTypes.FloatType, false), true)
-                .add("label", DataTypes.IntegerType, true)
-                .add("hidden", DataTypes.createArrayType(DataTypes.FloatType, false), true)
-                .add("error", DataTypes.StringType, true);
+        StructType out =
+                new StructType()
+                        .add("kept", keptSchema, false)
+                        .add("logits", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+                        .add("label", DataTypes.IntegerType, true)
+                        .add("hidden", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+                        .add("error", DataTypes.StringType, true);
         Dataset<Row> df = session(clips.sparkSession()).internalCreateDataFrame(scored, out, false);
         List<Column> select = new ArrayList<>();
         if (!keptColumns.isEmpty()) select.add(functions.col("kept.*"));
@@ -131,36 +167,52 @@ public final class FdhtScorer {
     /**
      * Scores every clip of the {@code .npy} files in {@code dir} (float32, {@code [T, N_x]} or
      * {@code [B, T, N_x]}), the files spread over {@code partitions} tasks (0: three per core of
-     * Spark's default parallelism, at most one per file). Rows: {@code file}, {@code clip} (its index in the file), then the result
-     * columns. {@code dir} must be readable at the same path by every executor (local mode, or a
-     * shared file system).
+     * Spark's default parallelism, at most one per file). Rows: {@code file}, {@code clip} (its
+     * index in the file), then the result columns. {@code dir} must be readable at the same path by
+     * every executor (local mode, or a shared file system).
      */
     public Dataset<Row> scoreNpy(SparkSession spark, Path dir, int partitions) {
         List<String> files = npyFiles(dir);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        // by default three tasks per core: a core slowed by something else then does not hold up the job
-        int parts = Math.max(1, Math.min(files.size(), partitions > 0 ? partitions : 3 * jsc.defaultParallelism()));
+        // by default three tasks per core: a core slowed by something else then does not hold up
+        // the job
+        int parts =
+                Math.max(
+                        1,
+                        Math.min(
+                                files.size(),
+                                partitions > 0 ? partitions : 3 * jsc.defaultParallelism()));
         JavaRDD<String> paths = jsc.parallelize(files, parts);
-        RDD<InternalRow> scored = paths.mapPartitions(new NpyScoring(model, batch, hidden, badRows)).rdd();
-        StructType out = new StructType()
-                .add("file", DataTypes.StringType, false)
-                .add("clip", DataTypes.IntegerType, true)
-                .add("logits", DataTypes.createArrayType(DataTypes.FloatType, false), true)
-                .add("label", DataTypes.IntegerType, true)
-                .add("hidden", DataTypes.createArrayType(DataTypes.FloatType, false), true)
-                .add("error", DataTypes.StringType, true);
+        RDD<InternalRow> scored =
+                paths.mapPartitions(new NpyScoring(model, batch, hidden, badRows)).rdd();
+        StructType out =
+                new StructType()
+                        .add("file", DataTypes.StringType, false)
+                        .add("clip", DataTypes.IntegerType, true)
+                        .add("logits", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+                        .add("label", DataTypes.IntegerType, true)
+                        .add("hidden", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+                        .add("error", DataTypes.StringType, true);
         Dataset<Row> df = session(spark).internalCreateDataFrame(scored, out, false);
-        List<Column> select = new ArrayList<>(List.of(functions.col("file"), functions.col("clip")));
+        List<Column> select =
+                new ArrayList<>(List.of(functions.col("file"), functions.col("clip")));
         select.addAll(resultSelection());
         return df.select(select.toArray(Column[]::new));
     }
 
     /** The {@code .npy} files directly in {@code dir}, by name. */
     static List<String> npyFiles(Path dir) {
-        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + " is not a directory");
+        if (!Files.isDirectory(dir))
+            throw new IllegalArgumentException(dir + " is not a directory");
         try (Stream<Path> s = Files.list(dir)) {
-            List<String> files = s.filter(p -> p.getFileName().toString().endsWith(".npy") && Files.isRegularFile(p))
-                    .map(p -> p.toAbsolutePath().normalize().toString()).sorted().toList();
+            List<String> files =
+                    s.filter(
+                                    p ->
+                                            p.getFileName().toString().endsWith(".npy")
+                                                    && Files.isRegularFile(p))
+                            .map(p -> p.toAbsolutePath().normalize().toString())
+                            .sorted()
+                            .toList();
             if (files.isEmpty()) throw new IllegalArgumentException("no .npy file in " + dir);
             return files;
         } catch (IOException e) {
@@ -186,6 +238,9 @@ public final class FdhtScorer {
 
     private static org.apache.spark.sql.classic.SparkSession session(SparkSession spark) {
         if (spark instanceof org.apache.spark.sql.classic.SparkSession classic) return classic;
-        throw new IllegalArgumentException("fdht scores in the executors' JVMs and needs a classic SparkSession, not " + spark.getClass().getName() + " (Spark Connect)");
+        throw new IllegalArgumentException(
+                "fdht scores in the executors' JVMs and needs a classic SparkSession, not "
+                        + spark.getClass().getName()
+                        + " (Spark Connect)");
     }
 }

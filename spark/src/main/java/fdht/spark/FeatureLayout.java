@@ -12,29 +12,51 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.unsafe.Platform;
 
 /**
- * How a clip sits in a Spark column: {@code array<float>} holding {@code [T * N]} (frames one
- * after the other) or {@code array<array<float>>} holding {@code [T][N]}. {@link #copy} moves one
- * row's clip into native memory and checks it on the way: a null array, a length that is not a
- * whole number of frames, a null element or a non-finite value is a {@link BadClipException}
- * naming the frame and index. Spark's own array format ({@link UnsafeArrayData}) is copied in
- * bulk, its null bits read a word at a time; other array kinds element by element.
+ * How a clip sits in a Spark column: {@code array<float>} holding {@code [T * N]} (frames one after
+ * the other) or {@code array<array<float>>} holding {@code [T][N]}. {@link #copy} moves one row's
+ * clip into native memory and checks it on the way: a null array, a length that is not a whole
+ * number of frames, a null element or a non-finite value is a {@link BadClipException} naming the
+ * frame and index. Spark's own array format ({@link UnsafeArrayData}) is copied in bulk, its null
+ * bits read a word at a time; other array kinds element by element.
  *
  * <p>Immutable and serializable (tasks carry it); stateless otherwise, safe from any thread.
  */
 record FeatureLayout(String column, boolean nested, int inputSize) implements Serializable {
     private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
 
-    /** The layout of {@code column} of type {@code type}, or an {@link IllegalArgumentException} saying what types work. */
+    /**
+     * The layout of {@code column} of type {@code type}, or an {@link IllegalArgumentException}
+     * saying what types work.
+     */
     static FeatureLayout of(String column, DataType type, int inputSize) {
         if (type instanceof ArrayType a) {
-            if (a.elementType().equals(DataTypes.FloatType)) return new FeatureLayout(column, false, inputSize);
-            if (a.elementType() instanceof ArrayType inner && inner.elementType().equals(DataTypes.FloatType)) return new FeatureLayout(column, true, inputSize);
+            if (a.elementType().equals(DataTypes.FloatType))
+                return new FeatureLayout(column, false, inputSize);
+            if (a.elementType() instanceof ArrayType inner
+                    && inner.elementType().equals(DataTypes.FloatType))
+                return new FeatureLayout(column, true, inputSize);
         }
-        String hint = type.simpleString().contains("double") ? "; cast it: col(\"" + column + "\").cast(\"" + type.simpleString().replace("double", "float") + "\")" : "";
-        throw new IllegalArgumentException("column '" + column + "' is " + type.simpleString() + ", not array<float> ([T*N]) or array<array<float>> ([T][N])" + hint);
+        String hint =
+                type.simpleString().contains("double")
+                        ? "; cast it: col(\""
+                                + column
+                                + "\").cast(\""
+                                + type.simpleString().replace("double", "float")
+                                + "\")"
+                        : "";
+        throw new IllegalArgumentException(
+                "column '"
+                        + column
+                        + "' is "
+                        + type.simpleString()
+                        + ", not array<float> ([T*N]) or array<array<float>> ([T][N])"
+                        + hint);
     }
 
-    /** Thrown for a clip that cannot be scored; the message says why, without naming the row (the caller does). */
+    /**
+     * Thrown for a clip that cannot be scored; the message says why, without naming the row (the
+     * caller does).
+     */
     static final class BadClipException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
@@ -51,18 +73,37 @@ record FeatureLayout(String column, boolean nested, int inputSize) implements Se
             if (len == 0) throw new BadClipException("'" + column + "' holds no frame");
             return len;
         }
-        if (len == 0 || len % inputSize != 0) throw new BadClipException("'" + column + "' holds " + len + " floats, not a whole number of frames of N_x = " + inputSize);
+        if (len == 0 || len % inputSize != 0)
+            throw new BadClipException(
+                    "'"
+                            + column
+                            + "' holds "
+                            + len
+                            + " floats, not a whole number of frames of N_x = "
+                            + inputSize);
         return len / inputSize;
     }
 
-    /** Copies the clip ({@link #frames} frames) to {@code dst} from float {@code at}, checking it. */
+    /**
+     * Copies the clip ({@link #frames} frames) to {@code dst} from float {@code at}, checking it.
+     */
     void copy(ArrayData a, MemorySegment dst, long at, Kernels kernels) {
         int frames = frames(a);
         if (nested) {
             for (int t = 0; t < frames; t++) {
-                if (a.isNullAt(t)) throw new BadClipException("frame " + t + " of '" + column + "' is null");
+                if (a.isNullAt(t))
+                    throw new BadClipException("frame " + t + " of '" + column + "' is null");
                 ArrayData f = a.getArray(t);
-                if (f.numElements() != inputSize) throw new BadClipException("frame " + t + " of '" + column + "' holds " + f.numElements() + " floats, not N_x = " + inputSize);
+                if (f.numElements() != inputSize)
+                    throw new BadClipException(
+                            "frame "
+                                    + t
+                                    + " of '"
+                                    + column
+                                    + "' holds "
+                                    + f.numElements()
+                                    + " floats, not N_x = "
+                                    + inputSize);
                 copyFloats(f, dst, at + (long) t * inputSize, t);
             }
         } else {
@@ -74,7 +115,13 @@ record FeatureLayout(String column, boolean nested, int inputSize) implements Se
             int bad = kernels.firstNonFinite(dst, at + done, len);
             if (bad >= 0) {
                 long e = done + bad;
-                throw new BadClipException("non-finite value " + dst.getAtIndex(ValueLayout.JAVA_FLOAT, at + e) + " at frame " + e / inputSize + ", index " + e % inputSize);
+                throw new BadClipException(
+                        "non-finite value "
+                                + dst.getAtIndex(ValueLayout.JAVA_FLOAT, at + e)
+                                + " at frame "
+                                + e / inputSize
+                                + ", index "
+                                + e % inputSize);
             }
         }
     }
@@ -96,20 +143,38 @@ record FeatureLayout(String column, boolean nested, int inputSize) implements Se
             long bits = src.get(WORD, 8 + 8L * w);
             if (bits != 0) throw nullElement(frame, 64 * w + Long.numberOfTrailingZeros(bits));
         }
-        MemorySegment.copy(src, UnsafeArrayData.calculateHeaderPortionInBytes(n), dst, at * Float.BYTES, (long) n * Float.BYTES);
+        MemorySegment.copy(
+                src,
+                UnsafeArrayData.calculateHeaderPortionInBytes(n),
+                dst,
+                at * Float.BYTES,
+                (long) n * Float.BYTES);
     }
 
     private BadClipException nullElement(int frame, int e) {
-        if (frame >= 0) return new BadClipException("null value at frame " + frame + ", index " + e + " of '" + column + "'");
-        return new BadClipException("null value at frame " + e / inputSize + ", index " + e % inputSize + " of '" + column + "'");
+        if (frame >= 0)
+            return new BadClipException(
+                    "null value at frame " + frame + ", index " + e + " of '" + column + "'");
+        return new BadClipException(
+                "null value at frame "
+                        + e / inputSize
+                        + ", index "
+                        + e % inputSize
+                        + " of '"
+                        + column
+                        + "'");
     }
 
-    /** The array's bytes as a segment, or null when it lives somewhere this cannot see (then the slow path runs). */
+    /**
+     * The array's bytes as a segment, or null when it lives somewhere this cannot see (then the
+     * slow path runs).
+     */
     private static MemorySegment view(UnsafeArrayData u) {
         long bytes = u.getSizeInBytes();
         Object base = u.getBaseObject();
         if (base instanceof byte[] heap) {
-            return MemorySegment.ofArray(heap).asSlice(u.getBaseOffset() - Platform.BYTE_ARRAY_OFFSET, bytes);
+            return MemorySegment.ofArray(heap)
+                    .asSlice(u.getBaseOffset() - Platform.BYTE_ARRAY_OFFSET, bytes);
         }
         return null;
     }

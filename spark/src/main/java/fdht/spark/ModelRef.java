@@ -14,11 +14,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
- * Names a model file the way executors find and cache it: the path the driver saw, the file's
- * size and its CRC-32C. Computing a reference reads the whole file once (a few KB for an FDHT
- * model, a few MB with a dense {@code W_h}). An executor that finds a file of another checksum
- * under that path refuses it, so a model changed between two jobs is never mistaken for the
- * cached one. Immutable and serializable: it is what a task carries instead of the weights.
+ * Names a model file the way executors find and cache it: the path the driver saw, the file's size
+ * and its CRC-32C. Computing a reference reads the whole file once (a few KB for an FDHT model, a
+ * few MB with a dense {@code W_h}). An executor that finds a file of another checksum under that
+ * path refuses it, so a model changed between two jobs is never mistaken for the cached one.
+ * Immutable and serializable: it is what a task carries instead of the weights.
  */
 public record ModelRef(String path, long size, long crc32c) implements Serializable {
     /** The reference of the file at {@code path}, as it is now. */
@@ -44,11 +44,13 @@ public record ModelRef(String path, long size, long crc32c) implements Serializa
 
     /** CRC-32C of the whole file, read through a mapping. */
     static long checksum(Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                Arena arena = Arena.ofConfined()) {
             MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             CRC32C crc = new CRC32C();
             for (long at = 0; at < data.byteSize(); at += 1 << 24) {
-                ByteBuffer chunk = data.asSlice(at, Math.min(1 << 24, data.byteSize() - at)).asByteBuffer();
+                ByteBuffer chunk =
+                        data.asSlice(at, Math.min(1 << 24, data.byteSize() - at)).asByteBuffer();
                 crc.update(chunk);
             }
             return crc.getValue();

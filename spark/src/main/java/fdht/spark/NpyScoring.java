@@ -25,8 +25,8 @@ import org.apache.spark.unsafe.types.UTF8String;
  * memory-mapped in an arena of its own, closed when the file is done, and its clips ({@code [T,
  * N]}: one, {@code [B, T, N]}: B) run straight from the mapping, {@code batch} at a time; a clip
  * holding NaN or infinity is split out of its batch. A file that is not a float32 {@code .npy} of
- * that shape gives one row with a null {@code clip} and the reason, or fails the job, by
- * {@link BadRows}.
+ * that shape gives one row with a null {@code clip} and the reason, or fails the job, by {@link
+ * BadRows}.
  *
  * <p>Serializable (Spark ships it to executors); each call of {@link #call} is independent.
  */
@@ -89,10 +89,27 @@ final class NpyScoring implements FlatMapFunction<Iterator<String>, InternalRow>
                 try {
                     clip = NpyFile.read(Path.of(file), mapping);
                     shape = clip.shape();
-                    if (shape.length != 2 && shape.length != 3) throw new ModelFileException(Path.of(file), null, "shape " + Arrays.toString(shape) + " is neither [T, N] nor [B, T, N]");
+                    if (shape.length != 2 && shape.length != 3)
+                        throw new ModelFileException(
+                                Path.of(file),
+                                null,
+                                "shape "
+                                        + Arrays.toString(shape)
+                                        + " is neither [T, N] nor [B, T, N]");
                     long width = shape[shape.length - 1];
-                    if (width != s.lstm().inputSize()) throw new ModelFileException(Path.of(file), null, "frames are " + width + " wide but the model takes N_x = " + s.lstm().inputSize());
-                    if (clip.elements() == 0) throw new ModelFileException(Path.of(file), null, "shape " + Arrays.toString(shape) + " holds no frame");
+                    if (width != s.lstm().inputSize())
+                        throw new ModelFileException(
+                                Path.of(file),
+                                null,
+                                "frames are "
+                                        + width
+                                        + " wide but the model takes N_x = "
+                                        + s.lstm().inputSize());
+                    if (clip.elements() == 0)
+                        throw new ModelFileException(
+                                Path.of(file),
+                                null,
+                                "shape " + Arrays.toString(shape) + " holds no frame");
                 } catch (ModelFileException e) {
                     if (badRows == BadRows.FAIL) throw e;
                     ready.add(row(name, null, ClipScore.failed(e.getMessage())));
@@ -105,14 +122,31 @@ final class NpyScoring implements FlatMapFunction<Iterator<String>, InternalRow>
                 Kernels k = s.kernels();
                 int runStart = 0;
                 for (int c = 0; c <= clips; c++) {
-                    String bad = c < clips ? nonFinite(clip.data(), c * clipFloats, clipFloats, s.lstm().inputSize(), k) : null;
+                    String bad =
+                            c < clips
+                                    ? nonFinite(
+                                            clip.data(),
+                                            c * clipFloats,
+                                            clipFloats,
+                                            s.lstm().inputSize(),
+                                            k)
+                                    : null;
                     if (c < clips && bad == null) continue;
                     // clips [runStart, c) are good: run them straight from the mapping
                     for (int from = runStart; from < c; from += batch) {
-                        s.run(clip.data(), from * clipFloats, Math.min(batch, c - from), frames, hidden, out, from);
+                        s.run(
+                                clip.data(),
+                                from * clipFloats,
+                                Math.min(batch, c - from),
+                                frames,
+                                hidden,
+                                out,
+                                from);
                     }
                     if (bad != null) {
-                        if (badRows == BadRows.FAIL) throw new IllegalArgumentException("fdht: cannot score clip " + c + " of " + file + ": " + bad);
+                        if (badRows == BadRows.FAIL)
+                            throw new IllegalArgumentException(
+                                    "fdht: cannot score clip " + c + " of " + file + ": " + bad);
                         out[c] = ClipScore.failed(bad);
                     }
                     runStart = c + 1;
@@ -128,13 +162,19 @@ final class NpyScoring implements FlatMapFunction<Iterator<String>, InternalRow>
     }
 
     /** Null, or where the first non-finite value of the clip is. */
-    private static String nonFinite(MemorySegment data, long at, long floats, int width, Kernels k) {
+    private static String nonFinite(
+            MemorySegment data, long at, long floats, int width, Kernels k) {
         for (long done = 0; done < floats; done += Integer.MAX_VALUE / 2) {
             int len = (int) Math.min(floats - done, Integer.MAX_VALUE / 2);
             int bad = k.firstNonFinite(data, at + done, len);
             if (bad >= 0) {
                 long e = done + bad;
-                return "non-finite value " + data.getAtIndex(ValueLayout.JAVA_FLOAT, at + e) + " at frame " + e / width + ", index " + e % width;
+                return "non-finite value "
+                        + data.getAtIndex(ValueLayout.JAVA_FLOAT, at + e)
+                        + " at frame "
+                        + e / width
+                        + ", index "
+                        + e % width;
             }
         }
         return null;

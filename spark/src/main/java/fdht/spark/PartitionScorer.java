@@ -13,15 +13,15 @@ import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * What one Spark partition needs to score clips: a confined arena holding the partition's own
- * states, workspaces (one pair per batch size used, at most {@code batch} pairs), the input
- * buffer and the output buffers. The model is shared ({@link ExecutorModels}). Clips of a batch
- * run together through {@link Lstm#run}, so per clip the result is exactly what {@code fdht
- * infer} computes for that clip.
+ * states, workspaces (one pair per batch size used, at most {@code batch} pairs), the input buffer
+ * and the output buffers. The model is shared ({@link ExecutorModels}). Clips of a batch run
+ * together through {@link Lstm#run}, so per clip the result is exactly what {@code fdht infer}
+ * computes for that clip.
  *
- * <p>Cost: the buffers are allocated on first use and reused; the input buffer holds
- * {@code batch} clips of the longest clip seen (it grows, and the arena keeps the old one until
- * close, when the clip length grows within a partition). Not thread-safe: it belongs to the
- * thread that created it (the task thread), which must also {@link #close} it.
+ * <p>Cost: the buffers are allocated on first use and reused; the input buffer holds {@code batch}
+ * clips of the longest clip seen (it grows, and the arena keeps the old one until close, when the
+ * clip length grows within a partition). Not thread-safe: it belongs to the thread that created it
+ * (the task thread), which must also {@link #close} it.
  */
 final class PartitionScorer implements AutoCloseable {
     private static final AtomicInteger OPEN = new AtomicInteger();
@@ -48,7 +48,10 @@ final class PartitionScorer implements AutoCloseable {
         OPEN.incrementAndGet();
     }
 
-    /** A scorer for the running task (if any), closed by a task-completion listener at the latest. Call on the task thread. */
+    /**
+     * A scorer for the running task (if any), closed by a task-completion listener at the latest.
+     * Call on the task thread.
+     */
     static PartitionScorer forTask(Lstm lstm, int batch) {
         PartitionScorer s = new PartitionScorer(lstm, batch);
         TaskContext tc = TaskContext.get();
@@ -61,11 +64,22 @@ final class PartitionScorer implements AutoCloseable {
         return OPEN.get();
     }
 
-    int batch() { return batch; }
-    Lstm lstm() { return lstm; }
-    Kernels kernels() { return lstm.kernels(); }
+    int batch() {
+        return batch;
+    }
 
-    /** A native buffer of at least {@code floats} floats for input rows; its content is kept only while its size suffices. */
+    Lstm lstm() {
+        return lstm;
+    }
+
+    Kernels kernels() {
+        return lstm.kernels();
+    }
+
+    /**
+     * A native buffer of at least {@code floats} floats for input rows; its content is kept only
+     * while its size suffices.
+     */
     MemorySegment inputBuffer(long floats) {
         if (floats > inputFloats) {
             input = Weights.floats(arena, floats);
@@ -79,9 +93,17 @@ final class PartitionScorer implements AutoCloseable {
      * from float {@code offset} of {@code clips}, from the zero state, and stores each clip's
      * logits (if the model has a head) and final hidden state (if asked) into {@code out[at..]}.
      */
-    void run(MemorySegment clips, long offset, int n, int frames, boolean wantHidden, ClipScore[] out, int at) {
+    void run(
+            MemorySegment clips,
+            long offset,
+            int n,
+            int frames,
+            boolean wantHidden,
+            ClipScore[] out,
+            int at) {
         if (closed) throw new IllegalStateException("partition scorer is closed");
-        if (n < 1 || n > batch) throw new IllegalArgumentException(n + " clips do not fit batch " + batch);
+        if (n < 1 || n > batch)
+            throw new IllegalArgumentException(n + " clips do not fit batch " + batch);
         if (states[n] == null) {
             states[n] = lstm.newState(n, arena);
             workspaces[n] = lstm.newWorkspace(n, arena);
@@ -98,9 +120,14 @@ final class PartitionScorer implements AutoCloseable {
         }
     }
 
-    boolean isClosed() { return closed; }
+    boolean isClosed() {
+        return closed;
+    }
 
-    /** Frees the partition's native memory; idempotent. Must run on the thread that created this scorer. */
+    /**
+     * Frees the partition's native memory; idempotent. Must run on the thread that created this
+     * scorer.
+     */
     @Override
     public void close() {
         if (closed) return;

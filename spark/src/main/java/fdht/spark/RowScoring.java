@@ -16,16 +16,17 @@ import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * The task of {@link FdhtScorer#score}: scores one partition of rows {@code (kept, features)},
- * where {@code kept} is a struct of the columns passed through (or absent when there are none),
- * and yields {@code (kept, logits, label, hidden, error)} rows in the input order. Clips are
- * copied into a batch buffer and run {@code batch} at a time (clips of one length together: a
- * change of length closes the batch early). The partition's {@link PartitionScorer} is created on
- * the first row and closed when the rows run out, or by a task-completion listener when the task
- * ends otherwise (failure, a {@code limit}).
+ * where {@code kept} is a struct of the columns passed through (or absent when there are none), and
+ * yields {@code (kept, logits, label, hidden, error)} rows in the input order. Clips are copied
+ * into a batch buffer and run {@code batch} at a time (clips of one length together: a change of
+ * length closes the batch early). The partition's {@link PartitionScorer} is created on the first
+ * row and closed when the rows run out, or by a task-completion listener when the task ends
+ * otherwise (failure, a {@code limit}).
  *
  * <p>Serializable (Spark ships it to executors); each call of {@link #call} is independent.
  */
-final class RowScoring implements FlatMapFunction<Iterator<InternalRow>, InternalRow>, Serializable {
+final class RowScoring
+        implements FlatMapFunction<Iterator<InternalRow>, InternalRow>, Serializable {
     private static final long serialVersionUID = 1L;
 
     private final ModelRef model;
@@ -36,7 +37,13 @@ final class RowScoring implements FlatMapFunction<Iterator<InternalRow>, Interna
     private final boolean hidden;
     private final BadRows badRows;
 
-    RowScoring(ModelRef model, FeatureLayout layout, StructType keptSchema, int batch, boolean hidden, BadRows badRows) {
+    RowScoring(
+            ModelRef model,
+            FeatureLayout layout,
+            StructType keptSchema,
+            int batch,
+            boolean hidden,
+            BadRows badRows) {
         this.model = model;
         this.layout = layout;
         this.keptSchema = keptSchema;
@@ -81,7 +88,8 @@ final class RowScoring implements FlatMapFunction<Iterator<InternalRow>, Interna
             emitted = 0;
             while (in.hasNext() && kept.size() < 4 * batch && filled < batch) add(in.next());
             flush();
-            if (kept.isEmpty() && scorer != null) scorer.close(); // on the task thread, where it was made
+            if (kept.isEmpty() && scorer != null)
+                scorer.close(); // on the task thread, where it was made
             return !kept.isEmpty();
         }
 
@@ -98,7 +106,10 @@ final class RowScoring implements FlatMapFunction<Iterator<InternalRow>, Interna
             int entry = kept.size();
             kept.add(keep);
             scores.add(null);
-            ArrayData clip = row.isNullAt(keptFields == 0 ? 0 : 1) ? null : row.getArray(keptFields == 0 ? 0 : 1);
+            ArrayData clip =
+                    row.isNullAt(keptFields == 0 ? 0 : 1)
+                            ? null
+                            : row.getArray(keptFields == 0 ? 0 : 1);
             try {
                 int t = layout.frames(clip);
                 if (filled > 0 && t != frames) {
@@ -112,12 +123,22 @@ final class RowScoring implements FlatMapFunction<Iterator<InternalRow>, Interna
                 }
                 PartitionScorer s = scorer();
                 long clipFloats = (long) t * layout.inputSize();
-                layout.copy(clip, s.inputBuffer(batch * clipFloats), filled * clipFloats, s.kernels());
+                layout.copy(
+                        clip, s.inputBuffer(batch * clipFloats), filled * clipFloats, s.kernels());
                 frames = t;
                 slotOfEntry[entry] = filled++;
             } catch (FeatureLayout.BadClipException e) {
-                String where = "row " + index + " of partition " + partition + (keep == null ? "" : " " + keep.toSeq(keptSchema).mkString("(", ", ", ")"));
-                if (badRows == BadRows.FAIL) throw new IllegalArgumentException("fdht: cannot score " + where + ": " + e.getMessage(), e);
+                String where =
+                        "row "
+                                + index
+                                + " of partition "
+                                + partition
+                                + (keep == null
+                                        ? ""
+                                        : " " + keep.toSeq(keptSchema).mkString("(", ", ", ")"));
+                if (badRows == BadRows.FAIL)
+                    throw new IllegalArgumentException(
+                            "fdht: cannot score " + where + ": " + e.getMessage(), e);
                 scores.set(entry, ClipScore.failed(e.getMessage()));
             }
         }

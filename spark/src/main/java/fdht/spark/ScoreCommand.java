@@ -22,42 +22,72 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fdht score}: scores every clip of a Parquet data set (a column of {@code array<float>}
- * or {@code array<array<float>>}) or of a directory of {@code .npy} files with a model, on Spark
+ * {@code fdht score}: scores every clip of a Parquet data set (a column of {@code array<float>} or
+ * {@code array<array<float>>}) or of a directory of {@code .npy} files with a model, on Spark
  * ({@code local[*]} by default, this JVM then being the one executor), and writes the scores as
  * Parquet, atomically. Prints a progress line on stderr and a summary with the start-up time and
  * the rate. Errors exit 2 with one line on stderr ({@code --verbose}: stack trace and Spark's log).
  * It lives in this module, with its own {@code main}, so the {@code cli} module stays free of
  * Spark; the {@code fdht} launcher runs it for {@code fdht score}.
  */
-@Command(name = "score", mixinStandardHelpOptions = true,
-        description = "Score clips (Parquet or a directory of .npy) with a model on Apache Spark; write the scores as Parquet.")
+@Command(
+        name = "score",
+        mixinStandardHelpOptions = true,
+        description =
+                "Score clips (Parquet or a directory of .npy) with a model on Apache Spark; write the scores as Parquet.")
 public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "fdht model file (.safetensors)")
     Path model;
 
-    @Option(names = "--input", required = true, description = "a Parquet file or directory (a path, or a Hadoop URI such as hdfs://...), or a local directory of float32 .npy files ([T,N] or [B,T,N])")
+    @Option(
+            names = "--input",
+            required = true,
+            description =
+                    "a Parquet file or directory (a path, or a Hadoop URI such as hdfs://...), or a local directory of float32 .npy files ([T,N] or [B,T,N])")
     String input;
 
-    @Option(names = "--out", required = true, description = "the Parquet directory to write: a local path (written atomically) or a Hadoop URI (Spark's committer)")
+    @Option(
+            names = "--out",
+            required = true,
+            description =
+                    "the Parquet directory to write: a local path (written atomically) or a Hadoop URI (Spark's committer)")
     String out;
 
-    @Option(names = "--master", defaultValue = "local[*]", description = "Spark master (default ${DEFAULT-VALUE}); local masters bind to 127.0.0.1")
+    @Option(
+            names = "--master",
+            defaultValue = "local[*]",
+            description =
+                    "Spark master (default ${DEFAULT-VALUE}); local masters bind to 127.0.0.1")
     String master;
 
-    @Option(names = "--batch", description = "clips per kernel call in a partition (default " + FdhtScorer.DEFAULT_BATCH + ")")
+    @Option(
+            names = "--batch",
+            description =
+                    "clips per kernel call in a partition (default "
+                            + FdhtScorer.DEFAULT_BATCH
+                            + ")")
     Integer batch;
 
-    @Option(names = "--features", defaultValue = "features", description = "Parquet column holding the clips (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--features",
+            defaultValue = "features",
+            description = "Parquet column holding the clips (default ${DEFAULT-VALUE})")
     String features;
 
-    @Option(names = "--partitions", defaultValue = "0", description = ".npy input: tasks to spread the files over (default: 3 per core, at most one per file)")
+    @Option(
+            names = "--partitions",
+            defaultValue = "0",
+            description =
+                    ".npy input: tasks to spread the files over (default: 3 per core, at most one per file)")
     int partitions;
 
     @Option(names = "--hidden", description = "also write each clip's final hidden state")
     boolean hidden;
 
-    @Option(names = "--bad-rows", defaultValue = "error-column", description = "error-column (default) or fail")
+    @Option(
+            names = "--bad-rows",
+            defaultValue = "error-column",
+            description = "error-column (default) or fail")
     String badRows;
 
     @Option(names = "--force", description = "replace --out if it exists")
@@ -66,15 +96,16 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "stack traces with errors, and Spark's own warnings")
     boolean verbose;
 
-    @Spec
-    CommandLine.Model.CommandSpec spec;
+    @Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         // before any Spark class: Spark's log through our quiet configuration
-        if (System.getProperty("log4j2.configurationFile") == null) System.setProperty("log4j2.configurationFile", "fdht/spark/log4j2-cli.properties");
+        if (System.getProperty("log4j2.configurationFile") == null)
+            System.setProperty("log4j2.configurationFile", "fdht/spark/log4j2-cli.properties");
         if (verbose) System.setProperty("fdht.spark.log", "WARN");
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(
+                run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     static int run(String[] args, PrintWriter stdout, PrintWriter stderr) {
@@ -82,28 +113,42 @@ public final class ScoreCommand implements Callable<Integer> {
         cl.setCommandName("fdht score");
         cl.setOut(stdout);
         cl.setErr(stderr);
-        cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("fdht score: " + ex.getMessage() + " (see --help)");
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((ex, failed, result) -> {
-            Throwable reason = userError(ex);
-            stderr.println("fdht score: " + (reason != null ? reason.getMessage().replaceFirst("^fdht: ", "") : "unexpected " + ex));
-            if (java.util.Arrays.asList(args).contains("--verbose")) ex.printStackTrace(stderr);
-            stderr.flush();
-            return 2;
-        });
+        cl.setParameterExceptionHandler(
+                (ex, a) -> {
+                    ex.getCommandLine()
+                            .getErr()
+                            .println("fdht score: " + ex.getMessage() + " (see --help)");
+                    return 2;
+                });
+        cl.setExecutionExceptionHandler(
+                (ex, failed, result) -> {
+                    Throwable reason = userError(ex);
+                    stderr.println(
+                            "fdht score: "
+                                    + (reason != null
+                                            ? reason.getMessage().replaceFirst("^fdht: ", "")
+                                            : "unexpected " + ex));
+                    if (java.util.Arrays.asList(args).contains("--verbose"))
+                        ex.printStackTrace(stderr);
+                    stderr.flush();
+                    return 2;
+                });
         int code = cl.execute(args);
         stdout.flush();
         stderr.flush();
         return code;
     }
 
-    /** The innermost cause that is an error in the user's input (Spark wraps a task's exception a few times), or null. */
+    /**
+     * The innermost cause that is an error in the user's input (Spark wraps a task's exception a
+     * few times), or null.
+     */
     static Throwable userError(Throwable e) {
         Throwable found = null;
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof ModelFileException || t instanceof IllegalArgumentException || t instanceof UncheckedIOException) found = t;
+            if (t instanceof ModelFileException
+                    || t instanceof IllegalArgumentException
+                    || t instanceof UncheckedIOException) found = t;
         }
         return found;
     }
@@ -111,27 +156,45 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        BadRows policy = switch (badRows.toLowerCase(Locale.ROOT)) {
-            case "error-column" -> BadRows.ERROR_COLUMN;
-            case "fail" -> BadRows.FAIL;
-            default -> throw new IllegalArgumentException("--bad-rows " + badRows + ": use error-column or fail");
-        };
-        if (batch != null && batch < 1) throw new IllegalArgumentException("--batch " + batch + " must be at least 1");
+        BadRows policy =
+                switch (badRows.toLowerCase(Locale.ROOT)) {
+                    case "error-column" -> BadRows.ERROR_COLUMN;
+                    case "fail" -> BadRows.FAIL;
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "--bad-rows " + badRows + ": use error-column or fail");
+                };
+        if (batch != null && batch < 1)
+            throw new IllegalArgumentException("--batch " + batch + " must be at least 1");
         Path localIn = localPath(input), localOut = localPath(out);
-        if (localIn != null && !Files.exists(localIn)) throw new IllegalArgumentException("--input " + input + ": no such file or directory");
-        if (localOut != null && Files.exists(localOut) && !force) throw new IllegalArgumentException("--out " + out + " exists (use --force to replace it)");
+        if (localIn != null && !Files.exists(localIn))
+            throw new IllegalArgumentException("--input " + input + ": no such file or directory");
+        if (localOut != null && Files.exists(localOut) && !force)
+            throw new IllegalArgumentException(
+                    "--out " + out + " exists (use --force to replace it)");
         FdhtScorer scorer = FdhtScorer.of(model).withHidden(hidden).withBadRows(policy);
         if (batch != null) scorer = scorer.withBatch(batch);
         boolean npy = localIn != null && Files.isDirectory(localIn) && hasNpy(localIn);
-        // --partitions spreads .npy files over tasks; a Parquet input keeps its own partitioning, so the option would do nothing there
-        if (partitions < 0) throw new IllegalArgumentException("--partitions " + partitions + " must be at least 1 (or 0: the default)");
-        if (partitions != 0 && !npy) throw new IllegalArgumentException("--partitions applies to a directory of .npy files; " + input + " is read as Parquet, in its own partitions");
+        // --partitions spreads .npy files over tasks; a Parquet input keeps its own partitioning,
+        // so the option would do nothing there
+        if (partitions < 0)
+            throw new IllegalArgumentException(
+                    "--partitions " + partitions + " must be at least 1 (or 0: the default)");
+        if (partitions != 0 && !npy)
+            throw new IllegalArgumentException(
+                    "--partitions applies to a directory of .npy files; "
+                            + input
+                            + " is read as Parquet, in its own partitions");
 
         long t0 = System.nanoTime();
-        boolean ours = SparkSession.getDefaultSession().isEmpty(); // embedded in a JVM that has one: use it, leave it running
+        boolean ours =
+                SparkSession.getDefaultSession()
+                        .isEmpty(); // embedded in a JVM that has one: use it, leave it running
         SparkSession.Builder b = SparkSession.builder().master(master).appName("fdht score");
         if (master.startsWith("local")) {
-            b.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false");
+            b.config("spark.driver.bindAddress", "127.0.0.1")
+                    .config("spark.driver.host", "127.0.0.1")
+                    .config("spark.ui.enabled", "false");
         }
         SparkSession spark = b.getOrCreate();
         double startup = (System.nanoTime() - t0) / 1e9;
@@ -139,16 +202,39 @@ public final class ScoreCommand implements Callable<Integer> {
         spark.sparkContext().addSparkListener(progress);
         try {
             long t1 = System.nanoTime();
-            Dataset<Row> scored = npy ? scorer.scoreNpy(spark, localIn, partitions) : scorer.score(spark.read().parquet(input), features);
-            if (localOut != null) AtomicDirectory.write(localOut, force, tmp -> scored.write().parquet(tmp.toString()));
-            else scored.write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(out); // the committer publishes it whole, with _SUCCESS
+            Dataset<Row> scored =
+                    npy
+                            ? scorer.scoreNpy(spark, localIn, partitions)
+                            : scorer.score(spark.read().parquet(input), features);
+            if (localOut != null)
+                AtomicDirectory.write(
+                        localOut, force, tmp -> scored.write().parquet(tmp.toString()));
+            else
+                scored.write()
+                        .mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+                        .parquet(out); // the committer publishes it whole, with _SUCCESS
             double seconds = (System.nanoTime() - t1) / 1e9;
             progress.done();
             Dataset<Row> written = spark.read().parquet(out);
             long clips = written.count();
-            long bad = policy == BadRows.ERROR_COLUMN ? written.filter(functions.col("error").isNotNull()).count() : 0;
-            spec.commandLine().getOut().printf(Locale.ROOT, "fdht score: %,d clips (%,d not scored) with %s, batch %d, master %s: Spark start-up %.2f s, scoring and writing %.2f s (%.1f clips/s); wrote %s%n",
-                    clips, bad, model.getFileName(), scorer.batch(), master, startup, seconds, clips / seconds, out);
+            long bad =
+                    policy == BadRows.ERROR_COLUMN
+                            ? written.filter(functions.col("error").isNotNull()).count()
+                            : 0;
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            Locale.ROOT,
+                            "fdht score: %,d clips (%,d not scored) with %s, batch %d, master %s: Spark start-up %.2f s, scoring and writing %.2f s (%.1f clips/s); wrote %s%n",
+                            clips,
+                            bad,
+                            model.getFileName(),
+                            scorer.batch(),
+                            master,
+                            startup,
+                            seconds,
+                            clips / seconds,
+                            out);
             return 0;
         } finally {
             progress.done();
@@ -157,7 +243,10 @@ public final class ScoreCommand implements Callable<Integer> {
         }
     }
 
-    /** The local path {@code s} names (a plain path or a file: URI), or null for another file system's URI. */
+    /**
+     * The local path {@code s} names (a plain path or a file: URI), or null for another file
+     * system's URI.
+     */
     static Path localPath(String s) {
         if (s.startsWith("file:")) return Path.of(java.net.URI.create(s));
         if (s.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) return null;
@@ -172,7 +261,10 @@ public final class ScoreCommand implements Callable<Integer> {
         }
     }
 
-    /** The progress line: tasks finished of tasks submitted, rewritten in place on a terminal, else every tenth. */
+    /**
+     * The progress line: tasks finished of tasks submitted, rewritten in place on a terminal, else
+     * every tenth.
+     */
     private static final class Progress extends SparkListener {
         private final PrintWriter err;
         private final boolean terminal = System.console() != null;

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ScoreCommandTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     record Result(int code, String out, String err) {}
 
@@ -33,56 +32,138 @@ class ScoreCommandTest {
         Path model = SparkFixture.model(dir, 5);
         Path in = Files.createDirectory(dir.resolve("in"));
         float[][] clips = new float[3][];
-        for (int b = 0; b < clips.length; b++) clips[b] = SparkFixture.random(2 * SparkFixture.INPUT, 40 + b, 1);
+        for (int b = 0; b < clips.length; b++)
+            clips[b] = SparkFixture.random(2 * SparkFixture.INPUT, 40 + b, 1);
         SparkFixture.writeNpy(in.resolve("a.npy"), clips, 2, false);
         Path out = dir.resolve("scores.parquet");
-        Result r = run("--model", model.toString(), "--input", in.toString(), "--out", out.toString(), "--master", "local[2]", "--batch", "2", "--hidden");
+        Result r =
+                run(
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        in.toString(),
+                        "--out",
+                        out.toString(),
+                        "--master",
+                        "local[2]",
+                        "--batch",
+                        "2",
+                        "--hidden");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("fdht score: 3 clips (0 not scored)"), r.out());
         List<Row> rows = SparkFixture.spark().read().parquet(out.toString()).collectAsList();
         assertEquals(3, rows.size());
-        assertEquals(List.of("file", "clip", "logits", "label", "hidden", "error"), Arrays.asList(rows.get(0).schema().fieldNames()));
+        assertEquals(
+                List.of("file", "clip", "logits", "label", "hidden", "error"),
+                Arrays.asList(rows.get(0).schema().fieldNames()));
         try (Stream<Path> s = Files.list(dir)) {
-            assertFalse(s.anyMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary directory left beside the output");
+            assertFalse(
+                    s.anyMatch(p -> p.getFileName().toString().startsWith(".")),
+                    "no temporary directory left beside the output");
         }
 
-        Result exists = run("--model", model.toString(), "--input", in.toString(), "--out", out.toString());
+        Result exists =
+                run("--model", model.toString(), "--input", in.toString(), "--out", out.toString());
         assertEquals(2, exists.code());
-        assertEquals("fdht score: --out " + out + " exists (use --force to replace it)", exists.err().strip());
+        assertEquals(
+                "fdht score: --out " + out + " exists (use --force to replace it)",
+                exists.err().strip());
 
         float[][] bad = {clips[0], clips[1].clone()};
         bad[1][5] = Float.NaN;
         SparkFixture.writeNpy(in.resolve("b.npy"), bad, 2, false);
-        Result failed = run("--model", model.toString(), "--input", in.toString(), "--out", dir.resolve("failed.parquet").toString(), "--bad-rows", "fail");
+        Result failed =
+                run(
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        in.toString(),
+                        "--out",
+                        dir.resolve("failed.parquet").toString(),
+                        "--bad-rows",
+                        "fail");
         assertEquals(2, failed.code());
         String[] lines = failed.err().strip().split("\n");
-        assertEquals("fdht score: cannot score clip 1 of " + in.resolve("b.npy").toAbsolutePath() + ": non-finite value NaN at frame 0, index 5", lines[lines.length - 1]);
+        assertEquals(
+                "fdht score: cannot score clip 1 of "
+                        + in.resolve("b.npy").toAbsolutePath()
+                        + ": non-finite value NaN at frame 0, index 5",
+                lines[lines.length - 1]);
         assertFalse(Files.exists(dir.resolve("failed.parquet")), "a failed job writes nothing");
         try (Stream<Path> s = Files.list(dir)) {
-            assertFalse(s.anyMatch(p -> p.getFileName().toString().startsWith(".failed")), "nor leaves its temporary directory");
+            assertFalse(
+                    s.anyMatch(p -> p.getFileName().toString().startsWith(".failed")),
+                    "nor leaves its temporary directory");
         }
 
-        Result forced = run("--model", model.toString(), "--input", in.toString(), "--out", out.toString(), "--force");
+        Result forced =
+                run(
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        in.toString(),
+                        "--out",
+                        out.toString(),
+                        "--force");
         assertEquals(0, forced.code(), forced.err());
         assertTrue(forced.out().contains("5 clips (1 not scored)"), forced.out());
 
-        Result noModel = run("--model", dir.resolve("nope.safetensors").toString(), "--input", in.toString(), "--out", dir.resolve("x.parquet").toString());
+        Result noModel =
+                run(
+                        "--model",
+                        dir.resolve("nope.safetensors").toString(),
+                        "--input",
+                        in.toString(),
+                        "--out",
+                        dir.resolve("x.parquet").toString());
         assertEquals(2, noModel.code());
-        assertTrue(noModel.err().strip().endsWith("no such file") && !noModel.err().strip().contains("\n"), noModel.err());
+        assertTrue(
+                noModel.err().strip().endsWith("no such file")
+                        && !noModel.err().strip().contains("\n"),
+                noModel.err());
     }
 
     @Test
     void aPartitionCountItWouldIgnoreOrCannotUseIsRefusedBeforeSparkStarts() throws Exception {
         Path model = SparkFixture.model(dir, 5);
         Path npyDir = Files.createDirectory(dir.resolve("npy"));
-        SparkFixture.writeNpy(npyDir.resolve("a.npy"), new float[][]{SparkFixture.random(2 * SparkFixture.INPUT, 7, 1)}, 2, false);
-        Result negative = run("--model", model.toString(), "--input", npyDir.toString(), "--out", dir.resolve("n.parquet").toString(), "--partitions", "-1");
+        SparkFixture.writeNpy(
+                npyDir.resolve("a.npy"),
+                new float[][] {SparkFixture.random(2 * SparkFixture.INPUT, 7, 1)},
+                2,
+                false);
+        Result negative =
+                run(
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        npyDir.toString(),
+                        "--out",
+                        dir.resolve("n.parquet").toString(),
+                        "--partitions",
+                        "-1");
         assertEquals(2, negative.code());
-        assertEquals("fdht score: --partitions -1 must be at least 1 (or 0: the default)", negative.err().strip());
+        assertEquals(
+                "fdht score: --partitions -1 must be at least 1 (or 0: the default)",
+                negative.err().strip());
         Path parquet = Files.createDirectory(dir.resolve("clips.parquet"));
-        Result ignored = run("--model", model.toString(), "--input", parquet.toString(), "--out", dir.resolve("p.parquet").toString(), "--partitions", "4");
+        Result ignored =
+                run(
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        parquet.toString(),
+                        "--out",
+                        dir.resolve("p.parquet").toString(),
+                        "--partitions",
+                        "4");
         assertEquals(2, ignored.code());
-        assertEquals("fdht score: --partitions applies to a directory of .npy files; " + parquet + " is read as Parquet, in its own partitions", ignored.err().strip());
-        assertFalse(Files.exists(dir.resolve("n.parquet")) || Files.exists(dir.resolve("p.parquet")));
+        assertEquals(
+                "fdht score: --partitions applies to a directory of .npy files; "
+                        + parquet
+                        + " is read as Parquet, in its own partitions",
+                ignored.err().strip());
+        assertFalse(
+                Files.exists(dir.resolve("n.parquet")) || Files.exists(dir.resolve("p.parquet")));
     }
 }

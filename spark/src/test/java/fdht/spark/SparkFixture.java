@@ -18,8 +18,8 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 
 /**
- * What the Spark tests share: one local[2] session for the whole JVM (surefire runs one fork),
- * a small FDHT model with a head written to a file, random clips, and {@code fdht infer} itself.
+ * What the Spark tests share: one local[2] session for the whole JVM (surefire runs one fork), a
+ * small FDHT model with a head written to a file, random clips, and {@code fdht infer} itself.
  */
 final class SparkFixture {
     static final int INPUT = 200, HIDDEN = 16, CLASSES = 5;
@@ -29,23 +29,42 @@ final class SparkFixture {
 
     static synchronized SparkSession spark() {
         if (spark == null) {
-            spark = SparkSession.builder().master("local[2]").appName("fdht-spark-test")
-                    .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-                    .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-                    .getOrCreate();
+            spark =
+                    SparkSession.builder()
+                            .master("local[2]")
+                            .appName("fdht-spark-test")
+                            .config("spark.driver.bindAddress", "127.0.0.1")
+                            .config("spark.driver.host", "127.0.0.1")
+                            .config("spark.ui.enabled", "false")
+                            .config("spark.sql.shuffle.partitions", "2")
+                            .getOrCreate();
             spark.sparkContext().setLogLevel("WARN");
         }
         return spark;
     }
 
-    /** Writes an FDHT model ({@value #INPUT} inputs, {@value #HIDDEN} hidden, {@value #CLASSES}-class head) made from {@code seed}. */
+    /**
+     * Writes an FDHT model ({@value #INPUT} inputs, {@value #HIDDEN} hidden, {@value
+     * #CLASSES}-class head) made from {@code seed}.
+     */
     static Path model(Path dir, long seed) {
         Path file = dir.resolve("model-" + seed + ".safetensors");
         try (Arena arena = Arena.ofConfined()) {
             int[] rows = {4, 4, 4};
             int[] cols = ColumnFactorization.cheapest(INPUT + HIDDEN, rows, 3, 0.06, 32, 3);
-            Lstm lstm = Lstm.fdht(HtMatrix.random(HtFormat.uniform(rows, cols, 3), seed, arena), INPUT, random(4 * HIDDEN, seed + 1, 0.1), arena)
-                    .withHead(new DenseHead(random(CLASSES * HIDDEN, seed + 2, 0.5), random(CLASSES, seed + 3, 0.1), CLASSES, HIDDEN, arena));
+            Lstm lstm =
+                    Lstm.fdht(
+                                    HtMatrix.random(HtFormat.uniform(rows, cols, 3), seed, arena),
+                                    INPUT,
+                                    random(4 * HIDDEN, seed + 1, 0.1),
+                                    arena)
+                            .withHead(
+                                    new DenseHead(
+                                            random(CLASSES * HIDDEN, seed + 2, 0.5),
+                                            random(CLASSES, seed + 3, 0.1),
+                                            CLASSES,
+                                            HIDDEN,
+                                            arena));
             LstmModelFile.write(lstm, file);
         }
         return file;
@@ -58,13 +77,26 @@ final class SparkFixture {
         return v;
     }
 
-    /** Writes {@code clips} ({@code [B][T*N]}) as one float32 .npy of shape {@code [B, T, N]} (or {@code [T, N]} when {@code flat2d} and B = 1). */
+    /**
+     * Writes {@code clips} ({@code [B][T*N]}) as one float32 .npy of shape {@code [B, T, N]} (or
+     * {@code [T, N]} when {@code flat2d} and B = 1).
+     */
     static void writeNpy(Path file, float[][] clips, int frames, boolean twoD) {
         try (Arena arena = Arena.ofConfined()) {
             int per = frames * INPUT;
             MemorySegment data = Weights.floats(arena, (long) clips.length * per);
-            for (int b = 0; b < clips.length; b++) MemorySegment.copy(clips[b], 0, data, java.lang.foreign.ValueLayout.JAVA_FLOAT, (long) b * per * Float.BYTES, per);
-            NpyFile.write(file, twoD ? new long[]{frames, INPUT} : new long[]{clips.length, frames, INPUT}, data);
+            for (int b = 0; b < clips.length; b++)
+                MemorySegment.copy(
+                        clips[b],
+                        0,
+                        data,
+                        java.lang.foreign.ValueLayout.JAVA_FLOAT,
+                        (long) b * per * Float.BYTES,
+                        per);
+            NpyFile.write(
+                    file,
+                    twoD ? new long[] {frames, INPUT} : new long[] {clips.length, frames, INPUT},
+                    data);
         }
     }
 
@@ -90,7 +122,8 @@ final class SparkFixture {
             int rows = s.length == 1 ? 1 : (int) s[0];
             int cols = (int) (a.elements() / rows);
             float[][] out = new float[rows][];
-            for (int r = 0; r < rows; r++) out[r] = Weights.toArray(a.data(), (long) r * cols, cols);
+            for (int r = 0; r < rows; r++)
+                out[r] = Weights.toArray(a.data(), (long) r * cols, cols);
             return out;
         }
     }

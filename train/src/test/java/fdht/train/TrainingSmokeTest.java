@@ -16,28 +16,39 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * CI's training smoke test: an FDHT-LSTM (ranks 4, H 32) trained on a few hundred MFM-40 clips
- * for a few epochs must lower its training loss, beat chance (1/40) on its training clips and
- * leave a model file that the inference reader accepts. Skipped without Fashion-MNIST.
+ * CI's training smoke test: an FDHT-LSTM (ranks 4, H 32) trained on a few hundred MFM-40 clips for
+ * a few epochs must lower its training loss, beat chance (1/40) on its training clips and leave a
+ * model file that the inference reader accepts. Skipped without Fashion-MNIST.
  */
 class TrainingSmokeTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void fdhtLearnsOnAFewHundredClips() {
-        assumeTrue(Files.isDirectory(FashionMnist.defaultDirectory()), "dataset-fashion-mnist is not installed");
+        assumeTrue(
+                Files.isDirectory(FashionMnist.defaultDirectory()),
+                "dataset-fashion-mnist is not installed");
         LabelledClips train = MovingFashionMnist.load(Split.TRAIN, 1).take(320);
         LabelledClips test = MovingFashionMnist.load(Split.TEST, 1).take(200);
         Path out = dir.resolve("m.safetensors");
         StringWriter log = new StringWriter();
         long start = System.nanoTime();
-        List<TrainingRun.EpochLine> curve = TrainingRun.run(new TrainingRun.Config("fdht", "4", 32, 4, 16, 7, out, null, 1, 0.01, 0, 1.0, 0.1),
-                train, test, new PrintWriter(log, true), false);
+        List<TrainingRun.EpochLine> curve =
+                TrainingRun.run(
+                        new TrainingRun.Config(
+                                "fdht", "4", 32, 4, 16, 7, out, null, 1, 0.01, 0, 1.0, 0.1),
+                        train,
+                        test,
+                        new PrintWriter(log, true),
+                        false);
         System.out.println(log);
         System.out.printf("smoke: %.1f s%n", (System.nanoTime() - start) / 1e9);
-        assertTrue(curve.getLast().trainLoss() < curve.getFirst().trainLoss() - 0.05, "training loss fell: " + curve);
-        assertTrue(curve.getLast().trainAccuracy() > 2.0 / 40, "training accuracy above chance: " + curve);
+        assertTrue(
+                curve.getLast().trainLoss() < curve.getFirst().trainLoss() - 0.05,
+                "training loss fell: " + curve);
+        assertTrue(
+                curve.getLast().trainAccuracy() > 2.0 / 40,
+                "training accuracy above chance: " + curve);
         assertTrue(Files.exists(out) && Files.exists(TrainingRun.curvePath(out)));
         try (var arena = java.lang.foreign.Arena.ofConfined()) {
             assertTrue(fdht.kernels.lstm.LstmModelFile.read(out, arena).head().isPresent());

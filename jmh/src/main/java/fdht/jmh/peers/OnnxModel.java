@@ -6,11 +6,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Builds ONNX model bytes in-process, without protobuf or ONNX libraries: just the few messages
- * of onnx.proto a one-node graph needs (ModelProto, GraphProto, NodeProto, AttributeProto,
- * TensorProto with raw_data, ValueInfoProto), written with the protobuf wire format by hand.
- * Field numbers are onnx.proto's. Used to hand ONNX Runtime a dense {@code LSTM} node over exactly
- * the weights fdht runs, and an identity graph of the same signature to measure its per-call cost.
+ * Builds ONNX model bytes in-process, without protobuf or ONNX libraries: just the few messages of
+ * onnx.proto a one-node graph needs (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto
+ * with raw_data, ValueInfoProto), written with the protobuf wire format by hand. Field numbers are
+ * onnx.proto's. Used to hand ONNX Runtime a dense {@code LSTM} node over exactly the weights fdht
+ * runs, and an identity graph of the same signature to measure its per-call cost.
  */
 public final class OnnxModel {
     private static final int OPSET = 17;
@@ -21,16 +21,21 @@ public final class OnnxModel {
     private OnnxModel() {}
 
     /**
-     * A one-layer ONNX LSTM, one step or a clip: inputs {@code X [seq][batch][N_x]},
-     * {@code initial_h}, {@code initial_c} ({@code [1][batch][H]}); outputs {@code Y_h}, {@code Y_c}.
+     * A one-layer ONNX LSTM, one step or a clip: inputs {@code X [seq][batch][N_x]}, {@code
+     * initial_h}, {@code initial_c} ({@code [1][batch][H]}); outputs {@code Y_h}, {@code Y_c}.
      *
-     * @param w      fdht's gate matrix {@code [W_ih W_hh]}, {@code 4H x (N_x + H)} row-major, gate order i, f, g, o (PyTorch)
-     * @param bias   {@code b_ih + b_hh}, {@code 4H}, same gate order
+     * @param w fdht's gate matrix {@code [W_ih W_hh]}, {@code 4H x (N_x + H)} row-major, gate order
+     *     i, f, g, o (PyTorch)
+     * @param bias {@code b_ih + b_hh}, {@code 4H}, same gate order
      */
-    public static byte[] lstm(MemorySegment w, float[] bias, int inputSize, int hidden, int seq, int batch) {
-        if (bias.length != 4 * hidden) throw new IllegalArgumentException("bias needs 4H = " + 4 * hidden + " values, got " + bias.length);
+    public static byte[] lstm(
+            MemorySegment w, float[] bias, int inputSize, int hidden, int seq, int batch) {
+        if (bias.length != 4 * hidden)
+            throw new IllegalArgumentException(
+                    "bias needs 4H = " + 4 * hidden + " values, got " + bias.length);
         long cols = (long) inputSize + hidden;
-        if (w.byteSize() < 4L * hidden * cols * Float.BYTES) throw new IllegalArgumentException("W holds fewer than 4H x (N_x + H) floats");
+        if (w.byteSize() < 4L * hidden * cols * Float.BYTES)
+            throw new IllegalArgumentException("W holds fewer than 4H x (N_x + H) floats");
         // ONNX orders the gates i, o, f, c; PyTorch (and fdht) i, f, g, o. onnxGate[k] = our block.
         int[] ours = {0, 3, 1, 2};
         float[] wx = new float[4 * hidden * inputSize];
@@ -40,33 +45,68 @@ public final class OnnxModel {
             for (int u = 0; u < hidden; u++) {
                 long src = ((long) ours[g] * hidden + u) * cols;
                 int dst = g * hidden + u;
-                MemorySegment.copy(w, ValueLayout.JAVA_FLOAT, src * Float.BYTES, wx, dst * inputSize, inputSize);
-                MemorySegment.copy(w, ValueLayout.JAVA_FLOAT, (src + inputSize) * Float.BYTES, wh, dst * hidden, hidden);
+                MemorySegment.copy(
+                        w,
+                        ValueLayout.JAVA_FLOAT,
+                        src * Float.BYTES,
+                        wx,
+                        dst * inputSize,
+                        inputSize);
+                MemorySegment.copy(
+                        w,
+                        ValueLayout.JAVA_FLOAT,
+                        (src + inputSize) * Float.BYTES,
+                        wh,
+                        dst * hidden,
+                        hidden);
                 b[dst] = bias[ours[g] * hidden + u];
             }
         }
-        Message node = new Message()
-                .strings(1, "X", "W", "R", "B", "", "initial_h", "initial_c")
-                .strings(2, "", "Y_h", "Y_c")
-                .string(3, "lstm")
-                .string(4, "LSTM")
-                .message(5, new Message().string(1, "hidden_size").varint(3, hidden).varint(20, ATTR_INT));
-        Message graph = new Message()
-                .message(1, node)
-                .string(2, "fdht-dense-lstm")
-                .message(5, tensor("W", new long[]{1, 4L * hidden, inputSize}, wx))
-                .message(5, tensor("R", new long[]{1, 4L * hidden, hidden}, wh))
-                .message(5, tensor("B", new long[]{1, 8L * hidden}, b));
+        Message node =
+                new Message()
+                        .strings(1, "X", "W", "R", "B", "", "initial_h", "initial_c")
+                        .strings(2, "", "Y_h", "Y_c")
+                        .string(3, "lstm")
+                        .string(4, "LSTM")
+                        .message(
+                                5,
+                                new Message()
+                                        .string(1, "hidden_size")
+                                        .varint(3, hidden)
+                                        .varint(20, ATTR_INT));
+        Message graph =
+                new Message()
+                        .message(1, node)
+                        .string(2, "fdht-dense-lstm")
+                        .message(5, tensor("W", new long[] {1, 4L * hidden, inputSize}, wx))
+                        .message(5, tensor("R", new long[] {1, 4L * hidden, hidden}, wh))
+                        .message(5, tensor("B", new long[] {1, 8L * hidden}, b));
         signature(graph, inputSize, hidden, seq, batch);
         return model(graph);
     }
 
-    /** The same inputs and outputs as {@link #lstm} with no arithmetic: {@code Y_h = initial_h}, {@code Y_c = initial_c}; X is fed and ignored. */
+    /**
+     * The same inputs and outputs as {@link #lstm} with no arithmetic: {@code Y_h = initial_h},
+     * {@code Y_c = initial_c}; X is fed and ignored.
+     */
     public static byte[] identity(int inputSize, int hidden, int seq, int batch) {
-        Message graph = new Message()
-                .message(1, new Message().strings(1, "initial_h").strings(2, "Y_h").string(3, "copy_h").string(4, "Identity"))
-                .message(1, new Message().strings(1, "initial_c").strings(2, "Y_c").string(3, "copy_c").string(4, "Identity"))
-                .string(2, "fdht-identity");
+        Message graph =
+                new Message()
+                        .message(
+                                1,
+                                new Message()
+                                        .strings(1, "initial_h")
+                                        .strings(2, "Y_h")
+                                        .string(3, "copy_h")
+                                        .string(4, "Identity"))
+                        .message(
+                                1,
+                                new Message()
+                                        .strings(1, "initial_c")
+                                        .strings(2, "Y_c")
+                                        .string(3, "copy_c")
+                                        .string(4, "Identity"))
+                        .string(2, "fdht-identity");
         signature(graph, inputSize, hidden, seq, batch);
         return model(graph);
     }
@@ -93,7 +133,13 @@ public final class OnnxModel {
         for (long d : dims) t.varint(1, d);
         t.varint(2, FLOAT).string(8, name);
         byte[] raw = new byte[data.length * Float.BYTES];
-        MemorySegment.copy(data, 0, MemorySegment.ofArray(raw), ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0, data.length);
+        MemorySegment.copy(
+                data,
+                0,
+                MemorySegment.ofArray(raw),
+                ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN),
+                0,
+                data.length);
         return t.lengthDelimited(9, raw);
     }
 
@@ -134,7 +180,9 @@ public final class OnnxModel {
             return this;
         }
 
-        byte[] bytes() { return out.toByteArray(); }
+        byte[] bytes() {
+            return out.toByteArray();
+        }
 
         private void tag(int field, int wireType) {
             raw(((long) field << 3) | wireType);

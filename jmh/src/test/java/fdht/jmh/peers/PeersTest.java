@@ -28,19 +28,28 @@ class PeersTest {
 
     @Test
     void onnxRuntimesLstmBuiltFromOurBytesEqualsOurDenseLstmOverAClipInEveryGate() {
-        for (int batch : new int[]{1, 3}) {
+        for (int batch : new int[] {1, 3}) {
             int seq = 4;
             try (Arena arena = Arena.ofConfined()) {
-                // weights large enough that every gate matters (a gate-order mix-up moves h by far more than the tolerance)
-                MemorySegment w = Weights.copyOf(arena, random(4 * HIDDEN * (INPUT + HIDDEN), 3, 0.4));
+                // weights large enough that every gate matters (a gate-order mix-up moves h by far
+                // more than the tolerance)
+                MemorySegment w =
+                        Weights.copyOf(arena, random(4 * HIDDEN * (INPUT + HIDDEN), 3, 0.4));
                 float[] bias = random(4 * HIDDEN, 4, 0.5);
-                Lstm ours = Lstm.dense(w, INPUT, HIDDEN, bias, arena).withKernels(KernelProvider.scalar());
+                Lstm ours =
+                        Lstm.dense(w, INPUT, HIDDEN, bias, arena)
+                                .withKernels(KernelProvider.scalar());
                 float[] clip = random(seq * batch * INPUT, 5, 1); // ONNX: [t][b][x]
                 MemorySegment onnxX = Weights.copyOf(arena, clip);
                 MemorySegment oursX = Weights.floats(arena, clip.length); // fdht: [b][t][x]
                 for (int t = 0; t < seq; t++) {
                     for (int b = 0; b < batch; b++) {
-                        MemorySegment.copy(onnxX, ((long) t * batch + b) * INPUT * 4, oursX, ((long) b * seq + t) * INPUT * 4, INPUT * 4L);
+                        MemorySegment.copy(
+                                onnxX,
+                                ((long) t * batch + b) * INPUT * 4,
+                                oursX,
+                                ((long) b * seq + t) * INPUT * 4,
+                                INPUT * 4L);
                     }
                 }
                 LstmState s = ours.newState(batch, arena);
@@ -55,7 +64,10 @@ class PeersTest {
                         assertEquals(expect[e], got[e], 1e-5, "h[" + e + "], batch " + batch);
                         spread = Math.max(spread, Math.abs(expect[e]));
                     }
-                    assertTrue(spread > 0.1, "h should be far from 0 for the check to mean anything, max |h| " + spread);
+                    assertTrue(
+                            spread > 0.1,
+                            "h should be far from 0 for the check to mean anything, max |h| "
+                                    + spread);
                 }
             }
         }
@@ -70,7 +82,10 @@ class PeersTest {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment w = Weights.floats(arena, 4L * HIDDEN * (INPUT + HIDDEN));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxModel.lstm(w, new float[3], INPUT, HIDDEN, 1, 1));
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> OnnxModel.lstm(w, new float[3], INPUT, HIDDEN, 1, 1));
             assertTrue(e.getMessage().contains("4H"), e.getMessage());
         }
     }
@@ -79,24 +94,45 @@ class PeersTest {
     void blasGemvAndGemmEqualOurKernelsOnBothBackends() {
         int rows = 24, cols = 301;
         float[] w = random(rows * cols, 7, 1);
-        for (int batch : new int[]{1, 5}) {
+        for (int batch : new int[] {1, 5}) {
             float[] x = random(batch * cols, 8 + batch, 1);
             float[] expect;
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment y = Weights.floats(arena, (long) batch * rows);
-                KernelProvider.scalar().gemm(Weights.copyOf(arena, w), 0, rows, cols, Weights.copyOf(arena, x), 0, y, 0, batch, false);
+                KernelProvider.scalar()
+                        .gemm(
+                                Weights.copyOf(arena, w),
+                                0,
+                                rows,
+                                cols,
+                                Weights.copyOf(arena, x),
+                                0,
+                                y,
+                                0,
+                                batch,
+                                false);
                 expect = Weights.toArray(y, 0, batch * rows);
             }
             BLAS nat = null;
             try {
                 nat = Blas.nativeBlas();
             } catch (IllegalStateException e) {
-                assertTrue(e.getMessage().contains("libopenblas0-pthread"), e.getMessage()); // the failure says what to install
+                assertTrue(
+                        e.getMessage().contains("libopenblas0-pthread"),
+                        e.getMessage()); // the failure says what to install
             }
-            for (BLAS blas : nat == null ? new BLAS[]{Blas.javaBlas()} : new BLAS[]{Blas.javaBlas(), nat}) {
+            for (BLAS blas :
+                    nat == null
+                            ? new BLAS[] {Blas.javaBlas()}
+                            : new BLAS[] {Blas.javaBlas(), nat}) {
                 float[] y = new float[batch * rows];
                 Blas.gemm(blas, w, rows, cols, x, y, batch);
-                for (int e = 0; e < y.length; e++) assertEquals(expect[e], y[e], 1e-3, blas.getClass().getSimpleName() + " y[" + e + "], batch " + batch);
+                for (int e = 0; e < y.length; e++)
+                    assertEquals(
+                            expect[e],
+                            y[e],
+                            1e-3,
+                            blas.getClass().getSimpleName() + " y[" + e + "], batch " + batch);
             }
         }
     }
@@ -106,7 +142,8 @@ class PeersTest {
         try {
             Blas.nativeBlas();
         } catch (IllegalStateException e) {
-            return; // no native BLAS on this machine: nothing to pin (the previous test checks the message)
+            return; // no native BLAS on this machine: nothing to pin (the previous test checks the
+            // message)
         }
         var config = Blas.pinOpenBlasThreads(1);
         config.ifPresent(c -> assertTrue(c.contains("1 thread"), c));

@@ -26,7 +26,8 @@ final class DenseTensor {
     // both
     private final List<int[]> modes; // {node id, size}
 
-    private DenseTensor(MemorySegment w, int cols, int[] m, int[] n, double[] data, List<int[]> modes) {
+    private DenseTensor(
+            MemorySegment w, int cols, int[] m, int[] n, double[] data, List<int[]> modes) {
         this.w = w;
         this.cols = cols;
         this.m = m;
@@ -51,11 +52,13 @@ final class DenseTensor {
 
     static DenseTensor fromMatrix(MemorySegment w, int rows, int cols, int[] m, int[] n) {
         List<int[]> modes = new ArrayList<>();
-        for (int k = 0; k < m.length; k++) modes.add(new int[]{k, m[k] * n[k]});
+        for (int k = 0; k < m.length; k++) modes.add(new int[] {k, m[k] * n[k]});
         return new DenseTensor(w, cols, m.clone(), n.clone(), null, modes);
     }
 
-    private boolean isSource() { return w != null; }
+    private boolean isSource() {
+        return w != null;
+    }
 
     private int position(int node) {
         for (int p = 0; p < modes.size(); p++) if (modes.get(p)[0] == node) return p;
@@ -76,7 +79,15 @@ final class DenseTensor {
             for (long r = 0; r < rows; r++) {
                 for (int c = 0; c < cols; c++) {
                     float v = w.getAtIndex(ValueLayout.JAVA_FLOAT, r * cols + c);
-                    if (!Float.isFinite(v)) throw new IllegalArgumentException("the matrix has a non-finite value " + v + " at (" + r + ", " + c + ")");
+                    if (!Float.isFinite(v))
+                        throw new IllegalArgumentException(
+                                "the matrix has a non-finite value "
+                                        + v
+                                        + " at ("
+                                        + r
+                                        + ", "
+                                        + c
+                                        + ")");
                     s += (double) v * v;
                 }
             }
@@ -101,7 +112,11 @@ final class DenseTensor {
      * Calls {@code fiber} once per index of the modes other than those at {@code positions}, with
      * the fiber's values (the listed modes, row-major) gathered into {@code buf}.
      */
-    private void forEachFiber(int[] positions, double[] buf, java.util.function.IntConsumer fiber, DoubleConsumer progress) {
+    private void forEachFiber(
+            int[] positions,
+            double[] buf,
+            java.util.function.IntConsumer fiber,
+            DoubleConsumer progress) {
         int d = modes.size();
         int[] size = new int[d];
         for (int p = 0; p < d; p++) size[p] = modes.get(p)[1];
@@ -147,7 +162,9 @@ final class DenseTensor {
         }
     }
 
-    /** Gram matrix of the unfolding along the mode of {@code node}: accumulated in blocks with EJML. */
+    /**
+     * Gram matrix of the unfolding along the mode of {@code node}: accumulated in blocks with EJML.
+     */
     DMatrixRMaj modeGram(int node, int block, DoubleConsumer progress) {
         int p = position(node);
         int len = modes.get(p)[1];
@@ -155,14 +172,18 @@ final class DenseTensor {
         DMatrixRMaj f = new DMatrixRMaj(len, block);
         double[] buf = new double[len];
         int[] filled = {0};
-        forEachFiber(new int[]{p}, buf, i -> {
-            int col = filled[0]++;
-            for (int e = 0; e < len; e++) f.unsafe_set(e, col, buf[e]);
-            if (filled[0] == block) {
-                CommonOps_DDRM.multAddTransB(f, f, gram);
-                filled[0] = 0;
-            }
-        }, progress);
+        forEachFiber(
+                new int[] {p},
+                buf,
+                i -> {
+                    int col = filled[0]++;
+                    for (int e = 0; e < len; e++) f.unsafe_set(e, col, buf[e]);
+                    if (filled[0] == block) {
+                        CommonOps_DDRM.multAddTransB(f, f, gram);
+                        filled[0] = 0;
+                    }
+                },
+                progress);
         if (filled[0] > 0) {
             DMatrixRMaj tail = CommonOps_DDRM.extract(f, 0, len, 0, filled[0]);
             CommonOps_DDRM.multAddTransB(tail, tail, gram);
@@ -170,35 +191,48 @@ final class DenseTensor {
         return gram;
     }
 
-    /** Mode of {@code node} (size s) replaced by its projection onto the columns of {@code u} (s x r), appended last. */
+    /**
+     * Mode of {@code node} (size s) replaced by its projection onto the columns of {@code u} (s x
+     * r), appended last.
+     */
     DenseTensor projectMode(int node, double[][] u) {
         return projectMode(node, node, u);
     }
 
     /** As {@link #projectMode(int, double[][])}, the new mode named {@code newNode}. */
     DenseTensor projectMode(int node, int newNode, double[][] u) {
-        return project(new int[]{position(node)}, newNode, u);
+        return project(new int[] {position(node)}, newNode, u);
     }
 
-    /** Gram matrix of the unfolding along the modes of {@code l} and {@code r} together (rows (a_l, a_r)). */
+    /**
+     * Gram matrix of the unfolding along the modes of {@code l} and {@code r} together (rows (a_l,
+     * a_r)).
+     */
     DMatrixRMaj pairGram(int l, int r) {
         int[] pos = {position(l), position(r)};
         int len = modes.get(pos[0])[1] * modes.get(pos[1])[1];
         double[] g = new double[len * len];
         double[] buf = new double[len];
-        forEachFiber(pos, buf, i -> {
-            for (int a = 0; a < len; a++) {
-                double va = buf[a];
-                if (va == 0) continue;
-                for (int b = 0; b < len; b++) g[a * len + b] += va * buf[b];
-            }
-        }, null);
+        forEachFiber(
+                pos,
+                buf,
+                i -> {
+                    for (int a = 0; a < len; a++) {
+                        double va = buf[a];
+                        if (va == 0) continue;
+                        for (int b = 0; b < len; b++) g[a * len + b] += va * buf[b];
+                    }
+                },
+                null);
         return new DMatrixRMaj(len, len, true, g);
     }
 
-    /** Modes of {@code l} and {@code r} replaced by node {@code t}'s (size r_t), via {@code u} ((r_l r_r) x r_t), appended last. */
+    /**
+     * Modes of {@code l} and {@code r} replaced by node {@code t}'s (size r_t), via {@code u} ((r_l
+     * r_r) x r_t), appended last.
+     */
     DenseTensor projectPair(int l, int r, int t, double[][] u) {
-        return project(new int[]{position(l), position(r)}, t, u);
+        return project(new int[] {position(l), position(r)}, t, u);
     }
 
     private DenseTensor project(int[] pos, int newNode, double[][] u) {
@@ -206,36 +240,47 @@ final class DenseTensor {
         for (int p : pos) len *= modes.get(p)[1];
         int rank = u[0].length;
         long out = size() / len * rank;
-        if (out > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a projected tensor of " + out + " doubles does not fit a heap array");
+        if (out > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException(
+                    "a projected tensor of " + out + " doubles does not fit a heap array");
         double[] res = new double[(int) out];
         double[] buf = new double[len];
         final int fl = len;
-        forEachFiber(pos, buf, f -> {
-            int base = f * rank;
-            for (int a = 0; a < rank; a++) {
-                double s = 0;
-                for (int e = 0; e < fl; e++) s += u[e][a] * buf[e];
-                res[base + a] = s;
-            }
-        }, null);
+        forEachFiber(
+                pos,
+                buf,
+                f -> {
+                    int base = f * rank;
+                    for (int a = 0; a < rank; a++) {
+                        double s = 0;
+                        for (int e = 0; e < fl; e++) s += u[e][a] * buf[e];
+                        res[base + a] = s;
+                    }
+                },
+                null);
         List<int[]> modes2 = new ArrayList<>();
         for (int p = 0; p < modes.size(); p++) {
             boolean gone = false;
             for (int q : pos) gone |= q == p;
             if (!gone) modes2.add(modes.get(p));
         }
-        modes2.add(new int[]{newNode, rank});
+        modes2.add(new int[] {newNode, rank});
         return new DenseTensor(null, 0, null, null, res, modes2);
     }
 
-    /** The whole tensor as B_root[0][a_l][a_r] once only the modes of {@code l} and {@code r} are left. */
+    /**
+     * The whole tensor as B_root[0][a_l][a_r] once only the modes of {@code l} and {@code r} are
+     * left.
+     */
     float[] pairValues(int l, int r) {
-        if (modes.size() != 2) throw new IllegalStateException("the root core has " + modes.size() + " modes, not 2");
+        if (modes.size() != 2)
+            throw new IllegalStateException("the root core has " + modes.size() + " modes, not 2");
         int pl = position(l), pr = position(r);
         int rl = modes.get(pl)[1], rr = modes.get(pr)[1];
         float[] v = new float[rl * rr];
         for (int b = 0; b < rl; b++)
-            for (int c = 0; c < rr; c++) v[b * rr + c] = (float) (pl == 0 ? data[b * rr + c] : data[c * rl + b]);
+            for (int c = 0; c < rr; c++)
+                v[b * rr + c] = (float) (pl == 0 ? data[b * rr + c] : data[c * rl + b]);
         return v;
     }
 }

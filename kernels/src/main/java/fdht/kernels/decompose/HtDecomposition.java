@@ -10,10 +10,10 @@ import java.util.function.DoubleConsumer;
 import org.ejml.data.DMatrixRMaj;
 
 /**
- * Dense matrix to HT by Grasedyck's leaves-to-root truncated HT-SVD (htucker's
- * {@code truncate_ltr}). Mode {@code k} of the tensor is the pair {@code (i_k, j_k)} of size
- * {@code m_k n_k}. Every leaf's basis comes from the Gram matrix of its unfolding of the original
- * matrix (streamed from native memory in blocks, EJML for the products and the symmetric
+ * Dense matrix to HT by Grasedyck's leaves-to-root truncated HT-SVD (htucker's {@code
+ * truncate_ltr}). Mode {@code k} of the tensor is the pair {@code (i_k, j_k)} of size {@code m_k
+ * n_k}. Every leaf's basis comes from the Gram matrix of its unfolding of the original matrix
+ * (streamed from native memory in blocks, EJML for the products and the symmetric
  * eigendecomposition); the tensor is then projected onto the leaf bases, the projection that
  * shrinks it most first, so only that one pass reads the whole matrix; the interior nodes follow
  * bottom-up on the small core. Each truncation may discard {@code eps ||W|| / sqrt(2d - 2)}, so the
@@ -21,8 +21,8 @@ import org.ejml.data.DMatrixRMaj;
  * approximation of its ranks.
  *
  * <p>Cost: about {@code M N sum_k m_k n_k} multiply-adds for the Grams (10^10 for LSTM-UCF) plus
- * one pass per leaf over W; heap: the Grams and the tensor after the first projection
- * ({@code M N r_k / (m_k n_k)} doubles).
+ * one pass per leaf over W; heap: the Grams and the tensor after the first projection ({@code M N
+ * r_k / (m_k n_k)} doubles).
  *
  * <p>Thread safety: Stateless: safe to call from any thread.
  */
@@ -30,11 +30,12 @@ public final class HtDecomposition {
     private static final int BLOCK = 512;
 
     /**
-     * @param matrix         the HT matrix, with orthonormal frames
-     * @param relativeError  {@code ||W - W_ht||_F / ||W||_F}, from the discarded energy: the HT of
-     *                       orthonormal frames is an orthogonal projection of W, so
-     *                       {@code ||W - W_ht||^2 = ||W||^2 - ||B_root||^2}
-     * @param singularValues each node's singular values (all of them, before truncation); the root's is empty
+     * @param matrix the HT matrix, with orthonormal frames
+     * @param relativeError {@code ||W - W_ht||_F / ||W||_F}, from the discarded energy: the HT of
+     *     orthonormal frames is an orthogonal projection of W, so {@code ||W - W_ht||^2 = ||W||^2 -
+     *     ||B_root||^2}
+     * @param singularValues each node's singular values (all of them, before truncation); the
+     *     root's is empty
      */
     public record Result(HtMatrix matrix, double relativeError, double[][] singularValues) {}
 
@@ -44,24 +45,52 @@ public final class HtDecomposition {
      * Decomposes the row-major {@code M x cols} matrix in {@code w} ({@code cols <= prod n}; the
      * missing columns are zero padding) into an HT matrix of the given factors and tree.
      */
-    public static Result decompose(MemorySegment w, int cols, int[] rowFactors, int[] colFactors, DimensionTree tree, Truncation truncation,
-                                   Arena arena, DoubleConsumer progress) {
+    public static Result decompose(
+            MemorySegment w,
+            int cols,
+            int[] rowFactors,
+            int[] colFactors,
+            DimensionTree tree,
+            Truncation truncation,
+            Arena arena,
+            DoubleConsumer progress) {
         int d = tree.order();
-        if (rowFactors.length != d || colFactors.length != d) throw new IllegalArgumentException("the tree has order " + d + " but "
-                + rowFactors.length + " row and " + colFactors.length + " column factors were given");
+        if (rowFactors.length != d || colFactors.length != d)
+            throw new IllegalArgumentException(
+                    "the tree has order "
+                            + d
+                            + " but "
+                            + rowFactors.length
+                            + " row and "
+                            + colFactors.length
+                            + " column factors were given");
         long mRows = 1, nCols = 1;
         for (int k = 0; k < d; k++) {
-            if (rowFactors[k] < 1 || colFactors[k] < 1) throw new IllegalArgumentException("factor m" + (k + 1) + " or n" + (k + 1) + " is below 1");
+            if (rowFactors[k] < 1 || colFactors[k] < 1)
+                throw new IllegalArgumentException(
+                        "factor m" + (k + 1) + " or n" + (k + 1) + " is below 1");
             mRows *= rowFactors[k];
             nCols *= colFactors[k];
         }
-        if (cols < 1 || cols > nCols) throw new IllegalArgumentException(cols + " columns do not fit the column factors (product " + nCols + ")");
-        if (w.byteSize() < mRows * cols * Float.BYTES) throw new IllegalArgumentException("the matrix holds " + w.byteSize() / 4 + " floats but "
-                + mRows + " x " + cols + " = " + mRows * cols + " are needed");
-        DoubleConsumer report = progress == null ? p -> { } : progress;
+        if (cols < 1 || cols > nCols)
+            throw new IllegalArgumentException(
+                    cols + " columns do not fit the column factors (product " + nCols + ")");
+        if (w.byteSize() < mRows * cols * Float.BYTES)
+            throw new IllegalArgumentException(
+                    "the matrix holds "
+                            + w.byteSize() / 4
+                            + " floats but "
+                            + mRows
+                            + " x "
+                            + cols
+                            + " = "
+                            + mRows * cols
+                            + " are needed");
+        DoubleConsumer report = progress == null ? p -> {} : progress;
         DenseTensor source = DenseTensor.fromMatrix(w, (int) mRows, cols, rowFactors, colFactors);
         double norm2 = source.squaredNorm();
-        double budget = truncation.tolerance() * Math.sqrt(norm2) / Math.sqrt(Math.max(1, 2 * d - 2));
+        double budget =
+                truncation.tolerance() * Math.sqrt(norm2) / Math.sqrt(Math.max(1, 2 * d - 2));
 
         int[] ranks = new int[tree.nodeCount()];
         double[][] sigma = new double[tree.nodeCount()][];
@@ -72,14 +101,25 @@ public final class HtDecomposition {
             SymmetricBasis basis = SymmetricBasis.of(gram);
             sigma[k] = basis.sigma();
             int size = rowFactors[k] * colFactors[k];
-            ranks[k] = truncation.choose(basis.sigma(), Math.min(size, (int) Math.min(Integer.MAX_VALUE, mRows * nCols / size)), budget, k);
+            ranks[k] =
+                    truncation.choose(
+                            basis.sigma(),
+                            Math.min(size, (int) Math.min(Integer.MAX_VALUE, mRows * nCols / size)),
+                            budget,
+                            k);
             frames[k] = basis.leading(ranks[k]);
         }
-        // project the tensor onto the leaf bases, the most shrinking first; only the first pass reads W
+        // project the tensor onto the leaf bases, the most shrinking first; only the first pass
+        // reads W
         Integer[] order = new Integer[d];
         for (int k = 0; k < d; k++) order[k] = k;
         final int[] rk = ranks;
-        java.util.Arrays.sort(order, (a, b) -> Double.compare((double) rk[a] / (rowFactors[a] * colFactors[a]), (double) rk[b] / (rowFactors[b] * colFactors[b])));
+        java.util.Arrays.sort(
+                order,
+                (a, b) ->
+                        Double.compare(
+                                (double) rk[a] / (rowFactors[a] * colFactors[a]),
+                                (double) rk[b] / (rowFactors[b] * colFactors[b])));
         DenseTensor core = source;
         for (int k : order) core = core.projectMode(k, frames[k]);
         report.accept(0.9);
@@ -88,7 +128,8 @@ public final class HtDecomposition {
         for (int k = 0; k < d; k++) {
             int m = rowFactors[k], n = colFactors[k], r = ranks[k];
             nodes[k] = new float[m * n * r];
-            for (int mu = 0; mu < m * n; mu++) for (int a = 0; a < r; a++) nodes[k][mu * r + a] = (float) frames[k][mu][a];
+            for (int mu = 0; mu < m * n; mu++)
+                for (int a = 0; a < r; a++) nodes[k][mu * r + a] = (float) frames[k][mu][a];
         }
         double keptNorm2 = 0;
         for (int t = d; t < tree.nodeCount(); t++) {
@@ -106,7 +147,10 @@ public final class HtDecomposition {
             ranks[t] = truncation.choose(basis.sigma(), rl * rr, budget, t);
             double[][] u = basis.leading(ranks[t]);
             nodes[t] = new float[ranks[t] * rl * rr];
-            for (int a = 0; a < ranks[t]; a++) for (int b = 0; b < rl; b++) for (int c = 0; c < rr; c++) nodes[t][(a * rl + b) * rr + c] = (float) u[b * rr + c][a];
+            for (int a = 0; a < ranks[t]; a++)
+                for (int b = 0; b < rl; b++)
+                    for (int c = 0; c < rr; c++)
+                        nodes[t][(a * rl + b) * rr + c] = (float) u[b * rr + c][a];
             core = core.projectPair(l, r, t, u);
         }
         double err = norm2 == 0 ? 0 : Math.sqrt(Math.max(0, norm2 - keptNorm2) / norm2);
@@ -116,7 +160,14 @@ public final class HtDecomposition {
     }
 
     /** Same, from a heap array (tests, small matrices). */
-    public static Result decompose(float[] w, int cols, int[] rowFactors, int[] colFactors, DimensionTree tree, Truncation truncation, Arena arena) {
+    public static Result decompose(
+            float[] w,
+            int cols,
+            int[] rowFactors,
+            int[] colFactors,
+            DimensionTree tree,
+            Truncation truncation,
+            Arena arena) {
         MemorySegment s = arena.allocate((long) w.length * Float.BYTES, 64);
         MemorySegment.copy(w, 0, s, ValueLayout.JAVA_FLOAT, 0, w.length);
         return decompose(s, cols, rowFactors, colFactors, tree, truncation, arena, null);

@@ -6,8 +6,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A linear classification head on the last hidden state: {@code logits = W h + b}, {@code W}
- * {@code C x H} row-major, native. Immutable and thread-safe.
+ * A linear classification head on the last hidden state: {@code logits = W h + b}, {@code W} {@code
+ * C x H} row-major, native. Immutable and thread-safe.
  */
 public final class DenseHead {
     private final MemorySegment weights;
@@ -16,9 +16,18 @@ public final class DenseHead {
     private final int hidden;
 
     public DenseHead(float[] weights, float[] bias, int classes, int hidden, Arena arena) {
-        if (classes < 1 || hidden < 1) throw new IllegalArgumentException("head of " + classes + " classes over " + hidden + " hidden units");
-        if (weights.length != classes * hidden) throw new IllegalArgumentException("head weights need C x H = " + classes * hidden + " values, got " + weights.length);
-        if (bias.length != classes) throw new IllegalArgumentException("head bias needs C = " + classes + " values, got " + bias.length);
+        if (classes < 1 || hidden < 1)
+            throw new IllegalArgumentException(
+                    "head of " + classes + " classes over " + hidden + " hidden units");
+        if (weights.length != classes * hidden)
+            throw new IllegalArgumentException(
+                    "head weights need C x H = "
+                            + classes * hidden
+                            + " values, got "
+                            + weights.length);
+        if (bias.length != classes)
+            throw new IllegalArgumentException(
+                    "head bias needs C = " + classes + " values, got " + bias.length);
         Lstm.requireFinite(weights, "head weights");
         Lstm.requireFinite(bias, "head bias");
         this.weights = Weights.copyOf(arena, weights);
@@ -27,21 +36,40 @@ public final class DenseHead {
         this.hidden = hidden;
     }
 
-    public int classes() { return classes; }
+    public int classes() {
+        return classes;
+    }
+
     /** {@code C x H} row-major, copied. */
-    public float[] weightsToArray() { return Weights.toArray(weights, 0, classes * hidden); }
-    public float[] biasToArray() { return Weights.toArray(bias, 0, classes); }
-    public int hidden() { return hidden; }
+    public float[] weightsToArray() {
+        return Weights.toArray(weights, 0, classes * hidden);
+    }
+
+    public float[] biasToArray() {
+        return Weights.toArray(bias, 0, classes);
+    }
+
+    public int hidden() {
+        return hidden;
+    }
 
     /** {@code logits[b][C] = W h[b] + bias} for {@code batch} rows. */
     public void apply(MemorySegment h, int batch, MemorySegment logits, Kernels kernels) {
         apply(h, batch, logits, 0, kernels);
     }
 
-    /** As {@link #apply(MemorySegment, int, MemorySegment, Kernels)}, the logits from float {@code logitsOff} on. */
+    /**
+     * As {@link #apply(MemorySegment, int, MemorySegment, Kernels)}, the logits from float {@code
+     * logitsOff} on.
+     */
     void apply(MemorySegment h, int batch, MemorySegment logits, long logitsOff, Kernels kernels) {
         for (int b = 0; b < batch; b++) {
-            MemorySegment.copy(bias, 0, logits, (logitsOff + (long) b * classes) * Float.BYTES, (long) classes * Float.BYTES);
+            MemorySegment.copy(
+                    bias,
+                    0,
+                    logits,
+                    (logitsOff + (long) b * classes) * Float.BYTES,
+                    (long) classes * Float.BYTES);
         }
         kernels.gemm(weights, 0, classes, hidden, h, 0, logits, logitsOff, batch, true);
     }

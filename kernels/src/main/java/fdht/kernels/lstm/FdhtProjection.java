@@ -8,10 +8,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * FDHT-LSTM's projection: all eight weight matrices as one HT matrix of shape
- * {@code 4H x prod n_k} applied to {@code [x ; h ; 0]} ("integrate, then decompose"). Each step
- * copies the frame and the hidden state into a packed input row and runs the cheapest
- * contraction plan, one batch row at a time (see {@link PlanScratch}).
+ * FDHT-LSTM's projection: all eight weight matrices as one HT matrix of shape {@code 4H x prod n_k}
+ * applied to {@code [x ; h ; 0]} ("integrate, then decompose"). Each step copies the frame and the
+ * hidden state into a packed input row and runs the cheapest contraction plan, one batch row at a
+ * time (see {@link PlanScratch}).
  */
 public final class FdhtProjection implements GateProjection {
     private final HtMatrix weights;
@@ -22,14 +22,38 @@ public final class FdhtProjection implements GateProjection {
         this.weights = weights;
         this.inputSize = inputSize;
         this.hidden = hidden;
-        GateProjection.requireShape("FDHT matrix", weights.format().rows(), weights.format().cols(), inputSize, hidden, (long) inputSize + hidden);
+        GateProjection.requireShape(
+                "FDHT matrix",
+                weights.format().rows(),
+                weights.format().cols(),
+                inputSize,
+                hidden,
+                (long) inputSize + hidden);
     }
 
-    public HtMatrix weights() { return weights; }
-    @Override public int inputSize() { return inputSize; }
-    @Override public int hiddenSize() { return hidden; }
-    @Override public long parameterCount() { return weights.format().parameterCount(); }
-    @Override public long macsPerStep() { return ContractionPlanner.plan(weights.format(), 1).totalMacs(); }
+    public HtMatrix weights() {
+        return weights;
+    }
+
+    @Override
+    public int inputSize() {
+        return inputSize;
+    }
+
+    @Override
+    public int hiddenSize() {
+        return hidden;
+    }
+
+    @Override
+    public long parameterCount() {
+        return weights.format().parameterCount();
+    }
+
+    @Override
+    public long macsPerStep() {
+        return ContractionPlanner.plan(weights.format(), 1).totalMacs();
+    }
 
     @Override
     public String describe() {
@@ -37,15 +61,29 @@ public final class FdhtProjection implements GateProjection {
     }
 
     /** The plan the scratch for {@code batch} rows runs. */
-    public ContractionPlan plan(int batch) { return ContractionPlanner.plan(weights.format(), batch); }
-
-    @Override
-    public Scratch newScratch(int batch, Arena arena) {
-        return new PlanScratch(rows -> ContractionPlanner.plan(weights.format(), rows), weights, weights.format().cols(), batch, arena);
+    public ContractionPlan plan(int batch) {
+        return ContractionPlanner.plan(weights.format(), batch);
     }
 
     @Override
-    public void project(MemorySegment x, long xOff, long xStride, MemorySegment h, MemorySegment z, Scratch scratch, Kernels kernels) {
+    public Scratch newScratch(int batch, Arena arena) {
+        return new PlanScratch(
+                rows -> ContractionPlanner.plan(weights.format(), rows),
+                weights,
+                weights.format().cols(),
+                batch,
+                arena);
+    }
+
+    @Override
+    public void project(
+            MemorySegment x,
+            long xOff,
+            long xStride,
+            MemorySegment h,
+            MemorySegment z,
+            Scratch scratch,
+            Kernels kernels) {
         ((PlanScratch) scratch).project(x, xOff, xStride, h, inputSize, hidden, z, kernels);
     }
 }

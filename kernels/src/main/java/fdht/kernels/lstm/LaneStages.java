@@ -7,12 +7,12 @@ import fdht.layout.StageOperation;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The lane-layout stage kernel as a {@link StageOperation}, so {@link fdht.layout.PlanWalker} decides
- * the buffers of a lane chunk as it does for a row: every {@link PlanBuffer} is one lane-layout chunk
- * of its own (the packed input, the two work buffers, the result), and a stage is one
- * {@link Kernels#contractLanes} over it. The gather moves whole lane vectors (element {@code e} of
- * every row of the chunk is {@code lanes} contiguous floats). Holds its buffers; allocates nothing per
- * walk. Not thread-safe, like the {@link PlanScratch} that owns it.
+ * The lane-layout stage kernel as a {@link StageOperation}, so {@link fdht.layout.PlanWalker}
+ * decides the buffers of a lane chunk as it does for a row: every {@link PlanBuffer} is one
+ * lane-layout chunk of its own (the packed input, the two work buffers, the result), and a stage is
+ * one {@link Kernels#contractLanes} over it. The gather moves whole lane vectors (element {@code e}
+ * of every row of the chunk is {@code lanes} contiguous floats). Holds its buffers; allocates
+ * nothing per walk. Not thread-safe, like the {@link PlanScratch} that owns it.
  */
 final class LaneStages implements StageOperation {
     private final CompiledPlan plan;
@@ -21,7 +21,13 @@ final class LaneStages implements StageOperation {
     private final MemorySegment[] segment = new MemorySegment[PlanBuffer.values().length];
     private Kernels kernels;
 
-    LaneStages(CompiledPlan plan, int lanes, MemorySegment in, MemorySegment ping, MemorySegment pong, MemorySegment result) {
+    LaneStages(
+            CompiledPlan plan,
+            int lanes,
+            MemorySegment in,
+            MemorySegment ping,
+            MemorySegment pong,
+            MemorySegment result) {
         this.plan = plan;
         this.lanes = lanes;
         segment[PlanBuffer.INPUT.ordinal()] = in;
@@ -30,12 +36,24 @@ final class LaneStages implements StageOperation {
         segment[PlanBuffer.RESULT.ordinal()] = result;
     }
 
-    /** The kernels of the next walk (the caller's, which may differ from the provider's default). */
-    void bind(Kernels kernels) { this.kernels = kernels; }
+    /**
+     * The kernels of the next walk (the caller's, which may differ from the provider's default).
+     */
+    void bind(Kernels kernels) {
+        this.kernels = kernels;
+    }
 
     @Override
     public void stage(CompiledPlan.Step step, PlanBuffer from, PlanBuffer to) {
-        kernels.contractLanes(step, plan.factors(), segment[from.ordinal()], 0, segment[to.ordinal()], 0, lanes, 1);
+        kernels.contractLanes(
+                step,
+                plan.factors(),
+                segment[from.ordinal()],
+                0,
+                segment[to.ordinal()],
+                0,
+                lanes,
+                1);
     }
 
     @Override
@@ -43,6 +61,7 @@ final class LaneStages implements StageOperation {
         MemorySegment in = segment[from.ordinal()], out = segment[PlanBuffer.RESULT.ordinal()];
         long vector = (long) lanes * Float.BYTES;
         int n = (int) plan.resultSize();
-        for (int e = 0; e < n; e++) MemorySegment.copy(in, plan.resultSourceAt(e) * vector, out, e * vector, vector);
+        for (int e = 0; e < n; e++)
+            MemorySegment.copy(in, plan.resultSourceAt(e) * vector, out, e * vector, vector);
     }
 }

@@ -5,8 +5,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The recurrent state {@code (h, c)} of a batch, {@code [b][H]} floats each in native memory,
- * zero at creation. Mutable and not thread-safe: one per sequence being run.
+ * The recurrent state {@code (h, c)} of a batch, {@code [b][H]} floats each in native memory, zero
+ * at creation. Mutable and not thread-safe: one per sequence being run.
  */
 public final class LstmState {
     private final MemorySegment h;
@@ -16,7 +16,8 @@ public final class LstmState {
 
     public LstmState(int batch, int hidden, Arena arena) {
         if (batch < 1) throw new IllegalArgumentException("batch " + batch + " must be at least 1");
-        if (hidden < 1) throw new IllegalArgumentException("hidden size " + hidden + " must be at least 1");
+        if (hidden < 1)
+            throw new IllegalArgumentException("hidden size " + hidden + " must be at least 1");
         this.batch = batch;
         this.hidden = hidden;
         this.h = Weights.floats(arena, (long) batch * hidden);
@@ -32,15 +33,28 @@ public final class LstmState {
 
     /** Rows {@code [from, from + count)} of this state, sharing its memory. */
     LstmState rows(int from, int count) {
-        if (from < 0 || count < 1 || from + count > batch) throw new IllegalArgumentException("rows [" + from + ", " + (from + count) + ") outside batch " + batch);
+        if (from < 0 || count < 1 || from + count > batch)
+            throw new IllegalArgumentException(
+                    "rows [" + from + ", " + (from + count) + ") outside batch " + batch);
         long at = (long) from * hidden * Float.BYTES, bytes = (long) count * hidden * Float.BYTES;
         return new LstmState(h.asSlice(at, bytes), c.asSlice(at, bytes), count, hidden);
     }
 
-    public MemorySegment h() { return h; }
-    public MemorySegment c() { return c; }
-    public int batch() { return batch; }
-    public int hidden() { return hidden; }
+    public MemorySegment h() {
+        return h;
+    }
+
+    public MemorySegment c() {
+        return c;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public int hidden() {
+        return hidden;
+    }
 
     /** Back to {@code h = c = 0}. */
     public void reset() {
@@ -48,6 +62,11 @@ public final class LstmState {
         c.fill((byte) 0);
     }
 
-    public float[] hToArray() { return Weights.toArray(h, 0, batch * hidden); }
-    public float[] cToArray() { return Weights.toArray(c, 0, batch * hidden); }
+    public float[] hToArray() {
+        return Weights.toArray(h, 0, batch * hidden);
+    }
+
+    public float[] cToArray() {
+        return Weights.toArray(c, 0, batch * hidden);
+    }
 }

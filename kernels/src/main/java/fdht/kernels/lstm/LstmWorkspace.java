@@ -22,5 +22,7 @@ public final class LstmWorkspace {
         this.projection = model.projection().newScratch(batch, arena);
     }
 
-    public int batch() { return batch; }
+    public int batch() {
+        return batch;
+    }
 }

@@ -13,13 +13,14 @@ import java.util.concurrent.locks.LockSupport;
  * nothing and takes one fork and one join.
  *
  * <p>A step is all-or-nothing: every slice computes its gate sums first; only when no slice
- * rejected its input does the state change (the gate arithmetic, done by the caller). A clip of
- * a stack runs every layer of a slice in one go (one fork and join per clip); when a slice fails,
- * the outputs are incomplete and the first failure is thrown. Not thread-safe: one caller at a
- * time. {@link #close} stops the workers.
+ * rejected its input does the state change (the gate arithmetic, done by the caller). A clip of a
+ * stack runs every layer of a slice in one go (one fork and join per clip); when a slice fails, the
+ * outputs are incomplete and the first failure is thrown. Not thread-safe: one caller at a time.
+ * {@link #close} stops the workers.
  */
 public final class ParallelLstm implements AutoCloseable {
-    private static final int SPINS = 1 << 14; // spin this long before parking: a step is tens of microseconds
+    private static final int SPINS =
+            1 << 14; // spin this long before parking: a step is tens of microseconds
 
     private final Lstm lstm; // step mode, else null
     private final LstmStack stack; // clip mode, else null
@@ -46,14 +47,21 @@ public final class ParallelLstm implements AutoCloseable {
         this(lstm, null, batch, 0, threads, arena);
     }
 
-    /** Clips of at most {@code maxFrames} frames through a stack, for a batch of {@code batch} rows on {@code threads} threads. */
+    /**
+     * Clips of at most {@code maxFrames} frames through a stack, for a batch of {@code batch} rows
+     * on {@code threads} threads.
+     */
     public ParallelLstm(LstmStack stack, int batch, int maxFrames, int threads, Arena arena) {
         this(null, stack, batch, maxFrames, threads, arena);
     }
 
-    private ParallelLstm(Lstm lstm, LstmStack stack, int batch, int maxFrames, int threads, Arena arena) {
-        if (threads < 1) throw new IllegalArgumentException("threads " + threads + " must be at least 1");
-        if (batch < threads) throw new IllegalArgumentException("batch " + batch + " has fewer rows than threads " + threads);
+    private ParallelLstm(
+            Lstm lstm, LstmStack stack, int batch, int maxFrames, int threads, Arena arena) {
+        if (threads < 1)
+            throw new IllegalArgumentException("threads " + threads + " must be at least 1");
+        if (batch < threads)
+            throw new IllegalArgumentException(
+                    "batch " + batch + " has fewer rows than threads " + threads);
         this.lstm = lstm;
         this.stack = stack;
         this.stackWork = stack == null ? null : new LstmStack.Workspace[threads];
@@ -72,19 +80,34 @@ public final class ParallelLstm implements AutoCloseable {
         workers = new Thread[threads - 1];
         for (int t = 1; t < threads; t++) {
             int slice = t;
-            workers[t - 1] = Thread.ofPlatform().daemon().name("fdht-lstm-" + t).unstarted(() -> work(slice));
+            workers[t - 1] =
+                    Thread.ofPlatform()
+                            .daemon()
+                            .name("fdht-lstm-" + t)
+                            .unstarted(() -> work(slice));
         }
         for (Thread w : workers) w.start();
     }
 
-    public int threads() { return from.length; }
-    public int batch() { return batch; }
+    public int threads() {
+        return from.length;
+    }
 
-    /** One step for the whole batch, as {@link Lstm#step}: frame row {@code b} at {@code x[xOff + b*xStride ..]}. */
+    public int batch() {
+        return batch;
+    }
+
+    /**
+     * One step for the whole batch, as {@link Lstm#step}: frame row {@code b} at {@code x[xOff +
+     * b*xStride ..]}.
+     */
     public void step(MemorySegment x, long xOff, long xStride, LstmState state) {
         if (closed) throw new IllegalStateException("this ParallelLstm is closed");
-        if (lstm == null) throw new IllegalStateException("this ParallelLstm runs clips of a stack: use run");
-        if (state.batch() != batch) throw new IllegalArgumentException("state has batch " + state.batch() + " but this runner has batch " + batch);
+        if (lstm == null)
+            throw new IllegalStateException("this ParallelLstm runs clips of a stack: use run");
+        if (state.batch() != batch)
+            throw new IllegalArgumentException(
+                    "state has batch " + state.batch() + " but this runner has batch " + batch);
         if (state != slicedFrom) { // views are made once per state, not per step
             LstmState[] s = new LstmState[from.length];
             for (int t = 0; t < s.length; t++) s[t] = state.rows(from[t], count[t]);
@@ -99,14 +122,25 @@ public final class ParallelLstm implements AutoCloseable {
     }
 
     /**
-     * A batch of clips through the stack, as {@link LstmStack#run}: {@code clip} {@code [b][t][N_x]},
-     * {@code output} {@code [b][t][D*H]} and {@code logits} {@code [b][C]} (either may be null).
+     * A batch of clips through the stack, as {@link LstmStack#run}: {@code clip} {@code
+     * [b][t][N_x]}, {@code output} {@code [b][t][D*H]} and {@code logits} {@code [b][C]} (either
+     * may be null).
      */
     public void run(MemorySegment clip, int frames, MemorySegment output, MemorySegment logits) {
         if (closed) throw new IllegalStateException("this ParallelLstm is closed");
-        if (stack == null) throw new IllegalStateException("this ParallelLstm runs steps of one layer: use step");
+        if (stack == null)
+            throw new IllegalStateException("this ParallelLstm runs steps of one layer: use step");
         long need = (long) batch * frames * stack.inputSize();
-        if (frames < 1 || clip.byteSize() < need * Float.BYTES) throw new IllegalArgumentException("clip holds " + clip.byteSize() / Float.BYTES + " floats, not " + batch + " x " + frames + " frames x N_x " + stack.inputSize());
+        if (frames < 1 || clip.byteSize() < need * Float.BYTES)
+            throw new IllegalArgumentException(
+                    "clip holds "
+                            + clip.byteSize() / Float.BYTES
+                            + " floats, not "
+                            + batch
+                            + " x "
+                            + frames
+                            + " frames x N_x "
+                            + stack.inputSize());
         this.x = clip;
         this.frames = frames;
         this.output = output;
@@ -114,7 +148,9 @@ public final class ParallelLstm implements AutoCloseable {
         forkJoin();
     }
 
-    /** Runs {@link #slice} on every thread, the first on this one, and rethrows the first failure. */
+    /**
+     * Runs {@link #slice} on every thread, the first on this one, and rethrows the first failure.
+     */
     private void forkJoin() {
         caller[0] = Thread.currentThread();
         pending.set(workers.length);
@@ -145,7 +181,15 @@ public final class ParallelLstm implements AutoCloseable {
             return;
         }
         int classes = stack.headClasses();
-        stack.run(x, (long) from[t] * frames * stack.inputSize(), frames, stackWork[t], output, (long) from[t] * frames * stack.outputSize(), logits, (long) from[t] * classes);
+        stack.run(
+                x,
+                (long) from[t] * frames * stack.inputSize(),
+                frames,
+                stackWork[t],
+                output,
+                (long) from[t] * frames * stack.outputSize(),
+                logits,
+                (long) from[t] * classes);
     }
 
     private static void rethrow(Throwable e) {

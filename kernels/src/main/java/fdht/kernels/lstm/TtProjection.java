@@ -21,23 +21,63 @@ public final class TtProjection implements GateProjection {
         this.weights = weights;
         this.inputSize = inputSize;
         this.hidden = hidden;
-        GateProjection.requireShape("TT matrix", weights.format().rows(), weights.format().cols(), inputSize, hidden, (long) inputSize + hidden);
+        GateProjection.requireShape(
+                "TT matrix",
+                weights.format().rows(),
+                weights.format().cols(),
+                inputSize,
+                hidden,
+                (long) inputSize + hidden);
     }
 
-    public TtMatrix weights() { return weights; }
-    @Override public int inputSize() { return inputSize; }
-    @Override public int hiddenSize() { return hidden; }
-    @Override public long parameterCount() { return weights.format().parameterCount(); }
-    @Override public long macsPerStep() { return ContractionPlanner.tieOrder(weights.format(), 1).totalMacs(); }
-    @Override public String describe() { return "TT-LSTM (TIE order), one " + weights.format(); }
+    public TtMatrix weights() {
+        return weights;
+    }
+
+    @Override
+    public int inputSize() {
+        return inputSize;
+    }
+
+    @Override
+    public int hiddenSize() {
+        return hidden;
+    }
+
+    @Override
+    public long parameterCount() {
+        return weights.format().parameterCount();
+    }
+
+    @Override
+    public long macsPerStep() {
+        return ContractionPlanner.tieOrder(weights.format(), 1).totalMacs();
+    }
+
+    @Override
+    public String describe() {
+        return "TT-LSTM (TIE order), one " + weights.format();
+    }
 
     @Override
     public Scratch newScratch(int batch, Arena arena) {
-        return new PlanScratch(rows -> ContractionPlanner.tieOrder(weights.format(), rows), weights, weights.format().cols(), batch, arena);
+        return new PlanScratch(
+                rows -> ContractionPlanner.tieOrder(weights.format(), rows),
+                weights,
+                weights.format().cols(),
+                batch,
+                arena);
     }
 
     @Override
-    public void project(MemorySegment x, long xOff, long xStride, MemorySegment h, MemorySegment z, Scratch scratch, Kernels kernels) {
+    public void project(
+            MemorySegment x,
+            long xOff,
+            long xStride,
+            MemorySegment h,
+            MemorySegment z,
+            Scratch scratch,
+            Kernels kernels) {
         ((PlanScratch) scratch).project(x, xOff, xStride, h, inputSize, hidden, z, kernels);
     }
 }

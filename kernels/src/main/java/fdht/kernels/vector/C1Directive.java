@@ -19,9 +19,9 @@ import javax.management.ObjectName;
  * LSTM step on the two-core CI machine allocated 144 KB per step for as long as it ran. Excluded
  * from C1, such a kernel goes from the interpreter to C2, the path HotSpot already takes for
  * methods C1 rejects. Kernels C1 does compile at tier 3 (the activations, the 1-row loops) are left
- * alone: they take the usual 0-3-4 path, and excluding them delays their C2 compile by seconds.
- * The list is what {@code -XX:TieredStopAtLevel=3 -XX:+PrintCompilation} reports as
- * "COMPILE SKIPPED" over the kernel tests; a new register-blocked kernel belongs on it.
+ * alone: they take the usual 0-3-4 path, and excluding them delays their C2 compile by seconds. The
+ * list is what {@code -XX:TieredStopAtLevel=3 -XX:+PrintCompilation} reports as "COMPILE SKIPPED"
+ * over the kernel tests; a new register-blocked kernel belongs on it.
  *
  * <p>How: a compiler directive (what {@code jcmd <pid> Compiler.directives_add} adds), through the
  * platform's DiagnosticCommand MBean, which reads it from a file: one temporary file, deleted at
@@ -43,7 +43,10 @@ final class C1Directive {
 
     private C1Directive() {}
 
-    /** Adds the directive unless switched off; never throws. Called once, by {@link VectorKernels}'s initialiser. */
+    /**
+     * Adds the directive unless switched off; never throws. Called once, by {@link VectorKernels}'s
+     * initialiser.
+     */
     static void register() {
         if (!Boolean.parseBoolean(System.getProperty("fdht.c1Directive", "true"))) return;
         System.Logger log = System.getLogger("fdht.kernels");
@@ -54,8 +57,11 @@ final class C1Directive {
             Object added = diagnosticCommand("compilerDirectivesAdd", file.toString());
             log.log(Level.DEBUG, "fdht: compiler directive added: " + added);
         } catch (Exception | LinkageError e) {
-            log.log(Level.WARNING, "fdht: could not keep C1 off the vector kernels (" + e
-                    + "); on few cores they may run unintrinsified; see C1Directive");
+            log.log(
+                    Level.WARNING,
+                    "fdht: could not keep C1 off the vector kernels ("
+                            + e
+                            + "); on few cores they may run unintrinsified; see C1Directive");
         } finally {
             if (file != null) {
                 try {
@@ -67,10 +73,17 @@ final class C1Directive {
         }
     }
 
-    /** Runs one diagnostic command (the MBean operation name, e.g. compilerDirectivesPrint) and returns its output. */
+    /**
+     * Runs one diagnostic command (the MBean operation name, e.g. compilerDirectivesPrint) and
+     * returns its output.
+     */
     static String diagnosticCommand(String operation, String... args) throws Exception {
-        return (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), operation,
-                new Object[]{args}, new String[]{String[].class.getName()});
+        return (String)
+                ManagementFactory.getPlatformMBeanServer()
+                        .invoke(
+                                new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                                operation,
+                                new Object[] {args},
+                                new String[] {String[].class.getName()});
     }
 }

@@ -10,19 +10,22 @@ import jdk.incubator.vector.VectorSpecies;
  * The constants every vector kernel shares, fixed at class initialisation: the one float species
  * (the preferred one, or the width asked for by {@code -Dfdht.vectorBits=128|256|512}), its lane
  * count, and the byte order and layout of the floats in memory. Kept in their own holder,
- * Lucene-style, so nothing touches the incubator API before {@code KernelProvider} has checked
- * for it; {@code static final} so the JIT folds them (a species that is not costs about 9x). Public
- * for the backward kernels of the {@code train} module, which must use the very same species.
+ * Lucene-style, so nothing touches the incubator API before {@code KernelProvider} has checked for
+ * it; {@code static final} so the JIT folds them (a species that is not costs about 9x). Public for
+ * the backward kernels of the {@code train} module, which must use the very same species.
  *
  * <p>Thread safety: Constants; thread-safe.
  */
 public final class VectorConstants {
     /** The float species of every kernel. */
     public static final VectorSpecies<Float> S = pick();
+
     /** Lanes per vector of {@link #S}. */
     public static final int L = S.length();
+
     /** Model files and segments hold little-endian floats. */
     public static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
     /** Scalar float access for tails. */
     public static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
 
@@ -31,14 +34,24 @@ public final class VectorConstants {
     private static VectorSpecies<Float> pick() {
         int bits = Integer.getInteger("fdht.vectorBits", -1);
         if (bits < 0) return FloatVector.SPECIES_PREFERRED;
-        VectorShape shape = switch (bits) {
-            case 128 -> VectorShape.S_128_BIT;
-            case 256 -> VectorShape.S_256_BIT;
-            case 512 -> VectorShape.S_512_BIT;
-            default -> throw new IllegalArgumentException("fdht.vectorBits=" + bits + ": expected 128, 256 or 512 (0 = scalar)");
-        };
+        VectorShape shape =
+                switch (bits) {
+                    case 128 -> VectorShape.S_128_BIT;
+                    case 256 -> VectorShape.S_256_BIT;
+                    case 512 -> VectorShape.S_512_BIT;
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "fdht.vectorBits="
+                                            + bits
+                                            + ": expected 128, 256 or 512 (0 = scalar)");
+                };
         if (shape.vectorBitSize() > FloatVector.SPECIES_PREFERRED.vectorBitSize()) {
-            throw new IllegalArgumentException("fdht.vectorBits=" + bits + " exceeds this CPU's " + FloatVector.SPECIES_PREFERRED.vectorBitSize() + " bits");
+            throw new IllegalArgumentException(
+                    "fdht.vectorBits="
+                            + bits
+                            + " exceeds this CPU's "
+                            + FloatVector.SPECIES_PREFERRED.vectorBitSize()
+                            + " bits");
         }
         return VectorSpecies.of(float.class, shape);
     }

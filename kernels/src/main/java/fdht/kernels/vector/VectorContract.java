@@ -12,19 +12,25 @@ import jdk.incubator.vector.VectorMask;
 
 /**
  * The stage GEMM {@code out[p][k] = sum_c in[rowBase[p] + cOff[c]] * F[c][k]}, vectorised along
- * {@code k} (the produced axes, contiguous in both F and out). Input elements are broadcast, so
- * the stage's permuted view costs nothing beyond its address tables.
+ * {@code k} (the produced axes, contiguous in both F and out). Input elements are broadcast, so the
+ * stage's permuted view costs nothing beyond its address tables.
  *
- * <p>Register blocking: for {@code Q <= L} sixteen rows at once (sixteen independent FMA chains, each
- * fed by one broadcast: the broadcasts, not the FMAs, are the limit); for wider {@code Q} four rows
- * times two vector chunks.
- * Lanes past {@code Q} compute garbage from F's padding and are masked off on the store.
+ * <p>Register blocking: for {@code Q <= L} sixteen rows at once (sixteen independent FMA chains,
+ * each fed by one broadcast: the broadcasts, not the FMAs, are the limit); for wider {@code Q} four
+ * rows times two vector chunks. Lanes past {@code Q} compute garbage from F's padding and are
+ * masked off on the store.
  */
 final class VectorContract {
 
     private VectorContract() {}
 
-    static void contract(CompiledPlan.Step st, MemorySegment fs, MemorySegment in, long inOff, MemorySegment out, long outOff) {
+    static void contract(
+            CompiledPlan.Step st,
+            MemorySegment fs,
+            MemorySegment in,
+            long inOff,
+            MemorySegment out,
+            long outOff) {
         if (st.q() <= L) {
             narrow(st, fs, in, inOff, out, outOff);
         } else {
@@ -32,24 +38,47 @@ final class VectorContract {
         }
     }
 
-    /** Q <= L: one vector per row, sixteen rows per block (measured: 16 rows 91, 8 rows 79 GFLOP/s on a 1816x32x16 stage). */
-    private static void narrow(CompiledPlan.Step st, MemorySegment fs, MemorySegment in, long inOff, MemorySegment out, long outOff) {
+    /**
+     * Q <= L: one vector per row, sixteen rows per block (measured: 16 rows 91, 8 rows 79 GFLOP/s
+     * on a 1816x32x16 stage).
+     */
+    private static void narrow(
+            CompiledPlan.Step st,
+            MemorySegment fs,
+            MemorySegment in,
+            long inOff,
+            MemorySegment out,
+            long outOff) {
         final int p = st.p(), c = st.c(), q = st.q();
         final int[] rb = st.internalRowBaseTable();
         final int[] co = st.internalContractedOffsetTable();
         final long fBytes = st.factorOffset() * Float.BYTES;
         final long qBytes = (long) q * Float.BYTES;
-        final VectorMask<Float> m = S.indexInRange(0, q); // never a mask chosen by a branch: that one gets boxed
+        final VectorMask<Float> m =
+                S.indexInRange(0, q); // never a mask chosen by a branch: that one gets boxed
         int r = 0;
         for (; r + 16 <= p; r += 16) {
-            narrowBlock(fs, fBytes, c, q, co, in, inOff, rb, r, out, (outOff + (long) r * q) * Float.BYTES);
+            narrowBlock(
+                    fs,
+                    fBytes,
+                    c,
+                    q,
+                    co,
+                    in,
+                    inOff,
+                    rb,
+                    r,
+                    out,
+                    (outOff + (long) r * q) * Float.BYTES);
         }
         for (; r < p; r++) {
             long b0 = inOff + rb[r];
             FloatVector a0 = FloatVector.zero(S);
             long fo = fBytes;
             for (int j = 0; j < c; j++, fo += qBytes) {
-                a0 = FloatVector.fromMemorySegment(S, fs, fo, LE).fma(FloatVector.broadcast(S, in.getAtIndex(F32, b0 + co[j])), a0);
+                a0 =
+                        FloatVector.fromMemorySegment(S, fs, fo, LE)
+                                .fma(FloatVector.broadcast(S, in.getAtIndex(F32, b0 + co[j])), a0);
             }
             a0.intoMemorySegment(out, (outOff + (long) r * q) * Float.BYTES, LE, m);
         }
@@ -57,18 +86,57 @@ final class VectorContract {
 
     /**
      * Sixteen rows of a narrow stage. A method of its own because C1 cannot compile it at tier 3
-     * ("out of virtual registers"), so {@link C1Directive} keeps C1 off it; the rest of
-     * {@code narrow} stays an ordinary method.
+     * ("out of virtual registers"), so {@link C1Directive} keeps C1 off it; the rest of {@code
+     * narrow} stays an ordinary method.
      */
-    private static void narrowBlock(MemorySegment fs, long fBytes, int c, int q, int[] co, MemorySegment in, long inOff, int[] rb, int r,
-                                    MemorySegment out, long ob) {
+    private static void narrowBlock(
+            MemorySegment fs,
+            long fBytes,
+            int c,
+            int q,
+            int[] co,
+            MemorySegment in,
+            long inOff,
+            int[] rb,
+            int r,
+            MemorySegment out,
+            long ob) {
         final long qBytes = (long) q * Float.BYTES;
-        final VectorMask<Float> m = S.indexInRange(0, q); // made here: a mask passed to a method that is not inlined is boxed
-        long b0 = inOff + rb[r + 0], b1 = inOff + rb[r + 1], b2 = inOff + rb[r + 2], b3 = inOff + rb[r + 3];
-        long b4 = inOff + rb[r + 4], b5 = inOff + rb[r + 5], b6 = inOff + rb[r + 6], b7 = inOff + rb[r + 7];
-        long b8 = inOff + rb[r + 8], b9 = inOff + rb[r + 9], b10 = inOff + rb[r + 10], b11 = inOff + rb[r + 11];
-        long b12 = inOff + rb[r + 12], b13 = inOff + rb[r + 13], b14 = inOff + rb[r + 14], b15 = inOff + rb[r + 15];
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
+        final VectorMask<Float> m =
+                S.indexInRange(
+                        0, q); // made here: a mask passed to a method that is not inlined is boxed
+        long b0 = inOff + rb[r + 0],
+                b1 = inOff + rb[r + 1],
+                b2 = inOff + rb[r + 2],
+                b3 = inOff + rb[r + 3];
+        long b4 = inOff + rb[r + 4],
+                b5 = inOff + rb[r + 5],
+                b6 = inOff + rb[r + 6],
+                b7 = inOff + rb[r + 7];
+        long b8 = inOff + rb[r + 8],
+                b9 = inOff + rb[r + 9],
+                b10 = inOff + rb[r + 10],
+                b11 = inOff + rb[r + 11];
+        long b12 = inOff + rb[r + 12],
+                b13 = inOff + rb[r + 13],
+                b14 = inOff + rb[r + 14],
+                b15 = inOff + rb[r + 15];
+        FloatVector a0 = FloatVector.zero(S),
+                a1 = a0,
+                a2 = a0,
+                a3 = a0,
+                a4 = a0,
+                a5 = a0,
+                a6 = a0,
+                a7 = a0,
+                a8 = a0,
+                a9 = a0,
+                a10 = a0,
+                a11 = a0,
+                a12 = a0,
+                a13 = a0,
+                a14 = a0,
+                a15 = a0;
         long fo = fBytes;
         for (int j = 0; j < c; j++, fo += qBytes) {
             FloatVector f = FloatVector.fromMemorySegment(S, fs, fo, LE);
@@ -109,7 +177,13 @@ final class VectorContract {
     }
 
     /** Q > L: chunks of L lanes, two chunks times four rows per block. */
-    private static void wide(CompiledPlan.Step st, MemorySegment fs, MemorySegment in, long inOff, MemorySegment out, long outOff) {
+    private static void wide(
+            CompiledPlan.Step st,
+            MemorySegment fs,
+            MemorySegment in,
+            long inOff,
+            MemorySegment out,
+            long outOff) {
         final int p = st.p(), c = st.c(), q = st.q();
         final int[] rb = st.internalRowBaseTable();
         final int[] co = st.internalContractedOffsetTable();
@@ -118,11 +192,21 @@ final class VectorContract {
         final long lBytes = (long) L * Float.BYTES;
         int r = 0;
         for (; r + 4 <= p; r += 4) {
-            long b0 = inOff + rb[r], b1 = inOff + rb[r + 1], b2 = inOff + rb[r + 2], b3 = inOff + rb[r + 3];
+            long b0 = inOff + rb[r],
+                    b1 = inOff + rb[r + 1],
+                    b2 = inOff + rb[r + 2],
+                    b3 = inOff + rb[r + 3];
             long ob = (outOff + (long) r * q) * Float.BYTES;
             int k = 0;
             for (; k + 2 * L <= q; k += 2 * L) {
-                FloatVector x0 = FloatVector.zero(S), x1 = x0, x2 = x0, x3 = x0, y0 = x0, y1 = x0, y2 = x0, y3 = x0;
+                FloatVector x0 = FloatVector.zero(S),
+                        x1 = x0,
+                        x2 = x0,
+                        x3 = x0,
+                        y0 = x0,
+                        y1 = x0,
+                        y2 = x0,
+                        y3 = x0;
                 long fo = fBytes + (long) k * Float.BYTES;
                 for (int j = 0; j < c; j++, fo += qBytes) {
                     FloatVector f = FloatVector.fromMemorySegment(S, fs, fo, LE);
@@ -176,7 +260,12 @@ final class VectorContract {
                 FloatVector x0 = FloatVector.zero(S);
                 long fo = fBytes + (long) k * Float.BYTES;
                 for (int j = 0; j < c; j++, fo += qBytes) {
-                    x0 = FloatVector.fromMemorySegment(S, fs, fo, LE).fma(FloatVector.broadcast(S, in.getAtIndex(F32, b0 + co[j])), x0);
+                    x0 =
+                            FloatVector.fromMemorySegment(S, fs, fo, LE)
+                                    .fma(
+                                            FloatVector.broadcast(
+                                                    S, in.getAtIndex(F32, b0 + co[j])),
+                                            x0);
                 }
                 x0.intoMemorySegment(out, ob + (long) k * Float.BYTES, LE, m);
             }

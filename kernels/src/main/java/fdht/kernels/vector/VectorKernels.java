@@ -5,7 +5,8 @@ import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The Vector API kernels; each family lives in its own class. Loaded only by {@code KernelProvider}.
+ * The Vector API kernels; each family lives in its own class. Loaded only by {@code
+ * KernelProvider}.
  *
  * <p>Thread safety: Stateless and thread-safe.
  */
@@ -13,43 +14,84 @@ public final class VectorKernels implements Kernels {
     public static final VectorKernels INSTANCE = new VectorKernels();
 
     static {
-        C1Directive.register(); // before any kernel runs: C1 code of these kernels can be 10x slower for good
+        C1Directive
+                .register(); // before any kernel runs: C1 code of these kernels can be 10x slower
+        // for good
     }
 
     private VectorKernels() {}
 
     @Override
-    public String name() { return "vector-" + VectorConstants.S.vectorBitSize(); }
+    public String name() {
+        return "vector-" + VectorConstants.S.vectorBitSize();
+    }
 
     @Override
-    public void contract(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff) {
+    public void contract(
+            CompiledPlan.Step step,
+            MemorySegment factors,
+            MemorySegment in,
+            long inOff,
+            MemorySegment out,
+            long outOff) {
         VectorContract.contract(step, factors, in, inOff, out, outOff);
     }
 
     @Override
-    public int lanes() { return VectorConstants.L; }
+    public int lanes() {
+        return VectorConstants.L;
+    }
 
     @Override
-    public void contractLanes(CompiledPlan.Step step, MemorySegment factors, MemorySegment in, long inOff, MemorySegment out, long outOff,
-                              int lanes, int chunks) {
+    public void contractLanes(
+            CompiledPlan.Step step,
+            MemorySegment factors,
+            MemorySegment in,
+            long inOff,
+            MemorySegment out,
+            long outOff,
+            int lanes,
+            int chunks) {
         if (lanes != VectorConstants.L) {
-            throw new IllegalArgumentException("lane layout of " + lanes + " lanes, but these kernels' vectors hold " + VectorConstants.L);
+            throw new IllegalArgumentException(
+                    "lane layout of "
+                            + lanes
+                            + " lanes, but these kernels' vectors hold "
+                            + VectorConstants.L);
         }
         VectorLaneContract.contract(step, factors, in, inOff, out, outOff, chunks);
     }
 
     @Override
-    public void toLanes(MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff) {
+    public void toLanes(
+            MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff) {
         VectorLaneTranspose.toLanes(src, srcOff, srcStride, n, dst, dstOff);
     }
 
     @Override
-    public void gemm(MemorySegment w, long wOff, int rows, int cols, MemorySegment x, long xOff, MemorySegment y, long yOff, int batch, boolean accumulate) {
+    public void gemm(
+            MemorySegment w,
+            long wOff,
+            int rows,
+            int cols,
+            MemorySegment x,
+            long xOff,
+            MemorySegment y,
+            long yOff,
+            int batch,
+            boolean accumulate) {
         VectorDense.gemm(w, wOff, rows, cols, x, xOff, y, yOff, batch, accumulate);
     }
 
     @Override
-    public void lstmPointwise(MemorySegment z, long zOff, MemorySegment bias, MemorySegment c, MemorySegment h, int hidden, int batch) {
+    public void lstmPointwise(
+            MemorySegment z,
+            long zOff,
+            MemorySegment bias,
+            MemorySegment c,
+            MemorySegment h,
+            int hidden,
+            int batch) {
         VectorActivations.lstmPointwise(z, zOff, bias, c, h, hidden, batch);
     }
 

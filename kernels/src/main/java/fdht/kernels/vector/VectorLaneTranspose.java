@@ -10,21 +10,31 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
 
 /**
- * Packs {@code L} row-major rows into the lane layout ({@code dst[e*L + l] = row_l[e]}): {@code L x L}
- * blocks loaded as whole rows, transposed in registers by {@code log2 L} rounds of two-source lane
- * shuffles (round {@code d} swaps the off-diagonal {@code d x d} blocks of every {@code 2d x 2d} block),
- * stored as whole lane vectors. One pass, {@code 2 log2 L} shuffles per vector; a scalar tail for the
- * last {@code n mod L} columns. Written out per width (16, 8, 4 lanes): vectors held in an array would be boxed.
+ * Packs {@code L} row-major rows into the lane layout ({@code dst[e*L + l] = row_l[e]}): {@code L x
+ * L} blocks loaded as whole rows, transposed in registers by {@code log2 L} rounds of two-source
+ * lane shuffles (round {@code d} swaps the off-diagonal {@code d x d} blocks of every {@code 2d x
+ * 2d} block), stored as whole lane vectors. One pass, {@code 2 log2 L} shuffles per vector; a
+ * scalar tail for the last {@code n mod L} columns. Written out per width (16, 8, 4 lanes): vectors
+ * held in an array would be boxed.
  */
 final class VectorLaneTranspose {
     private static final long VB = (long) L * Float.BYTES;
+
     /**
-     * Round {@code r} (blocks of {@code d = L >> (r+1)}): LO keeps row i's lanes outside the d-blocks and takes row j's,
-     * HI the other half; indices >= L pick from the second vector. Fields, not an array: C2 takes a shuffle
-     * from a static final field as a constant. Rounds past log2 L are never used at that width.
+     * Round {@code r} (blocks of {@code d = L >> (r+1)}): LO keeps row i's lanes outside the
+     * d-blocks and takes row j's, HI the other half; indices >= L pick from the second vector.
+     * Fields, not an array: C2 takes a shuffle from a static final field as a constant. Rounds past
+     * log2 L are never used at that width.
      */
-    private static final VectorShuffle<Float> LO0 = shuffle(0, true), LO1 = shuffle(1, true), LO2 = shuffle(2, true), LO3 = shuffle(3, true);
-    private static final VectorShuffle<Float> HI0 = shuffle(0, false), HI1 = shuffle(1, false), HI2 = shuffle(2, false), HI3 = shuffle(3, false);
+    private static final VectorShuffle<Float> LO0 = shuffle(0, true),
+            LO1 = shuffle(1, true),
+            LO2 = shuffle(2, true),
+            LO3 = shuffle(3, true);
+
+    private static final VectorShuffle<Float> HI0 = shuffle(0, false),
+            HI1 = shuffle(1, false),
+            HI2 = shuffle(2, false),
+            HI3 = shuffle(3, false);
 
     private VectorLaneTranspose() {}
 
@@ -39,7 +49,8 @@ final class VectorLaneTranspose {
         return VectorShuffle.fromArray(S, idx, 0);
     }
 
-    static void toLanes(MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff) {
+    static void toLanes(
+            MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff) {
         final long rowBytes = srcStride * Float.BYTES;
         int e = 0;
         for (; e + L <= n; e += L) {
@@ -51,12 +62,17 @@ final class VectorLaneTranspose {
             }
         }
         for (; e < n; e++) {
-            for (int l = 0; l < L; l++) dst.setAtIndex(F32, dstOff + (long) e * L + l, src.getAtIndex(F32, srcOff + l * srcStride + e));
+            for (int l = 0; l < L; l++)
+                dst.setAtIndex(
+                        F32,
+                        dstOff + (long) e * L + l,
+                        src.getAtIndex(F32, srcOff + l * srcStride + e));
         }
     }
 
     /** One 16 x 16 block (used when L = 16). */
-    private static void block16(MemorySegment src, long s, long rowBytes, MemorySegment dst, long d) {
+    private static void block16(
+            MemorySegment src, long s, long rowBytes, MemorySegment dst, long d) {
         FloatVector v0 = FloatVector.fromMemorySegment(S, src, s + 0 * rowBytes, LE);
         FloatVector v1 = FloatVector.fromMemorySegment(S, src, s + 1 * rowBytes, LE);
         FloatVector v2 = FloatVector.fromMemorySegment(S, src, s + 2 * rowBytes, LE);
@@ -75,41 +91,105 @@ final class VectorLaneTranspose {
         FloatVector v15 = FloatVector.fromMemorySegment(S, src, s + 15 * rowBytes, LE);
         FloatVector t;
         // round 0: swap the off-diagonal 8 x 8 blocks
-        t = v0; v0 = t.rearrange(LO0, v8); v8 = t.rearrange(HI0, v8);
-        t = v1; v1 = t.rearrange(LO0, v9); v9 = t.rearrange(HI0, v9);
-        t = v2; v2 = t.rearrange(LO0, v10); v10 = t.rearrange(HI0, v10);
-        t = v3; v3 = t.rearrange(LO0, v11); v11 = t.rearrange(HI0, v11);
-        t = v4; v4 = t.rearrange(LO0, v12); v12 = t.rearrange(HI0, v12);
-        t = v5; v5 = t.rearrange(LO0, v13); v13 = t.rearrange(HI0, v13);
-        t = v6; v6 = t.rearrange(LO0, v14); v14 = t.rearrange(HI0, v14);
-        t = v7; v7 = t.rearrange(LO0, v15); v15 = t.rearrange(HI0, v15);
+        t = v0;
+        v0 = t.rearrange(LO0, v8);
+        v8 = t.rearrange(HI0, v8);
+        t = v1;
+        v1 = t.rearrange(LO0, v9);
+        v9 = t.rearrange(HI0, v9);
+        t = v2;
+        v2 = t.rearrange(LO0, v10);
+        v10 = t.rearrange(HI0, v10);
+        t = v3;
+        v3 = t.rearrange(LO0, v11);
+        v11 = t.rearrange(HI0, v11);
+        t = v4;
+        v4 = t.rearrange(LO0, v12);
+        v12 = t.rearrange(HI0, v12);
+        t = v5;
+        v5 = t.rearrange(LO0, v13);
+        v13 = t.rearrange(HI0, v13);
+        t = v6;
+        v6 = t.rearrange(LO0, v14);
+        v14 = t.rearrange(HI0, v14);
+        t = v7;
+        v7 = t.rearrange(LO0, v15);
+        v15 = t.rearrange(HI0, v15);
         // round 1: swap the off-diagonal 4 x 4 blocks
-        t = v0; v0 = t.rearrange(LO1, v4); v4 = t.rearrange(HI1, v4);
-        t = v1; v1 = t.rearrange(LO1, v5); v5 = t.rearrange(HI1, v5);
-        t = v2; v2 = t.rearrange(LO1, v6); v6 = t.rearrange(HI1, v6);
-        t = v3; v3 = t.rearrange(LO1, v7); v7 = t.rearrange(HI1, v7);
-        t = v8; v8 = t.rearrange(LO1, v12); v12 = t.rearrange(HI1, v12);
-        t = v9; v9 = t.rearrange(LO1, v13); v13 = t.rearrange(HI1, v13);
-        t = v10; v10 = t.rearrange(LO1, v14); v14 = t.rearrange(HI1, v14);
-        t = v11; v11 = t.rearrange(LO1, v15); v15 = t.rearrange(HI1, v15);
+        t = v0;
+        v0 = t.rearrange(LO1, v4);
+        v4 = t.rearrange(HI1, v4);
+        t = v1;
+        v1 = t.rearrange(LO1, v5);
+        v5 = t.rearrange(HI1, v5);
+        t = v2;
+        v2 = t.rearrange(LO1, v6);
+        v6 = t.rearrange(HI1, v6);
+        t = v3;
+        v3 = t.rearrange(LO1, v7);
+        v7 = t.rearrange(HI1, v7);
+        t = v8;
+        v8 = t.rearrange(LO1, v12);
+        v12 = t.rearrange(HI1, v12);
+        t = v9;
+        v9 = t.rearrange(LO1, v13);
+        v13 = t.rearrange(HI1, v13);
+        t = v10;
+        v10 = t.rearrange(LO1, v14);
+        v14 = t.rearrange(HI1, v14);
+        t = v11;
+        v11 = t.rearrange(LO1, v15);
+        v15 = t.rearrange(HI1, v15);
         // round 2: swap the off-diagonal 2 x 2 blocks
-        t = v0; v0 = t.rearrange(LO2, v2); v2 = t.rearrange(HI2, v2);
-        t = v1; v1 = t.rearrange(LO2, v3); v3 = t.rearrange(HI2, v3);
-        t = v4; v4 = t.rearrange(LO2, v6); v6 = t.rearrange(HI2, v6);
-        t = v5; v5 = t.rearrange(LO2, v7); v7 = t.rearrange(HI2, v7);
-        t = v8; v8 = t.rearrange(LO2, v10); v10 = t.rearrange(HI2, v10);
-        t = v9; v9 = t.rearrange(LO2, v11); v11 = t.rearrange(HI2, v11);
-        t = v12; v12 = t.rearrange(LO2, v14); v14 = t.rearrange(HI2, v14);
-        t = v13; v13 = t.rearrange(LO2, v15); v15 = t.rearrange(HI2, v15);
+        t = v0;
+        v0 = t.rearrange(LO2, v2);
+        v2 = t.rearrange(HI2, v2);
+        t = v1;
+        v1 = t.rearrange(LO2, v3);
+        v3 = t.rearrange(HI2, v3);
+        t = v4;
+        v4 = t.rearrange(LO2, v6);
+        v6 = t.rearrange(HI2, v6);
+        t = v5;
+        v5 = t.rearrange(LO2, v7);
+        v7 = t.rearrange(HI2, v7);
+        t = v8;
+        v8 = t.rearrange(LO2, v10);
+        v10 = t.rearrange(HI2, v10);
+        t = v9;
+        v9 = t.rearrange(LO2, v11);
+        v11 = t.rearrange(HI2, v11);
+        t = v12;
+        v12 = t.rearrange(LO2, v14);
+        v14 = t.rearrange(HI2, v14);
+        t = v13;
+        v13 = t.rearrange(LO2, v15);
+        v15 = t.rearrange(HI2, v15);
         // round 3: swap the off-diagonal 1 x 1 blocks
-        t = v0; v0 = t.rearrange(LO3, v1); v1 = t.rearrange(HI3, v1);
-        t = v2; v2 = t.rearrange(LO3, v3); v3 = t.rearrange(HI3, v3);
-        t = v4; v4 = t.rearrange(LO3, v5); v5 = t.rearrange(HI3, v5);
-        t = v6; v6 = t.rearrange(LO3, v7); v7 = t.rearrange(HI3, v7);
-        t = v8; v8 = t.rearrange(LO3, v9); v9 = t.rearrange(HI3, v9);
-        t = v10; v10 = t.rearrange(LO3, v11); v11 = t.rearrange(HI3, v11);
-        t = v12; v12 = t.rearrange(LO3, v13); v13 = t.rearrange(HI3, v13);
-        t = v14; v14 = t.rearrange(LO3, v15); v15 = t.rearrange(HI3, v15);
+        t = v0;
+        v0 = t.rearrange(LO3, v1);
+        v1 = t.rearrange(HI3, v1);
+        t = v2;
+        v2 = t.rearrange(LO3, v3);
+        v3 = t.rearrange(HI3, v3);
+        t = v4;
+        v4 = t.rearrange(LO3, v5);
+        v5 = t.rearrange(HI3, v5);
+        t = v6;
+        v6 = t.rearrange(LO3, v7);
+        v7 = t.rearrange(HI3, v7);
+        t = v8;
+        v8 = t.rearrange(LO3, v9);
+        v9 = t.rearrange(HI3, v9);
+        t = v10;
+        v10 = t.rearrange(LO3, v11);
+        v11 = t.rearrange(HI3, v11);
+        t = v12;
+        v12 = t.rearrange(LO3, v13);
+        v13 = t.rearrange(HI3, v13);
+        t = v14;
+        v14 = t.rearrange(LO3, v15);
+        v15 = t.rearrange(HI3, v15);
         v0.intoMemorySegment(dst, d + 0 * VB, LE);
         v1.intoMemorySegment(dst, d + 1 * VB, LE);
         v2.intoMemorySegment(dst, d + 2 * VB, LE);
@@ -129,7 +209,8 @@ final class VectorLaneTranspose {
     }
 
     /** One 8 x 8 block (used when L = 8). */
-    private static void block8(MemorySegment src, long s, long rowBytes, MemorySegment dst, long d) {
+    private static void block8(
+            MemorySegment src, long s, long rowBytes, MemorySegment dst, long d) {
         FloatVector v0 = FloatVector.fromMemorySegment(S, src, s + 0 * rowBytes, LE);
         FloatVector v1 = FloatVector.fromMemorySegment(S, src, s + 1 * rowBytes, LE);
         FloatVector v2 = FloatVector.fromMemorySegment(S, src, s + 2 * rowBytes, LE);
@@ -140,20 +221,44 @@ final class VectorLaneTranspose {
         FloatVector v7 = FloatVector.fromMemorySegment(S, src, s + 7 * rowBytes, LE);
         FloatVector t;
         // round 0: swap the off-diagonal 4 x 4 blocks
-        t = v0; v0 = t.rearrange(LO0, v4); v4 = t.rearrange(HI0, v4);
-        t = v1; v1 = t.rearrange(LO0, v5); v5 = t.rearrange(HI0, v5);
-        t = v2; v2 = t.rearrange(LO0, v6); v6 = t.rearrange(HI0, v6);
-        t = v3; v3 = t.rearrange(LO0, v7); v7 = t.rearrange(HI0, v7);
+        t = v0;
+        v0 = t.rearrange(LO0, v4);
+        v4 = t.rearrange(HI0, v4);
+        t = v1;
+        v1 = t.rearrange(LO0, v5);
+        v5 = t.rearrange(HI0, v5);
+        t = v2;
+        v2 = t.rearrange(LO0, v6);
+        v6 = t.rearrange(HI0, v6);
+        t = v3;
+        v3 = t.rearrange(LO0, v7);
+        v7 = t.rearrange(HI0, v7);
         // round 1: swap the off-diagonal 2 x 2 blocks
-        t = v0; v0 = t.rearrange(LO1, v2); v2 = t.rearrange(HI1, v2);
-        t = v1; v1 = t.rearrange(LO1, v3); v3 = t.rearrange(HI1, v3);
-        t = v4; v4 = t.rearrange(LO1, v6); v6 = t.rearrange(HI1, v6);
-        t = v5; v5 = t.rearrange(LO1, v7); v7 = t.rearrange(HI1, v7);
+        t = v0;
+        v0 = t.rearrange(LO1, v2);
+        v2 = t.rearrange(HI1, v2);
+        t = v1;
+        v1 = t.rearrange(LO1, v3);
+        v3 = t.rearrange(HI1, v3);
+        t = v4;
+        v4 = t.rearrange(LO1, v6);
+        v6 = t.rearrange(HI1, v6);
+        t = v5;
+        v5 = t.rearrange(LO1, v7);
+        v7 = t.rearrange(HI1, v7);
         // round 2: swap the off-diagonal 1 x 1 blocks
-        t = v0; v0 = t.rearrange(LO2, v1); v1 = t.rearrange(HI2, v1);
-        t = v2; v2 = t.rearrange(LO2, v3); v3 = t.rearrange(HI2, v3);
-        t = v4; v4 = t.rearrange(LO2, v5); v5 = t.rearrange(HI2, v5);
-        t = v6; v6 = t.rearrange(LO2, v7); v7 = t.rearrange(HI2, v7);
+        t = v0;
+        v0 = t.rearrange(LO2, v1);
+        v1 = t.rearrange(HI2, v1);
+        t = v2;
+        v2 = t.rearrange(LO2, v3);
+        v3 = t.rearrange(HI2, v3);
+        t = v4;
+        v4 = t.rearrange(LO2, v5);
+        v5 = t.rearrange(HI2, v5);
+        t = v6;
+        v6 = t.rearrange(LO2, v7);
+        v7 = t.rearrange(HI2, v7);
         v0.intoMemorySegment(dst, d + 0 * VB, LE);
         v1.intoMemorySegment(dst, d + 1 * VB, LE);
         v2.intoMemorySegment(dst, d + 2 * VB, LE);
@@ -165,18 +270,27 @@ final class VectorLaneTranspose {
     }
 
     /** One 4 x 4 block (used when L = 4). */
-    private static void block4(MemorySegment src, long s, long rowBytes, MemorySegment dst, long d) {
+    private static void block4(
+            MemorySegment src, long s, long rowBytes, MemorySegment dst, long d) {
         FloatVector v0 = FloatVector.fromMemorySegment(S, src, s + 0 * rowBytes, LE);
         FloatVector v1 = FloatVector.fromMemorySegment(S, src, s + 1 * rowBytes, LE);
         FloatVector v2 = FloatVector.fromMemorySegment(S, src, s + 2 * rowBytes, LE);
         FloatVector v3 = FloatVector.fromMemorySegment(S, src, s + 3 * rowBytes, LE);
         FloatVector t;
         // round 0: swap the off-diagonal 2 x 2 blocks
-        t = v0; v0 = t.rearrange(LO0, v2); v2 = t.rearrange(HI0, v2);
-        t = v1; v1 = t.rearrange(LO0, v3); v3 = t.rearrange(HI0, v3);
+        t = v0;
+        v0 = t.rearrange(LO0, v2);
+        v2 = t.rearrange(HI0, v2);
+        t = v1;
+        v1 = t.rearrange(LO0, v3);
+        v3 = t.rearrange(HI0, v3);
         // round 1: swap the off-diagonal 1 x 1 blocks
-        t = v0; v0 = t.rearrange(LO1, v1); v1 = t.rearrange(HI1, v1);
-        t = v2; v2 = t.rearrange(LO1, v3); v3 = t.rearrange(HI1, v3);
+        t = v0;
+        v0 = t.rearrange(LO1, v1);
+        v1 = t.rearrange(HI1, v1);
+        t = v2;
+        v2 = t.rearrange(LO1, v3);
+        v3 = t.rearrange(HI1, v3);
         v0.intoMemorySegment(dst, d + 0 * VB, LE);
         v1.intoMemorySegment(dst, d + 1 * VB, LE);
         v2.intoMemorySegment(dst, d + 2 * VB, LE);

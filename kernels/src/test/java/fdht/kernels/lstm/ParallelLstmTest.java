@@ -11,18 +11,24 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
-/** The batch-parallel runner computes exactly the single-threaded step, and is all-or-nothing on bad input. */
+/**
+ * The batch-parallel runner computes exactly the single-threaded step, and is all-or-nothing on bad
+ * input.
+ */
 class ParallelLstmTest {
     static final int INPUT = RobustnessTest.INPUT, HIDDEN = RobustnessTest.HIDDEN;
 
     @Test
     void everySplitOfTheBatchGivesTheSingleThreadedStateBitForBit() {
-        for (int batch : new int[]{1, 2, 5, 16}) {
+        for (int batch : new int[] {1, 2, 5, 16}) {
             for (int threads = 1; threads <= Math.min(3, batch); threads++) {
                 try (Arena arena = Arena.ofShared()) {
                     Lstm lstm = RobustnessTest.model(arena);
-                    MemorySegment clip = Weights.copyOf(arena, LstmModelFileTest.random(4 * batch * INPUT, batch, 1));
-                    LstmState expect = lstm.newState(batch, arena), got = lstm.newState(batch, arena);
+                    MemorySegment clip =
+                            Weights.copyOf(
+                                    arena, LstmModelFileTest.random(4 * batch * INPUT, batch, 1));
+                    LstmState expect = lstm.newState(batch, arena),
+                            got = lstm.newState(batch, arena);
                     LstmWorkspace ws = lstm.newWorkspace(batch, arena);
                     try (ParallelLstm par = new ParallelLstm(lstm, batch, threads, arena)) {
                         for (int t = 0; t < 4; t++) { // frames [b][t][N_x]: stride 4 N_x
@@ -31,8 +37,14 @@ class ParallelLstmTest {
                         }
                     }
                     // same kernels on the same rows: identical, not just close
-                    assertArrayEquals(expect.hToArray(), got.hToArray(), "h, batch " + batch + ", threads " + threads);
-                    assertArrayEquals(expect.cToArray(), got.cToArray(), "c, batch " + batch + ", threads " + threads);
+                    assertArrayEquals(
+                            expect.hToArray(),
+                            got.hToArray(),
+                            "h, batch " + batch + ", threads " + threads);
+                    assertArrayEquals(
+                            expect.cToArray(),
+                            got.cToArray(),
+                            "c, batch " + batch + ", threads " + threads);
                 }
             }
         }
@@ -40,7 +52,8 @@ class ParallelLstmTest {
 
     @Test
     void aBadRowInAnySliceRejectsTheStepNamingTheWholeBatchRowAndLeavesTheStateAlone() {
-        try (Arena arena = Arena.ofShared(); ParallelLstm par = new ParallelLstm(RobustnessTest.model(arena), 6, 3, arena)) {
+        try (Arena arena = Arena.ofShared();
+                ParallelLstm par = new ParallelLstm(RobustnessTest.model(arena), 6, 3, arena)) {
             Lstm lstm = RobustnessTest.model(arena);
             float[] frames = LstmModelFileTest.random(6 * INPUT, 9, 1);
             MemorySegment good = Weights.copyOf(arena, frames);
@@ -49,8 +62,12 @@ class ParallelLstmTest {
             float[] h = state.hToArray(), c = state.cToArray();
             frames[5 * INPUT + 33] = Float.NaN; // the last slice's last row
             MemorySegment bad = Weights.copyOf(arena, frames);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> par.step(bad, 0, INPUT, state));
-            assertTrue(e.getMessage().contains("batch row 5") && e.getMessage().contains("index 33"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class, () -> par.step(bad, 0, INPUT, state));
+            assertTrue(
+                    e.getMessage().contains("batch row 5") && e.getMessage().contains("index 33"),
+                    e.getMessage());
             assertArrayEquals(h, state.hToArray());
             assertArrayEquals(c, state.cToArray());
             par.step(good, 0, INPUT, state); // and it keeps working
@@ -64,8 +81,19 @@ class ParallelLstmTest {
             ParallelLstm par = new ParallelLstm(lstm, 4, 2, arena);
             par.close();
             Thread.sleep(50);
-            assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("fdht-lstm-") && t.isAlive()), "workers still alive");
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> par.step(Weights.floats(arena, 4L * INPUT), 0, INPUT, lstm.newState(4, arena)));
+            assertFalse(
+                    Thread.getAllStackTraces().keySet().stream()
+                            .anyMatch(t -> t.getName().startsWith("fdht-lstm-") && t.isAlive()),
+                    "workers still alive");
+            IllegalStateException e =
+                    assertThrows(
+                            IllegalStateException.class,
+                            () ->
+                                    par.step(
+                                            Weights.floats(arena, 4L * INPUT),
+                                            0,
+                                            INPUT,
+                                            lstm.newState(4, arena)));
             assertTrue(e.getMessage().contains("closed"));
             assertThrows(IllegalArgumentException.class, () -> new ParallelLstm(lstm, 1, 2, arena));
             try (ParallelLstm two = new ParallelLstm(lstm, 2, 2, arena)) {

@@ -23,7 +23,9 @@ class RobustnessTest {
     static final int INPUT = 90, HIDDEN = 4, FRAMES = 5;
 
     static Lstm model(Arena arena) {
-        HtMatrix ht = HtMatrix.random(HtFormat.uniform(new int[]{4, 2, 2}, new int[]{4, 5, 5}, 3), 11, arena);
+        HtMatrix ht =
+                HtMatrix.random(
+                        HtFormat.uniform(new int[] {4, 2, 2}, new int[] {4, 5, 5}, 3), 11, arena);
         return Lstm.fdht(ht, INPUT, LstmModelFileTest.random(4 * HIDDEN, 12, 0.2), arena);
     }
 
@@ -32,11 +34,24 @@ class RobustnessTest {
         try (Arena arena = Arena.ofConfined()) {
             Lstm lstm = model(arena);
             float[] clip = LstmModelFileTest.random(2 * FRAMES * INPUT, 3, 1);
-            clip[(1 * FRAMES + 3) * INPUT + 17] = Float.POSITIVE_INFINITY; // batch row 1, frame 3, index 17
+            clip[(1 * FRAMES + 3) * INPUT + 17] =
+                    Float.POSITIVE_INFINITY; // batch row 1, frame 3, index 17
             MemorySegment c = Weights.copyOf(arena, clip);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> lstm.run(c, FRAMES, lstm.newState(2, arena), lstm.newWorkspace(2, arena), null));
-            assertTrue(e.getMessage().contains("frame 3") && e.getMessage().contains("batch row 1") && e.getMessage().contains("index 17"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    lstm.run(
+                                            c,
+                                            FRAMES,
+                                            lstm.newState(2, arena),
+                                            lstm.newWorkspace(2, arena),
+                                            null));
+            assertTrue(
+                    e.getMessage().contains("frame 3")
+                            && e.getMessage().contains("batch row 1")
+                            && e.getMessage().contains("index 17"),
+                    e.getMessage());
             Lstm lenient = lstm.withNonFinite(Lstm.NonFinite.PROPAGATE);
             LstmState s = lenient.newState(2, arena);
             lenient.run(c, FRAMES, s, lenient.newWorkspace(2, arena), null);
@@ -44,7 +59,8 @@ class RobustnessTest {
             boolean rowOneBroken = false;
             for (int u = 0; u < HIDDEN; u++) rowOneBroken |= !Float.isFinite(h[HIDDEN + u]);
             assertTrue(rowOneBroken, "the infinity should have reached row 1's state");
-            for (int u = 0; u < HIDDEN; u++) assertTrue(Float.isFinite(h[u]), "row 0 is independent of row 1");
+            for (int u = 0; u < HIDDEN; u++)
+                assertTrue(Float.isFinite(h[u]), "row 0 is independent of row 1");
         }
     }
 
@@ -52,13 +68,16 @@ class RobustnessTest {
     void firstNonFiniteMatchesTheScalarTwin() {
         try (Arena arena = Arena.ofConfined()) {
             for (int n = 1; n <= 70; n++) {
-                for (int at : new int[]{0, n / 2, n - 1}) {
+                for (int at : new int[] {0, n / 2, n - 1}) {
                     float[] v = LstmModelFileTest.random(n + 3, n, 1);
                     v[3 + at] = at % 2 == 0 ? Float.NaN : Float.NEGATIVE_INFINITY;
                     MemorySegment s = Weights.copyOf(arena, v);
                     assertEquals(at, KernelProvider.kernels().firstNonFinite(s, 3, n), "n " + n);
                     assertEquals(at, KernelProvider.scalar().firstNonFinite(s, 3, n), "n " + n);
-                    assertEquals(-1, KernelProvider.kernels().firstNonFinite(s, 3, at), "n " + n + " before the bad value");
+                    assertEquals(
+                            -1,
+                            KernelProvider.kernels().firstNonFinite(s, 3, at),
+                            "n " + n + " before the bad value");
                 }
             }
         }
@@ -75,19 +94,29 @@ class RobustnessTest {
                 try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
                     List<Future<float[]>> results = new ArrayList<>();
                     for (int t = 0; t < threads; t++) {
-                        results.add(pool.submit(() -> {
-                            float[] last = null;
-                            try (Arena mine = Arena.ofConfined()) {
-                                for (int rep = 0; rep < 50; rep++) {
-                                    MemorySegment out = Weights.floats(mine, (long) FRAMES * HIDDEN);
-                                    lstm.run(c, FRAMES, lstm.newState(1, mine), lstm.newWorkspace(1, mine), out);
-                                    last = Weights.toArray(out, 0, FRAMES * HIDDEN);
-                                }
-                            }
-                            return last;
-                        }));
+                        results.add(
+                                pool.submit(
+                                        () -> {
+                                            float[] last = null;
+                                            try (Arena mine = Arena.ofConfined()) {
+                                                for (int rep = 0; rep < 50; rep++) {
+                                                    MemorySegment out =
+                                                            Weights.floats(
+                                                                    mine, (long) FRAMES * HIDDEN);
+                                                    lstm.run(
+                                                            c,
+                                                            FRAMES,
+                                                            lstm.newState(1, mine),
+                                                            lstm.newWorkspace(1, mine),
+                                                            out);
+                                                    last = Weights.toArray(out, 0, FRAMES * HIDDEN);
+                                                }
+                                            }
+                                            return last;
+                                        }));
                     }
-                    for (Future<float[]> f : results) assertArrayEquals(expected, f.get(), threads + " threads");
+                    for (Future<float[]> f : results)
+                        assertArrayEquals(expected, f.get(), threads + " threads");
                 }
             }
         }

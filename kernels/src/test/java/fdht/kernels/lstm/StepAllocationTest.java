@@ -12,29 +12,41 @@ import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 /**
- * A step allocates nothing on the heap once compiled: the calling thread's allocated bytes over
- * a round of steps, counted by the JVM itself (not JMH's gc profiler, whose harness has a floor of
+ * A step allocates nothing on the heap once compiled: the calling thread's allocated bytes over a
+ * round of steps, counted by the JVM itself (not JMH's gc profiler, whose harness has a floor of
  * its own). A step that allocated anything would show it in every round. Kernels not yet compiled
  * by C2 run the Vector API's boxing fallback, and in a full test run C2's queue on two cores can
- * hold them back for seconds, so rounds repeat until one allocates nothing, for at most
- * {@link #PATIENCE_NANOS} (typically under three seconds).
+ * hold them back for seconds, so rounds repeat until one allocates nothing, for at most {@link
+ * #PATIENCE_NANOS} (typically under three seconds).
  */
 class StepAllocationTest {
     static final int WARM_UP = 20_000, STEPS = 2_000;
+
     /** Steps in one clip through {@link #stack}: 3 frames x 2 layers x 2 directions. */
     static final int CLIP_ROUNDS = 12;
+
     static final long PATIENCE_NANOS = 30_000_000_000L;
     static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     @Test
     void anFdhtStepAllocatesNothing() {
-        for (int batch : new int[]{1, 3, 2 * fdht.kernels.KernelProvider.kernels().lanes() + 1}) { // the last: lane-layout chunks and a row
+        for (int batch :
+                new int[] {
+                    1, 3, 2 * fdht.kernels.KernelProvider.kernels().lanes() + 1
+                }) { // the last: lane-layout chunks and a row
             try (Arena arena = Arena.ofConfined()) {
                 Lstm lstm = RobustnessTest.model(arena);
-                MemorySegment frames = Weights.copyOf(arena, LstmModelFileTest.random(batch * RobustnessTest.INPUT, 3, 1));
+                MemorySegment frames =
+                        Weights.copyOf(
+                                arena,
+                                LstmModelFileTest.random(batch * RobustnessTest.INPUT, 3, 1));
                 LstmState state = lstm.newState(batch, arena);
                 LstmWorkspace work = lstm.newWorkspace(batch, arena);
-                assertEquals(0, leastAllocated(() -> lstm.step(frames, 0, RobustnessTest.INPUT, state, work)), "bytes per round of FDHT steps, batch " + batch);
+                assertEquals(
+                        0,
+                        leastAllocated(
+                                () -> lstm.step(frames, 0, RobustnessTest.INPUT, state, work)),
+                        "bytes per round of FDHT steps, batch " + batch);
             }
         }
     }
@@ -43,39 +55,78 @@ class StepAllocationTest {
     void aParallelStepAllocatesNothingOnTheCallingThread() {
         try (Arena arena = Arena.ofShared()) {
             Lstm lstm = RobustnessTest.model(arena);
-            MemorySegment frames = Weights.copyOf(arena, LstmModelFileTest.random(4 * RobustnessTest.INPUT, 4, 1));
+            MemorySegment frames =
+                    Weights.copyOf(arena, LstmModelFileTest.random(4 * RobustnessTest.INPUT, 4, 1));
             LstmState state = lstm.newState(4, arena);
             try (ParallelLstm par = new ParallelLstm(lstm, 4, 2, arena)) {
-                assertEquals(0, leastAllocated(() -> par.step(frames, 0, RobustnessTest.INPUT, state)), "bytes per round of 2-thread steps");
+                assertEquals(
+                        0,
+                        leastAllocated(() -> par.step(frames, 0, RobustnessTest.INPUT, state)),
+                        "bytes per round of 2-thread steps");
             }
         }
     }
 
-    /** Two bidirectional FDHT layers (each its own HT tensor) over the {@link RobustnessTest} input. */
+    /**
+     * Two bidirectional FDHT layers (each its own HT tensor) over the {@link RobustnessTest} input.
+     */
     static LstmStack stack(Arena arena) {
         Lstm[][] cells = new Lstm[2][2];
         for (int d = 0; d < 2; d++) {
-            cells[0][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2, 2}, new int[]{4, 5, 5}, 3), 20 + d, arena), RobustnessTest.INPUT,
-                    LstmModelFileTest.random(4 * RobustnessTest.HIDDEN, 30 + d, 0.2), arena);
-            cells[1][d] = Lstm.fdht(HtMatrix.random(HtFormat.uniform(new int[]{4, 2, 2}, new int[]{2, 2, 3}, 2), 40 + d, arena), 2 * RobustnessTest.HIDDEN,
-                    LstmModelFileTest.random(4 * RobustnessTest.HIDDEN, 50 + d, 0.2), arena);
+            cells[0][d] =
+                    Lstm.fdht(
+                            HtMatrix.random(
+                                    HtFormat.uniform(new int[] {4, 2, 2}, new int[] {4, 5, 5}, 3),
+                                    20 + d,
+                                    arena),
+                            RobustnessTest.INPUT,
+                            LstmModelFileTest.random(4 * RobustnessTest.HIDDEN, 30 + d, 0.2),
+                            arena);
+            cells[1][d] =
+                    Lstm.fdht(
+                            HtMatrix.random(
+                                    HtFormat.uniform(new int[] {4, 2, 2}, new int[] {2, 2, 3}, 2),
+                                    40 + d,
+                                    arena),
+                            2 * RobustnessTest.HIDDEN,
+                            LstmModelFileTest.random(4 * RobustnessTest.HIDDEN, 50 + d, 0.2),
+                            arena);
         }
-        return LstmStack.of(cells, new DenseHead(LstmModelFileTest.random(3 * 2 * RobustnessTest.HIDDEN, 60, 1), new float[3], 3, 2 * RobustnessTest.HIDDEN, arena));
+        return LstmStack.of(
+                cells,
+                new DenseHead(
+                        LstmModelFileTest.random(3 * 2 * RobustnessTest.HIDDEN, 60, 1),
+                        new float[3],
+                        3,
+                        2 * RobustnessTest.HIDDEN,
+                        arena));
     }
 
     @Test
     void aClipThroughABidirectionalStackAllocatesNothing() {
         int frames = 3;
-        for (int batch : new int[]{1, 3}) {
+        for (int batch : new int[] {1, 3}) {
             try (Arena arena = Arena.ofShared()) {
                 LstmStack stack = stack(arena);
-                MemorySegment clip = Weights.copyOf(arena, LstmModelFileTest.random(batch * frames * RobustnessTest.INPUT, 3, 1));
-                MemorySegment out = Weights.floats(arena, (long) batch * frames * stack.outputSize()), y = Weights.floats(arena, batch * 3L);
+                MemorySegment clip =
+                        Weights.copyOf(
+                                arena,
+                                LstmModelFileTest.random(
+                                        batch * frames * RobustnessTest.INPUT, 3, 1));
+                MemorySegment
+                        out = Weights.floats(arena, (long) batch * frames * stack.outputSize()),
+                        y = Weights.floats(arena, batch * 3L);
                 LstmStack.Workspace ws = stack.newWorkspace(batch, frames, arena);
-                assertEquals(0, leastAllocated(() -> stack.run(clip, frames, ws, out, y), CLIP_ROUNDS), "bytes per round of stack clips, batch " + batch);
+                assertEquals(
+                        0,
+                        leastAllocated(() -> stack.run(clip, frames, ws, out, y), CLIP_ROUNDS),
+                        "bytes per round of stack clips, batch " + batch);
                 if (batch > 1) {
                     try (ParallelLstm par = new ParallelLstm(stack, batch, frames, 2, arena)) {
-                        assertEquals(0, leastAllocated(() -> par.run(clip, frames, out, y), CLIP_ROUNDS), "bytes per round of 2-thread stack clips on the calling thread");
+                        assertEquals(
+                                0,
+                                leastAllocated(() -> par.run(clip, frames, out, y), CLIP_ROUNDS),
+                                "bytes per round of 2-thread stack clips on the calling thread");
                     }
                 }
             }
@@ -86,11 +137,15 @@ class StepAllocationTest {
         return leastAllocated(step, 1);
     }
 
-    /** {@code stepsPerCall}: how many steps one call of {@code step} makes; warm-up and rounds are scaled down by it. */
+    /**
+     * {@code stepsPerCall}: how many steps one call of {@code step} makes; warm-up and rounds are
+     * scaled down by it.
+     */
     private static long leastAllocated(Runnable step, int stepsPerCall) {
         for (int i = 0; i < WARM_UP / stepsPerCall; i++) step.run();
         long least = Long.MAX_VALUE;
-        for (long start = System.nanoTime(); least > 0 && System.nanoTime() - start < PATIENCE_NANOS; ) {
+        for (long start = System.nanoTime();
+                least > 0 && System.nanoTime() - start < PATIENCE_NANOS; ) {
             long before = THREADS.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < STEPS / stepsPerCall; i++) step.run();
             least = Math.min(least, THREADS.getCurrentThreadAllocatedBytes() - before);

@@ -1,17 +1,24 @@
 package fdht.layout.banks;
 
 /**
- * Bank conflicts at one boundary under one mapping. A group of {@code B} accesses issued
- * together takes as many cycles as the most-used bank among them; its stall cycles are that
- * minus one.
+ * Bank conflicts at one boundary under one mapping. A group of {@code B} accesses issued together
+ * takes as many cycles as the most-used bank among them; its stall cycles are that minus one.
  *
  * <p>Thread safety: Immutable and thread-safe.
  *
  * @param writeStalls stall cycles of all writer groups
- * @param readStalls  stall cycles of all reader groups
- * @param worstGroup  the most accesses any group sends to one bank
+ * @param readStalls stall cycles of all reader groups
+ * @param worstGroup the most accesses any group sends to one bank
  */
-public record ConflictReport(String label, String mapping, boolean transposes, int elements, int groups, long writeStalls, long readStalls, int worstGroup) {
+public record ConflictReport(
+        String label,
+        String mapping,
+        boolean transposes,
+        int elements,
+        int groups,
+        long writeStalls,
+        long readStalls,
+        int worstGroup) {
 
     /** Counts the stalls of {@code b}'s writer and reader groups under {@code m}. O(E). */
     public static ConflictReport count(Boundary b, BankMapping m) {
@@ -31,10 +38,20 @@ public record ConflictReport(String label, String mapping, boolean transposes, i
             readStalls += maxR - 1;
             worst = Math.max(worst, Math.max(maxW, maxR));
         }
-        return new ConflictReport(b.label(), m.name(), b.transposes(), n, (n + banks - 1) / banks, writeStalls, readStalls, worst);
+        return new ConflictReport(
+                b.label(),
+                m.name(),
+                b.transposes(),
+                n,
+                (n + banks - 1) / banks,
+                writeStalls,
+                readStalls,
+                worst);
     }
 
-    public long stalls() { return writeStalls + readStalls; }
+    public long stalls() {
+        return writeStalls + readStalls;
+    }
 
     /**
      * Null when {@code m} maps the {@code n} elements one-to-one onto (bank, offset) with every
@@ -46,11 +63,14 @@ public record ConflictReport(String label, String mapping, boolean transposes, i
         for (int w = 0; w < n; w++) {
             int bank = m.bank(w);
             long off = m.offset(w);
-            if (bank < 0 || bank >= m.banks()) return "element " + w + " in bank " + bank + " of " + m.banks();
-            if (off < 0 || off >= words) return "element " + w + " at offset " + off + " past " + words + " words";
+            if (bank < 0 || bank >= m.banks())
+                return "element " + w + " in bank " + bank + " of " + m.banks();
+            if (off < 0 || off >= words)
+                return "element " + w + " at offset " + off + " past " + words + " words";
             long slot = off * m.banks() + bank;
             if (slot > Integer.MAX_VALUE) return "slot overflow";
-            if (seen.get((int) slot)) return "element " + w + " shares bank " + bank + " offset " + off + " with another";
+            if (seen.get((int) slot))
+                return "element " + w + " shares bank " + bank + " offset " + off + " with another";
             seen.set((int) slot);
         }
         return null;

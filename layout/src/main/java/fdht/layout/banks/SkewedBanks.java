@@ -2,22 +2,21 @@ package fdht.layout.banks;
 
 /**
  * A conflict-free bank assignment for one {@link Boundary}: the writer's groups of {@code B}
- * consecutive elements (in its order) and the reader's groups of {@code B} consecutive elements
- * (in its permuted order) each land in {@code B} distinct banks.
+ * consecutive elements (in its order) and the reader's groups of {@code B} consecutive elements (in
+ * its permuted order) each land in {@code B} distinct banks.
  *
- * <p>Our reconstruction of the paper's "matrix transformation ... without any access conflict in
- * an on-the-fly way". Elements are the edges of a bipartite multigraph between writer groups and
- * reader groups, every vertex of degree at most {@code B}; by König's edge-colouring theorem it
- * has a proper colouring with {@code B} colours, and a colour is a bank. It is found by
- * recursive Euler splitting ({@code B} a power of two): pad to a {@code B}-regular graph (only the
- * last writer and reader groups are partial, and they miss the same number of edges), split
- * every component's Euler circuit into alternate edges, recurse on both halves down to perfect
- * matchings. Offsets number the elements of each bank in writer order, so the mapping is a
- * bijection with every bank holding at most {@code ceil(E/B)} words: no padding. In hardware the
- * table is fixed when the plan is compiled (an address ROM or generator per stage); a boundary
- * that does not transpose needs none, row-major is already conflict-free there.
- * Costs {@code O(E log B)} time and about 40 bytes per element while building, 2 or 4 bytes per
- * element after.
+ * <p>Our reconstruction of the paper's "matrix transformation ... without any access conflict in an
+ * on-the-fly way". Elements are the edges of a bipartite multigraph between writer groups and
+ * reader groups, every vertex of degree at most {@code B}; by König's edge-colouring theorem it has
+ * a proper colouring with {@code B} colours, and a colour is a bank. It is found by recursive Euler
+ * splitting ({@code B} a power of two): pad to a {@code B}-regular graph (only the last writer and
+ * reader groups are partial, and they miss the same number of edges), split every component's Euler
+ * circuit into alternate edges, recurse on both halves down to perfect matchings. Offsets number
+ * the elements of each bank in writer order, so the mapping is a bijection with every bank holding
+ * at most {@code ceil(E/B)} words: no padding. In hardware the table is fixed when the plan is
+ * compiled (an address ROM or generator per stage); a boundary that does not transpose needs none,
+ * row-major is already conflict-free there. Costs {@code O(E log B)} time and about 40 bytes per
+ * element while building, 2 or 4 bytes per element after.
  *
  * <p>Thread safety: Immutable once built and thread-safe.
  */
@@ -57,11 +56,30 @@ public final class SkewedBanks implements BankMapping {
         }
     }
 
-    @Override public String name() { return "skewed"; }
-    @Override public int banks() { return banks; }
-    @Override public int bank(int w) { return bank[w]; }
-    @Override public long offset(int w) { return offset[w]; }
-    @Override public long wordsPerBank() { return (elements + banks - 1) / banks; }
+    @Override
+    public String name() {
+        return "skewed";
+    }
+
+    @Override
+    public int banks() {
+        return banks;
+    }
+
+    @Override
+    public int bank(int w) {
+        return bank[w];
+    }
+
+    @Override
+    public long offset(int w) {
+        return offset[w];
+    }
+
+    @Override
+    public long wordsPerBank() {
+        return (elements + banks - 1) / banks;
+    }
 
     /** Recursive Euler splitting of a regular bipartite multigraph into perfect matchings. */
     private static final class EulerSplit {
@@ -147,7 +165,9 @@ public final class SkewedBanks implements BankMapping {
                     else halfB[b++] = circuit[i];
                 }
             }
-            if (a != b || a != n / 2) throw new IllegalStateException("Euler split produced halves of " + a + " and " + b + " edges out of " + n);
+            if (a != b || a != n / 2)
+                throw new IllegalStateException(
+                        "Euler split produced halves of " + a + " and " + b + " edges out of " + n);
         }
     }
 }

@@ -17,23 +17,27 @@ import java.util.Map;
  * parser: objects become {@link LinkedHashMap}s (duplicate keys rejected), arrays {@link List}s,
  * numbers {@link Long} when integral and in range else {@link Double}, plus String, Boolean and
  * null. {@link StreamReadConstraints} bound what a hostile header can make it do: nesting at
- * {@value #MAX_DEPTH} levels (so it cannot exhaust the stack), numbers at {@value #MAX_NUMBER_CHARS}
- * characters, strings at {@value #MAX_STRING_CHARS}; the input size is bounded by the caller.
- * Every malformed input is an {@link IllegalArgumentException} naming the character offset.
+ * {@value #MAX_DEPTH} levels (so it cannot exhaust the stack), numbers at {@value
+ * #MAX_NUMBER_CHARS} characters, strings at {@value #MAX_STRING_CHARS}; the input size is bounded
+ * by the caller. Every malformed input is an {@link IllegalArgumentException} naming the character
+ * offset.
  *
  * <p>Thread safety: Stateless: safe to call from any thread.
  */
 public final class Json {
     static final int MAX_DEPTH = 32;
     static final int MAX_NUMBER_CHARS = 40;
-    static final int MAX_STRING_CHARS = 16 << 20; // far above any real name or metadata value, far below the 100 MiB header cap
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(MAX_DEPTH)
-                    .maxNumberLength(MAX_NUMBER_CHARS)
-                    .maxStringLength(MAX_STRING_CHARS)
-                    .build())
-            .build();
+    static final int MAX_STRING_CHARS =
+            16 << 20; // far above any real name or metadata value, far below the 100 MiB header cap
+    private static final JsonFactory FACTORY =
+            JsonFactory.builder()
+                    .streamReadConstraints(
+                            StreamReadConstraints.builder()
+                                    .maxNestingDepth(MAX_DEPTH)
+                                    .maxNumberLength(MAX_NUMBER_CHARS)
+                                    .maxStringLength(MAX_STRING_CHARS)
+                                    .build())
+                    .build();
 
     private Json() {}
 
@@ -51,10 +55,15 @@ public final class Json {
             if (p.nextToken() != null) throw error(p, "unexpected text after the JSON value");
             return v;
         } catch (StreamConstraintsException e) {
-            String what = e.getMessage().contains("nesting depth") ? "nested deeper than " + MAX_DEPTH + " levels" : e.getOriginalMessage();
-            throw new IllegalArgumentException("malformed JSON at character " + offset(e, p) + ": " + what);
+            String what =
+                    e.getMessage().contains("nesting depth")
+                            ? "nested deeper than " + MAX_DEPTH + " levels"
+                            : e.getOriginalMessage();
+            throw new IllegalArgumentException(
+                    "malformed JSON at character " + offset(e, p) + ": " + what);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("malformed JSON at character " + offset(e, p) + ": " + e.getOriginalMessage());
+            throw new IllegalArgumentException(
+                    "malformed JSON at character " + offset(e, p) + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new IllegalArgumentException("malformed JSON: " + e.getMessage(), e);
         }
@@ -68,10 +77,16 @@ public final class Json {
 
     private static IllegalArgumentException error(JsonParser p, String what) {
         long at = p.currentTokenLocation().getCharOffset();
-        return new IllegalArgumentException("malformed JSON at character " + (at >= 0 ? at : p.currentLocation().getCharOffset()) + ": " + what);
+        return new IllegalArgumentException(
+                "malformed JSON at character "
+                        + (at >= 0 ? at : p.currentLocation().getCharOffset())
+                        + ": "
+                        + what);
     }
 
-    /** The value whose first token is the parser's current one; leaves the parser on its last token. */
+    /**
+     * The value whose first token is the parser's current one; leaves the parser on its last token.
+     */
     private static Object value(JsonParser p) throws IOException {
         JsonToken t = p.currentToken();
         return switch (t) {
@@ -82,7 +97,8 @@ public final class Json {
             case VALUE_FALSE -> Boolean.FALSE;
             case VALUE_NULL -> null;
             case VALUE_NUMBER_INT -> {
-                if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) throw error(p, "integer " + p.getText() + " is out of range");
+                if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER)
+                    throw error(p, "integer " + p.getText() + " is out of range");
                 yield p.getLongValue();
             }
             case VALUE_NUMBER_FLOAT -> p.getDoubleValue();

@@ -25,8 +25,12 @@ public final class ModelFileException extends RuntimeException {
     }
 
     /** The file at fault. */
-    public Path file() { return file; }
+    public Path file() {
+        return file;
+    }
 
     /** The tensor at fault, or null when the problem is the file as a whole. */
-    public String tensor() { return tensor; }
+    public String tensor() {
+        return tensor;
+    }
 }

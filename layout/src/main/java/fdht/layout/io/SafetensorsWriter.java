@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes F32 safetensors files. Tensors are written in the order added, each 8-byte aligned in
- * the data area, the header padded with spaces to a multiple of 8 so every tensor is mapped
- * aligned. The file appears atomically: it is written to a temporary file beside the target and
- * renamed only when complete, so a failure leaves nothing half-written.
+ * Writes F32 safetensors files. Tensors are written in the order added, each 8-byte aligned in the
+ * data area, the header padded with spaces to a multiple of 8 so every tensor is mapped aligned.
+ * The file appears atomically: it is written to a temporary file beside the target and renamed only
+ * when complete, so a failure leaves nothing half-written.
  *
  * <p>Thread safety: Not thread-safe: fill and write it from one thread.
  */
@@ -35,61 +35,81 @@ public final class SafetensorsWriter {
         return add(name, shape, MemorySegment.ofArray(values));
     }
 
-    /** Adds a tensor from native or heap floats; the segment must hold at least {@code prod shape} floats. */
+    /**
+     * Adds a tensor from native or heap floats; the segment must hold at least {@code prod shape}
+     * floats.
+     */
     public SafetensorsWriter add(String name, long[] shape, MemorySegment values) {
         long n = 1;
         for (long s : shape) {
-            if (s < 0) throw new IllegalArgumentException("tensor '" + name + "' has a negative dimension");
+            if (s < 0)
+                throw new IllegalArgumentException(
+                        "tensor '" + name + "' has a negative dimension");
             n = Math.multiplyExact(n, s);
         }
-        if (values.byteSize() < n * Float.BYTES) throw new IllegalArgumentException("tensor '" + name + "' needs " + n + " floats, got " + values.byteSize() / 4);
-        if (name.equals("__metadata__") || entries.stream().anyMatch(e -> e.name.equals(name))) throw new IllegalArgumentException("tensor name '" + name + "' is taken");
+        if (values.byteSize() < n * Float.BYTES)
+            throw new IllegalArgumentException(
+                    "tensor '" + name + "' needs " + n + " floats, got " + values.byteSize() / 4);
+        if (name.equals("__metadata__") || entries.stream().anyMatch(e -> e.name.equals(name)))
+            throw new IllegalArgumentException("tensor name '" + name + "' is taken");
         entries.add(new Entry(name, shape.clone(), values.asSlice(0, n * Float.BYTES)));
         return this;
     }
 
     /** Writes the file (temporary file, then an atomic rename). */
     public void write(Path target) {
-        AtomicFile.write(target, out -> {
-            StringBuilder h = new StringBuilder("{");
-            if (!metadata.isEmpty()) {
-                h.append("\"__metadata__\":{");
-                boolean first = true;
-                for (var m : metadata.entrySet()) {
-                    if (!first) h.append(',');
-                    first = false;
-                    h.append(Json.quote(m.getKey())).append(':').append(Json.quote(m.getValue()));
-                }
-                h.append('}');
-            }
-            long offset = 0;
-            for (Entry e : entries) {
-                if (h.length() > 1) h.append(',');
-                long bytes = e.data.byteSize();
-                h.append(Json.quote(e.name)).append(":{\"dtype\":\"F32\",\"shape\":[");
-                for (int i = 0; i < e.shape.length; i++) h.append(i == 0 ? "" : ",").append(e.shape[i]);
-                h.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
-                offset += bytes;
-            }
-            h.append('}');
-            byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-            int padded = (header.length + 7) & ~7;
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
-            out.write(len.array());
-            out.write(header);
-            for (int i = header.length; i < padded; i++) out.write(' ');
-            byte[] chunk = new byte[1 << 16];
-            for (Entry e : entries) {
-                long bytes = e.data.byteSize();
-                for (long at = 0; at < bytes; at += chunk.length) {
-                    int n = (int) Math.min(chunk.length, bytes - at);
-                    // little-endian on disk whatever the host order
-                    MemorySegment.copy(e.data, ValueLayout.JAVA_BYTE, at, chunk, 0, n);
-                    if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) swap4(chunk, n);
-                    out.write(chunk, 0, n);
-                }
-            }
-        });
+        AtomicFile.write(
+                target,
+                out -> {
+                    StringBuilder h = new StringBuilder("{");
+                    if (!metadata.isEmpty()) {
+                        h.append("\"__metadata__\":{");
+                        boolean first = true;
+                        for (var m : metadata.entrySet()) {
+                            if (!first) h.append(',');
+                            first = false;
+                            h.append(Json.quote(m.getKey()))
+                                    .append(':')
+                                    .append(Json.quote(m.getValue()));
+                        }
+                        h.append('}');
+                    }
+                    long offset = 0;
+                    for (Entry e : entries) {
+                        if (h.length() > 1) h.append(',');
+                        long bytes = e.data.byteSize();
+                        h.append(Json.quote(e.name)).append(":{\"dtype\":\"F32\",\"shape\":[");
+                        for (int i = 0; i < e.shape.length; i++)
+                            h.append(i == 0 ? "" : ",").append(e.shape[i]);
+                        h.append("],\"data_offsets\":[")
+                                .append(offset)
+                                .append(',')
+                                .append(offset + bytes)
+                                .append("]}");
+                        offset += bytes;
+                    }
+                    h.append('}');
+                    byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
+                    int padded = (header.length + 7) & ~7;
+                    ByteBuffer len =
+                            ByteBuffer.allocate(8)
+                                    .order(ByteOrder.LITTLE_ENDIAN)
+                                    .putLong(0, padded);
+                    out.write(len.array());
+                    out.write(header);
+                    for (int i = header.length; i < padded; i++) out.write(' ');
+                    byte[] chunk = new byte[1 << 16];
+                    for (Entry e : entries) {
+                        long bytes = e.data.byteSize();
+                        for (long at = 0; at < bytes; at += chunk.length) {
+                            int n = (int) Math.min(chunk.length, bytes - at);
+                            // little-endian on disk whatever the host order
+                            MemorySegment.copy(e.data, ValueLayout.JAVA_BYTE, at, chunk, 0, n);
+                            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) swap4(chunk, n);
+                            out.write(chunk, 0, n);
+                        }
+                    }
+                });
     }
 
     private static void swap4(byte[] b, int n) {

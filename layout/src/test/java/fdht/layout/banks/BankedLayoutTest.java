@@ -31,16 +31,31 @@ class BankedLayoutTest {
 
     @Test
     void plansAreConflictFreeSkewedAndNotRowMajor() {
-        List<ContractionPlan> plans = List.of(
-                ContractionPlanner.plan(HtFormat.uniform(new int[]{16, 4, 4, 4}, new int[]{16, 15, 22, 11}, 4), 1),
-                ContractionPlanner.plan(HtFormat.uniform(new int[]{16, 4, 4, 4}, new int[]{16, 15, 22, 11}, 4), 2),
-                ContractionPlanner.planUnfused(HtFormat.uniform(new int[]{16, 4, 4, 4}, new int[]{8, 20, 20, 18}, 4), 1),
-                ContractionPlanner.tieOrder(TtFormat.uniform(new int[]{4, 4, 4, 4}, new int[]{8, 20, 20, 18}, 4), 1));
+        List<ContractionPlan> plans =
+                List.of(
+                        ContractionPlanner.plan(
+                                HtFormat.uniform(
+                                        new int[] {16, 4, 4, 4}, new int[] {16, 15, 22, 11}, 4),
+                                1),
+                        ContractionPlanner.plan(
+                                HtFormat.uniform(
+                                        new int[] {16, 4, 4, 4}, new int[] {16, 15, 22, 11}, 4),
+                                2),
+                        ContractionPlanner.planUnfused(
+                                HtFormat.uniform(
+                                        new int[] {16, 4, 4, 4}, new int[] {8, 20, 20, 18}, 4),
+                                1),
+                        ContractionPlanner.tieOrder(
+                                TtFormat.uniform(
+                                        new int[] {4, 4, 4, 4}, new int[] {8, 20, 20, 18}, 4),
+                                1));
         for (ContractionPlan p : plans) {
             BankedLayout skewed = BankedLayout.skewed(p, 16), naive = BankedLayout.rowMajor(p, 16);
             assertEquals(0, skewed.totalStalls(), skewed.toTable());
             for (int i = 0; i < skewed.boundaries().size(); i++) {
-                assertNull(ConflictReport.bijectionProblem(skewed.mappings().get(i), skewed.boundaries().get(i).size()));
+                assertNull(
+                        ConflictReport.bijectionProblem(
+                                skewed.mappings().get(i), skewed.boundaries().get(i).size()));
             }
             long transposingReadStalls = 0;
             for (ConflictReport c : naive.conflicts()) {
@@ -48,7 +63,9 @@ class BankedLayoutTest {
                 if (!c.transposes()) assertEquals(0, c.readStalls(), c.label());
                 else transposingReadStalls += c.readStalls();
             }
-            assertTrue(transposingReadStalls > 0, "row-major should stall on some transposing boundary:\n" + naive.toTable());
+            assertTrue(
+                    transposingReadStalls > 0,
+                    "row-major should stall on some transposing boundary:\n" + naive.toTable());
         }
     }
 
@@ -61,18 +78,21 @@ class BankedLayoutTest {
             List<Axis> r = new java.util.ArrayList<>(w);
             java.util.Collections.reverse(r);
             Boundary b = new Boundary("shape " + java.util.Arrays.toString(s), w, r);
-            for (int banks : new int[]{1, 2, 16, 64}) {
+            for (int banks : new int[] {1, 2, 16, 64}) {
                 SkewedBanks m = new SkewedBanks(b, banks);
                 assertEquals(0, ConflictReport.count(b, m).stalls(), b.label() + " banks " + banks);
-                assertNull(ConflictReport.bijectionProblem(m, b.size()), b.label() + " banks " + banks);
+                assertNull(
+                        ConflictReport.bijectionProblem(m, b.size()),
+                        b.label() + " banks " + banks);
             }
         }
     }
 
     @Test
     void badBankCountsAreNamed() {
-        ContractionPlan p = ContractionPlanner.plan(HtFormat.uniform(new int[]{2, 2}, new int[]{2, 2}, 2), 1);
-        for (int bad : new int[]{0, 3, 12, 2048, -4}) {
+        ContractionPlan p =
+                ContractionPlanner.plan(HtFormat.uniform(new int[] {2, 2}, new int[] {2, 2}, 2), 1);
+        for (int bad : new int[] {0, 3, 12, 2048, -4}) {
             var e = assertThrows(IllegalArgumentException.class, () -> BankedLayout.skewed(p, bad));
             assertTrue(e.getMessage().contains(Integer.toString(bad)), e.getMessage());
         }
@@ -80,7 +100,10 @@ class BankedLayoutTest {
 
     @Test
     void lstmUcfAtBatch16IsConflictFree() {
-        ContractionPlan p = ContractionPlanner.plan(HtFormat.uniform(new int[]{16, 4, 4, 4}, new int[]{11, 11, 15, 32}, 4), 16);
+        ContractionPlan p =
+                ContractionPlanner.plan(
+                        HtFormat.uniform(new int[] {16, 4, 4, 4}, new int[] {11, 11, 15, 32}, 4),
+                        16);
         BankedLayout skewed = BankedLayout.skewed(p, 16);
         assertEquals(0, skewed.totalStalls(), skewed.toTable());
         assertTrue(BankedLayout.rowMajor(p, 16).totalStalls() > 0);

@@ -19,7 +19,10 @@ class JsonTest {
         want.put("b", Arrays.asList(1L, -25.0, true, false, null, "xé\n"));
         want.put("a", Map.of());
         assertEquals(want, v);
-        assertEquals(List.of("b", "a"), List.copyOf(((Map<?, ?>) v).keySet()), "key order is the file's");
+        assertEquals(
+                List.of("b", "a"),
+                List.copyOf(((Map<?, ?>) v).keySet()),
+                "key order is the file's");
         assertEquals(Long.MAX_VALUE, Json.parse(Long.toString(Long.MAX_VALUE)));
     }
 
@@ -28,7 +31,9 @@ class JsonTest {
         expect("", "unexpected end");
         expect("{\"a\":1,\"a\":2}", "duplicate key 'a'");
         expect("{}{}", "unexpected text after the JSON value");
-        expect("[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1), "nested deeper than 32");
+        expect(
+                "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1),
+                "nested deeper than 32");
         Json.parse("[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH));
         expect("9".repeat(Json.MAX_NUMBER_CHARS + 1), "Number value length");
         expect("123456789012345678901234567890", "out of range");
@@ -39,7 +44,10 @@ class JsonTest {
     }
 
     private static void expect(String text, String fragment) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(text));
-        assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' should contain '" + fragment + "'");
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Json.parse(text));
+        assertTrue(
+                e.getMessage().contains(fragment),
+                "'" + e.getMessage() + "' should contain '" + fragment + "'");
     }
 }

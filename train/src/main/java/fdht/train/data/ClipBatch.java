@@ -4,10 +4,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A buffer for up to {@code capacity} clips of a {@link LabelledClips} set: native,
- * 64-byte-aligned {@code [capacity][frames][frameSize]} float32 and {@code capacity} labels,
- * allocated once and refilled batch after batch ({@link #load}). Cost: {@code capacity x frames x
- * frameSize x 4} bytes (128 KB per MFM-40 clip) in the caller's arena.
+ * A buffer for up to {@code capacity} clips of a {@link LabelledClips} set: native, 64-byte-aligned
+ * {@code [capacity][frames][frameSize]} float32 and {@code capacity} labels, allocated once and
+ * refilled batch after batch ({@link #load}). Cost: {@code capacity x frames x frameSize x 4} bytes
+ * (128 KB per MFM-40 clip) in the caller's arena.
  *
  * <p>Thread safety: none; one batch buffer per thread.
  */
@@ -18,7 +18,15 @@ public final class ClipBatch {
     private int size;
 
     public ClipBatch(int capacity, int frames, int frameSize, Arena arena) {
-        if (capacity < 1 || frames < 1 || frameSize < 1) throw new IllegalArgumentException("capacity " + capacity + ", frames " + frames + ", frameSize " + frameSize + " must be positive");
+        if (capacity < 1 || frames < 1 || frameSize < 1)
+            throw new IllegalArgumentException(
+                    "capacity "
+                            + capacity
+                            + ", frames "
+                            + frames
+                            + ", frameSize "
+                            + frameSize
+                            + " must be positive");
         this.capacity = capacity;
         this.frames = frames;
         this.frameSize = frameSize;
@@ -33,9 +41,18 @@ public final class ClipBatch {
 
     /** Fills this buffer with clips {@code first .. first+n-1} of {@code source}; returns this. */
     public ClipBatch load(LabelledClips source, long first, int n) {
-        if (n > capacity) throw new IllegalArgumentException(n + " clips do not fit a batch of " + capacity);
+        if (n > capacity)
+            throw new IllegalArgumentException(n + " clips do not fit a batch of " + capacity);
         if (source.frames() != frames || source.frameSize() != frameSize) {
-            throw new IllegalArgumentException("source clips are " + source.frames() + " x " + source.frameSize() + " but this batch holds " + frames + " x " + frameSize);
+            throw new IllegalArgumentException(
+                    "source clips are "
+                            + source.frames()
+                            + " x "
+                            + source.frameSize()
+                            + " but this batch holds "
+                            + frames
+                            + " x "
+                            + frameSize);
         }
         source.fill(first, n, clips, labels);
         size = n;
@@ -43,13 +60,28 @@ public final class ClipBatch {
     }
 
     /** The clips, {@code [capacity][frames][frameSize]}; the first {@link #size()} are loaded. */
-    public MemorySegment clips() { return clips; }
+    public MemorySegment clips() {
+        return clips;
+    }
 
     /** The labels; the first {@link #size()} are loaded. Owned by this batch: read, do not keep. */
-    public int[] labels() { return labels; }
+    public int[] labels() {
+        return labels;
+    }
 
-    public int size() { return size; }
-    public int capacity() { return capacity; }
-    public int frames() { return frames; }
-    public int frameSize() { return frameSize; }
+    public int size() {
+        return size;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int frames() {
+        return frames;
+    }
+
+    public int frameSize() {
+        return frameSize;
+    }
 }

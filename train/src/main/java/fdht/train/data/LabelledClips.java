@@ -3,14 +3,14 @@ package fdht.train.data;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A numbered set of labelled clips that is read a batch at a time: clip {@code i} is
- * {@code frames() x frameSize()} float32 and has a label in {@code [0, classes())}. Filling a
- * batch writes {@code [n][frames][frameSize]} floats at the start of a caller-owned segment and
- * the labels into a caller-owned array, so a loop over an epoch reuses one buffer and allocates
- * nothing per batch (see {@link ClipBatch}).
+ * A numbered set of labelled clips that is read a batch at a time: clip {@code i} is {@code
+ * frames() x frameSize()} float32 and has a label in {@code [0, classes())}. Filling a batch writes
+ * {@code [n][frames][frameSize]} floats at the start of a caller-owned segment and the labels into
+ * a caller-owned array, so a loop over an epoch reuses one buffer and allocates nothing per batch
+ * (see {@link ClipBatch}).
  *
- * <p>Thread safety: implementations in this package are immutable and their {@code fill} may
- * be called from several threads at once on different buffers.
+ * <p>Thread safety: implementations in this package are immutable and their {@code fill} may be
+ * called from several threads at once on different buffers.
  */
 public interface LabelledClips {
     /** The number of clips, {@code 0..count()-1}. */
@@ -31,14 +31,33 @@ public interface LabelledClips {
     void fill(long first, int n, MemorySegment clips, int[] labels);
 
     /** Floats in one clip. */
-    default long clipFloats() { return (long) frames() * frameSize(); }
+    default long clipFloats() {
+        return (long) frames() * frameSize();
+    }
 
-    /** Throws unless {@code [first, first+n)} are clips of this set and the buffers can hold them. */
+    /**
+     * Throws unless {@code [first, first+n)} are clips of this set and the buffers can hold them.
+     */
     default void checkFill(long first, int n, MemorySegment clips, int[] labels) {
-        if (n < 0 || first < 0 || first > count() - n) throw new IndexOutOfBoundsException("clips " + first + ".." + (first + n - 1) + " outside 0.." + (count() - 1));
+        if (n < 0 || first < 0 || first > count() - n)
+            throw new IndexOutOfBoundsException(
+                    "clips " + first + ".." + (first + n - 1) + " outside 0.." + (count() - 1));
         if (clips.byteSize() < n * clipFloats() * Float.BYTES) {
-            throw new IllegalArgumentException("clip buffer holds " + clips.byteSize() / Float.BYTES + " floats but " + n + " clips need " + n * clipFloats());
+            throw new IllegalArgumentException(
+                    "clip buffer holds "
+                            + clips.byteSize() / Float.BYTES
+                            + " floats but "
+                            + n
+                            + " clips need "
+                            + n * clipFloats());
         }
-        if (labels != null && labels.length < n) throw new IllegalArgumentException("label buffer holds " + labels.length + " labels but " + n + " clips need " + n);
+        if (labels != null && labels.length < n)
+            throw new IllegalArgumentException(
+                    "label buffer holds "
+                            + labels.length
+                            + " labels but "
+                            + n
+                            + " clips need "
+                            + n);
     }
 }

@@ -5,21 +5,21 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The MFM-40 (Moving-Fashion-MNIST) generator of DESIGN.md section 6: clip {@code i} is 8
- * frames of a 64x64 canvas (float32 pixel/255, row-major {@code y*64 + x}, 4,096 inputs a
- * frame) in which one 28x28 Fashion-MNIST item moves in a straight line, direction {@code d}
- * in {0:+x, 1:-x, 2:+y, 3:-y} at a speed of 1, 2 or 3 pixels per frame, starting uniformly
- * among the positions that keep it wholly inside for all 8 frames, the other coordinate uniform
- * in [0, 36]; its label is {@code 4 * fashion_class + d} (40 classes). The background is 0.
+ * The MFM-40 (Moving-Fashion-MNIST) generator of DESIGN.md section 6: clip {@code i} is 8 frames of
+ * a 64x64 canvas (float32 pixel/255, row-major {@code y*64 + x}, 4,096 inputs a frame) in which one
+ * 28x28 Fashion-MNIST item moves in a straight line, direction {@code d} in {0:+x, 1:-x, 2:+y,
+ * 3:-y} at a speed of 1, 2 or 3 pixels per frame, starting uniformly among the positions that keep
+ * it wholly inside for all 8 frames, the other coordinate uniform in [0, 36]; its label is {@code 4
+ * * fashion_class + d} (40 classes). The background is 0.
  *
  * <p>Clip {@code i} is a pure function of (split, seed, i): its motion comes from a hash of the
  * three (SplitMix64 finaliser; the bounded draws are uniform up to a bias below 2^-60), and its
  * image is {@code perm_c(i mod n)} with {@code n} the split's image count and {@code perm_c} a
- * keyed pseudo-random permutation of {@code [0, n)} for cycle {@code c = i / n} (a Feistel
- * network with cycle walking). So every run of {@code n} consecutive clips starting at a
- * multiple of {@code n} shows each image of the split exactly once, in a different order and
- * with fresh motions each cycle, and a clip is the same whatever the count, batch or thread
- * that makes it. Clips of a split use only that split's images.
+ * keyed pseudo-random permutation of {@code [0, n)} for cycle {@code c = i / n} (a Feistel network
+ * with cycle walking). So every run of {@code n} consecutive clips starting at a multiple of {@code
+ * n} shows each image of the split exactly once, in a different order and with fresh motions each
+ * cycle, and a clip is the same whatever the count, batch or thread that makes it. Clips of a split
+ * use only that split's images.
  *
  * <p>Cost: a clip is 8 x 784 pixel writes plus zeroing 128 KB; no allocation. Thread safety:
  * immutable; {@link #fill} may run on several threads at once (into different buffers).
@@ -31,15 +31,18 @@ public final class MovingFashionMnist {
     public static final int DIRECTIONS = 4;
     public static final int CLASSES = FashionMnist.CLASSES * DIRECTIONS;
     public static final int MAX_SPEED = 3;
+
     /** The largest top-left coordinate of the item: 64 - 28. */
     public static final int MAX_POSITION = CANVAS - FashionMnist.SIDE;
+
     private static final int[] DX = {1, -1, 0, 0};
     private static final int[] DY = {0, 0, 1, -1};
     private static final float[] GREY = new float[256];
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
     static {
-        for (int v = 0; v < 256; v++) GREY[v] = v / 255f; // float division: the float32 nearest v/255, as numpy's
+        for (int v = 0; v < 256; v++)
+            GREY[v] = v / 255f; // float division: the float32 nearest v/255, as numpy's
     }
 
     /**
@@ -48,11 +51,19 @@ public final class MovingFashionMnist {
      * direction {@code direction}.
      */
     public record Motion(int image, int fashionClass, int direction, int speed, int x0, int y0) {
-        public int label() { return DIRECTIONS * fashionClass + direction; }
+        public int label() {
+            return DIRECTIONS * fashionClass + direction;
+        }
+
         /** Top-left x in frame {@code k}. */
-        public int x(int k) { return x0 + DX[direction] * speed * k; }
+        public int x(int k) {
+            return x0 + DX[direction] * speed * k;
+        }
+
         /** Top-left y in frame {@code k}. */
-        public int y(int k) { return y0 + DY[direction] * speed * k; }
+        public int y(int k) {
+            return y0 + DY[direction] * speed * k;
+        }
     }
 
     private final FashionMnist images;
@@ -62,17 +73,29 @@ public final class MovingFashionMnist {
     public MovingFashionMnist(FashionMnist images, long seed) {
         this.images = images;
         this.seed = seed;
-        this.key = mix(mix(seed) ^ (images.split() == Split.TRAIN ? 0x5452_4149_4eL : 0x5445_5354L));
+        this.key =
+                mix(mix(seed) ^ (images.split() == Split.TRAIN ? 0x5452_4149_4eL : 0x5445_5354L));
     }
 
-    /** The generator for {@code split} of the installed Fashion-MNIST ({@link FashionMnist#load(Split)}). */
+    /**
+     * The generator for {@code split} of the installed Fashion-MNIST ({@link
+     * FashionMnist#load(Split)}).
+     */
     public static MovingFashionMnist load(Split split, long seed) {
         return new MovingFashionMnist(FashionMnist.load(split), seed);
     }
 
-    public Split split() { return images.split(); }
-    public long seed() { return seed; }
-    public FashionMnist images() { return images; }
+    public Split split() {
+        return images.split();
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public FashionMnist images() {
+        return images;
+    }
 
     /** The motion and image of clip {@code index} (any index >= 0). */
     public Motion motion(long index) {
@@ -83,22 +106,33 @@ public final class MovingFashionMnist {
         int direction = uniform(clipKey, 1, DIRECTIONS);
         int speed = 1 + uniform(clipKey, 2, MAX_SPEED);
         int travel = (FRAMES - 1) * speed;
-        // starts that keep the item inside for all frames: [0, 36 - travel] moving forward, [travel, 36] moving back
-        int start = uniform(clipKey, 3, MAX_POSITION - travel + 1) + (direction % 2 == 1 ? travel : 0);
+        // starts that keep the item inside for all frames: [0, 36 - travel] moving forward,
+        // [travel, 36] moving back
+        int start =
+                uniform(clipKey, 3, MAX_POSITION - travel + 1) + (direction % 2 == 1 ? travel : 0);
         int other = uniform(clipKey, 4, MAX_POSITION + 1);
         boolean alongX = direction < 2;
-        return new Motion(image, images.label(image), direction, speed, alongX ? start : other, alongX ? other : start);
+        return new Motion(
+                image,
+                images.label(image),
+                direction,
+                speed,
+                alongX ? start : other,
+                alongX ? other : start);
     }
 
     /** The label of clip {@code index}: {@code 4 * fashion_class + direction}. */
-    public int label(long index) { return motion(index).label(); }
+    public int label(long index) {
+        return motion(index).label();
+    }
 
     /**
-     * Writes clips {@code first .. first+n-1} into {@code clips} ({@code [n][8][4096]} float32
-     * from offset 0, native or heap) and their labels into {@code labels[0..n-1]} (skipped when null).
+     * Writes clips {@code first .. first+n-1} into {@code clips} ({@code [n][8][4096]} float32 from
+     * offset 0, native or heap) and their labels into {@code labels[0..n-1]} (skipped when null).
      */
     public void fill(long first, int n, MemorySegment clips, int[] labels) {
-        if (first < 0 || n < 0 || first > Long.MAX_VALUE - n) throw new IndexOutOfBoundsException("clips " + first + " .. " + first + " + " + n);
+        if (first < 0 || n < 0 || first > Long.MAX_VALUE - n)
+            throw new IndexOutOfBoundsException("clips " + first + " .. " + first + " + " + n);
         checkBuffers(n, clips, labels);
         for (int j = 0; j < n; j++) render(first + j, j, clips, labels);
     }
@@ -108,45 +142,93 @@ public final class MovingFashionMnist {
      * into {@code clips} and {@code labels}, as {@link #fill(long, int, MemorySegment, int[])}.
      */
     public void fill(long[] indices, int from, int n, MemorySegment clips, int[] labels) {
-        if (from < 0 || n < 0 || from > indices.length - n) throw new IndexOutOfBoundsException("indices " + from + ".." + (from + n - 1) + " outside an array of " + indices.length);
+        if (from < 0 || n < 0 || from > indices.length - n)
+            throw new IndexOutOfBoundsException(
+                    "indices "
+                            + from
+                            + ".."
+                            + (from + n - 1)
+                            + " outside an array of "
+                            + indices.length);
         checkBuffers(n, clips, labels);
         for (int j = 0; j < n; j++) render(indices[from + j], j, clips, labels);
     }
 
-    /** Clips {@code first .. first+n-1} in a new native segment of {@code arena}: for small {@code n} (128 KB a clip). */
+    /**
+     * Clips {@code first .. first+n-1} in a new native segment of {@code arena}: for small {@code
+     * n} (128 KB a clip).
+     */
     public ClipBatch materialise(long first, int n, Arena arena) {
         return new ClipBatch(n, FRAMES, FRAME_SIZE, arena).load(take(first + n), first, n);
     }
 
-    /** The first {@code count} clips as a {@link LabelledClips} set (clip {@code i} of it is clip {@code i} here). */
+    /**
+     * The first {@code count} clips as a {@link LabelledClips} set (clip {@code i} of it is clip
+     * {@code i} here).
+     */
     public LabelledClips take(long count) {
         if (count < 0) throw new IllegalArgumentException("count " + count + " is negative");
         MovingFashionMnist self = this;
         return new LabelledClips() {
-            @Override public long count() { return count; }
-            @Override public int frames() { return FRAMES; }
-            @Override public int frameSize() { return FRAME_SIZE; }
-            @Override public int classes() { return CLASSES; }
-            @Override public void fill(long first, int n, MemorySegment clips, int[] labels) {
+            @Override
+            public long count() {
+                return count;
+            }
+
+            @Override
+            public int frames() {
+                return FRAMES;
+            }
+
+            @Override
+            public int frameSize() {
+                return FRAME_SIZE;
+            }
+
+            @Override
+            public int classes() {
+                return CLASSES;
+            }
+
+            @Override
+            public void fill(long first, int n, MemorySegment clips, int[] labels) {
                 checkFill(first, n, clips, labels);
                 self.fill(first, n, clips, labels);
             }
-            @Override public String toString() { return "MFM-40 " + split().label() + " seed " + seed + ", " + count + " clips"; }
+
+            @Override
+            public String toString() {
+                return "MFM-40 " + split().label() + " seed " + seed + ", " + count + " clips";
+            }
         };
     }
 
     private static void checkBuffers(int n, MemorySegment clips, int[] labels) {
         if (clips.byteSize() < (long) n * FRAMES * FRAME_SIZE * Float.BYTES) {
-            throw new IllegalArgumentException("clip buffer holds " + clips.byteSize() / Float.BYTES + " floats but " + n + " clips need " + (long) n * FRAMES * FRAME_SIZE);
+            throw new IllegalArgumentException(
+                    "clip buffer holds "
+                            + clips.byteSize() / Float.BYTES
+                            + " floats but "
+                            + n
+                            + " clips need "
+                            + (long) n * FRAMES * FRAME_SIZE);
         }
-        if (labels != null && labels.length < n) throw new IllegalArgumentException("label buffer holds " + labels.length + " labels but " + n + " clips need " + n);
+        if (labels != null && labels.length < n)
+            throw new IllegalArgumentException(
+                    "label buffer holds "
+                            + labels.length
+                            + " labels but "
+                            + n
+                            + " clips need "
+                            + n);
     }
 
     /** Renders clip {@code index} into slot {@code slot} of the buffers. */
     private void render(long index, int slot, MemorySegment clips, int[] labels) {
         Motion m = motion(index);
         long clipBase = (long) slot * FRAMES * FRAME_SIZE;
-        clips.asSlice(clipBase * Float.BYTES, (long) FRAMES * FRAME_SIZE * Float.BYTES).fill((byte) 0);
+        clips.asSlice(clipBase * Float.BYTES, (long) FRAMES * FRAME_SIZE * Float.BYTES)
+                .fill((byte) 0);
         byte[] px = images.pixelsView();
         int src = FashionMnist.offset(m.image());
         for (int k = 0; k < FRAMES; k++) {
@@ -155,7 +237,8 @@ public final class MovingFashionMnist {
             for (int r = 0; r < FashionMnist.SIDE; r++) {
                 long row = frameBase + (long) (y + r) * CANVAS + x;
                 int s = src + r * FashionMnist.SIDE;
-                for (int c = 0; c < FashionMnist.SIDE; c++) clips.setAtIndex(ValueLayout.JAVA_FLOAT, row + c, GREY[px[s + c] & 0xff]);
+                for (int c = 0; c < FashionMnist.SIDE; c++)
+                    clips.setAtIndex(ValueLayout.JAVA_FLOAT, row + c, GREY[px[s + c] & 0xff]);
             }
         }
         if (labels != null) labels[slot] = m.label();

@@ -1,2 +1,5 @@
-/** Scoring a classifier LSTM on labelled clips: {@link fdht.train.eval.ClassifierEvaluation}, {@link fdht.train.eval.Accuracy}. */
+/**
+ * Scoring a classifier LSTM on labelled clips: {@link fdht.train.eval.ClassifierEvaluation}, {@link
+ * fdht.train.eval.Accuracy}.
+ */
 package fdht.train.eval;

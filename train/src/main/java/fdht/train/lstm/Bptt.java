@@ -12,14 +12,17 @@ import java.util.List;
  * Backpropagation through time for one batch of clips: the forward pass through the projection's
  * tape and the gate arithmetic (gates and cell states kept per step), the head and softmax
  * cross-entropy on the last hidden state, then the reverse pass over the clip:
+ *
  * <pre>
  *   dc  += dh * o * (1 - tanh(c)^2)          do = dh * tanh(c)
  *   di   = dc * g    dg = dc * i    df = dc * c_prev    dc_prev = dc * f
  *   dz   = (di i(1-i), df f(1-f), dg (1-g^2), do o(1-o))        dh_prev = W_h^T dz (via the projection)
  * </pre>
+ *
  * The projections run the inference kernels forward ({@code Kernels.contract}, {@code gemm}) and
- * the backward kernels back. One per thread, for a fixed batch size and frame count; costs the
- * tape plus {@code (T+1) * B * 6H} floats; {@link #run} allocates only its small result. Not thread-safe.
+ * the backward kernels back. One per thread, for a fixed batch size and frame count; costs the tape
+ * plus {@code (T+1) * B * 6H} floats; {@link #run} allocates only its small result. Not
+ * thread-safe.
  */
 public final class Bptt {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -29,9 +32,9 @@ public final class Bptt {
     private final int frames;
     private final int hidden;
     private final int classes;
-    private final MemorySegment[] h;      // [t][b][H], h[0] = 0
-    private final MemorySegment[] c;      // [t][b][H], c[0] = 0
-    private final MemorySegment[] gates;  // [t][b][4H]: i, f, g, o after their activations
+    private final MemorySegment[] h; // [t][b][H], h[0] = 0
+    private final MemorySegment[] c; // [t][b][H], c[0] = 0
+    private final MemorySegment[] gates; // [t][b][4H]: i, f, g, o after their activations
     private final MemorySegment z, dz, dh, dhPrev, dc, logits, dLogits;
     private final MemorySegment[] grads;
     private final int biasIndex, headWeightIndex, headBiasIndex;
@@ -40,7 +43,9 @@ public final class Bptt {
     public record Result(double lossSum, int correct, int count) {}
 
     public Bptt(TrainableLstm model, int batch, int frames, Arena arena) {
-        if (batch < 1 || frames < 1) throw new IllegalArgumentException("batch " + batch + " and frames " + frames + " must be at least 1");
+        if (batch < 1 || frames < 1)
+            throw new IllegalArgumentException(
+                    "batch " + batch + " and frames " + frames + " must be at least 1");
         this.model = model;
         this.batch = batch;
         this.frames = frames;
@@ -69,8 +74,13 @@ public final class Bptt {
         this.biasIndex = ps.size() - 3;
     }
 
-    /** This workspace's gradient buffers, indexed as {@code model.parameters()}; {@link #run} adds into them. */
-    public MemorySegment[] gradients() { return grads; }
+    /**
+     * This workspace's gradient buffers, indexed as {@code model.parameters()}; {@link #run} adds
+     * into them.
+     */
+    public MemorySegment[] gradients() {
+        return grads;
+    }
 
     /** Zeroes the gradient buffers. */
     public void clearGradients() {
@@ -79,10 +89,11 @@ public final class Bptt {
 
     /**
      * Forward and backward over {@code clips} ({@code [batch][frames][N_x]}, the layout of a clip
-     * batch) with {@code labels}: returns the summed cross-entropy and the hits, and adds
-     * {@code scale * dL/dθ} (L summed over the batch) into {@link #gradients()}.
+     * batch) with {@code labels}: returns the summed cross-entropy and the hits, and adds {@code
+     * scale * dL/dθ} (L summed over the batch) into {@link #gradients()}.
      */
-    public Result run(MemorySegment clips, int[] labels, double scale, Kernels k, BackwardKernels bk) {
+    public Result run(
+            MemorySegment clips, int[] labels, double scale, Kernels k, BackwardKernels bk) {
         Result r = forward(clips, labels, scale, k);
         backward(bk);
         return r;
@@ -93,7 +104,15 @@ public final class Bptt {
         int n = model.inputSize();
         long stride = (long) frames * n;
         if (clips.byteSize() < (long) batch * stride * Float.BYTES) {
-            throw new IllegalArgumentException("clips hold " + clips.byteSize() / Float.BYTES + " floats, not batch " + batch + " x " + frames + " x " + n);
+            throw new IllegalArgumentException(
+                    "clips hold "
+                            + clips.byteSize() / Float.BYTES
+                            + " floats, not batch "
+                            + batch
+                            + " x "
+                            + frames
+                            + " x "
+                            + n);
         }
         MemorySegment bias = model.bias().value();
         for (int t = 0; t < frames; t++) {
@@ -103,9 +122,19 @@ public final class Bptt {
                 long zr = 4L * b * hidden;
                 for (int u = 0; u < hidden; u++) {
                     float ig = sigmoid(z.getAtIndex(F, zr + u) + bias.getAtIndex(F, u));
-                    float fg = sigmoid(z.getAtIndex(F, zr + hidden + u) + bias.getAtIndex(F, hidden + u));
-                    float gg = (float) Math.tanh(z.getAtIndex(F, zr + 2L * hidden + u) + bias.getAtIndex(F, 2L * hidden + u));
-                    float og = sigmoid(z.getAtIndex(F, zr + 3L * hidden + u) + bias.getAtIndex(F, 3L * hidden + u));
+                    float fg =
+                            sigmoid(
+                                    z.getAtIndex(F, zr + hidden + u)
+                                            + bias.getAtIndex(F, hidden + u));
+                    float gg =
+                            (float)
+                                    Math.tanh(
+                                            z.getAtIndex(F, zr + 2L * hidden + u)
+                                                    + bias.getAtIndex(F, 2L * hidden + u));
+                    float og =
+                            sigmoid(
+                                    z.getAtIndex(F, zr + 3L * hidden + u)
+                                            + bias.getAtIndex(F, 3L * hidden + u));
                     g.setAtIndex(F, zr + u, ig);
                     g.setAtIndex(F, zr + hidden + u, fg);
                     g.setAtIndex(F, zr + 2L * hidden + u, gg);
@@ -123,23 +152,36 @@ public final class Bptt {
         int correct = 0;
         for (int b = 0; b < batch; b++) {
             int label = labels[b];
-            if (label < 0 || label >= classes) throw new IllegalArgumentException("label " + label + " of batch row " + b + " is not in [0, " + classes + ")");
+            if (label < 0 || label >= classes)
+                throw new IllegalArgumentException(
+                        "label "
+                                + label
+                                + " of batch row "
+                                + b
+                                + " is not in [0, "
+                                + classes
+                                + ")");
             double max = Double.NEGATIVE_INFINITY;
             int arg = 0;
             for (int j = 0; j < classes; j++) {
                 long at = (long) b * classes + j;
                 float v = logits.getAtIndex(F, at) + hb.getAtIndex(F, j);
                 logits.setAtIndex(F, at, v);
-                if (v > max) { max = v; arg = j; }
+                if (v > max) {
+                    max = v;
+                    arg = j;
+                }
             }
             double sum = 0;
-            for (int j = 0; j < classes; j++) sum += Math.exp(logits.getAtIndex(F, (long) b * classes + j) - max);
+            for (int j = 0; j < classes; j++)
+                sum += Math.exp(logits.getAtIndex(F, (long) b * classes + j) - max);
             double logZ = max + Math.log(sum);
             loss += logZ - logits.getAtIndex(F, (long) b * classes + label);
             if (arg == label) correct++;
             for (int j = 0; j < classes; j++) {
                 double p = Math.exp(logits.getAtIndex(F, (long) b * classes + j) - logZ);
-                dLogits.setAtIndex(F, (long) b * classes + j, (float) (scale * (p - (j == label ? 1 : 0))));
+                dLogits.setAtIndex(
+                        F, (long) b * classes + j, (float) (scale * (p - (j == label ? 1 : 0))));
             }
         }
         return new Result(loss, correct, batch);
@@ -147,10 +189,23 @@ public final class Bptt {
 
     private void backward(BackwardKernels bk) {
         MemorySegment hw = model.headWeight().value();
-        bk.denseWeights(grads[headWeightIndex], classes, hidden, 0, hidden, dLogits, 0, h[frames], 0, hidden, batch);
+        bk.denseWeights(
+                grads[headWeightIndex],
+                classes,
+                hidden,
+                0,
+                hidden,
+                dLogits,
+                0,
+                h[frames],
+                0,
+                hidden,
+                batch);
         MemorySegment gb = grads[headBiasIndex];
         for (int b = 0; b < batch; b++) {
-            for (int j = 0; j < classes; j++) gb.setAtIndex(F, j, gb.getAtIndex(F, j) + dLogits.getAtIndex(F, (long) b * classes + j));
+            for (int j = 0; j < classes; j++)
+                gb.setAtIndex(
+                        F, j, gb.getAtIndex(F, j) + dLogits.getAtIndex(F, (long) b * classes + j));
         }
         bk.denseInput(hw, classes, hidden, 0, hidden, dLogits, 0, dh, 0, hidden, batch);
         dc.fill((byte) 0);
@@ -163,7 +218,8 @@ public final class Bptt {
                 for (int u = 0; u < hidden; u++) {
                     long s = (long) b * hidden + u;
                     float ig = g.getAtIndex(F, zr + u), fg = g.getAtIndex(F, zr + hidden + u);
-                    float gg = g.getAtIndex(F, zr + 2L * hidden + u), og = g.getAtIndex(F, zr + 3L * hidden + u);
+                    float gg = g.getAtIndex(F, zr + 2L * hidden + u),
+                            og = g.getAtIndex(F, zr + 3L * hidden + u);
                     float tc = (float) Math.tanh(c[t + 1].getAtIndex(F, s));
                     float dhv = dhNow.getAtIndex(F, s);
                     float dcv = dc.getAtIndex(F, s) + dhv * og * (1 - tc * tc);
@@ -177,7 +233,8 @@ public final class Bptt {
                     dz.setAtIndex(F, zr + 2L * hidden + u, dzg);
                     dz.setAtIndex(F, zr + 3L * hidden + u, dzo);
                 }
-                for (int e = 0; e < 4 * hidden; e++) gBias.setAtIndex(F, e, gBias.getAtIndex(F, e) + dz.getAtIndex(F, zr + e));
+                for (int e = 0; e < 4 * hidden; e++)
+                    gBias.setAtIndex(F, e, gBias.getAtIndex(F, e) + dz.getAtIndex(F, zr + e));
             }
             tape.backward(t, dz, h[t], dhNext, grads, bk);
             MemorySegment swap = dhNow;
@@ -188,7 +245,11 @@ public final class Bptt {
     }
 
     /** The logits of the last {@link #run}, {@code [b][C]} (bias included). */
-    public float logit(int b, int j) { return logits.getAtIndex(F, (long) b * classes + j); }
+    public float logit(int b, int j) {
+        return logits.getAtIndex(F, (long) b * classes + j);
+    }
 
-    static float sigmoid(float v) { return (float) (1.0 / (1.0 + Math.exp(-(double) v))); }
+    static float sigmoid(float v) {
+        return (float) (1.0 / (1.0 + Math.exp(-(double) v)));
+    }
 }

@@ -25,26 +25,57 @@ public final class FdhtTrainable implements TrainableProjection {
 
     /** Starts from the given node tensors (layout of {@code HtMatrix.of}). */
     public FdhtTrainable(HtFormat format, int inputSize, float[][] nodeValues, Arena arena) {
-        GateProjection.requireShape("FDHT matrix", format.rows(), format.cols(), inputSize, format.rows() / 4, (long) inputSize + format.rows() / 4);
+        GateProjection.requireShape(
+                "FDHT matrix",
+                format.rows(),
+                format.cols(),
+                inputSize,
+                format.rows() / 4,
+                (long) inputSize + format.rows() / 4);
         this.format = format;
         this.inputSize = inputSize;
         this.hidden = format.rows() / 4;
         HtPacking packing = new HtPacking(format);
         this.nodes = StructuredWeights.nodeParameters(packing, "ht.node.", nodeValues, arena);
         HtMatrix initial = HtMatrix.of(format, nodeValues, arena);
-        this.weights = new StructuredWeights(packing, nodes, 0, b -> ContractionPlanner.plan(format, b), initial, arena);
+        this.weights =
+                new StructuredWeights(
+                        packing, nodes, 0, b -> ContractionPlanner.plan(format, b), initial, arena);
     }
 
-    public HtFormat format() { return format; }
-    @Override public int inputSize() { return inputSize; }
-    @Override public int hiddenSize() { return hidden; }
-    @Override public List<Parameter> parameters() { return List.copyOf(nodes); }
-    @Override public void refresh() { weights.refresh(); }
-    @Override public String describe() { return "FDHT, one " + format + ", " + format.parameterCount() + " weights"; }
+    public HtFormat format() {
+        return format;
+    }
+
+    @Override
+    public int inputSize() {
+        return inputSize;
+    }
+
+    @Override
+    public int hiddenSize() {
+        return hidden;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.copyOf(nodes);
+    }
+
+    @Override
+    public void refresh() {
+        weights.refresh();
+    }
+
+    @Override
+    public String describe() {
+        return "FDHT, one " + format + ", " + format.parameterCount() + " weights";
+    }
 
     @Override
     public GateProjection export(Arena arena) {
-        return new FdhtProjection(HtMatrix.of(format, StructuredWeights.nodeArrays(nodes), arena), inputSize, hidden);
+        return new FdhtProjection(
+                HtMatrix.of(format, StructuredWeights.nodeArrays(nodes), arena), inputSize, hidden);
     }
 
     @Override

@@ -15,9 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Trainable HT-on-{@code W_x} projection: an HT matrix {@code 4H x prod n_k >= N_x} over
- * {@code [x ; 0]} plus a dense {@code W_h} ({@code 4H x H}, parameter {@code lstm.weight_hh}).
- * The HT half needs no input gradient (frames are data), so its backward stops at the factors.
+ * Trainable HT-on-{@code W_x} projection: an HT matrix {@code 4H x prod n_k >= N_x} over {@code [x
+ * ; 0]} plus a dense {@code W_h} ({@code 4H x H}, parameter {@code lstm.weight_hh}). The HT half
+ * needs no input gradient (frames are data), so its backward stops at the factors.
  *
  * <p>Thread safety: see {@link TrainableProjection}.
  */
@@ -29,32 +29,68 @@ public final class HtInputTrainable implements TrainableProjection {
     private final Parameter wh;
     private final StructuredWeights weights;
 
-    public HtInputTrainable(HtFormat format, int inputSize, float[][] nodeValues, float[] whValues, Arena arena) {
+    public HtInputTrainable(
+            HtFormat format, int inputSize, float[][] nodeValues, float[] whValues, Arena arena) {
         int h = format.rows() / 4;
-        GateProjection.requireShape("HT input matrix", format.rows(), format.cols(), inputSize, h, inputSize);
+        GateProjection.requireShape(
+                "HT input matrix", format.rows(), format.cols(), inputSize, h, inputSize);
         this.format = format;
         this.inputSize = inputSize;
         this.hidden = h;
         HtPacking packing = new HtPacking(format);
-        List<Parameter> nodes = StructuredWeights.nodeParameters(packing, "ht.node.", nodeValues, arena);
+        List<Parameter> nodes =
+                StructuredWeights.nodeParameters(packing, "ht.node.", nodeValues, arena);
         parameters.addAll(nodes);
-        this.wh = Parameter.zeros("lstm.weight_hh", new long[]{4L * h, h}, arena);
+        this.wh = Parameter.zeros("lstm.weight_hh", new long[] {4L * h, h}, arena);
         wh.set(whValues);
         parameters.add(wh);
-        this.weights = new StructuredWeights(packing, nodes, 0, b -> ContractionPlanner.plan(format, b), HtMatrix.of(format, nodeValues, arena), arena);
+        this.weights =
+                new StructuredWeights(
+                        packing,
+                        nodes,
+                        0,
+                        b -> ContractionPlanner.plan(format, b),
+                        HtMatrix.of(format, nodeValues, arena),
+                        arena);
     }
 
-    public HtFormat format() { return format; }
-    @Override public int inputSize() { return inputSize; }
-    @Override public int hiddenSize() { return hidden; }
-    @Override public List<Parameter> parameters() { return List.copyOf(parameters); }
-    @Override public void refresh() { weights.refresh(); }
-    @Override public String describe() { return "HT on W_x, " + format + ", + dense W_h " + 4 * hidden + "x" + hidden; }
+    public HtFormat format() {
+        return format;
+    }
+
+    @Override
+    public int inputSize() {
+        return inputSize;
+    }
+
+    @Override
+    public int hiddenSize() {
+        return hidden;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.copyOf(parameters);
+    }
+
+    @Override
+    public void refresh() {
+        weights.refresh();
+    }
+
+    @Override
+    public String describe() {
+        return "HT on W_x, " + format + ", + dense W_h " + 4 * hidden + "x" + hidden;
+    }
 
     @Override
     public GateProjection export(Arena arena) {
         float[][] v = StructuredWeights.nodeArrays(parameters.subList(0, parameters.size() - 1));
-        return new HtInputProjection(HtMatrix.of(format, v, arena), Weights.copyOf(arena, wh.toArray()), inputSize, hidden);
+        return new HtInputProjection(
+                HtMatrix.of(format, v, arena),
+                Weights.copyOf(arena, wh.toArray()),
+                inputSize,
+                hidden);
     }
 
     @Override
@@ -64,24 +100,56 @@ public final class HtInputTrainable implements TrainableProjection {
         int whIndex = parameters.size() - 1;
         return new Tape() {
             @Override
-            public void forward(int t, MemorySegment x, long xOff, long xStride, MemorySegment hPrev, MemorySegment z, Kernels k) {
+            public void forward(
+                    int t,
+                    MemorySegment x,
+                    long xOff,
+                    long xStride,
+                    MemorySegment hPrev,
+                    MemorySegment z,
+                    Kernels k) {
                 MemorySegment in = tape.input(t);
                 for (int b = 0; b < batch; b++) {
-                    MemorySegment.copy(x, (xOff + b * xStride) * Float.BYTES, in, (long) b * cols * Float.BYTES, (long) inputSize * Float.BYTES);
+                    MemorySegment.copy(
+                            x,
+                            (xOff + b * xStride) * Float.BYTES,
+                            in,
+                            (long) b * cols * Float.BYTES,
+                            (long) inputSize * Float.BYTES);
                 }
                 tape.forward(t, z, k);
                 k.gemm(wh.value(), 0, 4 * hidden, hidden, hPrev, 0, z, 0, batch, true);
             }
 
             @Override
-            public void backward(int t, MemorySegment dz, MemorySegment hPrev, MemorySegment dhPrev, MemorySegment[] grads, BackwardKernels bk) {
+            public void backward(
+                    int t,
+                    MemorySegment dz,
+                    MemorySegment hPrev,
+                    MemorySegment dhPrev,
+                    MemorySegment[] grads,
+                    BackwardKernels bk) {
                 tape.backward(t, dz, null, bk);
-                bk.denseWeights(grads[whIndex], 4 * hidden, hidden, 0, hidden, dz, 0, hPrev, 0, hidden, batch);
-                bk.denseInput(wh.value(), 4 * hidden, hidden, 0, hidden, dz, 0, dhPrev, 0, hidden, batch);
+                bk.denseWeights(
+                        grads[whIndex],
+                        4 * hidden,
+                        hidden,
+                        0,
+                        hidden,
+                        dz,
+                        0,
+                        hPrev,
+                        0,
+                        hidden,
+                        batch);
+                bk.denseInput(
+                        wh.value(), 4 * hidden, hidden, 0, hidden, dz, 0, dhPrev, 0, hidden, batch);
             }
 
             @Override
-            public void finish(MemorySegment[] grads) { tape.finish(grads); }
+            public void finish(MemorySegment[] grads) {
+                tape.finish(grads);
+            }
         };
     }
 }

@@ -9,10 +9,10 @@ import java.util.Locale;
 
 /**
  * The weight format of a model to train from command-line words: {@code fdht}, {@code ht-input},
- * {@code tt} or {@code dense}, and ranks ({@code R} for all nodes or bonds, or one per HT node /
- * TT bond, comma-separated). Order 4 throughout; rows {@code 4H} split as {@code convert} splits
- * them (gates in the first factor); columns by {@link ColumnFactorization#cheapest} over
- * {@code [x ; h]} ({@code N_x} alone for ht-input), exact when possible. Stateless.
+ * {@code tt} or {@code dense}, and ranks ({@code R} for all nodes or bonds, or one per HT node / TT
+ * bond, comma-separated). Order 4 throughout; rows {@code 4H} split as {@code convert} splits them
+ * (gates in the first factor); columns by {@link ColumnFactorization#cheapest} over {@code [x ; h]}
+ * ({@code N_x} alone for ht-input), exact when possible. Stateless.
  */
 public final class ModelShapes {
     static final int ORDER = 4;
@@ -26,26 +26,43 @@ public final class ModelShapes {
         int[] m = ColumnFactorization.exact(hidden, ORDER);
         m[0] *= 4;
         return switch (f) {
-            case "fdht" -> new TrainableLstm.Kind.Fdht(ht(m, columns(inputSize + hidden, m, r[0]), r));
-            case "ht-input" -> new TrainableLstm.Kind.HtInput(ht(m, columns(inputSize, m, r[0]), r));
+            case "fdht" ->
+                    new TrainableLstm.Kind.Fdht(ht(m, columns(inputSize + hidden, m, r[0]), r));
+            case "ht-input" ->
+                    new TrainableLstm.Kind.HtInput(ht(m, columns(inputSize, m, r[0]), r));
             case "tt" -> {
                 int[] n = columns(inputSize + hidden, m, r[0]);
                 if (r.length == 1) yield new TrainableLstm.Kind.Tt(TtFormat.uniform(m, n, r[0]));
-                if (r.length != ORDER - 1) throw new IllegalArgumentException("--ranks: a TT of order " + ORDER + " has " + (ORDER - 1) + " inner bonds, got " + r.length + " ranks");
+                if (r.length != ORDER - 1)
+                    throw new IllegalArgumentException(
+                            "--ranks: a TT of order "
+                                    + ORDER
+                                    + " has "
+                                    + (ORDER - 1)
+                                    + " inner bonds, got "
+                                    + r.length
+                                    + " ranks");
                 int[] bonds = new int[ORDER + 1];
                 bonds[0] = 1;
                 bonds[ORDER] = 1;
                 System.arraycopy(r, 0, bonds, 1, ORDER - 1);
                 yield new TrainableLstm.Kind.Tt(new TtFormat(m, n, bonds));
             }
-            default -> throw new IllegalArgumentException("--format " + format + ": expected fdht, ht-input, tt or dense");
+            default ->
+                    throw new IllegalArgumentException(
+                            "--format " + format + ": expected fdht, ht-input, tt or dense");
         };
     }
 
     private static HtFormat ht(int[] m, int[] n, int[] r) {
         if (r.length == 1) return HtFormat.uniform(m, n, r[0]);
         DimensionTree tree = DimensionTree.balanced(ORDER);
-        if (r.length != tree.nodeCount()) throw new IllegalArgumentException("--ranks: " + tree.nodeCount() + " per-node ranks needed (root last, 1), got " + r.length);
+        if (r.length != tree.nodeCount())
+            throw new IllegalArgumentException(
+                    "--ranks: "
+                            + tree.nodeCount()
+                            + " per-node ranks needed (root last, 1), got "
+                            + r.length);
         return new HtFormat(m, n, tree, r);
     }
 
@@ -58,16 +75,23 @@ public final class ModelShapes {
                 // a looser search next
             }
         }
-        throw new IllegalArgumentException("no " + m.length + " column factors cover " + cols + " columns");
+        throw new IllegalArgumentException(
+                "no " + m.length + " column factors cover " + cols + " columns");
     }
 
     static int[] parseRanks(String ranks) {
         try {
-            int[] r = Arrays.stream(ranks.split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+            int[] r =
+                    Arrays.stream(ranks.split(","))
+                            .mapToInt(s -> Integer.parseInt(s.strip()))
+                            .toArray();
             for (int v : r) if (v < 1) throw new NumberFormatException();
             return r;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--ranks " + ranks + ": expected a positive number or a comma-separated list of them");
+            throw new IllegalArgumentException(
+                    "--ranks "
+                            + ranks
+                            + ": expected a positive number or a comma-separated list of them");
         }
     }
 }

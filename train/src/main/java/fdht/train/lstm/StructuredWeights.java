@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * What FDHT, HT-input and TT training share: node tensors as parameters, a compiled plan per
- * batch size (its tables only: the factors it reads are packed here from the parameters at each
- * {@link #refresh}), and tapes that run the plan forward and backward and turn the factor
- * gradient into node gradients once per batch.
+ * What FDHT, HT-input and TT training share: node tensors as parameters, a compiled plan per batch
+ * size (its tables only: the factors it reads are packed here from the parameters at each {@link
+ * #refresh}), and tapes that run the plan forward and backward and turn the factor gradient into
+ * node gradients once per batch.
  *
  * <p>Thread safety: tapes may run on several threads at once between refreshes.
  */
@@ -29,12 +29,19 @@ final class StructuredWeights {
     private final IntFunction<ContractionPlan> planForBatch;
     private final PlanFactors initial;
     private final Arena arena;
-    private final java.util.Map<Integer, Compiled> byBatch = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Integer, Compiled> byBatch =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private record Compiled(CompiledPlan plan, MemorySegment factors) {}
 
     /** {@code initial} packs the tables' first factors (any weights of the format will do). */
-    StructuredWeights(FactorPacking packing, List<Parameter> nodes, int firstParameter, IntFunction<ContractionPlan> planForBatch, PlanFactors initial, Arena arena) {
+    StructuredWeights(
+            FactorPacking packing,
+            List<Parameter> nodes,
+            int firstParameter,
+            IntFunction<ContractionPlan> planForBatch,
+            PlanFactors initial,
+            Arena arena) {
         this.packing = packing;
         this.nodes = nodes;
         this.firstParameter = firstParameter;
@@ -43,8 +50,12 @@ final class StructuredWeights {
         this.arena = arena;
     }
 
-    /** One parameter per node of {@code packing}, named {@code prefix + (t + 1)}, starting from {@code values[t]}. */
-    static List<Parameter> nodeParameters(FactorPacking packing, String prefix, float[][] values, Arena arena) {
+    /**
+     * One parameter per node of {@code packing}, named {@code prefix + (t + 1)}, starting from
+     * {@code values[t]}.
+     */
+    static List<Parameter> nodeParameters(
+            FactorPacking packing, String prefix, float[][] values, Arena arena) {
         List<Parameter> nodes = new ArrayList<>();
         for (int t = 0; t < packing.nodeCount(); t++) {
             Parameter p = Parameter.zeros(prefix + (t + 1), packing.nodeShape(t), arena);
@@ -54,7 +65,10 @@ final class StructuredWeights {
         return nodes;
     }
 
-    /** The current values of {@code nodes}, one array each (what {@code HtMatrix.of} and {@code TtMatrix.of} take). */
+    /**
+     * The current values of {@code nodes}, one array each (what {@code HtMatrix.of} and {@code
+     * TtMatrix.of} take).
+     */
     static float[][] nodeArrays(List<Parameter> nodes) {
         float[][] v = new float[nodes.size()][];
         for (int t = 0; t < v.length; t++) v[t] = nodes.get(t).toArray();
@@ -68,12 +82,14 @@ final class StructuredWeights {
     }
 
     private Compiled compiled(int batch) {
-        return byBatch.computeIfAbsent(batch, b -> {
-            CompiledPlan plan = CompiledPlan.compile(planForBatch.apply(b), initial, arena);
-            MemorySegment f = PlanTape.factorBuffer(plan, arena);
-            packing.pack(plan, nodeValues(), f);
-            return new Compiled(plan, f);
-        });
+        return byBatch.computeIfAbsent(
+                batch,
+                b -> {
+                    CompiledPlan plan = CompiledPlan.compile(planForBatch.apply(b), initial, arena);
+                    MemorySegment f = PlanTape.factorBuffer(plan, arena);
+                    packing.pack(plan, nodeValues(), f);
+                    return new Compiled(plan, f);
+                });
     }
 
     void refresh() {
@@ -84,37 +100,72 @@ final class StructuredWeights {
     /** A tape over the plan for {@code batch} rows, {@code frames} slots. */
     Tape tape(int batch, int frames, Arena tapeArena) {
         Compiled c = compiled(batch);
-        return new Tape(c, new PlanTape(c.plan(), frames, tapeArena), PlanTape.factorBuffer(c.plan(), tapeArena));
+        return new Tape(
+                c,
+                new PlanTape(c.plan(), frames, tapeArena),
+                PlanTape.factorBuffer(c.plan(), tapeArena));
     }
 
     /**
-     * The step tape of a projection over {@code [x ; h ; 0]} (FDHT, TT): packs frame and previous hidden state into the
-     * plan's input row of {@code cols} floats and hands {@code dL/dh} back from the input gradient.
+     * The step tape of a projection over {@code [x ; h ; 0]} (FDHT, TT): packs frame and previous
+     * hidden state into the plan's input row of {@code cols} floats and hands {@code dL/dh} back
+     * from the input gradient.
      */
-    TrainableProjection.Tape concatenatedTape(int batch, int frames, int cols, int inputSize, int hidden, Arena arena) {
+    TrainableProjection.Tape concatenatedTape(
+            int batch, int frames, int cols, int inputSize, int hidden, Arena arena) {
         Tape tape = tape(batch, frames, arena);
         MemorySegment dxh = Weights.floats(arena, (long) batch * cols);
         return new TrainableProjection.Tape() {
             @Override
-            public void forward(int t, MemorySegment x, long xOff, long xStride, MemorySegment hPrev, MemorySegment z, Kernels k) {
+            public void forward(
+                    int t,
+                    MemorySegment x,
+                    long xOff,
+                    long xStride,
+                    MemorySegment hPrev,
+                    MemorySegment z,
+                    Kernels k) {
                 MemorySegment in = tape.input(t);
                 for (int b = 0; b < batch; b++) {
-                    MemorySegment.copy(x, (xOff + b * xStride) * Float.BYTES, in, (long) b * cols * Float.BYTES, (long) inputSize * Float.BYTES);
-                    MemorySegment.copy(hPrev, (long) b * hidden * Float.BYTES, in, ((long) b * cols + inputSize) * Float.BYTES, (long) hidden * Float.BYTES);
+                    MemorySegment.copy(
+                            x,
+                            (xOff + b * xStride) * Float.BYTES,
+                            in,
+                            (long) b * cols * Float.BYTES,
+                            (long) inputSize * Float.BYTES);
+                    MemorySegment.copy(
+                            hPrev,
+                            (long) b * hidden * Float.BYTES,
+                            in,
+                            ((long) b * cols + inputSize) * Float.BYTES,
+                            (long) hidden * Float.BYTES);
                 }
                 tape.forward(t, z, k);
             }
 
             @Override
-            public void backward(int t, MemorySegment dz, MemorySegment hPrev, MemorySegment dhPrev, MemorySegment[] grads, BackwardKernels bk) {
+            public void backward(
+                    int t,
+                    MemorySegment dz,
+                    MemorySegment hPrev,
+                    MemorySegment dhPrev,
+                    MemorySegment[] grads,
+                    BackwardKernels bk) {
                 tape.backward(t, dz, dxh, bk);
                 for (int b = 0; b < batch; b++) {
-                    MemorySegment.copy(dxh, ((long) b * cols + inputSize) * Float.BYTES, dhPrev, (long) b * hidden * Float.BYTES, (long) hidden * Float.BYTES);
+                    MemorySegment.copy(
+                            dxh,
+                            ((long) b * cols + inputSize) * Float.BYTES,
+                            dhPrev,
+                            (long) b * hidden * Float.BYTES,
+                            (long) hidden * Float.BYTES);
                 }
             }
 
             @Override
-            public void finish(MemorySegment[] grads) { tape.finish(grads); }
+            public void finish(MemorySegment[] grads) {
+                tape.finish(grads);
+            }
         };
     }
 
@@ -131,9 +182,13 @@ final class StructuredWeights {
             this.factorFloats = dFactors.byteSize() / Float.BYTES - Weights.SLACK_FLOATS;
         }
 
-        MemorySegment input(int t) { return tape.input(t); }
+        MemorySegment input(int t) {
+            return tape.input(t);
+        }
 
-        void forward(int t, MemorySegment z, Kernels k) { tape.forward(t, compiled.factors(), z, 0, k); }
+        void forward(int t, MemorySegment z, Kernels k) {
+            tape.forward(t, compiled.factors(), z, 0, k);
+        }
 
         void backward(int t, MemorySegment dz, MemorySegment dx, BackwardKernels bk) {
             tape.backward(t, compiled.factors(), dz, 0, dx, 0, dFactors, bk);

@@ -20,11 +20,11 @@ import java.util.SplittableRandom;
 
 /**
  * A trainable LSTM video classifier: a {@link TrainableProjection} (FDHT, dense, HT-input or TT),
- * the gate bias {@code lstm.bias} ({@code b_ih + b_hh}, 4H) and a linear head
- * ({@code head.weight} C x H, {@code head.bias} C) on the last hidden state. It exports to the
- * kernels' {@link Lstm} (the inference path, which evaluation uses) and writes the fdht model
- * file ({@link LstmModelFile}); a dense model is written as a PyTorch {@code nn.LSTM} state dict
- * with head {@code fc}, which {@code fdht convert --from-pytorch} reads.
+ * the gate bias {@code lstm.bias} ({@code b_ih + b_hh}, 4H) and a linear head ({@code head.weight}
+ * C x H, {@code head.bias} C) on the last hidden state. It exports to the kernels' {@link Lstm}
+ * (the inference path, which evaluation uses) and writes the fdht model file ({@link
+ * LstmModelFile}); a dense model is written as a PyTorch {@code nn.LSTM} state dict with head
+ * {@code fc}, which {@code fdht convert --from-pytorch} reads.
  *
  * <p>Thread safety: the parameters are written by the optimiser between steps only.
  */
@@ -35,61 +35,127 @@ public final class TrainableLstm {
     private final Parameter headBias;
     private final int classes;
 
-    public TrainableLstm(TrainableProjection projection, float[] bias, float[] headWeight, float[] headBias, Arena arena) {
+    public TrainableLstm(
+            TrainableProjection projection,
+            float[] bias,
+            float[] headWeight,
+            float[] headBias,
+            Arena arena) {
         int h = projection.hiddenSize();
         this.projection = projection;
         this.classes = headBias.length;
-        this.bias = Parameter.zeros("lstm.bias", new long[]{4L * h}, arena);
+        this.bias = Parameter.zeros("lstm.bias", new long[] {4L * h}, arena);
         this.bias.set(bias);
-        this.headWeight = Parameter.zeros("head.weight", new long[]{classes, h}, arena);
+        this.headWeight = Parameter.zeros("head.weight", new long[] {classes, h}, arena);
         this.headWeight.set(headWeight);
-        this.headBias = Parameter.zeros("head.bias", new long[]{classes}, arena);
+        this.headBias = Parameter.zeros("head.bias", new long[] {classes}, arena);
         this.headBias.set(headBias);
     }
 
     /**
-     * A fresh model: the projection built by {@code make} from the initial weights' variance
-     * {@code 1/(N_x + H)}, forget-gate bias 1 and the other gate biases 0, head entries of variance
-     * {@code 1/H} and bias 0.
+     * A fresh model: the projection built by {@code make} from the initial weights' variance {@code
+     * 1/(N_x + H)}, forget-gate bias 1 and the other gate biases 0, head entries of variance {@code
+     * 1/H} and bias 0.
      */
-    public static TrainableLstm initial(Kind kind, int inputSize, int hidden, int classes, long seed, Arena arena) {
+    public static TrainableLstm initial(
+            Kind kind, int inputSize, int hidden, int classes, long seed, Arena arena) {
         SplittableRandom rnd = new SplittableRandom(seed);
         double variance = 1.0 / (inputSize + hidden);
-        TrainableProjection p = switch (kind) {
-            case Kind.Fdht k -> new FdhtTrainable(k.format(), inputSize, Initialisation.ht(k.format(), variance, rnd), arena);
-            case Kind.Tt k -> new TtTrainable(k.format(), inputSize, Initialisation.tt(k.format(), variance, rnd), arena);
-            case Kind.HtInput k -> new HtInputTrainable(k.format(), inputSize, Initialisation.ht(k.format(), variance, rnd),
-                    Initialisation.uniform(4 * hidden * hidden, variance, rnd), arena);
-            case Kind.Dense k -> new DenseTrainable(inputSize, hidden, Initialisation.uniform(4 * hidden * (inputSize + hidden), variance, rnd), arena);
-        };
+        TrainableProjection p =
+                switch (kind) {
+                    case Kind.Fdht k ->
+                            new FdhtTrainable(
+                                    k.format(),
+                                    inputSize,
+                                    Initialisation.ht(k.format(), variance, rnd),
+                                    arena);
+                    case Kind.Tt k ->
+                            new TtTrainable(
+                                    k.format(),
+                                    inputSize,
+                                    Initialisation.tt(k.format(), variance, rnd),
+                                    arena);
+                    case Kind.HtInput k ->
+                            new HtInputTrainable(
+                                    k.format(),
+                                    inputSize,
+                                    Initialisation.ht(k.format(), variance, rnd),
+                                    Initialisation.uniform(4 * hidden * hidden, variance, rnd),
+                                    arena);
+                    case Kind.Dense k ->
+                            new DenseTrainable(
+                                    inputSize,
+                                    hidden,
+                                    Initialisation.uniform(
+                                            4 * hidden * (inputSize + hidden), variance, rnd),
+                                    arena);
+                };
         float[] b = new float[4 * hidden];
         for (int u = hidden; u < 2 * hidden; u++) b[u] = 1f;
-        return new TrainableLstm(p, b, Initialisation.uniform(classes * hidden, 1.0 / hidden, rnd), new float[classes], arena);
+        return new TrainableLstm(
+                p,
+                b,
+                Initialisation.uniform(classes * hidden, 1.0 / hidden, rnd),
+                new float[classes],
+                arena);
     }
 
     /** The weight format of a model to train. */
     public sealed interface Kind {
         record Fdht(HtFormat format) implements Kind {}
+
         record HtInput(HtFormat format) implements Kind {}
+
         record Tt(TtFormat format) implements Kind {}
+
         record Dense() implements Kind {}
     }
 
-    /** Starts from an inference model (fine-tuning {@code --init}); a missing head is made fresh with {@code classes} outputs. */
+    /**
+     * Starts from an inference model (fine-tuning {@code --init}); a missing head is made fresh
+     * with {@code classes} outputs.
+     */
     public static TrainableLstm from(Lstm lstm, int classes, long seed, Arena arena) {
-        TrainableProjection p = switch (lstm.projection()) {
-            case FdhtProjection f -> new FdhtTrainable(f.weights().format(), f.inputSize(), f.weights().toArrays(), arena);
-            case HtInputProjection f -> new HtInputTrainable(f.inputWeights().format(), f.inputSize(), f.inputWeights().toArrays(),
-                    Weights.toArray(f.hiddenWeights(), 0, 4 * f.hiddenSize() * f.hiddenSize()), arena);
-            case TtProjection f -> new TtTrainable(f.weights().format(), f.inputSize(), ttCores(f), arena);
-            case DenseProjection f -> new DenseTrainable(f.inputSize(), f.hiddenSize(),
-                    Weights.toArray(f.weights(), 0, 4 * f.hiddenSize() * (f.inputSize() + f.hiddenSize())), arena);
-        };
+        TrainableProjection p =
+                switch (lstm.projection()) {
+                    case FdhtProjection f ->
+                            new FdhtTrainable(
+                                    f.weights().format(),
+                                    f.inputSize(),
+                                    f.weights().toArrays(),
+                                    arena);
+                    case HtInputProjection f ->
+                            new HtInputTrainable(
+                                    f.inputWeights().format(),
+                                    f.inputSize(),
+                                    f.inputWeights().toArrays(),
+                                    Weights.toArray(
+                                            f.hiddenWeights(),
+                                            0,
+                                            4 * f.hiddenSize() * f.hiddenSize()),
+                                    arena);
+                    case TtProjection f ->
+                            new TtTrainable(f.weights().format(), f.inputSize(), ttCores(f), arena);
+                    case DenseProjection f ->
+                            new DenseTrainable(
+                                    f.inputSize(),
+                                    f.hiddenSize(),
+                                    Weights.toArray(
+                                            f.weights(),
+                                            0,
+                                            4 * f.hiddenSize() * (f.inputSize() + f.hiddenSize())),
+                                    arena);
+                };
         int h = lstm.hiddenSize();
         float[] hw, hb;
         if (lstm.head().isPresent()) {
             DenseHead head = lstm.head().get();
-            if (head.classes() != classes) throw new IllegalArgumentException("the model's head has " + head.classes() + " classes but the task has " + classes);
+            if (head.classes() != classes)
+                throw new IllegalArgumentException(
+                        "the model's head has "
+                                + head.classes()
+                                + " classes but the task has "
+                                + classes);
             hw = head.weightsToArray();
             hb = head.biasToArray();
         } else {
@@ -108,20 +174,43 @@ public final class TrainableLstm {
             for (int a = 0; a < f.bondRank(k); a++)
                 for (int i = 0; i < f.rowFactor(k); i++)
                     for (int j = 0; j < f.colFactor(k); j++)
-                        for (int b = 0; b < f.bondRank(k + 1); b++) cores[k][e++] = p.weights().core(k, a, i, j, b);
+                        for (int b = 0; b < f.bondRank(k + 1); b++)
+                            cores[k][e++] = p.weights().core(k, a, i, j, b);
         }
         return cores;
     }
 
-    public TrainableProjection projection() { return projection; }
-    public int inputSize() { return projection.inputSize(); }
-    public int hiddenSize() { return projection.hiddenSize(); }
-    public int classes() { return classes; }
-    Parameter bias() { return bias; }
-    Parameter headWeight() { return headWeight; }
-    Parameter headBias() { return headBias; }
+    public TrainableProjection projection() {
+        return projection;
+    }
 
-    /** Projection parameters first, then {@code lstm.bias}, {@code head.weight}, {@code head.bias}. */
+    public int inputSize() {
+        return projection.inputSize();
+    }
+
+    public int hiddenSize() {
+        return projection.hiddenSize();
+    }
+
+    public int classes() {
+        return classes;
+    }
+
+    Parameter bias() {
+        return bias;
+    }
+
+    Parameter headWeight() {
+        return headWeight;
+    }
+
+    Parameter headBias() {
+        return headBias;
+    }
+
+    /**
+     * Projection parameters first, then {@code lstm.bias}, {@code head.weight}, {@code head.bias}.
+     */
     public List<Parameter> parameters() {
         List<Parameter> all = new ArrayList<>(projection.parameters());
         all.add(bias);
@@ -137,7 +226,9 @@ public final class TrainableLstm {
         return n;
     }
 
-    /** Floats of the LSTM layer alone (projection and bias), as {@code Lstm.parameterCount} counts. */
+    /**
+     * Floats of the LSTM layer alone (projection and bias), as {@code Lstm.parameterCount} counts.
+     */
     public long layerParameterCount() {
         long n = bias.size();
         for (Parameter p : projection.parameters()) n += p.size();
@@ -145,12 +236,20 @@ public final class TrainableLstm {
     }
 
     /** After the optimiser wrote the parameters. */
-    public void refresh() { projection.refresh(); }
+    public void refresh() {
+        projection.refresh();
+    }
 
     /** The inference model with a copy of the current weights (head included) in {@code arena}. */
     public Lstm export(Arena arena) {
         return Lstm.of(projection.export(arena), bias.toArray(), arena)
-                .withHead(new DenseHead(headWeight.toArray(), headBias.toArray(), classes, hiddenSize(), arena));
+                .withHead(
+                        new DenseHead(
+                                headWeight.toArray(),
+                                headBias.toArray(),
+                                classes,
+                                hiddenSize(),
+                                arena));
     }
 
     /** Writes the model atomically: an fdht model file, or for dense a PyTorch state dict. */
@@ -164,12 +263,12 @@ public final class TrainableLstm {
                 System.arraycopy(w, r * (n + h) + n, hh, r * h, h);
             }
             new SafetensorsWriter()
-                    .add("weight_ih_l0", new long[]{fourH, n}, ih)
-                    .add("weight_hh_l0", new long[]{fourH, h}, hh)
-                    .add("bias_ih_l0", new long[]{fourH}, bias.toArray())
-                    .add("bias_hh_l0", new long[]{fourH}, new float[fourH])
-                    .add("fc.weight", new long[]{classes, h}, headWeight.toArray())
-                    .add("fc.bias", new long[]{classes}, headBias.toArray())
+                    .add("weight_ih_l0", new long[] {fourH, n}, ih)
+                    .add("weight_hh_l0", new long[] {fourH, h}, hh)
+                    .add("bias_ih_l0", new long[] {fourH}, bias.toArray())
+                    .add("bias_hh_l0", new long[] {fourH}, new float[fourH])
+                    .add("fc.weight", new long[] {classes, h}, headWeight.toArray())
+                    .add("fc.bias", new long[] {classes}, headBias.toArray())
                     .write(path);
             return;
         }
@@ -189,13 +288,22 @@ public final class TrainableLstm {
     /** Sets every parameter from {@link #snapshot()}'s layout, then refreshes. */
     public void restore(float[][] values) {
         List<Parameter> ps = parameters();
-        if (values.length != ps.size()) throw new IllegalArgumentException("snapshot has " + values.length + " tensors, model " + ps.size());
+        if (values.length != ps.size())
+            throw new IllegalArgumentException(
+                    "snapshot has " + values.length + " tensors, model " + ps.size());
         for (int i = 0; i < values.length; i++) ps.get(i).set(values[i]);
         refresh();
     }
 
     public String describe() {
-        return projection.describe() + ", head " + classes + " classes, " + parameterCount() + " parameters (" + layerParameterCount() + " in the LSTM layer)";
+        return projection.describe()
+                + ", head "
+                + classes
+                + " classes, "
+                + parameterCount()
+                + " parameters ("
+                + layerParameterCount()
+                + " in the LSTM layer)";
     }
 
     static MemorySegment[] gradientsFor(List<Parameter> ps, Arena arena) {

@@ -23,33 +23,60 @@ import java.util.concurrent.Future;
  * Mini-batch training of a {@link TrainableLstm} on labelled clips: each epoch visits the clips in
  * a fresh deterministic shuffle (seeded by {@code seed} and the epoch), drops the last partial
  * batch, and per batch runs BPTT on {@code threads} equal shards of the batch in parallel (each
- * thread its own {@link Bptt}), sums the shards' gradients, clips them by global norm, and takes
- * an Adam step at the rate of a warm-up + cosine schedule over all epochs.
+ * thread its own {@link Bptt}), sums the shards' gradients, clips them by global norm, and takes an
+ * Adam step at the rate of a warm-up + cosine schedule over all epochs.
  *
  * <p>The data order and the updates are fixed by the seed, batch and thread count, but the floats
- * are not bit-reproducible from run to run (observed: 45.53% and 45.58% training accuracy after
- * the same 4 epochs); the likely cause is the Vector API's lane reductions, whose order is
- * unspecified and may change when the JIT compiles a kernel. Costs the workers' tapes
- * and one batch of clips per worker. Not thread-safe; {@link #close} stops the workers.
+ * are not bit-reproducible from run to run (observed: 45.53% and 45.58% training accuracy after the
+ * same 4 epochs); the likely cause is the Vector API's lane reductions, whose order is unspecified
+ * and may change when the JIT compiles a kernel. Costs the workers' tapes and one batch of clips
+ * per worker. Not thread-safe; {@link #close} stops the workers.
  */
 public final class Trainer implements AutoCloseable {
     /** Hyper-parameters. {@code batch} must be a multiple of {@code threads}. */
-    public record Options(int epochs, int batch, double learningRate, double weightDecay, double clipNorm, double warmupFraction, long seed, int threads) {
+    public record Options(
+            int epochs,
+            int batch,
+            double learningRate,
+            double weightDecay,
+            double clipNorm,
+            double warmupFraction,
+            long seed,
+            int threads) {
         public Options {
-            if (epochs < 1 || batch < 1 || threads < 1) throw new IllegalArgumentException("epochs, batch and threads must be at least 1");
-            if (batch % threads != 0) throw new IllegalArgumentException("batch " + batch + " is not a multiple of threads " + threads);
-            if (!(learningRate > 0) || !(clipNorm > 0) || weightDecay < 0 || !(warmupFraction >= 0 && warmupFraction < 1)) {
-                throw new IllegalArgumentException("need learning rate > 0, clip norm > 0, weight decay >= 0, 0 <= warm-up < 1");
+            if (epochs < 1 || batch < 1 || threads < 1)
+                throw new IllegalArgumentException("epochs, batch and threads must be at least 1");
+            if (batch % threads != 0)
+                throw new IllegalArgumentException(
+                        "batch " + batch + " is not a multiple of threads " + threads);
+            if (!(learningRate > 0)
+                    || !(clipNorm > 0)
+                    || weightDecay < 0
+                    || !(warmupFraction >= 0 && warmupFraction < 1)) {
+                throw new IllegalArgumentException(
+                        "need learning rate > 0, clip norm > 0, weight decay >= 0, 0 <= warm-up < 1");
             }
         }
     }
 
     /** What one epoch did. */
-    public record EpochResult(int epoch, double meanLoss, double accuracy, long clips, double seconds, double lastRate) {}
+    public record EpochResult(
+            int epoch,
+            double meanLoss,
+            double accuracy,
+            long clips,
+            double seconds,
+            double lastRate) {}
 
     /** Called after every batch (for progress bars) with the running figures of the epoch. */
     public interface Progress {
-        void batch(int epoch, long clipsDone, long clipsTotal, double meanLoss, double accuracy, double seconds);
+        void batch(
+                int epoch,
+                long clipsDone,
+                long clipsTotal,
+                double meanLoss,
+                double accuracy,
+                double seconds);
     }
 
     private final TrainableLstm model;
@@ -88,9 +115,22 @@ public final class Trainer implements AutoCloseable {
     }
 
     public Trainer(TrainableLstm model, LabelledClips data, Options options, Arena arena) {
-        if (data.frameSize() != model.inputSize()) throw new IllegalArgumentException("clips have " + data.frameSize() + " inputs per frame but the model takes " + model.inputSize());
-        if (data.classes() > model.classes()) throw new IllegalArgumentException("labels go up to " + (data.classes() - 1) + " but the model has " + model.classes() + " classes");
-        if (data.count() < options.batch()) throw new IllegalArgumentException(data.count() + " clips do not fill one batch of " + options.batch());
+        if (data.frameSize() != model.inputSize())
+            throw new IllegalArgumentException(
+                    "clips have "
+                            + data.frameSize()
+                            + " inputs per frame but the model takes "
+                            + model.inputSize());
+        if (data.classes() > model.classes())
+            throw new IllegalArgumentException(
+                    "labels go up to "
+                            + (data.classes() - 1)
+                            + " but the model has "
+                            + model.classes()
+                            + " classes");
+        if (data.count() < options.batch())
+            throw new IllegalArgumentException(
+                    data.count() + " clips do not fill one batch of " + options.batch());
         this.model = model;
         this.data = data;
         this.options = options;
@@ -99,19 +139,31 @@ public final class Trainer implements AutoCloseable {
         this.adam = Adam.of(parameters, options.weightDecay(), arena);
         long perEpoch = data.count() / options.batch();
         long total = perEpoch * options.epochs();
-        this.schedule = new LearningRateSchedule(options.learningRate(), (long) (options.warmupFraction() * total), total, 0.02);
+        this.schedule =
+                new LearningRateSchedule(
+                        options.learningRate(),
+                        (long) (options.warmupFraction() * total),
+                        total,
+                        0.02);
         int shard = options.batch() / options.threads();
         this.workers = new Worker[options.threads()];
         for (int w = 0; w < workers.length; w++) workers[w] = new Worker(shard, arena);
-        this.pool = options.threads() > 1 ? Executors.newFixedThreadPool(options.threads() - 1, r -> {
-            Thread t = new Thread(r, "fdht-train");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.pool =
+                options.threads() > 1
+                        ? Executors.newFixedThreadPool(
+                                options.threads() - 1,
+                                r -> {
+                                    Thread t = new Thread(r, "fdht-train");
+                                    t.setDaemon(true);
+                                    return t;
+                                })
+                        : null;
     }
 
     /** Batches per epoch. */
-    public long batchesPerEpoch() { return data.count() / options.batch(); }
+    public long batchesPerEpoch() {
+        return data.count() / options.batch();
+    }
 
     /** Runs epoch {@code epoch} (0-based). */
     public EpochResult epoch(int epoch, Progress progress) {
@@ -138,14 +190,28 @@ public final class Trainer implements AutoCloseable {
             correct += (long) r[1];
             rate = r[2];
             seen += batch;
-            if (progress != null) progress.batch(epoch, seen, batches * batch, lossSum / seen, correct / (double) seen, (System.nanoTime() - start) / 1e9);
+            if (progress != null)
+                progress.batch(
+                        epoch,
+                        seen,
+                        batches * batch,
+                        lossSum / seen,
+                        correct / (double) seen,
+                        (System.nanoTime() - start) / 1e9);
         }
-        return new EpochResult(epoch, lossSum / seen, correct / (double) seen, seen, (System.nanoTime() - start) / 1e9, rate);
+        return new EpochResult(
+                epoch,
+                lossSum / seen,
+                correct / (double) seen,
+                seen,
+                (System.nanoTime() - start) / 1e9,
+                rate);
     }
 
     /**
-     * One update from the batch at {@code order[from..]}: {loss sum, hits, rate}. A method of its own
-     * so that the JIT compiles it as a method, not only as on-stack replacement inside the epoch loop.
+     * One update from the batch at {@code order[from..]}: {loss sum, hits, rate}. A method of its
+     * own so that the JIT compiles it as a method, not only as on-stack replacement inside the
+     * epoch loop.
      */
     private double[] batch(long[] order, int from, int shard, double scale) {
         for (Worker w : workers) w.bptt.clearGradients();
@@ -167,7 +233,9 @@ public final class Trainer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
             } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                throw e.getCause() instanceof RuntimeException re
+                        ? re
+                        : new IllegalStateException(e.getCause());
             }
         }
         MemorySegment[] g = workers[0].bptt.gradients();
@@ -176,13 +244,17 @@ public final class Trainer implements AutoCloseable {
         double rate = schedule.at(updates++);
         adam.step(g, rate);
         model.refresh();
-        return new double[]{lossSum, correct, rate};
+        return new double[] {lossSum, correct, rate};
     }
 
     private void add(MemorySegment[] from, MemorySegment[] into) {
         for (int i = 0; i < from.length; i++) {
             for (int e = 0; e < sizes[i]; e++) {
-                into[i].setAtIndex(ValueLayout.JAVA_FLOAT, e, into[i].getAtIndex(ValueLayout.JAVA_FLOAT, e) + from[i].getAtIndex(ValueLayout.JAVA_FLOAT, e));
+                into[i].setAtIndex(
+                        ValueLayout.JAVA_FLOAT,
+                        e,
+                        into[i].getAtIndex(ValueLayout.JAVA_FLOAT, e)
+                                + from[i].getAtIndex(ValueLayout.JAVA_FLOAT, e));
             }
         }
     }

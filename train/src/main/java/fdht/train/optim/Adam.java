@@ -9,10 +9,10 @@ import java.util.List;
 
 /**
  * Adam (Kingma and Ba 2015) with optional decoupled weight decay (AdamW, Loshchilov and Hutter
- * 2019): {@code m = b1 m + (1-b1) g}, {@code v = b2 v + (1-b2) g^2},
- * {@code θ -= lr (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps) + lr wd θ}. Weight decay applies only to
- * parameters {@link #decays} accepts (not biases). Costs two floats of state per parameter;
- * {@link #step} allocates nothing. Not thread-safe.
+ * 2019): {@code m = b1 m + (1-b1) g}, {@code v = b2 v + (1-b2) g^2}, {@code θ -= lr (m/(1-b1^t)) /
+ * (sqrt(v/(1-b2^t)) + eps) + lr wd θ}. Weight decay applies only to parameters {@link #decays}
+ * accepts (not biases). Costs two floats of state per parameter; {@link #step} allocates nothing.
+ * Not thread-safe.
  */
 public final class Adam {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -22,9 +22,23 @@ public final class Adam {
     private final double beta1, beta2, eps, weightDecay;
     private long t;
 
-    public Adam(List<Parameter> parameters, double beta1, double beta2, double eps, double weightDecay, Arena arena) {
+    public Adam(
+            List<Parameter> parameters,
+            double beta1,
+            double beta2,
+            double eps,
+            double weightDecay,
+            Arena arena) {
         if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0 && weightDecay >= 0)) {
-            throw new IllegalArgumentException("Adam needs 0 <= beta < 1, eps > 0, weight decay >= 0; got " + beta1 + ", " + beta2 + ", " + eps + ", " + weightDecay);
+            throw new IllegalArgumentException(
+                    "Adam needs 0 <= beta < 1, eps > 0, weight decay >= 0; got "
+                            + beta1
+                            + ", "
+                            + beta2
+                            + ", "
+                            + eps
+                            + ", "
+                            + weightDecay);
         }
         this.parameters = List.copyOf(parameters);
         this.m = new MemorySegment[parameters.size()];
@@ -45,7 +59,9 @@ public final class Adam {
     }
 
     /** Biases are not decayed (names ending in "bias"). */
-    static boolean decays(Parameter p) { return !p.name().endsWith("bias"); }
+    static boolean decays(Parameter p) {
+        return !p.name().endsWith("bias");
+    }
 
     /** One update with learning rate {@code lr} from {@code grads} (indexed as the parameters). */
     public void step(MemorySegment[] grads, double lr) {
@@ -63,11 +79,16 @@ public final class Adam {
                 mi.setAtIndex(F, e, (float) me);
                 vi.setAtIndex(F, e, (float) ve);
                 double we = w.getAtIndex(F, e);
-                w.setAtIndex(F, e, (float) (we - lr * ((me / c1) / (Math.sqrt(ve / c2) + eps) + wd * we)));
+                w.setAtIndex(
+                        F,
+                        e,
+                        (float) (we - lr * ((me / c1) / (Math.sqrt(ve / c2) + eps) + wd * we)));
             }
         }
     }
 
     /** Updates taken so far. */
-    public long steps() { return t; }
+    public long steps() {
+        return t;
+    }
 }

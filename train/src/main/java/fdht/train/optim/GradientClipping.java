@@ -24,14 +24,20 @@ public final class GradientClipping {
         return Math.sqrt(s);
     }
 
-    /** Scales {@code grads} to norm {@code max} when larger; returns the norm before clipping. Non-finite norms throw. */
+    /**
+     * Scales {@code grads} to norm {@code max} when larger; returns the norm before clipping.
+     * Non-finite norms throw.
+     */
     public static double clip(MemorySegment[] grads, int[] sizes, double max) {
         double n = norm(grads, sizes);
-        if (!Double.isFinite(n)) throw new IllegalStateException("gradient norm is " + n + ": the loss diverged (lower the learning rate)");
+        if (!Double.isFinite(n))
+            throw new IllegalStateException(
+                    "gradient norm is " + n + ": the loss diverged (lower the learning rate)");
         if (n > max) {
             float f = (float) (max / n);
             for (int i = 0; i < grads.length; i++) {
-                for (int e = 0; e < sizes[i]; e++) grads[i].setAtIndex(F, e, grads[i].getAtIndex(F, e) * f);
+                for (int e = 0; e < sizes[i]; e++)
+                    grads[i].setAtIndex(F, e, grads[i].getAtIndex(F, e) * f);
             }
         }
         return n;

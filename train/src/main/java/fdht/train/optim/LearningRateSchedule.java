@@ -1,14 +1,21 @@
 package fdht.train.optim;
 
 /**
- * Linear warm-up to {@code peak} over {@code warmup} steps, then cosine decay to
- * {@code peak * floor} at {@code total} steps (Loshchilov and Hutter 2017, without restarts).
- * Immutable.
+ * Linear warm-up to {@code peak} over {@code warmup} steps, then cosine decay to {@code peak *
+ * floor} at {@code total} steps (Loshchilov and Hutter 2017, without restarts). Immutable.
  */
 public record LearningRateSchedule(double peak, long warmup, long total, double floor) {
     public LearningRateSchedule {
         if (!(peak > 0) || warmup < 0 || total < 1 || !(floor >= 0 && floor <= 1)) {
-            throw new IllegalArgumentException("schedule needs peak > 0, warmup >= 0, total >= 1, 0 <= floor <= 1; got " + peak + ", " + warmup + ", " + total + ", " + floor);
+            throw new IllegalArgumentException(
+                    "schedule needs peak > 0, warmup >= 0, total >= 1, 0 <= floor <= 1; got "
+                            + peak
+                            + ", "
+                            + warmup
+                            + ", "
+                            + total
+                            + ", "
+                            + floor);
         }
     }
 

@@ -3,38 +3,76 @@ package fdht.train.plan;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The arithmetic of reverse mode, beside the forward {@code fdht.kernels.Kernels}: the two GEMMs
- * of a contraction stage's backward (DESIGN.md section 6) and the two of a dense layer's.
- * {@link ScalarBackward} is the obviously correct reference; {@code fdht.train.vector.VectorBackward}
- * its Vector API twin; {@link BackwardProvider} picks one per JVM, following the forward kernels.
+ * The arithmetic of reverse mode, beside the forward {@code fdht.kernels.Kernels}: the two GEMMs of
+ * a contraction stage's backward (DESIGN.md section 6) and the two of a dense layer's. {@link
+ * ScalarBackward} is the obviously correct reference; {@code fdht.train.vector.VectorBackward} its
+ * Vector API twin; {@link BackwardProvider} picks one per JVM, following the forward kernels.
  *
- * <p>All segments are native; offsets count floats. Buffers read as whole vectors need
- * {@code fdht.layout.Weights.SLACK_FLOATS} of slack past their end (allocate them with
- * {@code Weights.floats}). Implementations are stateless, thread-safe and allocate nothing.
+ * <p>All segments are native; offsets count floats. Buffers read as whole vectors need {@code
+ * fdht.layout.Weights.SLACK_FLOATS} of slack past their end (allocate them with {@code
+ * Weights.floats}). Implementations are stateless, thread-safe and allocate nothing.
  */
 public interface BackwardKernels {
     /** "scalar" or "vector-&lt;bits&gt;". */
     String name();
 
     /**
-     * Input gradient of a stage: {@code dIn[dInOff + rowBase[p] + cOff[c]] = sum_k dOut[dOutOff + p*Q + k] * F[c*Q + k]}
-     * for every {@code p, c} (each element of {@code dIn}'s stage input written once).
+     * Input gradient of a stage: {@code dIn[dInOff + rowBase[p] + cOff[c]] = sum_k dOut[dOutOff +
+     * p*Q + k] * F[c*Q + k]} for every {@code p, c} (each element of {@code dIn}'s stage input
+     * written once).
      */
-    void stageInput(StageView st, MemorySegment factors, MemorySegment dOut, long dOutOff, MemorySegment dIn, long dInOff);
+    void stageInput(
+            StageView st,
+            MemorySegment factors,
+            MemorySegment dOut,
+            long dOutOff,
+            MemorySegment dIn,
+            long dInOff);
 
     /**
-     * Factor gradient of a stage: {@code dF[st.factorOffset() + c*Q + k] += sum_p in[inOff + rowBase[p] + cOff[c]] * dOut[dOutOff + p*Q + k]}.
+     * Factor gradient of a stage: {@code dF[st.factorOffset() + c*Q + k] += sum_p in[inOff +
+     * rowBase[p] + cOff[c]] * dOut[dOutOff + p*Q + k]}.
      */
-    void stageFactor(StageView st, MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, MemorySegment dFactors);
+    void stageFactor(
+            StageView st,
+            MemorySegment in,
+            long inOff,
+            MemorySegment dOut,
+            long dOutOff,
+            MemorySegment dFactors);
 
     /**
-     * Input gradient of a dense layer {@code y[b][i] = sum_j W[i][wCol + j] x[b][j]} ({@code W} rows {@code ld} floats apart),
-     * for the {@code cols} columns from {@code wCol}: {@code dx[dxOff + b*dxStride + j] = sum_i W[i*ld + wCol + j] * dy[dyOff + b*rows + i]}.
+     * Input gradient of a dense layer {@code y[b][i] = sum_j W[i][wCol + j] x[b][j]} ({@code W}
+     * rows {@code ld} floats apart), for the {@code cols} columns from {@code wCol}: {@code
+     * dx[dxOff + b*dxStride + j] = sum_i W[i*ld + wCol + j] * dy[dyOff + b*rows + i]}.
      */
-    void denseInput(MemorySegment w, int rows, int ld, int wCol, int cols, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff, long dxStride, int batch);
+    void denseInput(
+            MemorySegment w,
+            int rows,
+            int ld,
+            int wCol,
+            int cols,
+            MemorySegment dy,
+            long dyOff,
+            MemorySegment dx,
+            long dxOff,
+            long dxStride,
+            int batch);
 
     /**
-     * Weight gradient of the same layer: {@code dW[i*ld + wCol + j] += sum_b dy[dyOff + b*rows + i] * x[xOff + b*xStride + j]}.
+     * Weight gradient of the same layer: {@code dW[i*ld + wCol + j] += sum_b dy[dyOff + b*rows + i]
+     * * x[xOff + b*xStride + j]}.
      */
-    void denseWeights(MemorySegment dw, int rows, int ld, int wCol, int cols, MemorySegment dy, long dyOff, MemorySegment x, long xOff, long xStride, int batch);
+    void denseWeights(
+            MemorySegment dw,
+            int rows,
+            int ld,
+            int wCol,
+            int cols,
+            MemorySegment dy,
+            long dyOff,
+            MemorySegment x,
+            long xOff,
+            long xStride,
+            int batch);
 }

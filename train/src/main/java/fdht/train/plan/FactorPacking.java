@@ -10,9 +10,9 @@ import java.lang.foreign.MemorySegment;
  * pack exactly what {@code CompiledPlan.compile} packs from an {@code HtMatrix} / {@code TtMatrix}
  * of the same tensors (a test holds them to it).
  *
- * <p>Node tensors are native float segments in the layout of the layout module's matrices.
- * Costs {@code O(sum C*Q*chain)} per call: once per optimiser step, not per time step.
- * Implementations are immutable and thread-safe.
+ * <p>Node tensors are native float segments in the layout of the layout module's matrices. Costs
+ * {@code O(sum C*Q*chain)} per call: once per optimiser step, not per time step. Implementations
+ * are immutable and thread-safe.
  */
 public sealed interface FactorPacking permits HtPacking, TtPacking {
     /** Number of node tensors (HT nodes or TT cores). */
@@ -24,11 +24,18 @@ public sealed interface FactorPacking permits HtPacking, TtPacking {
     /** Shape of node {@code t} as the model file stores it. */
     long[] nodeShape(int t);
 
-    /** Writes every stage's factor of {@code plan} into {@code factors} (laid out as {@code plan.factors()}). */
+    /**
+     * Writes every stage's factor of {@code plan} into {@code factors} (laid out as {@code
+     * plan.factors()}).
+     */
     void pack(CompiledPlan plan, MemorySegment[] nodes, MemorySegment factors);
 
     /** Adds {@code dL/d node} to {@code dNodes[t]} given {@code dL/dF} in {@code dFactors}. */
-    void unpack(CompiledPlan plan, MemorySegment[] nodes, MemorySegment dFactors, MemorySegment[] dNodes);
+    void unpack(
+            CompiledPlan plan,
+            MemorySegment[] nodes,
+            MemorySegment dFactors,
+            MemorySegment[] dNodes);
 
     static void unflatten(int flat, int[] sizes, int[] out) {
         for (int a = sizes.length - 1; a >= 0; a--) {

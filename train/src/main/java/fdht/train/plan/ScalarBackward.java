@@ -4,9 +4,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The reference backward kernels: plain loops in the order the definitions in
- * {@link BackwardKernels} read, each sum accumulated in {@code float}. Also the fallback when the
- * Vector API is absent.
+ * The reference backward kernels: plain loops in the order the definitions in {@link
+ * BackwardKernels} read, each sum accumulated in {@code float}. Also the fallback when the Vector
+ * API is absent.
  *
  * <p>Thread safety: stateless and thread-safe.
  */
@@ -17,31 +17,50 @@ public final class ScalarBackward implements BackwardKernels {
     private ScalarBackward() {}
 
     @Override
-    public String name() { return "scalar"; }
+    public String name() {
+        return "scalar";
+    }
 
     @Override
-    public void stageInput(StageView st, MemorySegment factors, MemorySegment dOut, long dOutOff, MemorySegment dIn, long dInOff) {
+    public void stageInput(
+            StageView st,
+            MemorySegment factors,
+            MemorySegment dOut,
+            long dOutOff,
+            MemorySegment dIn,
+            long dInOff) {
         int p = st.p(), c = st.c(), q = st.q();
         long f0 = st.factorOffset();
         for (int r = 0; r < p; r++) {
             long base = dInOff + st.rowBase()[r];
             for (int j = 0; j < c; j++) {
                 float sum = 0f;
-                for (int k = 0; k < q; k++) sum += dOut.getAtIndex(F, dOutOff + (long) r * q + k) * factors.getAtIndex(F, f0 + (long) j * q + k);
+                for (int k = 0; k < q; k++)
+                    sum +=
+                            dOut.getAtIndex(F, dOutOff + (long) r * q + k)
+                                    * factors.getAtIndex(F, f0 + (long) j * q + k);
                 dIn.setAtIndex(F, base + st.contractedOffset()[j], sum);
             }
         }
     }
 
     @Override
-    public void stageFactor(StageView st, MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, MemorySegment dFactors) {
+    public void stageFactor(
+            StageView st,
+            MemorySegment in,
+            long inOff,
+            MemorySegment dOut,
+            long dOutOff,
+            MemorySegment dFactors) {
         int p = st.p(), c = st.c(), q = st.q();
         long f0 = st.factorOffset();
         for (int j = 0; j < c; j++) {
             for (int k = 0; k < q; k++) {
                 float sum = 0f;
                 for (int r = 0; r < p; r++) {
-                    sum += in.getAtIndex(F, inOff + st.rowBase()[r] + st.contractedOffset()[j]) * dOut.getAtIndex(F, dOutOff + (long) r * q + k);
+                    sum +=
+                            in.getAtIndex(F, inOff + st.rowBase()[r] + st.contractedOffset()[j])
+                                    * dOut.getAtIndex(F, dOutOff + (long) r * q + k);
                 }
                 long at = f0 + (long) j * q + k;
                 dFactors.setAtIndex(F, at, dFactors.getAtIndex(F, at) + sum);
@@ -50,22 +69,50 @@ public final class ScalarBackward implements BackwardKernels {
     }
 
     @Override
-    public void denseInput(MemorySegment w, int rows, int ld, int wCol, int cols, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff, long dxStride, int batch) {
+    public void denseInput(
+            MemorySegment w,
+            int rows,
+            int ld,
+            int wCol,
+            int cols,
+            MemorySegment dy,
+            long dyOff,
+            MemorySegment dx,
+            long dxOff,
+            long dxStride,
+            int batch) {
         for (int b = 0; b < batch; b++) {
             for (int j = 0; j < cols; j++) {
                 float sum = 0f;
-                for (int i = 0; i < rows; i++) sum += w.getAtIndex(F, (long) i * ld + wCol + j) * dy.getAtIndex(F, dyOff + (long) b * rows + i);
+                for (int i = 0; i < rows; i++)
+                    sum +=
+                            w.getAtIndex(F, (long) i * ld + wCol + j)
+                                    * dy.getAtIndex(F, dyOff + (long) b * rows + i);
                 dx.setAtIndex(F, dxOff + b * dxStride + j, sum);
             }
         }
     }
 
     @Override
-    public void denseWeights(MemorySegment dw, int rows, int ld, int wCol, int cols, MemorySegment dy, long dyOff, MemorySegment x, long xOff, long xStride, int batch) {
+    public void denseWeights(
+            MemorySegment dw,
+            int rows,
+            int ld,
+            int wCol,
+            int cols,
+            MemorySegment dy,
+            long dyOff,
+            MemorySegment x,
+            long xOff,
+            long xStride,
+            int batch) {
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
                 float sum = 0f;
-                for (int b = 0; b < batch; b++) sum += dy.getAtIndex(F, dyOff + (long) b * rows + i) * x.getAtIndex(F, xOff + b * xStride + j);
+                for (int b = 0; b < batch; b++)
+                    sum +=
+                            dy.getAtIndex(F, dyOff + (long) b * rows + i)
+                                    * x.getAtIndex(F, xOff + b * xStride + j);
                 long at = (long) i * ld + wCol + j;
                 dw.setAtIndex(F, at, dw.getAtIndex(F, at) + sum);
             }

@@ -16,8 +16,8 @@ import java.util.List;
 /**
  * For {@code tools/pytorch_gradcheck.py} (not CI): the gradient of the summed cross-entropy of a
  * model file on a labelled clip batch, as fdht's reverse mode computes it, written as safetensors
- * (one tensor per parameter, named as in the model file, plus {@code loss}).
- * Usage: {@code GradientDump MODEL CLIPS.npy LABELS.npy OUT.safetensors}. A command-line tool.
+ * (one tensor per parameter, named as in the model file, plus {@code loss}). Usage: {@code
+ * GradientDump MODEL CLIPS.npy LABELS.npy OUT.safetensors}. A command-line tool.
  */
 public final class GradientDump {
     private GradientDump() {}
@@ -33,16 +33,47 @@ public final class GradientDump {
             long[] s = clips.shape();
             int batch = Math.toIntExact(s[0]), frames = Math.toIntExact(s[1]);
             var lstm = LstmModelFile.read(Path.of(args[0]), arena);
-            TrainableLstm model = TrainableLstm.from(lstm, lstm.head().orElseThrow(() -> new IllegalArgumentException("the model has no head")).classes(), 0, arena);
+            TrainableLstm model =
+                    TrainableLstm.from(
+                            lstm,
+                            lstm.head()
+                                    .orElseThrow(
+                                            () ->
+                                                    new IllegalArgumentException(
+                                                            "the model has no head"))
+                                    .classes(),
+                            0,
+                            arena);
             int[] labels = new int[batch];
-            for (int b = 0; b < batch; b++) labels[b] = (int) labelArray.data().getAtIndex(ValueLayout.JAVA_LONG, b);
+            for (int b = 0; b < batch; b++)
+                labels[b] = (int) labelArray.data().getAtIndex(ValueLayout.JAVA_LONG, b);
             Bptt bptt = new Bptt(model, batch, frames, arena);
-            Bptt.Result r = bptt.run(clips.data(), labels, 1.0, KernelProvider.kernels(), BackwardProvider.kernels());
-            SafetensorsWriter w = new SafetensorsWriter().add("loss", new long[]{1}, new float[]{(float) r.lossSum()});
+            Bptt.Result r =
+                    bptt.run(
+                            clips.data(),
+                            labels,
+                            1.0,
+                            KernelProvider.kernels(),
+                            BackwardProvider.kernels());
+            SafetensorsWriter w =
+                    new SafetensorsWriter()
+                            .add("loss", new long[] {1}, new float[] {(float) r.lossSum()});
             List<Parameter> ps = model.parameters();
-            for (int i = 0; i < ps.size(); i++) w.add(ps.get(i).name(), ps.get(i).shape(), bptt.gradients()[i].asSlice(0, (long) ps.get(i).size() * Float.BYTES));
+            for (int i = 0; i < ps.size(); i++)
+                w.add(
+                        ps.get(i).name(),
+                        ps.get(i).shape(),
+                        bptt.gradients()[i].asSlice(0, (long) ps.get(i).size() * Float.BYTES));
             w.write(Path.of(args[3]));
-            System.out.println("loss " + r.lossSum() + " over " + batch + " clips; gradients of " + ps.size() + " tensors written to " + args[3]);
+            System.out.println(
+                    "loss "
+                            + r.lossSum()
+                            + " over "
+                            + batch
+                            + " clips; gradients of "
+                            + ps.size()
+                            + " tensors written to "
+                            + args[3]);
         }
     }
 }

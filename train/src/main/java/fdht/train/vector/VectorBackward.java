@@ -13,14 +13,17 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API twin of {@link fdht.train.plan.ScalarBackward}, vectorised along the axis that is
  * contiguous in memory, as the forward stage kernel is:
+ *
  * <ul>
- *   <li>{@code stageFactor}: along {@code Q} (a row of {@code dOut} and of {@code dF}), input elements
- *       broadcast, four contracted indices per block sharing each {@code dOut} load;</li>
+ *   <li>{@code stageFactor}: along {@code Q} (a row of {@code dOut} and of {@code dF}), input
+ *       elements broadcast, four contracted indices per block sharing each {@code dOut} load;
  *   <li>{@code stageInput}: a dot product along {@code Q} per {@code (p, c)}, the {@code dOut} row
  *       loaded once with zeros past {@code Q} so F's next row never leaks in, four rows per block
- *       sharing each F load; the sums are scattered through the address tables;</li>
- *   <li>{@code denseInput} and {@code denseWeights}: along the columns (axpy over rows of {@code W}).</li>
+ *       sharing each F load; the sums are scattered through the address tables;
+ *   <li>{@code denseInput} and {@code denseWeights}: along the columns (axpy over rows of {@code
+ *       W}).
  * </ul>
+ *
  * Loads past the end of a row rely on the buffers' slack ({@code Weights.SLACK_FLOATS}).
  *
  * <p>Thread safety: stateless and thread-safe; allocates nothing once compiled.
@@ -35,10 +38,18 @@ public final class VectorBackward implements BackwardKernels {
     private VectorBackward() {}
 
     @Override
-    public String name() { return "vector-" + S.vectorBitSize(); }
+    public String name() {
+        return "vector-" + S.vectorBitSize();
+    }
 
     @Override
-    public void stageFactor(StageView st, MemorySegment in, long inOff, MemorySegment dOut, long dOutOff, MemorySegment dF) {
+    public void stageFactor(
+            StageView st,
+            MemorySegment in,
+            long inOff,
+            MemorySegment dOut,
+            long dOutOff,
+            MemorySegment dF) {
         final int p = st.p(), c = st.c(), q = st.q();
         final int[] rb = st.rowBase(), co = st.contractedOffset();
         final long qBytes = (long) q * Float.BYTES;
@@ -69,7 +80,12 @@ public final class VectorBackward implements BackwardKernels {
                 FloatVector a0 = FloatVector.zero(S);
                 long db = dOutOff * Float.BYTES + kBytes;
                 for (int r = 0; r < p; r++, db += qBytes) {
-                    a0 = FloatVector.fromMemorySegment(S, dOut, db, LE).fma(FloatVector.broadcast(S, in.getAtIndex(F32, inOff + rb[r] + o0)), a0);
+                    a0 =
+                            FloatVector.fromMemorySegment(S, dOut, db, LE)
+                                    .fma(
+                                            FloatVector.broadcast(
+                                                    S, in.getAtIndex(F32, inOff + rb[r] + o0)),
+                                            a0);
                 }
                 addInto(dF, (st.factorOffset() + (long) j * q) * Float.BYTES + kBytes, a0, m);
             }
@@ -81,7 +97,13 @@ public final class VectorBackward implements BackwardKernels {
     }
 
     @Override
-    public void stageInput(StageView st, MemorySegment fs, MemorySegment dOut, long dOutOff, MemorySegment dIn, long dInOff) {
+    public void stageInput(
+            StageView st,
+            MemorySegment fs,
+            MemorySegment dOut,
+            long dOutOff,
+            MemorySegment dIn,
+            long dInOff) {
         final int p = st.p(), c = st.c(), q = st.q();
         if (q <= L) {
             stageInputNarrow(st, fs, dOut, dOutOff, dIn, dInOff);
@@ -97,8 +119,14 @@ public final class VectorBackward implements BackwardKernels {
                 long fo = fBytes + j * qBytes;
                 for (int k = 0; k < q; k += L) {
                     VectorMask<Float> m = S.indexInRange(k, q);
-                    FloatVector d = FloatVector.fromMemorySegment(S, dOut, db + (long) k * Float.BYTES, LE, m);
-                    acc = d.fma(FloatVector.fromMemorySegment(S, fs, fo + (long) k * Float.BYTES, LE), acc);
+                    FloatVector d =
+                            FloatVector.fromMemorySegment(
+                                    S, dOut, db + (long) k * Float.BYTES, LE, m);
+                    acc =
+                            d.fma(
+                                    FloatVector.fromMemorySegment(
+                                            S, fs, fo + (long) k * Float.BYTES, LE),
+                                    acc);
                 }
                 dIn.setAtIndex(F32, base + co[j], acc.reduceLanes(VectorOperators.ADD));
             }
@@ -106,7 +134,13 @@ public final class VectorBackward implements BackwardKernels {
     }
 
     /** Q <= L: one masked dOut vector per row, four rows per block sharing each F row load. */
-    private static void stageInputNarrow(StageView st, MemorySegment fs, MemorySegment dOut, long dOutOff, MemorySegment dIn, long dInOff) {
+    private static void stageInputNarrow(
+            StageView st,
+            MemorySegment fs,
+            MemorySegment dOut,
+            long dOutOff,
+            MemorySegment dIn,
+            long dInOff) {
         final int p = st.p(), c = st.c(), q = st.q();
         final int[] rb = st.rowBase(), co = st.contractedOffset();
         final long fBytes = st.factorOffset() * Float.BYTES, qBytes = (long) q * Float.BYTES;
@@ -118,7 +152,10 @@ public final class VectorBackward implements BackwardKernels {
             FloatVector d1 = FloatVector.fromMemorySegment(S, dOut, db + qBytes, LE, m);
             FloatVector d2 = FloatVector.fromMemorySegment(S, dOut, db + 2 * qBytes, LE, m);
             FloatVector d3 = FloatVector.fromMemorySegment(S, dOut, db + 3 * qBytes, LE, m);
-            long b0 = dInOff + rb[r], b1 = dInOff + rb[r + 1], b2 = dInOff + rb[r + 2], b3 = dInOff + rb[r + 3];
+            long b0 = dInOff + rb[r],
+                    b1 = dInOff + rb[r + 1],
+                    b2 = dInOff + rb[r + 2],
+                    b3 = dInOff + rb[r + 3];
             long fo = fBytes;
             for (int j = 0; j < c; j++, fo += qBytes) {
                 FloatVector f = FloatVector.fromMemorySegment(S, fs, fo, LE);
@@ -130,17 +167,34 @@ public final class VectorBackward implements BackwardKernels {
             }
         }
         for (; r < p; r++) {
-            FloatVector d0 = FloatVector.fromMemorySegment(S, dOut, (dOutOff + (long) r * q) * Float.BYTES, LE, m);
+            FloatVector d0 =
+                    FloatVector.fromMemorySegment(
+                            S, dOut, (dOutOff + (long) r * q) * Float.BYTES, LE, m);
             long b0 = dInOff + rb[r];
             long fo = fBytes;
             for (int j = 0; j < c; j++, fo += qBytes) {
-                dIn.setAtIndex(F32, b0 + co[j], d0.mul(FloatVector.fromMemorySegment(S, fs, fo, LE)).reduceLanes(VectorOperators.ADD));
+                dIn.setAtIndex(
+                        F32,
+                        b0 + co[j],
+                        d0.mul(FloatVector.fromMemorySegment(S, fs, fo, LE))
+                                .reduceLanes(VectorOperators.ADD));
             }
         }
     }
 
     @Override
-    public void denseInput(MemorySegment w, int rows, int ld, int wCol, int cols, MemorySegment dy, long dyOff, MemorySegment dx, long dxOff, long dxStride, int batch) {
+    public void denseInput(
+            MemorySegment w,
+            int rows,
+            int ld,
+            int wCol,
+            int cols,
+            MemorySegment dy,
+            long dyOff,
+            MemorySegment dx,
+            long dxOff,
+            long dxStride,
+            int batch) {
         for (int b = 0; b < batch; b++) {
             long xb = (dxOff + b * dxStride) * Float.BYTES;
             for (int j = 0; j < cols; j += L) {
@@ -151,17 +205,42 @@ public final class VectorBackward implements BackwardKernels {
                 int i = 0;
                 // two accumulators: the sum over rows is a dependency chain
                 for (; i + 2 <= rows; i += 2, wb += 2 * ldBytes) {
-                    acc0 = FloatVector.fromMemorySegment(S, w, wb, LE, m).fma(FloatVector.broadcast(S, dy.getAtIndex(F32, yb + i)), acc0);
-                    acc1 = FloatVector.fromMemorySegment(S, w, wb + ldBytes, LE, m).fma(FloatVector.broadcast(S, dy.getAtIndex(F32, yb + i + 1)), acc1);
+                    acc0 =
+                            FloatVector.fromMemorySegment(S, w, wb, LE, m)
+                                    .fma(
+                                            FloatVector.broadcast(S, dy.getAtIndex(F32, yb + i)),
+                                            acc0);
+                    acc1 =
+                            FloatVector.fromMemorySegment(S, w, wb + ldBytes, LE, m)
+                                    .fma(
+                                            FloatVector.broadcast(
+                                                    S, dy.getAtIndex(F32, yb + i + 1)),
+                                            acc1);
                 }
-                if (i < rows) acc0 = FloatVector.fromMemorySegment(S, w, wb, LE, m).fma(FloatVector.broadcast(S, dy.getAtIndex(F32, yb + i)), acc0);
+                if (i < rows)
+                    acc0 =
+                            FloatVector.fromMemorySegment(S, w, wb, LE, m)
+                                    .fma(
+                                            FloatVector.broadcast(S, dy.getAtIndex(F32, yb + i)),
+                                            acc0);
                 acc0.add(acc1).intoMemorySegment(dx, xb + (long) j * Float.BYTES, LE, m);
             }
         }
     }
 
     @Override
-    public void denseWeights(MemorySegment dw, int rows, int ld, int wCol, int cols, MemorySegment dy, long dyOff, MemorySegment x, long xOff, long xStride, int batch) {
+    public void denseWeights(
+            MemorySegment dw,
+            int rows,
+            int ld,
+            int wCol,
+            int cols,
+            MemorySegment dy,
+            long dyOff,
+            MemorySegment x,
+            long xOff,
+            long xStride,
+            int batch) {
         for (int i = 0; i < rows; i++) {
             long wb = ((long) i * ld + wCol) * Float.BYTES;
             for (int j = 0; j < cols; j += L) {
@@ -169,8 +248,15 @@ public final class VectorBackward implements BackwardKernels {
                 long jb = (long) j * Float.BYTES;
                 FloatVector acc = FloatVector.fromMemorySegment(S, dw, wb + jb, LE, m);
                 for (int b = 0; b < batch; b++) {
-                    acc = FloatVector.fromMemorySegment(S, x, (xOff + b * xStride) * Float.BYTES + jb, LE, m)
-                            .fma(FloatVector.broadcast(S, dy.getAtIndex(F32, dyOff + (long) b * rows + i)), acc);
+                    acc =
+                            FloatVector.fromMemorySegment(
+                                            S, x, (xOff + b * xStride) * Float.BYTES + jb, LE, m)
+                                    .fma(
+                                            FloatVector.broadcast(
+                                                    S,
+                                                    dy.getAtIndex(
+                                                            F32, dyOff + (long) b * rows + i)),
+                                            acc);
                 }
                 acc.intoMemorySegment(dw, wb + jb, LE, m);
             }

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FashionMnistTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void loadsASplitAndChecksItsFiles() throws IOException {
@@ -22,7 +21,8 @@ class FashionMnistTest {
         byte[] px = new byte[12 * FashionMnist.PIXELS], labels = new byte[12];
         for (int i = 0; i < 12; i++) {
             labels[i] = (byte) s.label(i);
-            for (int y = 0; y < 28; y++) for (int x = 0; x < 28; x++) px[i * 784 + y * 28 + x] = (byte) s.pixel(i, x, y);
+            for (int y = 0; y < 28; y++)
+                for (int x = 0; x < 28; x++) px[i * 784 + y * 28 + x] = (byte) s.pixel(i, x, y);
         }
         IdxFixtures.writeSplit(dir, Split.TEST, px, labels, 28);
         FashionMnist back = FashionMnist.load(dir, Split.TEST);
@@ -31,8 +31,12 @@ class FashionMnistTest {
         assertEquals(s.pixel(7, 3, 20), back.pixel(7, 3, 20));
         assertEquals(7, back.label(7));
 
-        ModelFileException e = assertThrows(ModelFileException.class, () -> FashionMnist.load(dir, Split.TRAIN));
-        assertTrue(e.getMessage().contains("train-images-idx3-ubyte.gz") && e.getMessage().contains("apt-get install -y dataset-fashion-mnist"), e.getMessage());
+        ModelFileException e =
+                assertThrows(ModelFileException.class, () -> FashionMnist.load(dir, Split.TRAIN));
+        assertTrue(
+                e.getMessage().contains("train-images-idx3-ubyte.gz")
+                        && e.getMessage().contains("apt-get install -y dataset-fashion-mnist"),
+                e.getMessage());
 
         IdxFixtures.writeSplit(dir, Split.TEST, px, new byte[11], 28);
         e = assertThrows(ModelFileException.class, () -> FashionMnist.load(dir, Split.TEST));
@@ -41,7 +45,10 @@ class FashionMnistTest {
         labels[5] = 10;
         IdxFixtures.writeSplit(dir, Split.TEST, px, labels, 28);
         e = assertThrows(ModelFileException.class, () -> FashionMnist.load(dir, Split.TEST));
-        assertTrue(e.getMessage().contains("t10k-labels-idx1-ubyte.gz") && e.getMessage().contains("label 10 of image 5"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("t10k-labels-idx1-ubyte.gz")
+                        && e.getMessage().contains("label 10 of image 5"),
+                e.getMessage());
 
         IdxFixtures.writeSplit(dir, Split.TEST, new byte[2 * 27 * 27], new byte[2], 27);
         e = assertThrows(ModelFileException.class, () -> FashionMnist.load(dir, Split.TEST));
@@ -50,13 +57,19 @@ class FashionMnistTest {
 
     @Test
     void installedDataSetHasTheKnownSizesAndBalancedClasses() {
-        assumeTrue(Files.isDirectory(FashionMnist.DEBIAN_DIRECTORY), "dataset-fashion-mnist is not installed");
+        assumeTrue(
+                Files.isDirectory(FashionMnist.DEBIAN_DIRECTORY),
+                "dataset-fashion-mnist is not installed");
         for (Split split : Split.values()) {
             FashionMnist f = FashionMnist.load(FashionMnist.DEBIAN_DIRECTORY, split);
             assertEquals(split == Split.TRAIN ? 60_000 : 10_000, f.count());
             int[] perClass = new int[10];
             for (int i = 0; i < f.count(); i++) perClass[f.label(i)]++;
-            for (int c = 0; c < 10; c++) assertEquals(f.count() / 10, perClass[c], "class " + c); // Fashion-MNIST is exactly balanced
+            for (int c = 0; c < 10; c++)
+                assertEquals(
+                        f.count() / 10,
+                        perClass[c],
+                        "class " + c); // Fashion-MNIST is exactly balanced
         }
     }
 }

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IdxFileTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static final int[] DIMS = {3, 4, 5};
 
@@ -30,7 +29,7 @@ class IdxFileTest {
     @Test
     void readsPlainAndGzipFiles() throws IOException {
         byte[] raw = idx(0x08, DIMS, data());
-        for (byte[] bytes : new byte[][]{raw, gzip(raw)}) {
+        for (byte[] bytes : new byte[][] {raw, gzip(raw)}) {
             Path f = Files.write(dir.resolve("ok.idx"), bytes);
             IdxFile.Array a = IdxFile.read(f, 3, 1000);
             assertArrayEquals(DIMS, a.dims());
@@ -47,13 +46,19 @@ class IdxFileTest {
         badMagic[0] = 7;
         expectBad("magic", badMagic, "bad magic");
         expectBad("type", idx(0x0D, DIMS, data()), "not unsigned byte");
-        expectBad("rank", idx(0x08, new int[]{60}, data()), "IDX rank 1 where 3 is expected");
-        expectBad("zero", idx(0x08, new int[]{0, 4, 5}, new byte[0]), "must be positive");
-        expectBad("negative", idx(0x08, new int[]{-1, 4, 5}, new byte[0]), "must be positive");
+        expectBad("rank", idx(0x08, new int[] {60}, data()), "IDX rank 1 where 3 is expected");
+        expectBad("zero", idx(0x08, new int[] {0, 4, 5}, new byte[0]), "must be positive");
+        expectBad("negative", idx(0x08, new int[] {-1, 4, 5}, new byte[0]), "must be positive");
         // a header that asks for 2^31 x 2^31 x ... bytes is refused before anything is allocated
-        expectBad("huge", idx(0x08, new int[]{Integer.MAX_VALUE, Integer.MAX_VALUE, 5}, new byte[0]), "exceed the bound of 1000");
+        expectBad(
+                "huge",
+                idx(0x08, new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, 5}, new byte[0]),
+                "exceed the bound of 1000");
         expectBad("dims", Arrays.copyOf(raw, 10), "ends inside the 3 dimensions");
-        expectBad("short", Arrays.copyOf(raw, raw.length - 1), "truncated: dimensions [3, 4, 5] need 60 data bytes but the file has 59");
+        expectBad(
+                "short",
+                Arrays.copyOf(raw, raw.length - 1),
+                "truncated: dimensions [3, 4, 5] need 60 data bytes but the file has 59");
         expectBad("trailing", Arrays.copyOf(raw, raw.length + 1), "trailing bytes");
         expectBad("gzshort", gzip(Arrays.copyOf(raw, raw.length - 1)), "decompressed data has 59");
         byte[] gz = gzip(raw);
@@ -64,16 +69,28 @@ class IdxFileTest {
         byte[] badCrc = gz.clone();
         badCrc[badCrc.length - 6] ^= 1;
         expectBad("gzcrc", badCrc, "corrupt gzip");
-        ModelFileException e = assertThrows(ModelFileException.class, () -> IdxFile.read(dir.resolve("absent.gz"), 3, 1000));
-        assertTrue(e.getMessage().contains("absent.gz") && e.getMessage().contains("no such file"), e.getMessage());
+        ModelFileException e =
+                assertThrows(
+                        ModelFileException.class,
+                        () -> IdxFile.read(dir.resolve("absent.gz"), 3, 1000));
+        assertTrue(
+                e.getMessage().contains("absent.gz") && e.getMessage().contains("no such file"),
+                e.getMessage());
     }
 
     private void expectBad(String name, byte[] bytes, String fragment) throws IOException {
         Path f = Files.write(dir.resolve(name + ".idx"), bytes);
         long t0 = System.nanoTime();
-        ModelFileException e = assertThrows(ModelFileException.class, () -> IdxFile.read(f, 3, 1000), name);
-        assertTrue(e.getMessage().contains(fragment), name + ": expected '" + fragment + "' in: " + e.getMessage());
-        assertTrue(e.getMessage().contains(f.toString()), name + ": the message must name the file: " + e.getMessage());
-        assertTrue(System.nanoTime() - t0 < 2_000_000_000L, name + ": rejecting a bad file must be quick");
+        ModelFileException e =
+                assertThrows(ModelFileException.class, () -> IdxFile.read(f, 3, 1000), name);
+        assertTrue(
+                e.getMessage().contains(fragment),
+                name + ": expected '" + fragment + "' in: " + e.getMessage());
+        assertTrue(
+                e.getMessage().contains(f.toString()),
+                name + ": the message must name the file: " + e.getMessage());
+        assertTrue(
+                System.nanoTime() - t0 < 2_000_000_000L,
+                name + ": rejecting a bad file must be quick");
     }
 }

@@ -34,9 +34,9 @@ final class IdxFixtures {
     }
 
     /**
-     * {@code n} images whose every pixel is non-zero (so the item's extent is visible on the
-     * black canvas) and whose values have the given parity (train even, test odd: clips of
-     * the two splits can be told apart by any pixel); image {@code i} has class {@code i % 10}.
+     * {@code n} images whose every pixel is non-zero (so the item's extent is visible on the black
+     * canvas) and whose values have the given parity (train even, test odd: clips of the two splits
+     * can be told apart by any pixel); image {@code i} has class {@code i % 10}.
      */
     static FashionMnist synthetic(Split split, int n) {
         byte[] px = new byte[n * FashionMnist.PIXELS];
@@ -53,9 +53,14 @@ final class IdxFixtures {
     }
 
     /** Writes a split as the gzip IDX pair the loader expects under {@code dir}. */
-    static void writeSplit(Path dir, Split split, byte[] pixels, byte[] labels, int side) throws IOException {
+    static void writeSplit(Path dir, Split split, byte[] pixels, byte[] labels, int side)
+            throws IOException {
         int n = labels.length;
-        Files.write(dir.resolve(split.filePrefix() + "-images-idx3-ubyte.gz"), gzip(idx(0x08, new int[]{pixels.length / (side * side), side, side}, pixels)));
-        Files.write(dir.resolve(split.filePrefix() + "-labels-idx1-ubyte.gz"), gzip(idx(0x08, new int[]{n}, labels)));
+        Files.write(
+                dir.resolve(split.filePrefix() + "-images-idx3-ubyte.gz"),
+                gzip(idx(0x08, new int[] {pixels.length / (side * side), side, side}, pixels)));
+        Files.write(
+                dir.resolve(split.filePrefix() + "-labels-idx1-ubyte.gz"),
+                gzip(idx(0x08, new int[] {n}, labels)));
     }
 }

@@ -23,7 +23,10 @@ class MovingFashionMnistTest {
     private static final FashionMnist TRAIN = IdxFixtures.synthetic(Split.TRAIN, 500);
     private static final FashionMnist TEST = IdxFixtures.synthetic(Split.TEST, 300);
 
-    /** The obviously correct twin: pixel (x, y) of frame k is the item's pixel if the item covers it, else 0. */
+    /**
+     * The obviously correct twin: pixel (x, y) of frame k is the item's pixel if the item covers
+     * it, else 0.
+     */
     private static float[] reference(FashionMnist images, MovingFashionMnist.Motion m) {
         float[] clip = new float[FRAMES * FRAME_SIZE];
         for (int k = 0; k < FRAMES; k++) {
@@ -31,7 +34,8 @@ class MovingFashionMnistTest {
                 for (int x = 0; x < CANVAS; x++) {
                     int u = x - m.x(k), v = y - m.y(k);
                     boolean covered = u >= 0 && u < 28 && v >= 0 && v < 28;
-                    clip[k * FRAME_SIZE + y * CANVAS + x] = covered ? images.pixel(m.image(), u, v) / 255f : 0f;
+                    clip[k * FRAME_SIZE + y * CANVAS + x] =
+                            covered ? images.pixel(m.image(), u, v) / 255f : 0f;
                 }
             }
         }
@@ -40,7 +44,13 @@ class MovingFashionMnistTest {
 
     private static float[] clip(MemorySegment clips, int slot) {
         float[] c = new float[FRAMES * FRAME_SIZE];
-        MemorySegment.copy(clips, ValueLayout.JAVA_FLOAT, (long) slot * c.length * Float.BYTES, c, 0, c.length);
+        MemorySegment.copy(
+                clips,
+                ValueLayout.JAVA_FLOAT,
+                (long) slot * c.length * Float.BYTES,
+                c,
+                0,
+                c.length);
         return c;
     }
 
@@ -61,7 +71,8 @@ class MovingFashionMnistTest {
     @Test
     void motionIsAsSpecifiedAndTheItemStaysInside() {
         MovingFashionMnist g = new MovingFashionMnist(TEST, 3);
-        // per (direction, speed): the starts seen along the motion axis, and the other coordinates seen
+        // per (direction, speed): the starts seen along the motion axis, and the other coordinates
+        // seen
         int[][] minStart = new int[4][4], maxStart = new int[4][4];
         for (int[] r : minStart) Arrays.fill(r, Integer.MAX_VALUE);
         BitSet others = new BitSet();
@@ -73,11 +84,19 @@ class MovingFashionMnistTest {
             perDirection[d]++;
             perSpeed[s]++;
             for (int k = 0; k < FRAMES; k++) {
-                assertTrue(m.x(k) >= 0 && m.x(k) <= 36 && m.y(k) >= 0 && m.y(k) <= 36, "item leaves the canvas: " + m + " frame " + k);
+                assertTrue(
+                        m.x(k) >= 0 && m.x(k) <= 36 && m.y(k) >= 0 && m.y(k) <= 36,
+                        "item leaves the canvas: " + m + " frame " + k);
                 if (k > 0) {
                     int dx = m.x(k) - m.x(k - 1), dy = m.y(k) - m.y(k - 1);
-                    int[] expect = switch (d) { case 0 -> new int[]{s, 0}; case 1 -> new int[]{-s, 0}; case 2 -> new int[]{0, s}; default -> new int[]{0, -s}; };
-                    assertArrayEquals(expect, new int[]{dx, dy}, m.toString());
+                    int[] expect =
+                            switch (d) {
+                                case 0 -> new int[] {s, 0};
+                                case 1 -> new int[] {-s, 0};
+                                case 2 -> new int[] {0, s};
+                                default -> new int[] {0, -s};
+                            };
+                    assertArrayEquals(expect, new int[] {dx, dy}, m.toString());
                 }
             }
             int start = d < 2 ? m.x0() : m.y0();
@@ -95,8 +114,11 @@ class MovingFashionMnistTest {
         }
         assertEquals(37, others.cardinality());
         assertEquals(36, others.length() - 1);
-        for (int d = 0; d < 4; d++) assertEquals(5000, perDirection[d], 5 * Math.sqrt(20_000 * 0.25 * 0.75), "direction " + d);
-        for (int s = 1; s <= 3; s++) assertEquals(20_000 / 3.0, perSpeed[s], 5 * Math.sqrt(20_000 * 2 / 9.0), "speed " + s);
+        for (int d = 0; d < 4; d++)
+            assertEquals(
+                    5000, perDirection[d], 5 * Math.sqrt(20_000 * 0.25 * 0.75), "direction " + d);
+        for (int s = 1; s <= 3; s++)
+            assertEquals(20_000 / 3.0, perSpeed[s], 5 * Math.sqrt(20_000 * 2 / 9.0), "speed " + s);
     }
 
     @Test
@@ -111,9 +133,16 @@ class MovingFashionMnistTest {
                 for (int k = 0; k + 1 < FRAMES; k++) {
                     for (int y = 0; y < CANVAS; y++) {
                         for (int x = 0; x < CANVAS; x++) {
-                            int px = x - sx, py = y - sy; // where this pixel of frame k+1 was in frame k
-                            float before = px >= 0 && px < CANVAS && py >= 0 && py < CANVAS ? c[k * FRAME_SIZE + py * CANVAS + px] : 0f;
-                            assertEquals(before, c[(k + 1) * FRAME_SIZE + y * CANVAS + x], "clip " + j + " frame " + (k + 1) + " (" + x + ", " + y + ")");
+                            int px = x - sx,
+                                    py = y - sy; // where this pixel of frame k+1 was in frame k
+                            float before =
+                                    px >= 0 && px < CANVAS && py >= 0 && py < CANVAS
+                                            ? c[k * FRAME_SIZE + py * CANVAS + px]
+                                            : 0f;
+                            assertEquals(
+                                    before,
+                                    c[(k + 1) * FRAME_SIZE + y * CANVAS + x],
+                                    "clip " + j + " frame " + (k + 1) + " (" + x + ", " + y + ")");
                         }
                     }
                 }
@@ -137,20 +166,26 @@ class MovingFashionMnistTest {
 
     @Test
     void aClipDependsOnlyOnSplitSeedAndIndex() {
-        MovingFashionMnist g = new MovingFashionMnist(TRAIN, 42), again = new MovingFashionMnist(TRAIN, 42), other = new MovingFashionMnist(TRAIN, 43);
+        MovingFashionMnist g = new MovingFashionMnist(TRAIN, 42),
+                again = new MovingFashionMnist(TRAIN, 42),
+                other = new MovingFashionMnist(TRAIN, 43);
         try (Arena arena = Arena.ofConfined()) {
             ClipBatch all = g.materialise(0, 12, arena);
             ClipBatch part = again.materialise(5, 4, arena);
             for (int j = 0; j < 4; j++) {
-                assertArrayEquals(clip(all.clips(), 5 + j), clip(part.clips(), j), "clip " + (5 + j) + " whatever the range it is made in");
+                assertArrayEquals(
+                        clip(all.clips(), 5 + j),
+                        clip(part.clips(), j),
+                        "clip " + (5 + j) + " whatever the range it is made in");
                 assertEquals(all.labels()[5 + j], part.labels()[j]);
             }
             MemorySegment shuffled = arena.allocate(3L * FRAMES * FRAME_SIZE * Float.BYTES);
             int[] labels = new int[3];
-            g.fill(new long[]{99, 11, 3, 0}, 1, 3, shuffled, labels);
+            g.fill(new long[] {99, 11, 3, 0}, 1, 3, shuffled, labels);
             assertArrayEquals(clip(all.clips(), 11), clip(shuffled, 0));
             assertArrayEquals(clip(all.clips(), 0), clip(shuffled, 2));
-            assertArrayEquals(new int[]{all.labels()[11], all.labels()[3], all.labels()[0]}, labels);
+            assertArrayEquals(
+                    new int[] {all.labels()[11], all.labels()[3], all.labels()[0]}, labels);
             // a heap buffer gets the same clips as a native one
             MemorySegment heap = MemorySegment.ofArray(new float[FRAMES * FRAME_SIZE]);
             g.fill(7, 1, heap, null);
@@ -177,7 +212,7 @@ class MovingFashionMnistTest {
         assertEquals(n, seen2.cardinality());
         assertFalse(Arrays.equals(first, second), "cycles are ordered differently");
         // the permutation itself, on awkward sizes including the full train split
-        for (int size : new int[]{1, 2, 3, 17, 1024, 1025, 60_000}) {
+        for (int size : new int[] {1, 2, 3, 17, 1024, 1025, 60_000}) {
             BitSet hit = new BitSet(size);
             for (int i = 0; i < size; i++) {
                 int p = MovingFashionMnist.permute(i, size, 12345L + size);
@@ -191,7 +226,7 @@ class MovingFashionMnistTest {
     @Test
     void clipsOfASplitUseOnlyItsImages() {
         // train pixels are even, test pixels odd (IdxFixtures): every lit pixel tells its split
-        for (FashionMnist images : new FashionMnist[]{TRAIN, TEST}) {
+        for (FashionMnist images : new FashionMnist[] {TRAIN, TEST}) {
             MovingFashionMnist g = new MovingFashionMnist(images, 9);
             try (Arena arena = Arena.ofConfined()) {
                 ClipBatch b = g.materialise(0, 64, arena);
@@ -201,39 +236,56 @@ class MovingFashionMnistTest {
                     float v = c.getAtIndex(ValueLayout.JAVA_FLOAT, e);
                     if (v == 0) continue;
                     int grey = Math.round(v * 255);
-                    assertEquals(images.split() == Split.TRAIN ? 0 : 1, grey % 2, "pixel " + e + " of a " + images.split() + " clip");
+                    assertEquals(
+                            images.split() == Split.TRAIN ? 0 : 1,
+                            grey % 2,
+                            "pixel " + e + " of a " + images.split() + " clip");
                     lit++;
                 }
                 assertEquals(64L * FRAMES * 784, lit, "every item pixel is lit and nothing else");
             }
         }
-        assertNotEquals(new MovingFashionMnist(TRAIN, 1).motion(0), new MovingFashionMnist(TEST, 1).motion(0));
+        assertNotEquals(
+                new MovingFashionMnist(TRAIN, 1).motion(0),
+                new MovingFashionMnist(TEST, 1).motion(0));
     }
 
     @Test
     void badBuffersAndIndicesAreRefused() {
         MovingFashionMnist g = new MovingFashionMnist(TEST, 0);
         MemorySegment small = MemorySegment.ofArray(new float[FRAMES * FRAME_SIZE]);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> g.fill(0, 2, small, null));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> g.fill(0, 2, small, null));
         assertTrue(e.getMessage().contains("2 clips need"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> g.fill(0, 1, small, new int[0]));
         assertThrows(IndexOutOfBoundsException.class, () -> g.fill(-1, 1, small, null));
         assertThrows(IndexOutOfBoundsException.class, () -> g.motion(-1));
         LabelledClips first10 = g.take(10);
-        assertThrows(IndexOutOfBoundsException.class, () -> first10.fill(9, 2, MemorySegment.ofArray(new float[2 * FRAMES * FRAME_SIZE]), null));
+        assertThrows(
+                IndexOutOfBoundsException.class,
+                () ->
+                        first10.fill(
+                                9,
+                                2,
+                                MemorySegment.ofArray(new float[2 * FRAMES * FRAME_SIZE]),
+                                null));
     }
 
     @Test
     void realMfm40TestClipsComeFromTheTestImages() {
-        assumeTrue(Files.isDirectory(FashionMnist.DEBIAN_DIRECTORY), "dataset-fashion-mnist is not installed");
+        assumeTrue(
+                Files.isDirectory(FashionMnist.DEBIAN_DIRECTORY),
+                "dataset-fashion-mnist is not installed");
         FashionMnist test = FashionMnist.load(FashionMnist.DEBIAN_DIRECTORY, Split.TEST);
         MovingFashionMnist g = new MovingFashionMnist(test, 0);
         try (Arena arena = Arena.ofConfined()) {
             ClipBatch b = g.materialise(0, 16, arena);
-            for (int j = 0; j < 16; j++) assertArrayEquals(reference(test, g.motion(j)), clip(b.clips(), j), "clip " + j);
+            for (int j = 0; j < 16; j++)
+                assertArrayEquals(reference(test, g.motion(j)), clip(b.clips(), j), "clip " + j);
         }
         int[] perLabel = new int[40];
         for (long i = 0; i < 10_000; i++) perLabel[g.label(i)]++;
-        for (int l = 0; l < 40; l++) assertEquals(250, perLabel[l], 5 * Math.sqrt(10_000 / 40.0), "label " + l);
+        for (int l = 0; l < 40; l++)
+            assertEquals(250, perLabel[l], 5 * Math.sqrt(10_000 / 40.0), "label " + l);
     }
 }

@@ -19,10 +19,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * BPTT through a clip: for the four formats and random small models, clips and labels, the
- * gradient of the summed cross-entropy with respect to every parameter (projection cores or
- * matrices, gate bias, head) equals central finite differences of a double-precision LSTM run on
- * the dense {@code W} reconstructed from the parameters by the definitions.
+ * BPTT through a clip: for the four formats and random small models, clips and labels, the gradient
+ * of the summed cross-entropy with respect to every parameter (projection cores or matrices, gate
+ * bias, head) equals central finite differences of a double-precision LSTM run on the dense {@code
+ * W} reconstructed from the parameters by the definitions.
  */
 class BpttGradientProperties {
     static final int N = 5, H = 2, C = 3;
@@ -30,16 +30,26 @@ class BpttGradientProperties {
     static TrainableLstm.Kind kind(int which, int rank) {
         int[] m = {2, 2, 2};
         return switch (which) {
-            case 0 -> new TrainableLstm.Kind.Fdht(HtFormat.uniform(m, new int[]{2, 2, 2}, rank));
+            case 0 -> new TrainableLstm.Kind.Fdht(HtFormat.uniform(m, new int[] {2, 2, 2}, rank));
             case 1 -> new TrainableLstm.Kind.Dense();
-            case 2 -> new TrainableLstm.Kind.HtInput(new HtFormat(new int[]{2, 4}, new int[]{3, 2}, DimensionTree.balanced(2), new int[]{Math.min(rank, 6), Math.min(rank, 6), 1}));
-            default -> new TrainableLstm.Kind.Tt(TtFormat.uniform(m, new int[]{2, 2, 2}, rank));
+            case 2 ->
+                    new TrainableLstm.Kind.HtInput(
+                            new HtFormat(
+                                    new int[] {2, 4},
+                                    new int[] {3, 2},
+                                    DimensionTree.balanced(2),
+                                    new int[] {Math.min(rank, 6), Math.min(rank, 6), 1}));
+            default -> new TrainableLstm.Kind.Tt(TtFormat.uniform(m, new int[] {2, 2, 2}, rank));
         };
     }
 
     @Property(tries = 40)
-    void bpttGradientEqualsFiniteDifferences(@ForAll @IntRange(min = 0, max = 3) int which, @ForAll @IntRange(min = 1, max = 3) int rank,
-                                             @ForAll @IntRange(min = 1, max = 3) int batch, @ForAll @IntRange(min = 1, max = 4) int frames, @ForAll long seed) {
+    void bpttGradientEqualsFiniteDifferences(
+            @ForAll @IntRange(min = 0, max = 3) int which,
+            @ForAll @IntRange(min = 1, max = 3) int rank,
+            @ForAll @IntRange(min = 1, max = 3) int batch,
+            @ForAll @IntRange(min = 1, max = 4) int frames,
+            @ForAll long seed) {
         try (Arena arena = Arena.ofConfined()) {
             TrainableLstm.Kind kind = kind(which, rank);
             TrainableLstm model = TrainableLstm.initial(kind, N, H, C, seed, arena);
@@ -53,7 +63,13 @@ class BpttGradientProperties {
             for (int b = 0; b < batch; b++) labels[b] = r.nextInt(C);
             Bptt bptt = new Bptt(model, batch, frames, arena);
             MemorySegment clips = Weights.copyOf(arena, x);
-            Bptt.Result res = bptt.run(clips, labels, 1.0, KernelProvider.kernels(), BackwardProvider.kernels());
+            Bptt.Result res =
+                    bptt.run(
+                            clips,
+                            labels,
+                            1.0,
+                            KernelProvider.kernels(),
+                            BackwardProvider.kernels());
 
             double[][] values = new double[ps.size()][];
             for (int i = 0; i < values.length; i++) {
@@ -74,7 +90,11 @@ class BpttGradientProperties {
                     values[i][e] = keep;
                     double fd = (up - down) / (2 * step);
                     double got = bptt.gradients()[i].getAtIndex(ValueLayout.JAVA_FLOAT, e);
-                    assertEquals(fd, got, 2e-4 * batch * frames + 1e-3 * Math.abs(fd), ps.get(i).name() + "[" + e + "] of " + kind);
+                    assertEquals(
+                            fd,
+                            got,
+                            2e-4 * batch * frames + 1e-3 * Math.abs(fd),
+                            ps.get(i).name() + "[" + e + "] of " + kind);
                 }
             }
         }
@@ -91,19 +111,29 @@ class BpttGradientProperties {
     }
 
     /** Summed cross-entropy of a double-precision LSTM on W reconstructed from the parameters. */
-    static double loss(TrainableLstm.Kind kind, double[][] v, float[] x, int[] labels, int batch, int frames) {
+    static double loss(
+            TrainableLstm.Kind kind, double[][] v, float[] x, int[] labels, int batch, int frames) {
         int w4 = 4 * H, width = N + H;
         double[] w = new double[w4 * width];
         int k = 0;
         switch (kind) {
             case TrainableLstm.Kind.Fdht f -> {
-                double[] full = DoubleReference.ht(f.format(), java.util.Arrays.copyOf(v, f.format().tree().nodeCount()));
-                for (int i = 0; i < w4; i++) for (int j = 0; j < width; j++) w[i * width + j] = full[i * f.format().cols() + j];
+                double[] full =
+                        DoubleReference.ht(
+                                f.format(),
+                                java.util.Arrays.copyOf(v, f.format().tree().nodeCount()));
+                for (int i = 0; i < w4; i++)
+                    for (int j = 0; j < width; j++)
+                        w[i * width + j] = full[i * f.format().cols() + j];
                 k = f.format().tree().nodeCount();
             }
             case TrainableLstm.Kind.Tt f -> {
-                double[] full = DoubleReference.tt(f.format(), java.util.Arrays.copyOf(v, f.format().order()));
-                for (int i = 0; i < w4; i++) for (int j = 0; j < width; j++) w[i * width + j] = full[i * f.format().cols() + j];
+                double[] full =
+                        DoubleReference.tt(
+                                f.format(), java.util.Arrays.copyOf(v, f.format().order()));
+                for (int i = 0; i < w4; i++)
+                    for (int j = 0; j < width; j++)
+                        w[i * width + j] = full[i * f.format().cols() + j];
                 k = f.format().order();
             }
             case TrainableLstm.Kind.HtInput f -> {

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fdht.kernels.DenseReconstruction;
-import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
-import fdht.layout.TtFormat;
 import fdht.layout.TtMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,12 +14,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The initial HT and TT cores give the reconstructed {@code W} (kernels' DenseReconstruction,
- * the columns of {@code [x ; h]}) the entry variance of a dense init, {@code 1/(N_x + H)}, for the
+ * The initial HT and TT cores give the reconstructed {@code W} (kernels' DenseReconstruction, the
+ * columns of {@code [x ; h]}) the entry variance of a dense init, {@code 1/(N_x + H)}, for the
  * MFM-40 shapes (N_x 4096, H 128) at the ranks the results table uses. Entries of one matrix are
- * correlated (they share cores, and a product of few uniform factors is heavy-tailed), so the
- * mean square is averaged over 32 seeds (HT) or 8 (TT) and must lie within four standard errors of the target,
- * the standard error itself below 10% of it.
+ * correlated (they share cores, and a product of few uniform factors is heavy-tailed), so the mean
+ * square is averaged over 32 seeds (HT) or 8 (TT) and must lie within four standard errors of the
+ * target, the standard error itself below 10% of it.
  */
 class InitialisationTest {
     static final int N = 4096, H = 128;
@@ -31,7 +29,10 @@ class InitialisationTest {
     void reconstructedVarianceIsTheDenseOne(String format, int rank) {
         TrainableLstm.Kind kind = ModelShapes.kind(format, Integer.toString(rank), N, H);
         double target = 1.0 / (N + H);
-        int seeds = format.equals("tt") ? 8 : 32; // HT entries spread more from seed to seed (see above)
+        int seeds =
+                format.equals("tt")
+                        ? 8
+                        : 32; // HT entries spread more from seed to seed (see above)
         double sum = 0, sumSq = 0;
         for (int s = 0; s < seeds; s++) {
             try (Arena arena = Arena.ofConfined()) {
@@ -41,15 +42,36 @@ class InitialisationTest {
                 switch (kind) {
                     case TrainableLstm.Kind.Fdht f -> {
                         cols = N + H;
-                        w = DenseReconstruction.of(HtMatrix.of(f.format(), Initialisation.ht(f.format(), target, rnd), arena), cols, arena);
+                        w =
+                                DenseReconstruction.of(
+                                        HtMatrix.of(
+                                                f.format(),
+                                                Initialisation.ht(f.format(), target, rnd),
+                                                arena),
+                                        cols,
+                                        arena);
                     }
                     case TrainableLstm.Kind.HtInput f -> {
                         cols = N;
-                        w = DenseReconstruction.of(HtMatrix.of(f.format(), Initialisation.ht(f.format(), target, rnd), arena), cols, arena);
+                        w =
+                                DenseReconstruction.of(
+                                        HtMatrix.of(
+                                                f.format(),
+                                                Initialisation.ht(f.format(), target, rnd),
+                                                arena),
+                                        cols,
+                                        arena);
                     }
                     case TrainableLstm.Kind.Tt f -> {
                         cols = N + H;
-                        w = DenseReconstruction.of(TtMatrix.of(f.format(), Initialisation.tt(f.format(), target, rnd), arena), cols, arena);
+                        w =
+                                DenseReconstruction.of(
+                                        TtMatrix.of(
+                                                f.format(),
+                                                Initialisation.tt(f.format(), target, rnd),
+                                                arena),
+                                        cols,
+                                        arena);
                     }
                     default -> throw new IllegalStateException();
                 }
@@ -65,9 +87,16 @@ class InitialisationTest {
         }
         double measured = sum / seeds;
         double stdErr = Math.sqrt(Math.max(0, sumSq / seeds - measured * measured) / (seeds - 1));
-        System.out.printf("init %s rank %d: mean square of W %.3e +- %.1e (standard error, %d seeds), target %.3e, ratio %.3f%n",
+        System.out.printf(
+                "init %s rank %d: mean square of W %.3e +- %.1e (standard error, %d seeds), target %.3e, ratio %.3f%n",
                 format, rank, measured, stdErr, seeds, target, measured / target);
-        assertTrue(stdErr < 0.1 * target, "the measurement is precise to 10%: standard error " + stdErr);
-        assertEquals(1.0, measured / target, Math.max(4 * stdErr / target, 0.05), format + " rank " + rank);
+        assertTrue(
+                stdErr < 0.1 * target,
+                "the measurement is precise to 10%: standard error " + stdErr);
+        assertEquals(
+                1.0,
+                measured / target,
+                Math.max(4 * stdErr / target, 0.05),
+                format + " rank " + rank);
     }
 }

@@ -19,11 +19,11 @@ class OptimiserTest {
     @Test
     void adamFirstStepMovesEachWeightByTheRateAgainstItsGradientSign() {
         try (Arena arena = Arena.ofConfined()) {
-            Parameter p = Parameter.zeros("w", new long[]{3}, arena);
-            p.set(new float[]{1, 2, 3});
-            MemorySegment g = Weights.copyOf(arena, new float[]{0.5f, -4f, 0f});
+            Parameter p = Parameter.zeros("w", new long[] {3}, arena);
+            p.set(new float[] {1, 2, 3});
+            MemorySegment g = Weights.copyOf(arena, new float[] {0.5f, -4f, 0f});
             Adam adam = Adam.of(List.of(p), 0, arena);
-            adam.step(new MemorySegment[]{g}, 0.1);
+            adam.step(new MemorySegment[] {g}, 0.1);
             // bias-corrected m/sqrt(v) = sign(g) on the first step
             assertEquals(0.9, p.value().getAtIndex(F, 0), 1e-6);
             assertEquals(2.1, p.value().getAtIndex(F, 1), 1e-6);
@@ -34,9 +34,10 @@ class OptimiserTest {
     @Test
     void adamMinimisesAQuadraticAndDecaysOnlyWeights() {
         try (Arena arena = Arena.ofConfined()) {
-            Parameter w = Parameter.zeros("w", new long[]{2}, arena), b = Parameter.zeros("x.bias", new long[]{1}, arena);
-            w.set(new float[]{5, -3});
-            b.set(new float[]{4});
+            Parameter w = Parameter.zeros("w", new long[] {2}, arena),
+                    b = Parameter.zeros("x.bias", new long[] {1}, arena);
+            w.set(new float[] {5, -3});
+            b.set(new float[] {4});
             Adam adam = Adam.of(List.of(w, b), 0.0, arena);
             MemorySegment gw = Weights.floats(arena, 2), gb = Weights.floats(arena, 1);
             for (int s = 0; s < 2000; s++) {
@@ -44,16 +45,17 @@ class OptimiserTest {
                 gw.setAtIndex(F, 0, 2 * (w.value().getAtIndex(F, 0) - 1));
                 gw.setAtIndex(F, 1, 2 * (w.value().getAtIndex(F, 1) - 2));
                 gb.setAtIndex(F, 0, 2 * (b.value().getAtIndex(F, 0) - 7));
-                adam.step(new MemorySegment[]{gw, gb}, 0.05);
+                adam.step(new MemorySegment[] {gw, gb}, 0.05);
             }
             assertEquals(1, w.value().getAtIndex(F, 0), 1e-2);
             assertEquals(2, w.value().getAtIndex(F, 1), 1e-2);
             assertEquals(7, b.value().getAtIndex(F, 0), 1e-2);
-            // with a zero gradient, decoupled decay shrinks weights by lr*wd per step and leaves biases alone
+            // with a zero gradient, decoupled decay shrinks weights by lr*wd per step and leaves
+            // biases alone
             Adam decay = Adam.of(List.of(w, b), 0.5, arena);
             gw.fill((byte) 0);
             gb.fill((byte) 0);
-            decay.step(new MemorySegment[]{gw, gb}, 0.1);
+            decay.step(new MemorySegment[] {gw, gb}, 0.1);
             assertEquals(1 * (1 - 0.05), w.value().getAtIndex(F, 0), 2e-2);
             assertEquals(7, b.value().getAtIndex(F, 0), 1e-2);
         }
@@ -62,15 +64,18 @@ class OptimiserTest {
     @Test
     void clippingScalesToTheGlobalNormOnlyWhenLarger() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment a = Weights.copyOf(arena, new float[]{3}), b = Weights.copyOf(arena, new float[]{0, 4});
+            MemorySegment a = Weights.copyOf(arena, new float[] {3}),
+                    b = Weights.copyOf(arena, new float[] {0, 4});
             int[] sizes = {1, 2};
-            assertEquals(5, GradientClipping.clip(new MemorySegment[]{a, b}, sizes, 10), 1e-9);
+            assertEquals(5, GradientClipping.clip(new MemorySegment[] {a, b}, sizes, 10), 1e-9);
             assertEquals(3, a.getAtIndex(F, 0));
-            assertEquals(5, GradientClipping.clip(new MemorySegment[]{a, b}, sizes, 1), 1e-9);
+            assertEquals(5, GradientClipping.clip(new MemorySegment[] {a, b}, sizes, 1), 1e-9);
             assertEquals(0.6, a.getAtIndex(F, 0), 1e-6);
             assertEquals(0.8, b.getAtIndex(F, 1), 1e-6);
             b.setAtIndex(F, 0, Float.NaN);
-            assertThrows(IllegalStateException.class, () -> GradientClipping.clip(new MemorySegment[]{a, b}, sizes, 1));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> GradientClipping.clip(new MemorySegment[] {a, b}, sizes, 1));
         }
     }
 

@@ -33,37 +33,68 @@ class BackwardTwinProperties {
     @Test
     void theVectorRunUsesTheVectorTwin() {
         String expect = System.getProperty("fdht.expectKernels", "");
-        if (!expect.isEmpty()) assertEquals(expect, BackwardProvider.kernels().name().replaceAll("-.*", ""), "backward kernels chosen");
+        if (!expect.isEmpty())
+            assertEquals(
+                    expect,
+                    BackwardProvider.kernels().name().replaceAll("-.*", ""),
+                    "backward kernels chosen");
         assertEquals(KernelProvider.kernels().name(), BackwardProvider.kernels().name());
     }
 
     @Provide
     Arbitrary<HtFormat> formats() {
-        return Arbitraries.integers().between(2, 4).flatMap(d -> Combinators.combine(
-                Arbitraries.integers().between(1, 9).array(int[].class).ofSize(d),
-                Arbitraries.integers().between(1, 9).array(int[].class).ofSize(d),
-                Arbitraries.integers().between(0, 2),
-                Arbitraries.integers().between(1, 7).array(int[].class).ofSize(2 * d - 1),
-                Arbitraries.longs()
-        ).as((m, n, kind, ranks, seed) -> PlanGradientProperties.format(m, n, kind, seed, ranks)));
+        return Arbitraries.integers()
+                .between(2, 4)
+                .flatMap(
+                        d ->
+                                Combinators.combine(
+                                                Arbitraries.integers()
+                                                        .between(1, 9)
+                                                        .array(int[].class)
+                                                        .ofSize(d),
+                                                Arbitraries.integers()
+                                                        .between(1, 9)
+                                                        .array(int[].class)
+                                                        .ofSize(d),
+                                                Arbitraries.integers().between(0, 2),
+                                                Arbitraries.integers()
+                                                        .between(1, 7)
+                                                        .array(int[].class)
+                                                        .ofSize(2 * d - 1),
+                                                Arbitraries.longs())
+                                        .as(
+                                                (m, n, kind, ranks, seed) ->
+                                                        PlanGradientProperties.format(
+                                                                m, n, kind, seed, ranks)));
     }
 
     @Property(tries = 150)
-    void stageKernelsEqualTheirScalarTwins(@ForAll("formats") HtFormat f, @ForAll @IntRange(min = 1, max = 5) int batch, @ForAll long seed) {
+    void stageKernelsEqualTheirScalarTwins(
+            @ForAll("formats") HtFormat f,
+            @ForAll @IntRange(min = 1, max = 5) int batch,
+            @ForAll long seed) {
         try (Arena arena = Arena.ofConfined()) {
             ContractionPlan plan = ContractionPlanner.plan(f, batch);
-            CompiledPlan compiled = CompiledPlan.compile(plan, HtMatrix.random(f, seed, arena), arena);
+            CompiledPlan compiled =
+                    CompiledPlan.compile(plan, HtMatrix.random(f, seed, arena), arena);
             SplittableRandom r = new SplittableRandom(seed);
             for (int s = 0; s < compiled.stageCount(); s++) {
                 StageView v = StageView.of(compiled.step(s));
-                MemorySegment in = random(arena, v.inputSize(), r), dOut = random(arena, v.outputSize(), r);
-                MemorySegment dInV = Weights.floats(arena, v.inputSize()), dInS = Weights.floats(arena, v.inputSize());
+                MemorySegment in = random(arena, v.inputSize(), r),
+                        dOut = random(arena, v.outputSize(), r);
+                MemorySegment dInV = Weights.floats(arena, v.inputSize()),
+                        dInS = Weights.floats(arena, v.inputSize());
                 BackwardProvider.kernels().stageInput(v, compiled.factors(), dOut, 0, dInV, 0);
                 ScalarBackward.INSTANCE.stageInput(v, compiled.factors(), dOut, 0, dInS, 0);
                 same(dInS, dInV, v.inputSize(), v.q(), "stageInput of stage " + (s + 1));
-                MemorySegment dF = PlanTape.factorBuffer(compiled, arena), dFs = PlanTape.factorBuffer(compiled, arena);
+                MemorySegment dF = PlanTape.factorBuffer(compiled, arena),
+                        dFs = PlanTape.factorBuffer(compiled, arena);
                 long nf = dF.byteSize() / Float.BYTES - Weights.SLACK_FLOATS;
-                for (long e = 0; e < nf; e++) { float x = (float) r.nextDouble(); dF.setAtIndex(F, e, x); dFs.setAtIndex(F, e, x); }
+                for (long e = 0; e < nf; e++) {
+                    float x = (float) r.nextDouble();
+                    dF.setAtIndex(F, e, x);
+                    dFs.setAtIndex(F, e, x);
+                }
                 BackwardProvider.kernels().stageFactor(v, in, 0, dOut, 0, dF);
                 ScalarBackward.INSTANCE.stageFactor(v, in, 0, dOut, 0, dFs);
                 same(dFs, dF, nf, v.p() + 1, "stageFactor of stage " + (s + 1));
@@ -72,20 +103,32 @@ class BackwardTwinProperties {
     }
 
     @Property(tries = 150)
-    void denseKernelsEqualTheirScalarTwins(@ForAll @IntRange(min = 1, max = 40) int rows, @ForAll @IntRange(min = 1, max = 70) int cols,
-                                           @ForAll @IntRange(min = 0, max = 9) int extraLd, @ForAll @IntRange(min = 1, max = 6) int batch, @ForAll long seed) {
+    void denseKernelsEqualTheirScalarTwins(
+            @ForAll @IntRange(min = 1, max = 40) int rows,
+            @ForAll @IntRange(min = 1, max = 70) int cols,
+            @ForAll @IntRange(min = 0, max = 9) int extraLd,
+            @ForAll @IntRange(min = 1, max = 6) int batch,
+            @ForAll long seed) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom r = new SplittableRandom(seed);
             int wCol = extraLd / 2, ld = cols + extraLd;
             long xStride = cols + 3;
-            MemorySegment w = random(arena, (long) rows * ld, r), dy = random(arena, (long) batch * rows, r), x = random(arena, batch * xStride, r);
-            MemorySegment dxV = Weights.floats(arena, batch * xStride), dxS = Weights.floats(arena, batch * xStride);
-            BackwardProvider.kernels().denseInput(w, rows, ld, wCol, cols, dy, 0, dxV, 0, xStride, batch);
-            ScalarBackward.INSTANCE.denseInput(w, rows, ld, wCol, cols, dy, 0, dxS, 0, xStride, batch);
+            MemorySegment w = random(arena, (long) rows * ld, r),
+                    dy = random(arena, (long) batch * rows, r),
+                    x = random(arena, batch * xStride, r);
+            MemorySegment dxV = Weights.floats(arena, batch * xStride),
+                    dxS = Weights.floats(arena, batch * xStride);
+            BackwardProvider.kernels()
+                    .denseInput(w, rows, ld, wCol, cols, dy, 0, dxV, 0, xStride, batch);
+            ScalarBackward.INSTANCE.denseInput(
+                    w, rows, ld, wCol, cols, dy, 0, dxS, 0, xStride, batch);
             same(dxS, dxV, batch * xStride, rows, "denseInput");
-            MemorySegment dwV = random(arena, (long) rows * ld, new SplittableRandom(seed + 1)), dwS = random(arena, (long) rows * ld, new SplittableRandom(seed + 1));
-            BackwardProvider.kernels().denseWeights(dwV, rows, ld, wCol, cols, dy, 0, x, 0, xStride, batch);
-            ScalarBackward.INSTANCE.denseWeights(dwS, rows, ld, wCol, cols, dy, 0, x, 0, xStride, batch);
+            MemorySegment dwV = random(arena, (long) rows * ld, new SplittableRandom(seed + 1)),
+                    dwS = random(arena, (long) rows * ld, new SplittableRandom(seed + 1));
+            BackwardProvider.kernels()
+                    .denseWeights(dwV, rows, ld, wCol, cols, dy, 0, x, 0, xStride, batch);
+            ScalarBackward.INSTANCE.denseWeights(
+                    dwS, rows, ld, wCol, cols, dy, 0, x, 0, xStride, batch);
             same(dwS, dwV, (long) rows * ld, batch + 1, "denseWeights");
         }
     }
@@ -99,7 +142,11 @@ class BackwardTwinProperties {
     /** Equal within the rounding of a float sum of {@code terms} products bounded by 1. */
     static void same(MemorySegment want, MemorySegment got, long n, int terms, String what) {
         for (long e = 0; e < n; e++) {
-            assertEquals(want.getAtIndex(F, e), got.getAtIndex(F, e), 4 * Math.ulp(1f) * terms, what + " at " + e);
+            assertEquals(
+                    want.getAtIndex(F, e),
+                    got.getAtIndex(F, e),
+                    4 * Math.ulp(1f) * terms,
+                    what + " at " + e);
         }
     }
 }

@@ -25,54 +25,95 @@ import net.jqwik.api.Provide;
 
 /**
  * Reverse mode through a contraction plan: for random small trees, ranks, factors, batches and
- * plans (the cheapest fused one, or a random valid unfused order), the gradient of
- * {@code L = sum g . (W x)} with respect to every node tensor, computed by the tape's backward
- * (JVM's backward kernels) and the packing's chain rule, equals central finite differences of a
- * double-precision dense reconstruction; so does {@code dL/dx}. Packing equals what
- * {@code CompiledPlan.compile} packs. Would fail on a wrong table, a wrong fused chain, a wrong
- * transpose of a fused sibling, or a kernel tail bug.
+ * plans (the cheapest fused one, or a random valid unfused order), the gradient of {@code L = sum g
+ * . (W x)} with respect to every node tensor, computed by the tape's backward (JVM's backward
+ * kernels) and the packing's chain rule, equals central finite differences of a double-precision
+ * dense reconstruction; so does {@code dL/dx}. Packing equals what {@code CompiledPlan.compile}
+ * packs. Would fail on a wrong table, a wrong fused chain, a wrong transpose of a fused sibling, or
+ * a kernel tail bug.
  */
 class PlanGradientProperties {
 
     record Case(HtFormat format, int batch, boolean fused, long seed) {
-        @Override public String toString() { return format + " batch " + batch + (fused ? " fused" : " unfused") + " seed " + seed; }
+        @Override
+        public String toString() {
+            return format + " batch " + batch + (fused ? " fused" : " unfused") + " seed " + seed;
+        }
     }
 
     record TtCase(TtFormat format, int batch, long seed) {
-        @Override public String toString() { return format + " batch " + batch + " seed " + seed; }
+        @Override
+        public String toString() {
+            return format + " batch " + batch + " seed " + seed;
+        }
     }
 
     @Provide
     Arbitrary<Case> cases() {
-        return Arbitraries.integers().between(2, 4).flatMap(d -> Combinators.combine(
-                Arbitraries.integers().between(1, 4).array(int[].class).ofSize(d),
-                Arbitraries.integers().between(1, 5).array(int[].class).ofSize(d),
-                Arbitraries.integers().between(0, 2),
-                Arbitraries.integers().between(1, 3).array(int[].class).ofSize(2 * d - 1),
-                Arbitraries.integers().between(1, 3),
-                Arbitraries.of(true, false),
-                Arbitraries.longs()
-        ).as((m, n, kind, ranks, batch, fused, seed) -> new Case(format(m, n, kind, seed, ranks), batch, fused, seed)));
+        return Arbitraries.integers()
+                .between(2, 4)
+                .flatMap(
+                        d ->
+                                Combinators.combine(
+                                                Arbitraries.integers()
+                                                        .between(1, 4)
+                                                        .array(int[].class)
+                                                        .ofSize(d),
+                                                Arbitraries.integers()
+                                                        .between(1, 5)
+                                                        .array(int[].class)
+                                                        .ofSize(d),
+                                                Arbitraries.integers().between(0, 2),
+                                                Arbitraries.integers()
+                                                        .between(1, 3)
+                                                        .array(int[].class)
+                                                        .ofSize(2 * d - 1),
+                                                Arbitraries.integers().between(1, 3),
+                                                Arbitraries.of(true, false),
+                                                Arbitraries.longs())
+                                        .as(
+                                                (m, n, kind, ranks, batch, fused, seed) ->
+                                                        new Case(
+                                                                format(m, n, kind, seed, ranks),
+                                                                batch,
+                                                                fused,
+                                                                seed)));
     }
 
     @Provide
     Arbitrary<TtCase> ttCases() {
-        return Arbitraries.integers().between(2, 4).flatMap(d -> Combinators.combine(
-                Arbitraries.integers().between(1, 4).array(int[].class).ofSize(d),
-                Arbitraries.integers().between(1, 5).array(int[].class).ofSize(d),
-                Arbitraries.integers().between(1, 3),
-                Arbitraries.integers().between(1, 3),
-                Arbitraries.longs()
-        ).as((m, n, r, batch, seed) -> new TtCase(TtFormat.uniform(m, n, r), batch, seed)));
+        return Arbitraries.integers()
+                .between(2, 4)
+                .flatMap(
+                        d ->
+                                Combinators.combine(
+                                                Arbitraries.integers()
+                                                        .between(1, 4)
+                                                        .array(int[].class)
+                                                        .ofSize(d),
+                                                Arbitraries.integers()
+                                                        .between(1, 5)
+                                                        .array(int[].class)
+                                                        .ofSize(d),
+                                                Arbitraries.integers().between(1, 3),
+                                                Arbitraries.integers().between(1, 3),
+                                                Arbitraries.longs())
+                                        .as(
+                                                (m, n, r, batch, seed) ->
+                                                        new TtCase(
+                                                                TtFormat.uniform(m, n, r),
+                                                                batch,
+                                                                seed)));
     }
 
     static HtFormat format(int[] m, int[] n, int kind, long seed, int[] raw) {
         int d = m.length;
-        DimensionTree tree = switch (kind) {
-            case 0 -> DimensionTree.balanced(d);
-            case 1 -> DimensionTree.leftComb(d);
-            default -> DimensionTree.parse(render(0, d, new SplittableRandom(seed)));
-        };
+        DimensionTree tree =
+                switch (kind) {
+                    case 0 -> DimensionTree.balanced(d);
+                    case 1 -> DimensionTree.leftComb(d);
+                    default -> DimensionTree.parse(render(0, d, new SplittableRandom(seed)));
+                };
         int[] r = new int[tree.nodeCount()];
         for (int t = 0; t < tree.nodeCount(); t++) {
             if (t == tree.root()) r[t] = 1;
@@ -91,9 +132,21 @@ class PlanGradientProperties {
     @Property(tries = 120)
     void htGradientEqualsFiniteDifferences(@ForAll("cases") Case c) {
         HtFormat f = c.format();
-        ContractionPlan plan = c.fused() ? ContractionPlanner.plan(f, c.batch()) : randomUnfused(f, c.batch(), c.seed());
+        ContractionPlan plan =
+                c.fused()
+                        ? ContractionPlanner.plan(f, c.batch())
+                        : randomUnfused(f, c.batch(), c.seed());
         double[][] nodes = randomNodes(f.tree().nodeCount(), f::nodeSize, c.seed());
-        check(new HtPacking(f), plan, nodes, (arena, fl) -> HtMatrix.of(f, fl, arena), w -> DoubleReference.ht(f, w), f.rows(), f.cols(), c.batch(), c.seed());
+        check(
+                new HtPacking(f),
+                plan,
+                nodes,
+                (arena, fl) -> HtMatrix.of(f, fl, arena),
+                w -> DoubleReference.ht(f, w),
+                f.rows(),
+                f.cols(),
+                c.batch(),
+                c.seed());
     }
 
     @Property(tries = 80)
@@ -101,7 +154,16 @@ class PlanGradientProperties {
         TtFormat f = c.format();
         ContractionPlan plan = ContractionPlanner.tieOrder(f, c.batch());
         double[][] nodes = randomNodes(f.order(), f::coreSize, c.seed());
-        check(new TtPacking(f), plan, nodes, (arena, fl) -> TtMatrix.of(f, fl, arena), w -> DoubleReference.tt(f, w), f.rows(), f.cols(), c.batch(), c.seed());
+        check(
+                new TtPacking(f),
+                plan,
+                nodes,
+                (arena, fl) -> TtMatrix.of(f, fl, arena),
+                w -> DoubleReference.tt(f, w),
+                f.rows(),
+                f.cols(),
+                c.batch(),
+                c.seed());
     }
 
     static ContractionPlan randomUnfused(HtFormat f, int batch, long seed) {
@@ -114,7 +176,9 @@ class PlanGradientProperties {
             int pick;
             do {
                 pick = r.nextInt(tree.nodeCount());
-            } while (done[pick] || !tree.isLeaf(pick) && (!done[tree.left(pick)] || !done[tree.right(pick)]) || pick == tree.root() && k < order.length - 1);
+            } while (done[pick]
+                    || !tree.isLeaf(pick) && (!done[tree.left(pick)] || !done[tree.right(pick)])
+                    || pick == tree.root() && k < order.length - 1);
             done[pick] = true;
             order[k] = pick;
         }
@@ -126,19 +190,34 @@ class PlanGradientProperties {
         double[][] nodes = new double[count][];
         for (int t = 0; t < count; t++) {
             nodes[t] = new double[size.applyAsInt(t)];
-            for (int e = 0; e < nodes[t].length; e++) nodes[t][e] = (float) (r.nextDouble() * 2 - 1);
+            for (int e = 0; e < nodes[t].length; e++)
+                nodes[t][e] = (float) (r.nextDouble() * 2 - 1);
         }
         return nodes;
     }
 
-    interface Build { fdht.layout.PlanFactors of(Arena arena, float[][] nodes); }
+    interface Build {
+        fdht.layout.PlanFactors of(Arena arena, float[][] nodes);
+    }
 
-    interface Dense { double[] of(double[][] nodes); }
+    interface Dense {
+        double[] of(double[][] nodes);
+    }
 
-    static void check(FactorPacking packing, ContractionPlan plan, double[][] nodes, Build build, Dense dense, int rows, int cols, int batch, long seed) {
+    static void check(
+            FactorPacking packing,
+            ContractionPlan plan,
+            double[][] nodes,
+            Build build,
+            Dense dense,
+            int rows,
+            int cols,
+            int batch,
+            long seed) {
         try (Arena arena = Arena.ofConfined()) {
             float[][] fl = new float[nodes.length][];
-            MemorySegment[] seg = new MemorySegment[nodes.length], grad = new MemorySegment[nodes.length];
+            MemorySegment[] seg = new MemorySegment[nodes.length],
+                    grad = new MemorySegment[nodes.length];
             for (int t = 0; t < nodes.length; t++) {
                 fl[t] = new float[nodes[t].length];
                 for (int e = 0; e < fl[t].length; e++) fl[t][e] = (float) nodes[t][e];
@@ -151,7 +230,11 @@ class PlanGradientProperties {
             long nf = compiled.factors().byteSize() / Float.BYTES - Weights.SLACK_FLOATS;
             for (long e = 0; e < nf; e++) {
                 float want = compiled.factors().getAtIndex(ValueLayout.JAVA_FLOAT, e);
-                assertEquals(want, factors.getAtIndex(ValueLayout.JAVA_FLOAT, e), 1e-6 * Math.max(1, Math.abs(want)), "packed factor " + e);
+                assertEquals(
+                        want,
+                        factors.getAtIndex(ValueLayout.JAVA_FLOAT, e),
+                        1e-6 * Math.max(1, Math.abs(want)),
+                        "packed factor " + e);
             }
             SplittableRandom r = new SplittableRandom(seed + 7);
             float[] x = new float[batch * cols], g = new float[batch * rows];
@@ -161,7 +244,8 @@ class PlanGradientProperties {
             MemorySegment.copy(x, 0, tape.input(0), ValueLayout.JAVA_FLOAT, 0, x.length);
             MemorySegment y = Weights.floats(arena, (long) batch * rows);
             tape.forward(0, factors, y, 0, KernelProvider.kernels());
-            MemorySegment dy = Weights.copyOf(arena, g), dx = Weights.floats(arena, (long) batch * cols);
+            MemorySegment dy = Weights.copyOf(arena, g),
+                    dx = Weights.floats(arena, (long) batch * cols);
             MemorySegment dF = PlanTape.factorBuffer(compiled, arena);
             tape.backward(0, factors, dy, 0, dx, 0, dF, BackwardProvider.kernels());
             packing.unpack(compiled, seg, dF, grad);
@@ -174,25 +258,37 @@ class PlanGradientProperties {
                 for (int e = 0; e < nodes[t].length; e++) {
                     double keep = nodes[t][e];
                     nodes[t][e] = keep + h;
-                    double up = DoubleReference.weightedOutput(dense.of(nodes), rows, cols, x, g, batch);
+                    double up =
+                            DoubleReference.weightedOutput(
+                                    dense.of(nodes), rows, cols, x, g, batch);
                     nodes[t][e] = keep - h;
-                    double down = DoubleReference.weightedOutput(dense.of(nodes), rows, cols, x, g, batch);
+                    double down =
+                            DoubleReference.weightedOutput(
+                                    dense.of(nodes), rows, cols, x, g, batch);
                     nodes[t][e] = keep;
                     double fd = (up - down) / (2 * h);
                     double got = grad[t].getAtIndex(ValueLayout.JAVA_FLOAT, e);
-                    // float sums over batch * rows * cols products of terms bounded by ~1 each: rounding grows like the square root of the count;
+                    // float sums over batch * rows * cols products of terms bounded by ~1 each:
+                    // rounding grows like the square root of the count;
                     // the finite difference itself is exact to ~h^2 for this multilinear L
-                    double tol = 2e-5 * Math.sqrt((double) batch * rows * cols) * scale + 1e-4 * Math.abs(fd);
+                    double tol =
+                            2e-5 * Math.sqrt((double) batch * rows * cols) * scale
+                                    + 1e-4 * Math.abs(fd);
                     assertEquals(fd, got, tol, "dL/d node " + (t + 1) + " [" + e + "]");
                 }
             }
             // input gradient: dL/dx = W^T g
             double[] w = dense.of(nodes);
-            for (int b = 0; b < batch; b++) for (int j = 0; j < cols; j++) {
-                double s = 0;
-                for (int i = 0; i < rows; i++) s += w[i * cols + j] * g[b * rows + i];
-                assertEquals(s, dx.getAtIndex(ValueLayout.JAVA_FLOAT, (long) b * cols + j), 1e-5 * rows * 4 + 1e-5 * Math.abs(s), "dL/dx[" + b + "][" + j + "]");
-            }
+            for (int b = 0; b < batch; b++)
+                for (int j = 0; j < cols; j++) {
+                    double s = 0;
+                    for (int i = 0; i < rows; i++) s += w[i * cols + j] * g[b * rows + i];
+                    assertEquals(
+                            s,
+                            dx.getAtIndex(ValueLayout.JAVA_FLOAT, (long) b * cols + j),
+                            1e-5 * rows * 4 + 1e-5 * Math.abs(s),
+                            "dL/dx[" + b + "][" + j + "]");
+                }
         }
     }
 }
