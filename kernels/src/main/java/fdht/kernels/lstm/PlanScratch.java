@@ -9,6 +9,7 @@ import fdht.layout.CompiledPlan;
 import fdht.layout.ContractionPlan;
 import fdht.layout.PlanFactors;
 import fdht.layout.PlanWalker;
+import fdht.layout.RowLanePlan;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -51,6 +52,12 @@ final class PlanScratch implements GateProjection.Scratch {
      */
     private final LaneStages laneStages;
 
+    /**
+     * A row at a time in the lane layout with lanes from the plan's row axes, or null (scalar
+     * kernels, no such layout for this plan, or {@code -Dfdht.rowLanes=false}).
+     */
+    private final RowLaneStages rowLanes;
+
     PlanScratch(
             IntFunction<ContractionPlan> planForRows,
             PlanFactors weights,
@@ -87,6 +94,13 @@ final class PlanScratch implements GateProjection.Scratch {
                                 Weights.floats(arena, (long) lanes * plan.workSize()),
                                 Weights.floats(arena, (long) lanes * plan.workSize()),
                                 laneResult);
+        this.rowLanes = rowLanes(plan, l, arena);
+    }
+
+    private static RowLaneStages rowLanes(CompiledPlan plan, int lanes, Arena arena) {
+        if (lanes <= 1 || !Boolean.parseBoolean(System.getProperty("fdht.rowLanes", "true")))
+            return null;
+        return RowLanePlan.of(plan, lanes).map(p -> new RowLaneStages(p, arena)).orElse(null);
     }
 
     @Override
@@ -113,10 +127,46 @@ final class PlanScratch implements GateProjection.Scratch {
                 projectChunk(x, xOff + b * xStride, xStride, h, b, inputSize, hidden, z, kernels);
         }
         for (; b < batch; b++) {
+            if (rowLanes != null && kernels.lanes() == rowLanes.lanes()) {
+                projectRow(x, xOff + b * xStride, h, (long) b * hidden, inputSize, hidden, kernels);
+                rowLanes.exit(z, (long) b * resultRow);
+                continue;
+            }
             input.fill(x, xOff + b * xStride, 0, 0, inputSize);
             if (h != null) input.fill(h, (long) b * hidden, 0, inputSize, hidden);
             PlanExecutor.apply(plan, input.buffer, 0, z, (long) b * resultRow, work, kernels);
         }
+    }
+
+    /**
+     * One row in the lane layout with lanes from row axes: every entry chunk that lies in the frame
+     * is transposed straight from {@code x}; the chunks that reach past it from the packed row
+     * {@code [x ; h ; 0]}, filled from there on only.
+     */
+    private void projectRow(
+            MemorySegment x,
+            long xRow,
+            MemorySegment h,
+            long hRow,
+            int inputSize,
+            int hidden,
+            Kernels kernels) {
+        long chunk = rowLanes.lanes() * rowLanes.entryRowFloats();
+        boolean packed = false;
+        for (long from = 0; from < plan.inputSize(); from += chunk) {
+            if (from + chunk <= inputSize) {
+                rowLanes.enter(x, xRow + from, from, kernels);
+                continue;
+            }
+            if (!packed) {
+                if (from < inputSize)
+                    input.fill(x, xRow + from, 0, (int) from, (int) (inputSize - from));
+                if (h != null) input.fill(h, hRow, 0, inputSize, hidden);
+                packed = true;
+            }
+            rowLanes.enter(input.buffer, from, from, kernels);
+        }
+        rowLanes.walk(kernels);
     }
 
     /**

@@ -1,0 +1,362 @@
+package fdht.layout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A batch-1 {@link CompiledPlan} run in the lane layout with its lanes taken from row axes of the
+ * stages: the CPU's mirror of the accelerator's banks when there is no batch to spread across them
+ * (DESIGN.md section 3). Each stage {@code s} has a lane group {@code G_s}, row axes of the stage
+ * whose flattened extent is a multiple of {@code lanes}; its input is held as {@code
+ * [chunk][rest][lane]} with {@code chunk*lanes + lane} the flattened index over {@code G_s} and
+ * {@code rest} the other axes in the stage's input order. Every element of a stage's reduced view
+ * is then one contiguous vector, so the stage is one {@code contractLanes} call over the {@link
+ * #step reduced step} (the chunks are its batch axis), and every FMA takes one vector load.
+ *
+ * <p>Consecutive stages keep their group while they can: a stage's output is the next stage's input
+ * in the same layout. Where a group is no longer made of row axes, the next stage's group is
+ * disjoint from it and the data moves by whole {@code lanes x lanes} blocks ({@link
+ * #transposeSource}, {@link #transposeDestination}): one packing pass, chosen over a shuffle in the
+ * writer's store pattern because the writer holds only 3 rows x 8 columns of vectors, not the
+ * {@code lanes x lanes} block a transpose needs. The groups are chosen to move as few floats as
+ * possible. The first stage's group must be the input's leading axes, so the input enters by
+ * transposing {@code lanes} rows of {@link #entryRowFloats} floats at a time; the result leaves by
+ * {@link #resultSource}.
+ *
+ * <p>Costs its tables: a few ints per element of the stage intermediates it transposes, and the
+ * reduced steps' address tables (as many as the plan's). Immutable and thread-safe.
+ */
+public final class RowLanePlan {
+    /** Subsets of a stage's row axes considered for its lane group. */
+    private static final int MAX_GROUP_AXES = 3;
+
+    private final CompiledPlan plan;
+    private final int lanes;
+    private final List<List<Axis>> groups;
+    private final CompiledPlan.Step[] steps;
+    private final int[][] transposeSource, transposeDestination;
+    private final long entryRowFloats;
+    private final int[] resultSource;
+    private final boolean resultInVectors;
+
+    private RowLanePlan(CompiledPlan plan, int lanes, List<List<Axis>> groups) {
+        this.plan = plan;
+        this.lanes = lanes;
+        this.groups = List.copyOf(groups);
+        int n = plan.stageCount();
+        steps = new CompiledPlan.Step[n];
+        transposeSource = new int[n][];
+        transposeDestination = new int[n][];
+        for (int s = 0; s < n; s++) {
+            Stage st = plan.step(s).stage();
+            List<Axis> g = groups.get(s);
+            steps[s] = reduce(plan.step(s), g);
+            if (s > 0 && !groups.get(s - 1).equals(g)) {
+                int[][] t = transposeTables(withoutBatch(st.input()), groups.get(s - 1), g);
+                transposeSource[s] = t[0];
+                transposeDestination[s] = t[1];
+            }
+        }
+        List<Axis> in0 = withoutBatch(plan.step(0).stage().input());
+        entryRowFloats = Stage.product(in0) / Stage.product(groups.getFirst());
+        Stage last = plan.step(n - 1).stage();
+        resultSource = resultTable(last, groups.getLast());
+        boolean runs = true;
+        for (int e = 0; e + lanes <= resultSource.length && runs; e += lanes) {
+            for (int l = 0; l < lanes; l++) runs &= resultSource[e + l] == resultSource[e] + l;
+        }
+        resultInVectors = runs && resultSource.length % lanes == 0;
+    }
+
+    /**
+     * The plan run with lanes from its row axes, or empty when {@code plan} is not a batch-1 plan
+     * or no choice of groups exists (no row axes whose extent is a multiple of {@code lanes} at
+     * some stage, or the first stage's leading input axes are not such a group).
+     */
+    public static Optional<RowLanePlan> of(CompiledPlan plan, int lanes) {
+        if (lanes < 1) throw new IllegalArgumentException("lanes " + lanes + " must be >= 1");
+        if (plan.batch() != 1) return Optional.empty();
+        List<List<Axis>> groups = chooseGroups(plan.plan(), lanes);
+        return groups == null
+                ? Optional.empty()
+                : Optional.of(new RowLanePlan(plan, lanes, groups));
+    }
+
+    public CompiledPlan plan() {
+        return plan;
+    }
+
+    public int lanes() {
+        return lanes;
+    }
+
+    /** The lane group of stage {@code s}, in the stage's input order. */
+    public List<Axis> group(int s) {
+        return groups.get(s);
+    }
+
+    /**
+     * Stage {@code s} in the lane layout: a step of {@code p() = P / lanes} rows (the chunks of the
+     * group times the other row axes), the same contracted offsets and factor, its tables counting
+     * lane-layout elements ({@code lanes} floats each). Run it as {@code contractLanes(step, ...,
+     * lanes, 1)}.
+     */
+    public CompiledPlan.Step step(int s) {
+        return steps[s];
+    }
+
+    /**
+     * For a stage whose group differs from the previous stage's, the float offsets of the source
+     * vectors of every {@code lanes x lanes} block ({@code Kernels#transposeBlocks}), in the
+     * previous layout; null when the stage keeps the previous group. Internal: never write it.
+     */
+    public int[] transposeSource(int s) {
+        return transposeSource[s];
+    }
+
+    /** The destination vectors matching {@link #transposeSource}, in stage {@code s}'s layout. */
+    public int[] transposeDestination(int s) {
+        return transposeDestination[s];
+    }
+
+    /** Floats of one row of the first stage's group: the input is {@code [g][row]}, g outermost. */
+    public long entryRowFloats() {
+        return entryRowFloats;
+    }
+
+    /** Chunks of {@code lanes} rows the input enters in. */
+    public int entryChunks() {
+        return (int) (Stage.product(groups.getFirst()) / lanes);
+    }
+
+    /**
+     * For every result element {@code e} (row-major {@code [i_1..i_d]}), its float index in the
+     * last stage's lane-layout output.
+     */
+    public int resultSourceAt(int e) {
+        return resultSource[e];
+    }
+
+    public int resultSize() {
+        return resultSource.length;
+    }
+
+    /**
+     * True when the result's elements come in runs of {@code lanes} consecutive floats, so the
+     * result leaves by whole vectors.
+     */
+    public boolean resultInVectors() {
+        return resultInVectors;
+    }
+
+    /** Floats the scratch buffer of the block transposes must hold (0 when there are none). */
+    public long transposeFloats() {
+        long m = 0;
+        for (int s = 0; s < steps.length; s++)
+            if (transposeSource[s] != null) m = Math.max(m, plan.step(s).inputSize());
+        return m;
+    }
+
+    /** Floats the last stage writes. */
+    public long lastOutputFloats() {
+        return plan.step(steps.length - 1).stage().outputSize();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("lanes " + lanes + " from rows:");
+        for (int s = 0; s < steps.length; s++) {
+            b.append(s == 0 ? " " : ", ").append(s + 1).append(' ');
+            b.append(names(groups.get(s)));
+            if (transposeSource[s] != null) b.append(" (transposed)");
+        }
+        return b.toString();
+    }
+
+    private static String names(List<Axis> axes) {
+        return "(" + String.join(" ", axes.stream().map(Axis::name).toList()) + ")";
+    }
+
+    // ---- choosing the groups: fewest floats moved between layouts
+    // --------------------------------
+
+    private static List<List<Axis>> chooseGroups(ContractionPlan plan, int lanes) {
+        int n = plan.stages().size();
+        List<List<List<Axis>>> cands = new ArrayList<>();
+        for (int s = 0; s < n; s++) cands.add(candidates(plan.stages().get(s), s == 0, lanes));
+        // cost[s][k]: floats moved up to stage s with candidate k at stage s; from[s][k]: argmin
+        long[][] cost = new long[n][];
+        int[][] from = new int[n][];
+        for (int s = 0; s < n; s++) {
+            List<List<Axis>> cs = cands.get(s);
+            cost[s] = new long[cs.size()];
+            from[s] = new int[cs.size()];
+            for (int k = 0; k < cs.size(); k++) {
+                if (s == 0) continue;
+                long best = Long.MAX_VALUE;
+                int arg = -1;
+                List<List<Axis>> prev = cands.get(s - 1);
+                for (int j = 0; j < prev.size(); j++) {
+                    if (cost[s - 1][j] == Long.MAX_VALUE) continue;
+                    long move;
+                    if (prev.get(j).equals(cs.get(k))) move = 0;
+                    else if (disjoint(prev.get(j), cs.get(k)))
+                        move = plan.stages().get(s).inputSize();
+                    else continue;
+                    if (cost[s - 1][j] + move < best) {
+                        best = cost[s - 1][j] + move;
+                        arg = j;
+                    }
+                }
+                cost[s][k] = best;
+                from[s][k] = arg;
+            }
+        }
+        int at = -1;
+        for (int k = 0; k < cost[n - 1].length; k++)
+            if (cost[n - 1][k] != Long.MAX_VALUE && (at < 0 || cost[n - 1][k] < cost[n - 1][at]))
+                at = k;
+        if (at < 0) return null;
+        List<List<Axis>> chosen = new ArrayList<>();
+        for (int s = n - 1; s >= 0; s--) {
+            chosen.addFirst(cands.get(s).get(at));
+            at = from[s][at];
+        }
+        return chosen;
+    }
+
+    /**
+     * Row axes of {@code st} (size > 1, in input order, at most {@link #MAX_GROUP_AXES}) whose
+     * extent is a multiple of {@code lanes}; for the first stage only the input's leading axes.
+     */
+    private static List<List<Axis>> candidates(Stage st, boolean first, int lanes) {
+        List<Axis> input = withoutBatch(st.input());
+        List<Axis> rows = withoutBatch(st.rows()).stream().filter(a -> a.size() > 1).toList();
+        List<List<Axis>> out = new ArrayList<>();
+        if (first) {
+            for (int k = 1; k <= Math.min(MAX_GROUP_AXES, input.size()); k++) {
+                List<Axis> g = input.subList(0, k);
+                if (rows.containsAll(g) && Stage.product(g) % lanes == 0) out.add(List.copyOf(g));
+            }
+            return out;
+        }
+        int r = rows.size();
+        for (int mask = 1; mask < (1 << r); mask++) {
+            if (Integer.bitCount(mask) > MAX_GROUP_AXES) continue;
+            List<Axis> g = new ArrayList<>();
+            for (int i = 0; i < r; i++) if ((mask & (1 << i)) != 0) g.add(rows.get(i));
+            if (Stage.product(g) % lanes == 0) out.add(List.copyOf(g));
+        }
+        return out;
+    }
+
+    private static boolean disjoint(List<Axis> a, List<Axis> b) {
+        for (Axis x : a) if (b.contains(x)) return false;
+        return true;
+    }
+
+    // ---- the layouts ----------------------------------------------------------------------------
+
+    /** The plan's batch axis (size 1 here) is dropped: the chunks of the group take its place. */
+    private static List<Axis> withoutBatch(List<Axis> axes) {
+        return axes.stream().filter(a -> a.kind() != Axis.Kind.BATCH).toList();
+    }
+
+    private static List<Axis> without(List<Axis> axes, List<Axis> group) {
+        return withoutBatch(axes).stream().filter(a -> !group.contains(a)).toList();
+    }
+
+    private CompiledPlan.Step reduce(CompiledPlan.Step step, List<Axis> group) {
+        Stage st = step.stage();
+        Axis chunk = Axis.batch((int) (Stage.product(group) / lanes));
+        List<Axis> input = new ArrayList<>(List.of(chunk));
+        input.addAll(without(st.input(), group));
+        List<Axis> rows = new ArrayList<>(List.of(chunk));
+        rows.addAll(without(st.rows(), group));
+        Stage reduced =
+                new Stage(
+                        st.index(),
+                        st.op(),
+                        st.node(),
+                        st.fused(),
+                        input,
+                        rows,
+                        st.contracted(),
+                        st.produced());
+        return new CompiledPlan.Step(
+                reduced,
+                Stage.offsets(rows, Stage.strides(input, rows)),
+                Stage.offsets(st.contracted(), Stage.strides(input, st.contracted())),
+                step.factorOffset());
+    }
+
+    /**
+     * Float index, in the lane layout of {@code layout} with lanes from {@code group}, of the
+     * element whose axis values are {@code value} (indexed like {@code layout}).
+     */
+    private long offset(List<Axis> layout, List<Axis> group, int[] value) {
+        long g = 0, rest = 0, restSize = 1;
+        for (Axis a : group) g = g * a.size() + value[layout.indexOf(a)];
+        for (int i = 0; i < layout.size(); i++) {
+            Axis a = layout.get(i);
+            if (group.contains(a)) continue;
+            rest = rest * a.size() + value[i];
+            restSize *= a.size();
+        }
+        return ((g / lanes) * restSize + rest) * lanes + g % lanes;
+    }
+
+    /** Sets the axes of {@code group} in {@code value} to the multi-index of flat {@code flat}. */
+    private static void unflatten(long flat, List<Axis> group, List<Axis> layout, int[] value) {
+        for (int k = group.size() - 1; k >= 0; k--) {
+            Axis a = group.get(k);
+            value[layout.indexOf(a)] = (int) (flat % a.size());
+            flat /= a.size();
+        }
+    }
+
+    /** Block tables moving {@code layout}'s lanes from group {@code from} to group {@code to}. */
+    private int[][] transposeTables(List<Axis> layout, List<Axis> from, List<Axis> to) {
+        List<Axis> common = new ArrayList<>(layout);
+        common.removeAll(from);
+        common.removeAll(to);
+        long aChunks = Stage.product(from) / lanes, bChunks = Stage.product(to) / lanes;
+        long commonSize = Stage.product(common);
+        long vectors = aChunks * bChunks * commonSize * lanes;
+        if (vectors * lanes > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("intermediate beyond 2^31 floats");
+        int[] src = new int[(int) vectors], dst = new int[(int) vectors];
+        int[] value = new int[layout.size()];
+        int at = 0;
+        for (long a = 0; a < aChunks; a++) {
+            for (long b = 0; b < bChunks; b++) {
+                for (long c = 0; c < commonSize; c++) {
+                    unflatten(c, common, layout, value);
+                    for (int i = 0; i < lanes; i++) {
+                        unflatten(a * lanes, from, layout, value);
+                        unflatten(b * lanes + i, to, layout, value);
+                        src[at + i] = (int) offset(layout, from, value);
+                        unflatten(a * lanes + i, from, layout, value);
+                        unflatten(b * lanes, to, layout, value);
+                        dst[at + i] = (int) offset(layout, to, value);
+                    }
+                    at += lanes;
+                }
+            }
+        }
+        return new int[][] {src, dst};
+    }
+
+    private int[] resultTable(Stage last, List<Axis> group) {
+        List<Axis> out = withoutBatch(last.output());
+        List<Axis> result = withoutBatch(plan.plan().resultAxes());
+        int[] table = new int[(int) Stage.product(result)];
+        int[] value = new int[out.size()];
+        for (int e = 0; e < table.length; e++) {
+            unflatten(e, result, out, value);
+            table[e] = (int) offset(out, group, value);
+        }
+        return table;
+    }
+}
