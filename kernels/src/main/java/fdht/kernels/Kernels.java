@@ -63,8 +63,8 @@ public interface Kernels {
 
     /**
      * Moves whole {@code lanes x lanes} blocks from one lane layout into another (a batch-1 plan
-     * whose lanes move from one group of axes to another, {@code fdht.layout.RowLanePlan}): for
-     * block {@code b < srcVec.length / lanes} and {@code i, l < lanes}, {@code dst[dstOff +
+     * whose lanes move from one group of axes to another, {@code fdht.layout.LanePlan}): for block
+     * {@code b < srcVec.length / lanes} and {@code i, l < lanes}, {@code dst[dstOff +
      * dstVec[b*lanes + l] + i] = src[srcOff + srcVec[b*lanes + i] + l]}. The offsets count floats.
      * The vector kernels take only their own {@link #lanes()}; the scalar ones any {@code lanes >=
      * 1}.

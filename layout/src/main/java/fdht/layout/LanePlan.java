@@ -5,14 +5,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A batch-1 {@link CompiledPlan} run in the lane layout with its lanes taken from row axes of the
- * stages: the CPU's mirror of the accelerator's banks when there is no batch to spread across them
- * (DESIGN.md section 3). Each stage {@code s} has a lane group {@code G_s}, row axes of the stage
- * whose flattened extent is a multiple of {@code lanes}; its input is held as {@code
- * [chunk][rest][lane]} with {@code chunk*lanes + lane} the flattened index over {@code G_s} and
- * {@code rest} the other axes in the stage's input order. Every element of a stage's reduced view
- * is then one contiguous vector, so the stage is one {@code contractLanes} call over the {@link
- * #step reduced step} (the chunks are its batch axis), and every FMA takes one vector load.
+ * A {@link CompiledPlan} run in the lane layout, the CPU's mirror of the accelerator's banks
+ * (DESIGN.md section 3), with the lanes taken from row axes of the stages: the batch when the plan
+ * has one, else axes of the stage. Each stage {@code s} has a lane group {@code G_s} of row axes;
+ * its input is held as {@code [chunk][rest][lane]} with {@code chunk*lanes + lane} the flattened
+ * index over {@code G_s} and {@code rest} the other axes in the stage's input order. Every element
+ * of a stage's reduced view is then one contiguous vector, so the stage is one {@code
+ * contractLanes} call over the {@link #step reduced step} (the chunks are its first row axis), and
+ * every FMA takes one vector load. A group whose extent is not a multiple of {@code lanes} is
+ * padded to whole chunks: the padding lanes compute values nobody reads (lanes never mix).
  *
  * <p>Consecutive stages keep their group while they can: a stage's output is the next stage's input
  * in the same layout. Where a group is no longer made of row axes, the next stage's group is
@@ -20,16 +21,25 @@ import java.util.Optional;
  * #transposeSource}, {@link #transposeDestination}): one packing pass, chosen over a shuffle in the
  * writer's store pattern because the writer holds only 3 rows x 8 columns of vectors, not the
  * {@code lanes x lanes} block a transpose needs. The groups are chosen to move as few floats as
- * possible. The first stage's group must be the input's leading axes, so the input enters by
- * transposing {@code lanes} rows of {@link #entryRowFloats} floats at a time; the result leaves by
- * {@link #resultSource}.
+ * possible, padding counted as the multiply-adds it wastes. The first stage's group must be the
+ * input's leading axes, so the input enters by transposing {@code lanes} rows of {@link
+ * #entryRowFloats} floats at a time; the result leaves by {@link #resultSource}.
  *
- * <p>Costs its tables: a few ints per element of the stage intermediates it transposes, and the
- * reduced steps' address tables (as many as the plan's). Immutable and thread-safe.
+ * <p>Costs its tables: an int per vector of the intermediates it transposes, and the reduced steps'
+ * address tables (fewer than the plan's). Immutable and thread-safe.
  */
-public final class RowLanePlan {
+public final class LanePlan {
     /** Subsets of a stage's row axes considered for its lane group. */
     private static final int MAX_GROUP_AXES = 3;
+
+    /** Multiply-adds one float moved by a block transpose costs, as measured (LSTM-UCF, Zen 5). */
+    private static final long TRANSPOSE_COST = 10;
+
+    /**
+     * No lane layout when its work, padding and transposes included, exceeds the plan's own
+     * multiply-adds this many times: small plans whose axes fill few lanes run better row by row.
+     */
+    private static final double MAX_WASTE = 1.5;
 
     private final CompiledPlan plan;
     private final int lanes;
@@ -40,7 +50,7 @@ public final class RowLanePlan {
     private final int[] resultSource;
     private final boolean resultInVectors;
 
-    private RowLanePlan(CompiledPlan plan, int lanes, List<List<Axis>> groups) {
+    private LanePlan(CompiledPlan plan, int lanes, List<List<Axis>> groups) {
         this.plan = plan;
         this.lanes = lanes;
         this.groups = List.copyOf(groups);
@@ -53,34 +63,35 @@ public final class RowLanePlan {
             List<Axis> g = groups.get(s);
             steps[s] = reduce(plan.step(s), g);
             if (s > 0 && !groups.get(s - 1).equals(g)) {
-                int[][] t = transposeTables(withoutBatch(st.input()), groups.get(s - 1), g);
+                int[][] t =
+                        transposeTables(
+                                withoutUnitBatch(st.input()),
+                                groups.get(s - 1),
+                                g,
+                                paddedInputFloats(s));
                 transposeSource[s] = t[0];
                 transposeDestination[s] = t[1];
             }
         }
-        List<Axis> in0 = withoutBatch(plan.step(0).stage().input());
+        List<Axis> in0 = withoutUnitBatch(plan.step(0).stage().input());
         entryRowFloats = Stage.product(in0) / Stage.product(groups.getFirst());
         Stage last = plan.step(n - 1).stage();
         resultSource = resultTable(last, groups.getLast());
-        boolean runs = true;
+        boolean runs = resultSource.length % lanes == 0;
         for (int e = 0; e + lanes <= resultSource.length && runs; e += lanes) {
             for (int l = 0; l < lanes; l++) runs &= resultSource[e + l] == resultSource[e] + l;
         }
-        resultInVectors = runs && resultSource.length % lanes == 0;
+        resultInVectors = runs;
     }
 
     /**
-     * The plan run with lanes from its row axes, or empty when {@code plan} is not a batch-1 plan
-     * or no choice of groups exists (no row axes whose extent is a multiple of {@code lanes} at
-     * some stage, or the first stage's leading input axes are not such a group).
+     * The plan run in the lane layout, or empty when no choice of groups exists (a stage without
+     * row axes, or a first stage whose leading input axis is contracted).
      */
-    public static Optional<RowLanePlan> of(CompiledPlan plan, int lanes) {
+    public static Optional<LanePlan> of(CompiledPlan plan, int lanes) {
         if (lanes < 1) throw new IllegalArgumentException("lanes " + lanes + " must be >= 1");
-        if (plan.batch() != 1) return Optional.empty();
         List<List<Axis>> groups = chooseGroups(plan.plan(), lanes);
-        return groups == null
-                ? Optional.empty()
-                : Optional.of(new RowLanePlan(plan, lanes, groups));
+        return groups == null ? Optional.empty() : Optional.of(new LanePlan(plan, lanes, groups));
     }
 
     public CompiledPlan plan() {
@@ -125,9 +136,30 @@ public final class RowLanePlan {
         return entryRowFloats;
     }
 
+    /** True when some stage's group is padded to whole chunks. */
+    public boolean padded() {
+        for (List<Axis> g : groups) if (Stage.product(g) % lanes != 0) return true;
+        return false;
+    }
+
     /** Chunks of {@code lanes} rows the input enters in. */
     public int entryChunks() {
-        return (int) (Stage.product(groups.getFirst()) / lanes);
+        return chunks(groups.getFirst());
+    }
+
+    /**
+     * Floats of the lane-layout input: {@link #entryChunks()} x {@code lanes} rows of {@link
+     * #entryRowFloats()}, at least the plan's input (more when the first group is padded).
+     */
+    public long inputFloats() {
+        return paddedInputFloats(0);
+    }
+
+    /** Floats each of the two work buffers must hold: the largest stage output, padded. */
+    public long workFloats() {
+        long m = 0;
+        for (int s = 0; s < steps.length; s++) m = Math.max(m, paddedOutputFloats(s));
+        return m;
     }
 
     /**
@@ -150,17 +182,32 @@ public final class RowLanePlan {
         return resultInVectors;
     }
 
-    /** Floats the scratch buffer of the block transposes must hold (0 when there are none). */
+    /**
+     * Floats the buffer the block transposes write must hold (0 when there are none): the largest
+     * transposed stage input, padded, plus one vector the padding lanes' rows are dumped in.
+     */
     public long transposeFloats() {
         long m = 0;
         for (int s = 0; s < steps.length; s++)
-            if (transposeSource[s] != null) m = Math.max(m, plan.step(s).inputSize());
+            if (transposeSource[s] != null) m = Math.max(m, paddedInputFloats(s) + lanes);
         return m;
     }
 
-    /** Floats the last stage writes. */
+    /** Floats the last stage writes, padded. */
     public long lastOutputFloats() {
-        return plan.step(steps.length - 1).stage().outputSize();
+        return paddedOutputFloats(steps.length - 1);
+    }
+
+    private long paddedInputFloats(int s) {
+        return steps[s].inputSize() * lanes;
+    }
+
+    private long paddedOutputFloats(int s) {
+        return (long) steps[s].p() * steps[s].q() * lanes;
+    }
+
+    private int chunks(List<Axis> group) {
+        return (int) ((Stage.product(group) + lanes - 1) / lanes);
     }
 
     @Override
@@ -169,6 +216,7 @@ public final class RowLanePlan {
         for (int s = 0; s < steps.length; s++) {
             b.append(s == 0 ? " " : ", ").append(s + 1).append(' ');
             b.append(names(groups.get(s)));
+            if (Stage.product(groups.get(s)) % lanes != 0) b.append(" (padded)");
             if (transposeSource[s] != null) b.append(" (transposed)");
         }
         return b.toString();
@@ -178,22 +226,28 @@ public final class RowLanePlan {
         return "(" + String.join(" ", axes.stream().map(Axis::name).toList()) + ")";
     }
 
-    // ---- choosing the groups: fewest floats moved between layouts
-    // --------------------------------
+    // ---- choosing the groups: least work, padding and transposes counted --------------------
 
     private static List<List<Axis>> chooseGroups(ContractionPlan plan, int lanes) {
         int n = plan.stages().size();
         List<List<List<Axis>>> cands = new ArrayList<>();
-        for (int s = 0; s < n; s++) cands.add(candidates(plan.stages().get(s), s == 0, lanes));
-        // cost[s][k]: floats moved up to stage s with candidate k at stage s; from[s][k]: argmin
+        for (int s = 0; s < n; s++) cands.add(candidates(plan.stages().get(s), s == 0));
+        // cost[s][k]: multiply-adds (padding included) and transposed floats up to stage s with
+        // candidate k at stage s; from[s][k]: the candidate at stage s-1 it came from
         long[][] cost = new long[n][];
         int[][] from = new int[n][];
         for (int s = 0; s < n; s++) {
+            Stage st = plan.stages().get(s);
             List<List<Axis>> cs = cands.get(s);
             cost[s] = new long[cs.size()];
             from[s] = new int[cs.size()];
             for (int k = 0; k < cs.size(); k++) {
-                if (s == 0) continue;
+                long g = Stage.product(cs.get(k)), padded = (g + lanes - 1) / lanes * lanes;
+                long work = st.macs() / g * padded;
+                if (s == 0) {
+                    cost[s][k] = work;
+                    continue;
+                }
                 long best = Long.MAX_VALUE;
                 int arg = -1;
                 List<List<Axis>> prev = cands.get(s - 1);
@@ -202,14 +256,14 @@ public final class RowLanePlan {
                     long move;
                     if (prev.get(j).equals(cs.get(k))) move = 0;
                     else if (disjoint(prev.get(j), cs.get(k)))
-                        move = plan.stages().get(s).inputSize();
+                        move = TRANSPOSE_COST * st.inputSize();
                     else continue;
                     if (cost[s - 1][j] + move < best) {
                         best = cost[s - 1][j] + move;
                         arg = j;
                     }
                 }
-                cost[s][k] = best;
+                cost[s][k] = best == Long.MAX_VALUE ? best : best + work;
                 from[s][k] = arg;
             }
         }
@@ -217,7 +271,7 @@ public final class RowLanePlan {
         for (int k = 0; k < cost[n - 1].length; k++)
             if (cost[n - 1][k] != Long.MAX_VALUE && (at < 0 || cost[n - 1][k] < cost[n - 1][at]))
                 at = k;
-        if (at < 0) return null;
+        if (at < 0 || cost[n - 1][at] > MAX_WASTE * plan.totalMacs()) return null;
         List<List<Axis>> chosen = new ArrayList<>();
         for (int s = n - 1; s >= 0; s--) {
             chosen.addFirst(cands.get(s).get(at));
@@ -227,17 +281,17 @@ public final class RowLanePlan {
     }
 
     /**
-     * Row axes of {@code st} (size > 1, in input order, at most {@link #MAX_GROUP_AXES}) whose
-     * extent is a multiple of {@code lanes}; for the first stage only the input's leading axes.
+     * Row axes of {@code st} (size > 1, in input order, at most {@link #MAX_GROUP_AXES}); for the
+     * first stage only the input's leading axes, so the input enters by transposing whole rows.
      */
-    private static List<List<Axis>> candidates(Stage st, boolean first, int lanes) {
-        List<Axis> input = withoutBatch(st.input());
-        List<Axis> rows = withoutBatch(st.rows()).stream().filter(a -> a.size() > 1).toList();
+    private static List<List<Axis>> candidates(Stage st, boolean first) {
+        List<Axis> input = withoutUnitBatch(st.input());
+        List<Axis> rows = withoutUnitBatch(st.rows()).stream().filter(a -> a.size() > 1).toList();
         List<List<Axis>> out = new ArrayList<>();
         if (first) {
             for (int k = 1; k <= Math.min(MAX_GROUP_AXES, input.size()); k++) {
                 List<Axis> g = input.subList(0, k);
-                if (rows.containsAll(g) && Stage.product(g) % lanes == 0) out.add(List.copyOf(g));
+                if (rows.containsAll(g)) out.add(List.copyOf(g));
             }
             return out;
         }
@@ -246,7 +300,7 @@ public final class RowLanePlan {
             if (Integer.bitCount(mask) > MAX_GROUP_AXES) continue;
             List<Axis> g = new ArrayList<>();
             for (int i = 0; i < r; i++) if ((mask & (1 << i)) != 0) g.add(rows.get(i));
-            if (Stage.product(g) % lanes == 0) out.add(List.copyOf(g));
+            out.add(List.copyOf(g));
         }
         return out;
     }
@@ -258,18 +312,22 @@ public final class RowLanePlan {
 
     // ---- the layouts ----------------------------------------------------------------------------
 
-    /** The plan's batch axis (size 1 here) is dropped: the chunks of the group take its place. */
-    private static List<Axis> withoutBatch(List<Axis> axes) {
-        return axes.stream().filter(a -> a.kind() != Axis.Kind.BATCH).toList();
+    /**
+     * A batch axis of size 1 is dropped (a batch of rows is a row axis like any other); the chunks
+     * of the group take the place of the first row axis.
+     */
+    private static List<Axis> withoutUnitBatch(List<Axis> axes) {
+        return axes.stream().filter(a -> a.kind() != Axis.Kind.BATCH || a.size() > 1).toList();
     }
 
     private static List<Axis> without(List<Axis> axes, List<Axis> group) {
-        return withoutBatch(axes).stream().filter(a -> !group.contains(a)).toList();
+        return withoutUnitBatch(axes).stream().filter(a -> !group.contains(a)).toList();
     }
 
     private CompiledPlan.Step reduce(CompiledPlan.Step step, List<Axis> group) {
         Stage st = step.stage();
-        Axis chunk = Axis.batch((int) (Stage.product(group) / lanes));
+        // id 1: never equal to the plan's own batch axis (id 0), which may be in the group
+        Axis chunk = new Axis(Axis.Kind.BATCH, 1, chunks(group));
         List<Axis> input = new ArrayList<>(List.of(chunk));
         input.addAll(without(st.input(), group));
         List<Axis> rows = new ArrayList<>(List.of(chunk));
@@ -316,15 +374,20 @@ public final class RowLanePlan {
         }
     }
 
-    /** Block tables moving {@code layout}'s lanes from group {@code from} to group {@code to}. */
-    private int[][] transposeTables(List<Axis> layout, List<Axis> from, List<Axis> to) {
+    /**
+     * Block tables moving {@code layout}'s lanes from group {@code from} to group {@code to}. A
+     * padding lane of {@code to} reads any real vector (its value is never used); the vector of a
+     * padding lane of {@code from} is written to {@code sink}, past the destination's data.
+     */
+    private int[][] transposeTables(List<Axis> layout, List<Axis> from, List<Axis> to, long sink) {
         List<Axis> common = new ArrayList<>(layout);
         common.removeAll(from);
         common.removeAll(to);
-        long aChunks = Stage.product(from) / lanes, bChunks = Stage.product(to) / lanes;
+        long aSize = Stage.product(from), bSize = Stage.product(to);
+        long aChunks = chunks(from), bChunks = chunks(to);
         long commonSize = Stage.product(common);
         long vectors = aChunks * bChunks * commonSize * lanes;
-        if (vectors * lanes > Integer.MAX_VALUE)
+        if (vectors * lanes > Integer.MAX_VALUE - lanes)
             throw new IllegalArgumentException("intermediate beyond 2^31 floats");
         int[] src = new int[(int) vectors], dst = new int[(int) vectors];
         int[] value = new int[layout.size()];
@@ -335,11 +398,19 @@ public final class RowLanePlan {
                     unflatten(c, common, layout, value);
                     for (int i = 0; i < lanes; i++) {
                         unflatten(a * lanes, from, layout, value);
-                        unflatten(b * lanes + i, to, layout, value);
+                        unflatten(
+                                b * lanes + i < bSize ? b * lanes + i : b * lanes,
+                                to,
+                                layout,
+                                value);
                         src[at + i] = (int) offset(layout, from, value);
-                        unflatten(a * lanes + i, from, layout, value);
-                        unflatten(b * lanes, to, layout, value);
-                        dst[at + i] = (int) offset(layout, to, value);
+                        if (a * lanes + i < aSize) {
+                            unflatten(a * lanes + i, from, layout, value);
+                            unflatten(b * lanes, to, layout, value);
+                            dst[at + i] = (int) offset(layout, to, value);
+                        } else {
+                            dst[at + i] = (int) sink;
+                        }
                     }
                     at += lanes;
                 }
@@ -349,8 +420,8 @@ public final class RowLanePlan {
     }
 
     private int[] resultTable(Stage last, List<Axis> group) {
-        List<Axis> out = withoutBatch(last.output());
-        List<Axis> result = withoutBatch(plan.plan().resultAxes());
+        List<Axis> out = withoutUnitBatch(last.output());
+        List<Axis> result = withoutUnitBatch(plan.plan().resultAxes());
         int[] table = new int[(int) Stage.product(result)];
         int[] value = new int[out.size()];
         for (int e = 0; e < table.length; e++) {

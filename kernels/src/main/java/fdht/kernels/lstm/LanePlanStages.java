@@ -3,9 +3,9 @@ package fdht.kernels.lstm;
 import fdht.kernels.Kernels;
 import fdht.kernels.LaneLayout;
 import fdht.layout.CompiledPlan;
+import fdht.layout.LanePlan;
 import fdht.layout.PlanBuffer;
 import fdht.layout.PlanWalker;
-import fdht.layout.RowLanePlan;
 import fdht.layout.StageOperation;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * One batch row in the lane layout with lanes from row axes ({@link RowLanePlan}) as a {@link
+ * One batch row in the lane layout with lanes from row axes ({@link LanePlan}) as a {@link
  * StageOperation}, so {@link PlanWalker} decides the buffers as it does for a row: a stage is one
  * {@link Kernels#contractLanes} over the plan's reduced step, preceded by one {@link
  * Kernels#transposeBlocks} pass where the stage's lane group differs from the previous one. The
@@ -23,9 +23,9 @@ import java.lang.foreign.ValueLayout;
  * the input); allocates nothing per row. Not thread-safe, like the {@link PlanScratch} that owns
  * it.
  */
-final class RowLaneStages implements StageOperation {
+final class LanePlanStages implements StageOperation {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
-    private final RowLanePlan lanePlan;
+    private final LanePlan lanePlan;
     private final CompiledPlan plan;
     private final int lanes;
     // indexed by PlanBuffer.ordinal(); RESULT is a lane-layout buffer of the last stage's output
@@ -33,13 +33,14 @@ final class RowLaneStages implements StageOperation {
     private final MemorySegment transposed;
     private Kernels kernels;
 
-    RowLaneStages(RowLanePlan lanePlan, Arena arena) {
+    LanePlanStages(LanePlan lanePlan, Arena arena) {
         this.lanePlan = lanePlan;
         this.plan = lanePlan.plan();
         this.lanes = lanePlan.lanes();
-        segment[PlanBuffer.INPUT.ordinal()] = Weights.floats(arena, plan.inputSize());
-        segment[PlanBuffer.PING.ordinal()] = Weights.floats(arena, plan.workSize());
-        segment[PlanBuffer.PONG.ordinal()] = Weights.floats(arena, plan.workSize());
+        // zeroed once here: the padding of a padded first group is never written again
+        segment[PlanBuffer.INPUT.ordinal()] = Weights.floats(arena, lanePlan.inputFloats());
+        segment[PlanBuffer.PING.ordinal()] = Weights.floats(arena, lanePlan.workFloats());
+        segment[PlanBuffer.PONG.ordinal()] = Weights.floats(arena, lanePlan.workFloats());
         segment[PlanBuffer.RESULT.ordinal()] = Weights.floats(arena, lanePlan.lastOutputFloats());
         long t = lanePlan.transposeFloats();
         this.transposed = t == 0 ? null : Weights.floats(arena, t);
@@ -47,6 +48,15 @@ final class RowLaneStages implements StageOperation {
 
     int lanes() {
         return lanes;
+    }
+
+    LanePlan lanePlan() {
+        return lanePlan;
+    }
+
+    /** The lane-layout input the stages read, for callers that pack it themselves. */
+    MemorySegment input() {
+        return segment[PlanBuffer.INPUT.ordinal()];
     }
 
     long entryRowFloats() {

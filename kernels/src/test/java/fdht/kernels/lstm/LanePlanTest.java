@@ -15,8 +15,8 @@ import fdht.layout.ContractionPlanner;
 import fdht.layout.DimensionTree;
 import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
+import fdht.layout.LanePlan;
 import fdht.layout.PlanFactors;
-import fdht.layout.RowLanePlan;
 import fdht.layout.TtFormat;
 import fdht.layout.TtMatrix;
 import fdht.layout.Weights;
@@ -28,12 +28,12 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * A batch row in the lane layout with lanes from row axes ({@link RowLanePlan}, {@link
- * RowLaneStages}): the scalar twins run through it equal the row-major plan bit for bit (each sum
+ * A batch row in the lane layout with lanes from row axes ({@link LanePlan}, {@link
+ * LanePlanStages}): the scalar twins run through it equal the row-major plan bit for bit (each sum
  * is taken in the same order), the vector block transpose equals its twin, and the LSTM step at
  * batch 1 on the vector kernels equals the row-folded step bit for bit.
  */
-class RowLaneTest {
+class LanePlanTest {
     record Case(String name, ContractionPlan plan, PlanFactors weights) {}
 
     static List<Case> cases(Arena arena) {
@@ -68,11 +68,11 @@ class RowLaneTest {
 
     /**
      * Scalar twins at 4, 8 and 16 lanes: entry, stages, block transposes and exit through {@link
-     * RowLaneStages} equal {@link PlanExecutor} with the scalar kernels, bit for bit.
+     * LanePlanStages} equal {@link PlanExecutor} with the scalar kernels, bit for bit.
      */
     @Test
     void theScalarTwinsInTheRowLaneLayoutEqualTheRowMajorPlanExactly() {
-        int planned = 0;
+        int planned = 0, padded = 0;
         try (Arena arena = Arena.ofConfined()) {
             for (Case c : cases(arena)) {
                 CompiledPlan cp = CompiledPlan.compile(c.plan(), c.weights(), arena);
@@ -82,9 +82,10 @@ class RowLaneTest {
                 PlanExecutor.apply(
                         cp, xs, 0, want, 0, new PlanWorkspace(cp, arena), ScalarKernels.INSTANCE);
                 for (int lanes : new int[] {4, 8, 16}) {
-                    var lp = RowLanePlan.of(cp, lanes);
+                    var lp = LanePlan.of(cp, lanes);
                     if (lp.isEmpty()) continue;
                     planned++;
+                    if (lp.get().padded()) padded++;
                     MemorySegment got = Weights.floats(arena, cp.resultSize());
                     run(lp.get(), xs, got, ScalarKernels.INSTANCE, arena);
                     assertArrayEquals(
@@ -94,7 +95,8 @@ class RowLaneTest {
                 }
             }
         }
-        assertTrue(planned >= 10, "only " + planned + " plans had a row-lane layout");
+        assertTrue(planned >= 10, "only " + planned + " plans had a lane layout");
+        assertTrue(padded >= 2, "only " + padded + " plans had a padded group");
     }
 
     /** LSTM-UCF rank 4 at 16 lanes: the groups the planner picks and the one transpose between. */
@@ -103,7 +105,7 @@ class RowLaneTest {
         try (Arena arena = Arena.ofConfined()) {
             Case ucf = cases(arena).getFirst();
             CompiledPlan cp = CompiledPlan.compile(ucf.plan(), ucf.weights(), arena);
-            RowLanePlan lp = RowLanePlan.of(cp, 16).orElseThrow();
+            LanePlan lp = LanePlan.of(cp, 16).orElseThrow();
             assertEquals(
                     "lanes 16 from rows: 1 (j1 j2), 2 (j1 j2), 3 (i3 i4) (transposed), 4 (i3 i4)",
                     lp.toString());
@@ -121,20 +123,21 @@ class RowLaneTest {
             int checked = 0;
             for (Case c : cases(arena)) {
                 CompiledPlan cp = CompiledPlan.compile(c.plan(), c.weights(), arena);
-                var lp = RowLanePlan.of(cp, k.lanes());
+                var lp = LanePlan.of(cp, k.lanes());
                 if (lp.isEmpty()) continue;
                 for (int s = 0; s < cp.stageCount(); s++) {
                     int[] src = lp.get().transposeSource(s);
                     if (src == null) continue;
                     int[] dst = lp.get().transposeDestination(s);
-                    int n = (int) cp.step(s).inputSize();
+                    // the previous stage's padded output in, the transposed (padded) input out
+                    int n = (int) lp.get().workFloats(), m = (int) lp.get().transposeFloats();
                     MemorySegment in = Weights.copyOf(arena, LstmModelFileTest.random(n, s, 1));
-                    MemorySegment got = Weights.floats(arena, n), want = Weights.floats(arena, n);
+                    MemorySegment got = Weights.floats(arena, m), want = Weights.floats(arena, m);
                     k.transposeBlocks(in, 0, src, got, 0, dst, k.lanes());
                     ScalarKernels.INSTANCE.transposeBlocks(in, 0, src, want, 0, dst, k.lanes());
                     assertArrayEquals(
-                            Weights.toArray(want, 0, n),
-                            Weights.toArray(got, 0, n),
+                            Weights.toArray(want, 0, m),
+                            Weights.toArray(got, 0, m),
                             c.name() + " stage " + (s + 1));
                     checked++;
                 }
@@ -201,19 +204,20 @@ class RowLaneTest {
                                 .map(PlanFactors.class::cast)
                                 .or(() -> lstm.ttWeights().map(PlanFactors.class::cast))
                                 .orElseThrow();
-                if (RowLanePlan.of(
-                                CompiledPlan.compile(p, w, arena), KernelProvider.kernels().lanes())
+                if (LanePlan.of(CompiledPlan.compile(p, w, arena), KernelProvider.kernels().lanes())
                         .isPresent()) rowLane++;
             }
             assertTrue(rowLane >= 1, "no model ran in the row-lane layout");
         }
     }
 
-    /** The whole row through {@link RowLaneStages}: pack every entry chunk, walk, exit. */
-    static void run(RowLanePlan lp, MemorySegment x, MemorySegment y, Kernels k, Arena arena) {
-        RowLaneStages st = new RowLaneStages(lp, arena);
+    /** The whole row through {@link LanePlanStages}: pack every entry chunk, walk, exit. */
+    static void run(LanePlan lp, MemorySegment x, MemorySegment y, Kernels k, Arena arena) {
+        LanePlanStages st = new LanePlanStages(lp, arena);
+        MemorySegment padded = Weights.floats(arena, lp.inputFloats()); // zeros past the input
+        MemorySegment.copy(x, 0, padded, 0, lp.plan().inputSize() * Float.BYTES);
         long chunk = lp.lanes() * lp.entryRowFloats();
-        for (long from = 0; from < lp.plan().inputSize(); from += chunk) st.enter(x, from, from, k);
+        for (long from = 0; from < lp.inputFloats(); from += chunk) st.enter(padded, from, from, k);
         st.walk(k);
         st.exit(y, 0);
     }
