@@ -1,5 +1,6 @@
 package fdht.layout;
 
+import fdht.layout.banks.LaneBanks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -134,6 +135,15 @@ public final class LanePlan {
     /** Floats of one row of the first stage's group: the input is {@code [g][row]}, g outermost. */
     public long entryRowFloats() {
         return entryRowFloats;
+    }
+
+    /**
+     * Stage {@code s}'s input as the banked memory it is on the CPU: lanes as banks. The block
+     * transposes and the exit are built from these mappings; the reduced steps' address tables
+     * agree with them element by element (tested).
+     */
+    public LaneBanks inputBanks(int s) {
+        return new LaneBanks(withoutUnitBatch(plan.step(s).stage().input()), groups.get(s), lanes);
     }
 
     /** True when some stage's group is padded to whole chunks. */
@@ -350,19 +360,13 @@ public final class LanePlan {
     }
 
     /**
-     * Float index, in the lane layout of {@code layout} with lanes from {@code group}, of the
-     * element whose axis values are {@code value} (indexed like {@code layout}).
+     * The writer index (row-major over {@code layout}) of the element with axis values {@code
+     * value}.
      */
-    private long offset(List<Axis> layout, List<Axis> group, int[] value) {
-        long g = 0, rest = 0, restSize = 1;
-        for (Axis a : group) g = g * a.size() + value[layout.indexOf(a)];
-        for (int i = 0; i < layout.size(); i++) {
-            Axis a = layout.get(i);
-            if (group.contains(a)) continue;
-            rest = rest * a.size() + value[i];
-            restSize *= a.size();
-        }
-        return ((g / lanes) * restSize + rest) * lanes + g % lanes;
+    private static long element(List<Axis> layout, int[] value) {
+        long w = 0;
+        for (int i = 0; i < layout.size(); i++) w = w * layout.get(i).size() + value[i];
+        return w;
     }
 
     /** Sets the axes of {@code group} in {@code value} to the multi-index of flat {@code flat}. */
@@ -391,6 +395,7 @@ public final class LanePlan {
             throw new IllegalArgumentException("intermediate beyond 2^31 floats");
         int[] src = new int[(int) vectors], dst = new int[(int) vectors];
         int[] value = new int[layout.size()];
+        LaneBanks a0 = new LaneBanks(layout, from, lanes), b0 = new LaneBanks(layout, to, lanes);
         int at = 0;
         for (long a = 0; a < aChunks; a++) {
             for (long b = 0; b < bChunks; b++) {
@@ -403,11 +408,11 @@ public final class LanePlan {
                                 to,
                                 layout,
                                 value);
-                        src[at + i] = (int) offset(layout, from, value);
+                        src[at + i] = (int) a0.floatIndex(element(layout, value));
                         if (a * lanes + i < aSize) {
                             unflatten(a * lanes + i, from, layout, value);
                             unflatten(b * lanes, to, layout, value);
-                            dst[at + i] = (int) offset(layout, to, value);
+                            dst[at + i] = (int) b0.floatIndex(element(layout, value));
                         } else {
                             dst[at + i] = (int) sink;
                         }
@@ -424,9 +429,10 @@ public final class LanePlan {
         List<Axis> result = withoutUnitBatch(plan.plan().resultAxes());
         int[] table = new int[(int) Stage.product(result)];
         int[] value = new int[out.size()];
+        LaneBanks banks = new LaneBanks(out, group, lanes);
         for (int e = 0; e < table.length; e++) {
             unflatten(e, result, out, value);
-            table[e] = (int) offset(out, group, value);
+            table[e] = (int) banks.floatIndex(element(out, value));
         }
         return table;
     }
