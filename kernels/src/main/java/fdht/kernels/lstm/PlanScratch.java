@@ -2,6 +2,7 @@ package fdht.kernels.lstm;
 
 import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
+import fdht.kernels.LanePlanStages;
 import fdht.kernels.PlanExecutor;
 import fdht.kernels.PlanWorkspace;
 import fdht.layout.Axis;
@@ -48,8 +49,8 @@ final class PlanScratch implements GateProjection.Scratch {
     private final LanePlanStages chunks;
 
     /**
-     * One row at a time in the lane layout with lanes from the plan's row axes, or null (scalar
-     * kernels, no such layout for this plan, or {@code -Dfdht.rowLanes=false}).
+     * One row at a time in the lane layout with lanes from the plan's row axes (the workspace's),
+     * or null (scalar kernels, no such layout for this plan, or {@code -Dfdht.rowLanes=false}).
      */
     private final LanePlanStages rows;
 
@@ -71,10 +72,7 @@ final class PlanScratch implements GateProjection.Scratch {
         this.work = new PlanWorkspace(this.plan, arena);
         this.resultRow = (int) plan.resultSize();
         int l = KernelProvider.kernels().lanes();
-        this.rows =
-                l > 1 && Boolean.parseBoolean(System.getProperty("fdht.rowLanes", "true"))
-                        ? LanePlan.of(plan, l).map(p -> new LanePlanStages(p, arena)).orElse(null)
-                        : null;
+        this.rows = work.lanes();
         this.staging = rows == null ? null : Weights.floats(arena, rows.lanePlan().inputFloats());
         // -Dfdht.laneBatches=false: rows only, for measuring one path against the other in one JVM
         this.chunks =

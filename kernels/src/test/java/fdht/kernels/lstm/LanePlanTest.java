@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
+import fdht.kernels.LanePlanStages;
 import fdht.kernels.PlanExecutor;
 import fdht.kernels.PlanWorkspace;
 import fdht.kernels.ScalarKernels;

@@ -1,7 +1,5 @@
-package fdht.kernels.lstm;
+package fdht.kernels;
 
-import fdht.kernels.Kernels;
-import fdht.kernels.LaneLayout;
 import fdht.layout.CompiledPlan;
 import fdht.layout.LanePlan;
 import fdht.layout.PlanBuffer;
@@ -20,10 +18,10 @@ import java.lang.foreign.ValueLayout;
  * input enters by {@link #enter} (whole {@code lanes x lanes} transposes of the row), the result
  * leaves by {@link #exit}; the walker's gather does nothing, as the exit reads the last stage's
  * output wherever it is. Holds its buffers (about three times the plan's largest intermediate plus
- * the input); allocates nothing per row. Not thread-safe, like the {@link PlanScratch} that owns
- * it.
+ * the input); allocates nothing per row. Not thread-safe: one per thread, like the workspaces that
+ * own it.
  */
-final class LanePlanStages implements StageOperation {
+public final class LanePlanStages implements StageOperation {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     private final LanePlan lanePlan;
     private final CompiledPlan plan;
@@ -33,7 +31,7 @@ final class LanePlanStages implements StageOperation {
     private final MemorySegment transposed;
     private Kernels kernels;
 
-    LanePlanStages(LanePlan lanePlan, Arena arena) {
+    public LanePlanStages(LanePlan lanePlan, Arena arena) {
         this.lanePlan = lanePlan;
         this.plan = lanePlan.plan();
         this.lanes = lanePlan.lanes();
@@ -46,20 +44,27 @@ final class LanePlanStages implements StageOperation {
         this.transposed = t == 0 ? null : Weights.floats(arena, t);
     }
 
-    int lanes() {
+    /** Native bytes of its buffers. */
+    public long bytes() {
+        long b = transposed == null ? 0 : transposed.byteSize();
+        for (MemorySegment m : segment) b += m.byteSize();
+        return b;
+    }
+
+    public int lanes() {
         return lanes;
     }
 
-    LanePlan lanePlan() {
+    public LanePlan lanePlan() {
         return lanePlan;
     }
 
     /** The lane-layout input the stages read, for callers that pack it themselves. */
-    MemorySegment input() {
+    public MemorySegment input() {
         return segment[PlanBuffer.INPUT.ordinal()];
     }
 
-    long entryRowFloats() {
+    public long entryRowFloats() {
         return lanePlan.entryRowFloats();
     }
 
@@ -67,7 +72,7 @@ final class LanePlanStages implements StageOperation {
      * Packs input floats {@code [from, from + lanes*rowFloats)} of the row, held at {@code src +
      * srcOff} onwards, as entry chunk {@code from / (lanes*rowFloats)}.
      */
-    void enter(MemorySegment src, long srcOff, long from, Kernels kernels) {
+    public void enter(MemorySegment src, long srcOff, long from, Kernels kernels) {
         int row = (int) lanePlan.entryRowFloats();
         MemorySegment dst = segment[PlanBuffer.INPUT.ordinal()];
         if (kernels.lanes() == lanes) kernels.toLanes(src, srcOff, row, row, dst, from);
@@ -75,7 +80,7 @@ final class LanePlanStages implements StageOperation {
     }
 
     /** Runs the stages over what {@link #enter} packed. */
-    void walk(Kernels kernels) {
+    public void walk(Kernels kernels) {
         this.kernels = kernels;
         PlanWalker.forward(plan, this);
     }
@@ -101,7 +106,7 @@ final class LanePlanStages implements StageOperation {
     /**
      * Writes the result row ({@code resultSize} floats in the plan's result order) at {@code y}.
      */
-    void exit(MemorySegment y, long yOff) {
+    public void exit(MemorySegment y, long yOff) {
         MemorySegment in = segment[PlanWalker.output(plan, plan.stageCount() - 1).ordinal()];
         int n = lanePlan.resultSize();
         if (lanePlan.resultInVectors()) {
