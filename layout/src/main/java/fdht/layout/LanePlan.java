@@ -222,12 +222,26 @@ public final class LanePlan {
 
     @Override
     public String toString() {
+        return describe(groups, lanes);
+    }
+
+    /**
+     * The lane groups {@link #of} would choose for {@code plan} at {@code lanes} lanes, as {@link
+     * #toString} writes them ("lanes 16 from rows: 1 (j1 j2), ..."), without compiling it; empty
+     * when it has no lane layout.
+     */
+    public static Optional<String> describe(ContractionPlan plan, int lanes) {
+        List<List<Axis>> g = chooseGroups(plan, lanes);
+        return g == null ? Optional.empty() : Optional.of(describe(g, lanes));
+    }
+
+    private static String describe(List<List<Axis>> groups, int lanes) {
         StringBuilder b = new StringBuilder("lanes " + lanes + " from rows:");
-        for (int s = 0; s < steps.length; s++) {
+        for (int s = 0; s < groups.size(); s++) {
             b.append(s == 0 ? " " : ", ").append(s + 1).append(' ');
             b.append(names(groups.get(s)));
             if (Stage.product(groups.get(s)) % lanes != 0) b.append(" (padded)");
-            if (transposeSource[s] != null) b.append(" (transposed)");
+            if (s > 0 && !groups.get(s - 1).equals(groups.get(s))) b.append(" (transposed)");
         }
         return b.toString();
     }

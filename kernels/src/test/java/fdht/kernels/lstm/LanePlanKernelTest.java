@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * is taken in the same order), the vector block transpose equals its twin, and the LSTM step at
  * batch 1 on the vector kernels equals the row-folded step bit for bit.
  */
-class LanePlanTest {
+class LanePlanKernelTest {
     record Case(String name, ContractionPlan plan, PlanFactors weights) {}
 
     static List<Case> cases(Arena arena) {
