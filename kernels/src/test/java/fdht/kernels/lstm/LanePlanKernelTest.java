@@ -159,16 +159,7 @@ class LanePlanKernelTest {
             float[] bias = LstmModelFileTest.random(4 * hidden, 12, 0.2);
             List<Lstm> models = new ArrayList<>();
             models.add(RobustnessTest.model(arena));
-            models.add(
-                    Lstm.fdht(
-                            HtMatrix.random(
-                                    HtFormat.uniform(
-                                            new int[] {16, 4, 4, 4}, new int[] {8, 20, 20, 19}, 4),
-                                    2022,
-                                    arena),
-                            57_600,
-                            LstmModelFileTest.random(1024, 3, 0.2),
-                            arena));
+            models.add(LaneBatchKernelTest.ucfShaped(arena));
             models.add(
                     Lstm.tt(
                             TtMatrix.random(
