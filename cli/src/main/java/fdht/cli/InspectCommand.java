@@ -1,8 +1,10 @@
 package fdht.cli;
 
+import fdht.kernels.KernelProvider;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.kernels.lstm.LstmStack;
+import fdht.layout.LanePlan;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
@@ -98,6 +100,15 @@ final class InspectCommand implements Callable<Integer> {
                                     plan -> {
                                         out.println();
                                         out.print(plan.toTable());
+                                        int lanes = KernelProvider.kernels().lanes();
+                                        out.println(
+                                                lanes == 1
+                                                        ? "lane layout: none (scalar kernels)"
+                                                        : "lane layout: "
+                                                                + LanePlan.describe(plan, lanes)
+                                                                        .orElse(
+                                                                                "none (row-major"
+                                                                                        + " plan)"));
                                     });
                 }
             }

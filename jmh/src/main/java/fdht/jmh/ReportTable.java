@@ -352,10 +352,10 @@ public final class ReportTable {
         double best = 0;
         String bestName = "";
         double worst = Double.MAX_VALUE;
+        // judged on the stage kernel the library runs (the lane layout); the row-folded
+        // HtStageBenchmark rows are its contrast, in the table above
         for (Row r : rows) {
-            if (!(r.name().equals("HtStageBenchmark.stage")
-                            || r.name().equals("LaneStageBenchmark.stage"))
-                    || r.param("batch", 1) < 16) continue;
+            if (!r.name().equals("LaneStageBenchmark.stage") || r.param("batch", 1) < 16) continue;
             double f = Costs.of(r).flops() / r.micros() / 1e3 / lim.peakGflops();
             if (f > best) {
                 best = f;
@@ -374,7 +374,7 @@ public final class ReportTable {
         if (best > 0) {
             sb.append(
                     String.format(
-                            "| HT stages at batch >= 16 at least 70%% of the FMA peak | %.0f%% to %.0f%% (best: %s) | %s |%n",
+                            "| HT stages at batch >= 16 at least 70%% of the FMA peak (lane layout) | %.0f%% to %.0f%% (best: %s) | %s |%n",
                             100 * worst,
                             100 * best,
                             bestName,
@@ -387,12 +387,12 @@ public final class ReportTable {
                 double s = one.micros() / two.micros();
                 sb.append(
                         String.format(
-                                "| two threads at least 1.7x one thread (batch %d) | %s -> %s us: %.2fx | %s |%n",
+                                "| two threads at least 1.8x one thread per clip-frame (batch %d) | %s -> %s us: %.2fx | %s |%n",
                                 b,
                                 fmt(one.micros()),
                                 fmt(two.micros()),
                                 s,
-                                b == 16 ? (s >= 1.7 ? "met" : "missed") : "(reported)"));
+                                b == 64 ? (s >= 1.8 ? "met" : "missed") : "(reported)"));
             }
         }
         // JMH's own allocation is per second of iteration, not per op: the floor measured on an

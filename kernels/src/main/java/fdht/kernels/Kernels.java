@@ -62,6 +62,23 @@ public interface Kernels {
             MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff);
 
     /**
+     * Moves whole {@code lanes x lanes} blocks from one lane layout into another (a batch-1 plan
+     * whose lanes move from one group of axes to another, {@code fdht.layout.LanePlan}): for block
+     * {@code b < srcVec.length / lanes} and {@code i, l < lanes}, {@code dst[dstOff +
+     * dstVec[b*lanes + l] + i] = src[srcOff + srcVec[b*lanes + i] + l]}. The offsets count floats.
+     * The vector kernels take only their own {@link #lanes()}; the scalar ones any {@code lanes >=
+     * 1}.
+     */
+    void transposeBlocks(
+            MemorySegment src,
+            long srcOff,
+            int[] srcVec,
+            MemorySegment dst,
+            long dstOff,
+            int[] dstVec,
+            int lanes);
+
+    /**
      * Dense matrix times a batch: {@code y[yOff + b*rows + i] (+)= sum_j w[wOff + i*cols + j] *
      * x[xOff + b*cols + j]} for {@code b < batch}; with {@code accumulate} the products are added
      * to {@code y}.

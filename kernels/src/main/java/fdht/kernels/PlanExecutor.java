@@ -33,12 +33,50 @@ public final class PlanExecutor {
         requireNative(y, "output");
         requireFloats(x, xOff, plan.inputSize(), "input");
         requireFloats(y, yOff, plan.resultSize(), "output");
+        if (ws.lanes != null && k.lanes() == ws.lanes.lanes()) {
+            applyLanes(plan, x, xOff, y, yOff, ws, k);
+            return;
+        }
         ws.stages.bind(x, xOff, y, yOff, k);
         try {
             PlanWalker.forward(plan, ws.stages);
         } finally {
             ws.stages.unbind();
         }
+    }
+
+    /**
+     * In the lane layout: the input, {@code |G|} rows of the first group, enters by whole-vector
+     * transposes (a padded last chunk through the zero-padded staging copy), then the stages, then
+     * the result.
+     */
+    private static void applyLanes(
+            CompiledPlan plan,
+            MemorySegment x,
+            long xOff,
+            MemorySegment y,
+            long yOff,
+            PlanWorkspace ws,
+            Kernels k) {
+        LanePlanStages lanes = ws.lanes;
+        long chunk = lanes.lanes() * lanes.entryRowFloats(), n = plan.inputSize();
+        long padded = lanes.lanePlan().inputFloats();
+        for (long from = 0; from < padded; from += chunk) {
+            if (from + chunk <= n) {
+                lanes.enter(x, xOff + from, from, k);
+            } else {
+                if (from < n)
+                    MemorySegment.copy(
+                            x,
+                            (xOff + from) * Float.BYTES,
+                            ws.staging,
+                            from * Float.BYTES,
+                            (n - from) * Float.BYTES);
+                lanes.enter(ws.staging, from, from, k);
+            }
+        }
+        lanes.walk(k);
+        lanes.exit(y, yOff);
     }
 
     static void requireNative(MemorySegment s, String what) {

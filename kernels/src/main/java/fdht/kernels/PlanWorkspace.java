@@ -1,13 +1,16 @@
 package fdht.kernels;
 
 import fdht.layout.CompiledPlan;
+import fdht.layout.LanePlan;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
  * Per-thread scratch for executing one {@link CompiledPlan}: the two ping-pong buffers the stages
- * alternate between, each {@code plan.workSize()} floats, in native memory from the caller's arena.
+ * alternate between, each {@code plan.workSize()} floats, in native memory from the caller's arena;
+ * and, when the JVM's kernels are vector kernels and the plan has a lane layout ({@link LanePlan}),
+ * the buffers of that layout (about three times the largest intermediate and twice the input more).
  * Not thread-safe: give every thread its own.
  */
 public final class PlanWorkspace {
@@ -16,11 +19,32 @@ public final class PlanWorkspace {
     final MemorySegment pong;
     final KernelStages stages;
 
+    /** The plan in the lane layout, or null (scalar kernels, or no lane layout for the plan). */
+    final LanePlanStages lanes;
+
+    /** The input row-major with zeros up to the lane layout's padded input, or null. */
+    final MemorySegment staging;
+
     public PlanWorkspace(CompiledPlan plan, Arena arena) {
         this.plan = plan;
         this.ping = Weights.floats(arena, plan.workSize());
         this.pong = Weights.floats(arena, plan.workSize());
         this.stages = new KernelStages(plan, ping, pong);
+        int l = KernelProvider.kernels().lanes();
+        // -Dfdht.rowLanes=false: the row-major plan only, to measure one against the other
+        this.lanes =
+                l > 1 && Boolean.parseBoolean(System.getProperty("fdht.rowLanes", "true"))
+                        ? LanePlan.of(plan, l).map(p -> new LanePlanStages(p, arena)).orElse(null)
+                        : null;
+        this.staging =
+                lanes == null || lanes.lanePlan().inputFloats() == plan.inputSize()
+                        ? null
+                        : Weights.floats(arena, lanes.lanePlan().inputFloats());
+    }
+
+    /** The plan's lane-layout execution, or null when the plan runs row-major. */
+    public LanePlanStages lanes() {
+        return lanes;
     }
 
     public CompiledPlan plan() {
@@ -29,6 +53,9 @@ public final class PlanWorkspace {
 
     /** Native bytes this workspace holds. */
     public long bytes() {
-        return ping.byteSize() + pong.byteSize();
+        return ping.byteSize()
+                + pong.byteSize()
+                + (lanes == null ? 0 : lanes.bytes())
+                + (staging == null ? 0 : staging.byteSize());
     }
 }

@@ -99,6 +99,35 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void transposeBlocks(
+            MemorySegment src,
+            long srcOff,
+            int[] srcVec,
+            MemorySegment dst,
+            long dstOff,
+            int[] dstVec,
+            int lanes) {
+        LaneLayout.requireLanes(lanes, 0);
+        if (srcVec.length != dstVec.length || srcVec.length % lanes != 0)
+            throw new IllegalArgumentException(
+                    srcVec.length
+                            + " source and "
+                            + dstVec.length
+                            + " destination vectors for blocks of "
+                            + lanes);
+        for (int b = 0; b < srcVec.length; b += lanes) {
+            for (int i = 0; i < lanes; i++) {
+                for (int l = 0; l < lanes; l++) {
+                    dst.setAtIndex(
+                            F,
+                            dstOff + dstVec[b + l] + i,
+                            src.getAtIndex(F, srcOff + srcVec[b + i] + l));
+                }
+            }
+        }
+    }
+
+    @Override
     public void gemm(
             MemorySegment w,
             long wOff,

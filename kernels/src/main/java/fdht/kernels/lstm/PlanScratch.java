@@ -2,33 +2,37 @@ package fdht.kernels.lstm;
 
 import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
-import fdht.kernels.LaneLayout;
+import fdht.kernels.LanePlanStages;
 import fdht.kernels.PlanExecutor;
 import fdht.kernels.PlanWorkspace;
+import fdht.layout.Axis;
 import fdht.layout.CompiledPlan;
 import fdht.layout.ContractionPlan;
+import fdht.layout.LanePlan;
 import fdht.layout.PlanFactors;
-import fdht.layout.PlanWalker;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * The per-thread scratch of every structured projection (FDHT, HT-input, TT): the packed input row,
- * the plan compiled for one batch row, and its ping-pong buffers. A batch is contracted one row at
- * a time: packing a row and contracting it while it is still in L2 beats one plan over the whole
- * batch, whose intermediates spill from the caches (measured on LSTM-UCF rank 4: a 16-row step 71
- * us per frame as one plan, 3 MB intermediates; the plan itself per frame 40 us at 1 row, 42 us at
- * 16).
+ * The per-thread scratch of every structured projection (FDHT, HT-input, TT): the plan compiled for
+ * one batch row and the buffers of its execution. With the vector kernels every row runs in the
+ * lane layout (DESIGN.md section 3: one vector load and a register-held factor entry per FMA,
+ * {@code Kernels#contractLanes}), the CPU's mirror of the accelerator's banks: whole chunks of
+ * {@code lanes} batch rows with the batch as lanes, packed by one transposing pass over {@code [x ;
+ * h]}, and the rows left over (all of them below one chunk) one at a time with lanes from the
+ * plan's row axes ({@link LanePlan}). Both walk the same stage kernel, so a row's result does not
+ * depend on the path (bit for bit). The scalar kernels, and plans with no lane layout, run the
+ * row-major plan ({@code PlanExecutor}). A row at a time keeps its intermediates in L2, where one
+ * plan over a whole batch spills them.
  *
- * <p>When the batch holds at least one vector of rows ({@code Kernels#lanes()}, 16 at 512 bits),
- * whole chunks of that many rows run in the lane layout instead (the batch innermost: one vector
- * load and a register-held factor entry per FMA, {@code Kernels#contractLanes}), packed by one
- * transposing pass over {@code [x ; h]}; the rows left over run one at a time. Costs about {@code
- * lanes x (width + 2 x workSize + resultSize)} floats of native memory more (10 MB for LSTM-UCF at
- * 16 lanes). {@code -Dfdht.laneBatches=false}, read when the scratch is made, keeps every batch on
- * rows. Not thread-safe.
+ * <p>Costs about {@code lanes x (width + 2 x workSize + resultSize)} floats of native memory for
+ * the chunks (10 MB for LSTM-UCF at 16 lanes) and three times the largest intermediate plus twice
+ * the input for the rows. {@code -Dfdht.laneBatches=false} and {@code -Dfdht.rowLanes=false}, read
+ * when the scratch is made, turn either off, for measuring one path against another in one JVM. Not
+ * thread-safe.
  */
 final class PlanScratch implements GateProjection.Scratch {
     final PackedInput input;
@@ -38,18 +42,23 @@ final class PlanScratch implements GateProjection.Scratch {
     private final int resultRow;
 
     /**
-     * Rows per lane-layout chunk: the JVM's kernels' lanes when the batch holds a chunk, else 0
-     * (rows only).
+     * Whole chunks of {@code lanes} batch rows in the lane layout with the batch as lanes (the plan
+     * for {@code lanes} rows), or null (scalar kernels, a batch smaller than one chunk, or {@code
+     * -Dfdht.laneBatches=false}).
      */
-    private final int lanes;
-
-    private final MemorySegment laneIn, laneResult;
+    private final LanePlanStages chunks;
 
     /**
-     * The lane chunk's buffers as a stage operation that {@link PlanWalker} walks, as {@link
-     * PlanExecutor} walks a row.
+     * One row at a time in the lane layout with lanes from the plan's row axes (the workspace's),
+     * or null (scalar kernels, no such layout for this plan, or {@code -Dfdht.rowLanes=false}).
      */
-    private final LaneStages laneStages;
+    private final LanePlanStages rows;
+
+    /**
+     * The staging row for the entry chunks of {@link #rows} that reach past the frame: {@code [x ;
+     * h ; 0]} from there on, its padding zeroed once here.
+     */
+    private final MemorySegment staging;
 
     PlanScratch(
             IntFunction<ContractionPlan> planForRows,
@@ -63,30 +72,31 @@ final class PlanScratch implements GateProjection.Scratch {
         this.work = new PlanWorkspace(this.plan, arena);
         this.resultRow = (int) plan.resultSize();
         int l = KernelProvider.kernels().lanes();
+        this.rows = work.lanes();
+        this.staging = rows == null ? null : Weights.floats(arena, rows.lanePlan().inputFloats());
         // -Dfdht.laneBatches=false: rows only, for measuring one path against the other in one JVM
-        this.lanes =
+        this.chunks =
                 l > 1
                                 && batch >= l
                                 && Boolean.parseBoolean(
                                         System.getProperty("fdht.laneBatches", "true"))
-                        ? l
-                        : 0;
-        this.laneIn =
-                lanes == 0
-                        ? null
-                        : Weights.floats(
-                                arena, (long) lanes * width); // zero padding written once, here
-        this.laneResult = lanes == 0 ? null : Weights.floats(arena, (long) lanes * resultRow);
-        this.laneStages =
-                lanes == 0
-                        ? null
-                        : new LaneStages(
-                                plan,
-                                lanes,
-                                laneIn,
-                                Weights.floats(arena, (long) lanes * plan.workSize()),
-                                Weights.floats(arena, (long) lanes * plan.workSize()),
-                                laneResult);
+                        ? batchLanes(
+                                CompiledPlan.compile(planForRows.apply(l), weights, arena), arena)
+                        : null;
+    }
+
+    /** The plan for one chunk of rows with its batch as the lanes in every stage, else null. */
+    private static LanePlanStages batchLanes(CompiledPlan chunkPlan, Arena arena) {
+        int l = chunkPlan.batch();
+        return LanePlan.of(chunkPlan, l)
+                .filter(
+                        p -> {
+                            for (int s = 0; s < chunkPlan.stageCount(); s++)
+                                if (!p.group(s).equals(List.of(Axis.batch(l)))) return false;
+                            return true;
+                        })
+                .map(p -> new LanePlanStages(p, arena))
+                .orElse(null);
     }
 
     @Override
@@ -108,11 +118,23 @@ final class PlanScratch implements GateProjection.Scratch {
             MemorySegment z,
             Kernels kernels) {
         int b = 0;
-        if (lanes > 0 && kernels.lanes() == lanes) {
-            for (; b + lanes <= batch; b += lanes)
-                projectChunk(x, xOff + b * xStride, xStride, h, b, inputSize, hidden, z, kernels);
+        if (chunks != null && kernels.lanes() == chunks.lanes()) {
+            int l = chunks.lanes();
+            for (; b + l <= batch; b += l) {
+                MemorySegment in = chunks.input();
+                kernels.toLanes(x, xOff + b * xStride, xStride, inputSize, in, 0);
+                if (h != null)
+                    kernels.toLanes(h, (long) b * hidden, hidden, hidden, in, (long) inputSize * l);
+                chunks.walk(kernels);
+                chunks.exit(z, (long) b * resultRow);
+            }
         }
         for (; b < batch; b++) {
+            if (rows != null && kernels.lanes() == rows.lanes()) {
+                projectRow(x, xOff + b * xStride, h, (long) b * hidden, inputSize, hidden, kernels);
+                rows.exit(z, (long) b * resultRow);
+                continue;
+            }
             input.fill(x, xOff + b * xStride, 0, 0, inputSize);
             if (h != null) input.fill(h, (long) b * hidden, 0, inputSize, hidden);
             PlanExecutor.apply(plan, input.buffer, 0, z, (long) b * resultRow, work, kernels);
@@ -120,26 +142,41 @@ final class PlanScratch implements GateProjection.Scratch {
     }
 
     /**
-     * Rows {@code b0 .. b0+lanes-1} in the lane layout: pack, walk the stages by {@code
-     * contractLanes}, unpack into z.
+     * One row in the lane layout with lanes from row axes: every entry chunk that lies in the frame
+     * is transposed straight from {@code x}; the chunks that reach past it from {@link #staging},
+     * filled from there on only.
      */
-    private void projectChunk(
+    private void projectRow(
             MemorySegment x,
-            long xOff,
-            long xStride,
+            long xRow,
             MemorySegment h,
-            int b0,
+            long hRow,
             int inputSize,
             int hidden,
-            MemorySegment z,
             Kernels kernels) {
-        kernels.toLanes(x, xOff, xStride, inputSize, laneIn, 0);
-        if (h != null)
-            kernels.toLanes(
-                    h, (long) b0 * hidden, hidden, hidden, laneIn, (long) inputSize * lanes);
-        laneStages.bind(kernels);
-        PlanWalker.forward(plan, laneStages);
-        LaneLayout.fromLanes(
-                laneResult, 0, lanes, lanes, resultRow, z, (long) b0 * resultRow, resultRow);
+        LanePlan lp = rows.lanePlan();
+        long chunk = lp.lanes() * lp.entryRowFloats(), bytes = Float.BYTES;
+        boolean staged = false;
+        for (long from = 0; from < lp.inputFloats(); from += chunk) {
+            if (from + chunk <= inputSize) {
+                rows.enter(x, xRow + from, from, kernels);
+                continue;
+            }
+            if (!staged) {
+                if (from < inputSize)
+                    MemorySegment.copy(
+                            x,
+                            (xRow + from) * bytes,
+                            staging,
+                            from * bytes,
+                            (inputSize - from) * bytes);
+                if (h != null)
+                    MemorySegment.copy(
+                            h, hRow * bytes, staging, (long) inputSize * bytes, hidden * bytes);
+                staged = true;
+            }
+            rows.enter(staging, from, from, kernels);
+        }
+        rows.walk(kernels);
     }
 }

@@ -52,6 +52,24 @@ public final class VectorKernels implements Kernels {
             long outOff,
             int lanes,
             int chunks) {
+        requireLanes(lanes);
+        VectorLaneContract.contract(step, factors, in, inOff, out, outOff, chunks);
+    }
+
+    @Override
+    public void transposeBlocks(
+            MemorySegment src,
+            long srcOff,
+            int[] srcVec,
+            MemorySegment dst,
+            long dstOff,
+            int[] dstVec,
+            int lanes) {
+        requireLanes(lanes);
+        VectorLaneTranspose.transposeBlocks(src, srcOff, srcVec, dst, dstOff, dstVec);
+    }
+
+    private static void requireLanes(int lanes) {
         if (lanes != VectorConstants.L) {
             throw new IllegalArgumentException(
                     "lane layout of "
@@ -59,7 +77,6 @@ public final class VectorKernels implements Kernels {
                             + " lanes, but these kernels' vectors hold "
                             + VectorConstants.L);
         }
-        VectorLaneContract.contract(step, factors, in, inOff, out, outOff, chunks);
     }
 
     @Override

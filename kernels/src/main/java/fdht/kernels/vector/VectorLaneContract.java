@@ -70,8 +70,21 @@ final class VectorLaneContract {
                                 ob + ((long) (r + i) * q + qq) * VB);
                 }
             }
+            // one or two rows left: eight columns at a time still, each factor entry loaded once
             for (; r < p; r++) {
-                for (int qq = 0; qq < q; qq++)
+                int qq = 0;
+                for (; qq + 8 <= q; qq += 8)
+                    block1x8(
+                            fs,
+                            fBytes + (long) qq * Float.BYTES,
+                            c,
+                            q,
+                            co,
+                            in,
+                            ib + rb[r] * VB,
+                            out,
+                            ob + ((long) r * q + qq) * VB);
+                for (; qq < q; qq++)
                     one(
                             fs,
                             fBytes + (long) qq * Float.BYTES,
@@ -84,6 +97,44 @@ final class VectorLaneContract {
                             ob + ((long) r * q + qq) * VB);
             }
         }
+    }
+
+    /**
+     * One row times eight factor columns: the rows {@link #block3x8} leaves over. Eight independent
+     * FMA chains, so it is not bound by the FMA latency as eight calls of {@link #one} are.
+     */
+    private static void block1x8(
+            MemorySegment fs,
+            long fo,
+            int c,
+            int q,
+            int[] co,
+            MemorySegment in,
+            long b0,
+            MemorySegment out,
+            long ob) {
+        final long qBytes = (long) q * Float.BYTES;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+        for (int j = 0; j < c; j++, fo += qBytes) {
+            FloatVector x = FloatVector.fromMemorySegment(S, in, b0 + co[j] * VB, LE);
+            a0 = x.fma(FloatVector.broadcast(S, fs.get(F32, fo)), a0);
+            a1 = x.fma(FloatVector.broadcast(S, fs.get(F32, fo + 4)), a1);
+            a2 = x.fma(FloatVector.broadcast(S, fs.get(F32, fo + 8)), a2);
+            a3 = x.fma(FloatVector.broadcast(S, fs.get(F32, fo + 12)), a3);
+            a4 = x.fma(FloatVector.broadcast(S, fs.get(F32, fo + 16)), a4);
+            a5 = x.fma(FloatVector.broadcast(S, fs.get(F32, fo + 20)), a5);
+            a6 = x.fma(FloatVector.broadcast(S, fs.get(F32, fo + 24)), a6);
+            a7 = x.fma(FloatVector.broadcast(S, fs.get(F32, fo + 28)), a7);
+        }
+        a0.intoMemorySegment(out, ob, LE);
+        a1.intoMemorySegment(out, ob + VB, LE);
+        a2.intoMemorySegment(out, ob + 2 * VB, LE);
+        a3.intoMemorySegment(out, ob + 3 * VB, LE);
+        a4.intoMemorySegment(out, ob + 4 * VB, LE);
+        a5.intoMemorySegment(out, ob + 5 * VB, LE);
+        a6.intoMemorySegment(out, ob + 6 * VB, LE);
+        a7.intoMemorySegment(out, ob + 7 * VB, LE);
     }
 
     /** One row, one factor column: the tails. */

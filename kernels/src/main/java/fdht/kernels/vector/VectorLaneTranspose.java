@@ -6,39 +6,46 @@ import static fdht.kernels.vector.VectorConstants.LE;
 import static fdht.kernels.vector.VectorConstants.S;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packs {@code L} row-major rows into the lane layout ({@code dst[e*L + l] = row_l[e]}): {@code L x
- * L} blocks loaded as whole rows, transposed in registers by {@code log2 L} rounds of two-source
- * lane shuffles (round {@code d} swaps the off-diagonal {@code d x d} blocks of every {@code 2d x
- * 2d} block), stored as whole lane vectors. One pass, {@code 2 log2 L} shuffles per vector; a
- * scalar tail for the last {@code n mod L} columns. Written out per width (16, 8, 4 lanes): vectors
- * held in an array would be boxed.
+ * Moves data into and between lane layouts by {@code L x L} transposes: {@link #toLanes} packs
+ * {@code L} row-major rows ({@code dst[e*L + l] = row_l[e]}), {@link #transposeBlocks} moves blocks
+ * between two lane layouts of a batch-1 plan (lanes from one group of axes to another). Blocks are
+ * loaded as whole vectors, transposed in registers by {@code log2 L} rounds of two-source lane
+ * shuffles (round {@code d} swaps the off-diagonal {@code d x d} blocks of every {@code 2d x 2d}
+ * block), stored as whole lane vectors. One pass, {@code 2 log2 L} shuffles per vector; a scalar
+ * tail for the last {@code n mod L} columns. Written out per width (16, 8, 4 lanes): vectors held
+ * in an array would be boxed.
  */
 final class VectorLaneTranspose {
     private static final long VB = (long) L * Float.BYTES;
 
+    /** Int lanes of the float vectors' shape: the transpose only moves bits. */
+    private static final VectorSpecies<Integer> IS = S.withLanes(int.class);
+
     /**
      * Round {@code r} (blocks of {@code d = L >> (r+1)}): LO keeps row i's lanes outside the
      * d-blocks and takes row j's, HI the other half; indices >= L pick from the second vector.
-     * Fields, not an array: C2 takes a shuffle from a static final field as a constant. Rounds past
-     * log2 L are never used at that width.
+     * Index vectors for the two-vector {@code selectFrom} (one vpermi2d per output vector; a
+     * two-vector float {@code rearrange} measured 1.4x slower here, a float-indexed {@code
+     * selectFrom} was not intrinsified). Fields, not an array: C2 takes a static final vector as a
+     * constant. Rounds past log2 L are never used at that width.
      */
-    private static final VectorShuffle<Float> LO0 = shuffle(0, true),
-            LO1 = shuffle(1, true),
-            LO2 = shuffle(2, true),
-            LO3 = shuffle(3, true);
+    private static final IntVector LO0 = indices(0, true),
+            LO1 = indices(1, true),
+            LO2 = indices(2, true),
+            LO3 = indices(3, true);
 
-    private static final VectorShuffle<Float> HI0 = shuffle(0, false),
-            HI1 = shuffle(1, false),
-            HI2 = shuffle(2, false),
-            HI3 = shuffle(3, false);
+    private static final IntVector HI0 = indices(0, false),
+            HI1 = indices(1, false),
+            HI2 = indices(2, false),
+            HI3 = indices(3, false);
 
     private VectorLaneTranspose() {}
 
-    private static VectorShuffle<Float> shuffle(int round, boolean low) {
+    private static IntVector indices(int round, boolean low) {
         int d = Math.max(1, L >> (round + 1));
         int[] idx = new int[L];
         for (int k = 0; k < L; k++) {
@@ -46,8 +53,11 @@ final class VectorLaneTranspose {
             // new_i[k] = keep ? v_i[k] : v_j[k-d];  new_j[k] = keep ? v_i[k+d] : v_j[k]
             idx[k] = low ? (keep ? k : L + k - d) : (keep ? k + d : L + k);
         }
-        return VectorShuffle.fromArray(S, idx, 0);
+        return IntVector.fromArray(IS, idx, 0);
     }
+
+    /** 0, 1, ..., L-1: the vector numbers of a block whose vectors are evenly spaced. */
+    private static final int[] IOTA = java.util.stream.IntStream.range(0, L).toArray();
 
     static void toLanes(
             MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff) {
@@ -55,11 +65,15 @@ final class VectorLaneTranspose {
         int e = 0;
         for (; e + L <= n; e += L) {
             long s = (srcOff + e) * Float.BYTES, d = (dstOff + (long) e * L) * Float.BYTES;
-            switch (L) { // L is a constant: C2 keeps one case
-                case 16 -> block16(src, s, rowBytes, dst, d);
-                case 8 -> block8(src, s, rowBytes, dst, d);
-                default -> block4(src, s, rowBytes, dst, d);
-            }
+            block(src, s, IOTA, 0, rowBytes, dst, d, IOTA, 0, VB);
+        }
+        if (e < n && n >= L) {
+            // the last n mod L columns: one more block ending at column n, overlapping the one
+            // before (its first columns are written twice, with the same values)
+            e = n - L;
+            long s = (srcOff + e) * Float.BYTES, d = (dstOff + (long) e * L) * Float.BYTES;
+            block(src, s, IOTA, 0, rowBytes, dst, d, IOTA, 0, VB);
+            e = n;
         }
         for (; e < n; e++) {
             for (int l = 0; l < L; l++)
@@ -70,230 +84,296 @@ final class VectorLaneTranspose {
         }
     }
 
+    /**
+     * {@code fdht.kernels.Kernels#transposeBlocks}: block {@code b} reads vector {@code i} at float
+     * {@code srcOff + srcVec[b*L + i]} and writes vector {@code l} at float {@code dstOff +
+     * dstVec[b*L + l]}.
+     */
+    static void transposeBlocks(
+            MemorySegment src,
+            long srcOff,
+            int[] srcVec,
+            MemorySegment dst,
+            long dstOff,
+            int[] dstVec) {
+        final long s = srcOff * Float.BYTES, d = dstOff * Float.BYTES;
+        for (int at = 0; at + L <= srcVec.length; at += L)
+            block(src, s, srcVec, at, Float.BYTES, dst, d, dstVec, at, Float.BYTES);
+    }
+
+    /**
+     * One {@code L x L} block: source vector {@code i} at byte {@code s + sIdx[sAt+i]*sMul},
+     * destination vector {@code i} at byte {@code d + dIdx[dAt+i]*dMul}.
+     */
+    private static void block(
+            MemorySegment src,
+            long s,
+            int[] sIdx,
+            int sAt,
+            long sMul,
+            MemorySegment dst,
+            long d,
+            int[] dIdx,
+            int dAt,
+            long dMul) {
+        switch (L) { // L is a constant: C2 keeps one case
+            case 16 -> block16(src, s, sIdx, sAt, sMul, dst, d, dIdx, dAt, dMul);
+            case 8 -> block8(src, s, sIdx, sAt, sMul, dst, d, dIdx, dAt, dMul);
+            default -> block4(src, s, sIdx, sAt, sMul, dst, d, dIdx, dAt, dMul);
+        }
+    }
+
     /** One 16 x 16 block (used when L = 16). */
     private static void block16(
-            MemorySegment src, long s, long rowBytes, MemorySegment dst, long d) {
-        FloatVector v0 = FloatVector.fromMemorySegment(S, src, s + 0 * rowBytes, LE);
-        FloatVector v1 = FloatVector.fromMemorySegment(S, src, s + 1 * rowBytes, LE);
-        FloatVector v2 = FloatVector.fromMemorySegment(S, src, s + 2 * rowBytes, LE);
-        FloatVector v3 = FloatVector.fromMemorySegment(S, src, s + 3 * rowBytes, LE);
-        FloatVector v4 = FloatVector.fromMemorySegment(S, src, s + 4 * rowBytes, LE);
-        FloatVector v5 = FloatVector.fromMemorySegment(S, src, s + 5 * rowBytes, LE);
-        FloatVector v6 = FloatVector.fromMemorySegment(S, src, s + 6 * rowBytes, LE);
-        FloatVector v7 = FloatVector.fromMemorySegment(S, src, s + 7 * rowBytes, LE);
-        FloatVector v8 = FloatVector.fromMemorySegment(S, src, s + 8 * rowBytes, LE);
-        FloatVector v9 = FloatVector.fromMemorySegment(S, src, s + 9 * rowBytes, LE);
-        FloatVector v10 = FloatVector.fromMemorySegment(S, src, s + 10 * rowBytes, LE);
-        FloatVector v11 = FloatVector.fromMemorySegment(S, src, s + 11 * rowBytes, LE);
-        FloatVector v12 = FloatVector.fromMemorySegment(S, src, s + 12 * rowBytes, LE);
-        FloatVector v13 = FloatVector.fromMemorySegment(S, src, s + 13 * rowBytes, LE);
-        FloatVector v14 = FloatVector.fromMemorySegment(S, src, s + 14 * rowBytes, LE);
-        FloatVector v15 = FloatVector.fromMemorySegment(S, src, s + 15 * rowBytes, LE);
-        FloatVector t;
+            MemorySegment src,
+            long s,
+            int[] sIdx,
+            int sAt,
+            long sMul,
+            MemorySegment dst,
+            long d,
+            int[] dIdx,
+            int dAt,
+            long dMul) {
+        IntVector v0 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 0] * sMul, LE);
+        IntVector v1 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 1] * sMul, LE);
+        IntVector v2 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 2] * sMul, LE);
+        IntVector v3 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 3] * sMul, LE);
+        IntVector v4 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 4] * sMul, LE);
+        IntVector v5 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 5] * sMul, LE);
+        IntVector v6 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 6] * sMul, LE);
+        IntVector v7 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 7] * sMul, LE);
+        IntVector v8 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 8] * sMul, LE);
+        IntVector v9 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 9] * sMul, LE);
+        IntVector v10 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 10] * sMul, LE);
+        IntVector v11 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 11] * sMul, LE);
+        IntVector v12 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 12] * sMul, LE);
+        IntVector v13 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 13] * sMul, LE);
+        IntVector v14 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 14] * sMul, LE);
+        IntVector v15 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 15] * sMul, LE);
+        IntVector t;
         // round 0: swap the off-diagonal 8 x 8 blocks
         t = v0;
-        v0 = t.rearrange(LO0, v8);
-        v8 = t.rearrange(HI0, v8);
+        v0 = LO0.selectFrom(t, v8);
+        v8 = HI0.selectFrom(t, v8);
         t = v1;
-        v1 = t.rearrange(LO0, v9);
-        v9 = t.rearrange(HI0, v9);
+        v1 = LO0.selectFrom(t, v9);
+        v9 = HI0.selectFrom(t, v9);
         t = v2;
-        v2 = t.rearrange(LO0, v10);
-        v10 = t.rearrange(HI0, v10);
+        v2 = LO0.selectFrom(t, v10);
+        v10 = HI0.selectFrom(t, v10);
         t = v3;
-        v3 = t.rearrange(LO0, v11);
-        v11 = t.rearrange(HI0, v11);
+        v3 = LO0.selectFrom(t, v11);
+        v11 = HI0.selectFrom(t, v11);
         t = v4;
-        v4 = t.rearrange(LO0, v12);
-        v12 = t.rearrange(HI0, v12);
+        v4 = LO0.selectFrom(t, v12);
+        v12 = HI0.selectFrom(t, v12);
         t = v5;
-        v5 = t.rearrange(LO0, v13);
-        v13 = t.rearrange(HI0, v13);
+        v5 = LO0.selectFrom(t, v13);
+        v13 = HI0.selectFrom(t, v13);
         t = v6;
-        v6 = t.rearrange(LO0, v14);
-        v14 = t.rearrange(HI0, v14);
+        v6 = LO0.selectFrom(t, v14);
+        v14 = HI0.selectFrom(t, v14);
         t = v7;
-        v7 = t.rearrange(LO0, v15);
-        v15 = t.rearrange(HI0, v15);
+        v7 = LO0.selectFrom(t, v15);
+        v15 = HI0.selectFrom(t, v15);
         // round 1: swap the off-diagonal 4 x 4 blocks
         t = v0;
-        v0 = t.rearrange(LO1, v4);
-        v4 = t.rearrange(HI1, v4);
+        v0 = LO1.selectFrom(t, v4);
+        v4 = HI1.selectFrom(t, v4);
         t = v1;
-        v1 = t.rearrange(LO1, v5);
-        v5 = t.rearrange(HI1, v5);
+        v1 = LO1.selectFrom(t, v5);
+        v5 = HI1.selectFrom(t, v5);
         t = v2;
-        v2 = t.rearrange(LO1, v6);
-        v6 = t.rearrange(HI1, v6);
+        v2 = LO1.selectFrom(t, v6);
+        v6 = HI1.selectFrom(t, v6);
         t = v3;
-        v3 = t.rearrange(LO1, v7);
-        v7 = t.rearrange(HI1, v7);
+        v3 = LO1.selectFrom(t, v7);
+        v7 = HI1.selectFrom(t, v7);
         t = v8;
-        v8 = t.rearrange(LO1, v12);
-        v12 = t.rearrange(HI1, v12);
+        v8 = LO1.selectFrom(t, v12);
+        v12 = HI1.selectFrom(t, v12);
         t = v9;
-        v9 = t.rearrange(LO1, v13);
-        v13 = t.rearrange(HI1, v13);
+        v9 = LO1.selectFrom(t, v13);
+        v13 = HI1.selectFrom(t, v13);
         t = v10;
-        v10 = t.rearrange(LO1, v14);
-        v14 = t.rearrange(HI1, v14);
+        v10 = LO1.selectFrom(t, v14);
+        v14 = HI1.selectFrom(t, v14);
         t = v11;
-        v11 = t.rearrange(LO1, v15);
-        v15 = t.rearrange(HI1, v15);
+        v11 = LO1.selectFrom(t, v15);
+        v15 = HI1.selectFrom(t, v15);
         // round 2: swap the off-diagonal 2 x 2 blocks
         t = v0;
-        v0 = t.rearrange(LO2, v2);
-        v2 = t.rearrange(HI2, v2);
+        v0 = LO2.selectFrom(t, v2);
+        v2 = HI2.selectFrom(t, v2);
         t = v1;
-        v1 = t.rearrange(LO2, v3);
-        v3 = t.rearrange(HI2, v3);
+        v1 = LO2.selectFrom(t, v3);
+        v3 = HI2.selectFrom(t, v3);
         t = v4;
-        v4 = t.rearrange(LO2, v6);
-        v6 = t.rearrange(HI2, v6);
+        v4 = LO2.selectFrom(t, v6);
+        v6 = HI2.selectFrom(t, v6);
         t = v5;
-        v5 = t.rearrange(LO2, v7);
-        v7 = t.rearrange(HI2, v7);
+        v5 = LO2.selectFrom(t, v7);
+        v7 = HI2.selectFrom(t, v7);
         t = v8;
-        v8 = t.rearrange(LO2, v10);
-        v10 = t.rearrange(HI2, v10);
+        v8 = LO2.selectFrom(t, v10);
+        v10 = HI2.selectFrom(t, v10);
         t = v9;
-        v9 = t.rearrange(LO2, v11);
-        v11 = t.rearrange(HI2, v11);
+        v9 = LO2.selectFrom(t, v11);
+        v11 = HI2.selectFrom(t, v11);
         t = v12;
-        v12 = t.rearrange(LO2, v14);
-        v14 = t.rearrange(HI2, v14);
+        v12 = LO2.selectFrom(t, v14);
+        v14 = HI2.selectFrom(t, v14);
         t = v13;
-        v13 = t.rearrange(LO2, v15);
-        v15 = t.rearrange(HI2, v15);
+        v13 = LO2.selectFrom(t, v15);
+        v15 = HI2.selectFrom(t, v15);
         // round 3: swap the off-diagonal 1 x 1 blocks
         t = v0;
-        v0 = t.rearrange(LO3, v1);
-        v1 = t.rearrange(HI3, v1);
+        v0 = LO3.selectFrom(t, v1);
+        v1 = HI3.selectFrom(t, v1);
         t = v2;
-        v2 = t.rearrange(LO3, v3);
-        v3 = t.rearrange(HI3, v3);
+        v2 = LO3.selectFrom(t, v3);
+        v3 = HI3.selectFrom(t, v3);
         t = v4;
-        v4 = t.rearrange(LO3, v5);
-        v5 = t.rearrange(HI3, v5);
+        v4 = LO3.selectFrom(t, v5);
+        v5 = HI3.selectFrom(t, v5);
         t = v6;
-        v6 = t.rearrange(LO3, v7);
-        v7 = t.rearrange(HI3, v7);
+        v6 = LO3.selectFrom(t, v7);
+        v7 = HI3.selectFrom(t, v7);
         t = v8;
-        v8 = t.rearrange(LO3, v9);
-        v9 = t.rearrange(HI3, v9);
+        v8 = LO3.selectFrom(t, v9);
+        v9 = HI3.selectFrom(t, v9);
         t = v10;
-        v10 = t.rearrange(LO3, v11);
-        v11 = t.rearrange(HI3, v11);
+        v10 = LO3.selectFrom(t, v11);
+        v11 = HI3.selectFrom(t, v11);
         t = v12;
-        v12 = t.rearrange(LO3, v13);
-        v13 = t.rearrange(HI3, v13);
+        v12 = LO3.selectFrom(t, v13);
+        v13 = HI3.selectFrom(t, v13);
         t = v14;
-        v14 = t.rearrange(LO3, v15);
-        v15 = t.rearrange(HI3, v15);
-        v0.intoMemorySegment(dst, d + 0 * VB, LE);
-        v1.intoMemorySegment(dst, d + 1 * VB, LE);
-        v2.intoMemorySegment(dst, d + 2 * VB, LE);
-        v3.intoMemorySegment(dst, d + 3 * VB, LE);
-        v4.intoMemorySegment(dst, d + 4 * VB, LE);
-        v5.intoMemorySegment(dst, d + 5 * VB, LE);
-        v6.intoMemorySegment(dst, d + 6 * VB, LE);
-        v7.intoMemorySegment(dst, d + 7 * VB, LE);
-        v8.intoMemorySegment(dst, d + 8 * VB, LE);
-        v9.intoMemorySegment(dst, d + 9 * VB, LE);
-        v10.intoMemorySegment(dst, d + 10 * VB, LE);
-        v11.intoMemorySegment(dst, d + 11 * VB, LE);
-        v12.intoMemorySegment(dst, d + 12 * VB, LE);
-        v13.intoMemorySegment(dst, d + 13 * VB, LE);
-        v14.intoMemorySegment(dst, d + 14 * VB, LE);
-        v15.intoMemorySegment(dst, d + 15 * VB, LE);
+        v14 = LO3.selectFrom(t, v15);
+        v15 = HI3.selectFrom(t, v15);
+        v0.intoMemorySegment(dst, d + dIdx[dAt + 0] * dMul, LE);
+        v1.intoMemorySegment(dst, d + dIdx[dAt + 1] * dMul, LE);
+        v2.intoMemorySegment(dst, d + dIdx[dAt + 2] * dMul, LE);
+        v3.intoMemorySegment(dst, d + dIdx[dAt + 3] * dMul, LE);
+        v4.intoMemorySegment(dst, d + dIdx[dAt + 4] * dMul, LE);
+        v5.intoMemorySegment(dst, d + dIdx[dAt + 5] * dMul, LE);
+        v6.intoMemorySegment(dst, d + dIdx[dAt + 6] * dMul, LE);
+        v7.intoMemorySegment(dst, d + dIdx[dAt + 7] * dMul, LE);
+        v8.intoMemorySegment(dst, d + dIdx[dAt + 8] * dMul, LE);
+        v9.intoMemorySegment(dst, d + dIdx[dAt + 9] * dMul, LE);
+        v10.intoMemorySegment(dst, d + dIdx[dAt + 10] * dMul, LE);
+        v11.intoMemorySegment(dst, d + dIdx[dAt + 11] * dMul, LE);
+        v12.intoMemorySegment(dst, d + dIdx[dAt + 12] * dMul, LE);
+        v13.intoMemorySegment(dst, d + dIdx[dAt + 13] * dMul, LE);
+        v14.intoMemorySegment(dst, d + dIdx[dAt + 14] * dMul, LE);
+        v15.intoMemorySegment(dst, d + dIdx[dAt + 15] * dMul, LE);
     }
 
     /** One 8 x 8 block (used when L = 8). */
     private static void block8(
-            MemorySegment src, long s, long rowBytes, MemorySegment dst, long d) {
-        FloatVector v0 = FloatVector.fromMemorySegment(S, src, s + 0 * rowBytes, LE);
-        FloatVector v1 = FloatVector.fromMemorySegment(S, src, s + 1 * rowBytes, LE);
-        FloatVector v2 = FloatVector.fromMemorySegment(S, src, s + 2 * rowBytes, LE);
-        FloatVector v3 = FloatVector.fromMemorySegment(S, src, s + 3 * rowBytes, LE);
-        FloatVector v4 = FloatVector.fromMemorySegment(S, src, s + 4 * rowBytes, LE);
-        FloatVector v5 = FloatVector.fromMemorySegment(S, src, s + 5 * rowBytes, LE);
-        FloatVector v6 = FloatVector.fromMemorySegment(S, src, s + 6 * rowBytes, LE);
-        FloatVector v7 = FloatVector.fromMemorySegment(S, src, s + 7 * rowBytes, LE);
-        FloatVector t;
+            MemorySegment src,
+            long s,
+            int[] sIdx,
+            int sAt,
+            long sMul,
+            MemorySegment dst,
+            long d,
+            int[] dIdx,
+            int dAt,
+            long dMul) {
+        IntVector v0 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 0] * sMul, LE);
+        IntVector v1 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 1] * sMul, LE);
+        IntVector v2 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 2] * sMul, LE);
+        IntVector v3 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 3] * sMul, LE);
+        IntVector v4 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 4] * sMul, LE);
+        IntVector v5 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 5] * sMul, LE);
+        IntVector v6 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 6] * sMul, LE);
+        IntVector v7 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 7] * sMul, LE);
+        IntVector t;
         // round 0: swap the off-diagonal 4 x 4 blocks
         t = v0;
-        v0 = t.rearrange(LO0, v4);
-        v4 = t.rearrange(HI0, v4);
+        v0 = LO0.selectFrom(t, v4);
+        v4 = HI0.selectFrom(t, v4);
         t = v1;
-        v1 = t.rearrange(LO0, v5);
-        v5 = t.rearrange(HI0, v5);
+        v1 = LO0.selectFrom(t, v5);
+        v5 = HI0.selectFrom(t, v5);
         t = v2;
-        v2 = t.rearrange(LO0, v6);
-        v6 = t.rearrange(HI0, v6);
+        v2 = LO0.selectFrom(t, v6);
+        v6 = HI0.selectFrom(t, v6);
         t = v3;
-        v3 = t.rearrange(LO0, v7);
-        v7 = t.rearrange(HI0, v7);
+        v3 = LO0.selectFrom(t, v7);
+        v7 = HI0.selectFrom(t, v7);
         // round 1: swap the off-diagonal 2 x 2 blocks
         t = v0;
-        v0 = t.rearrange(LO1, v2);
-        v2 = t.rearrange(HI1, v2);
+        v0 = LO1.selectFrom(t, v2);
+        v2 = HI1.selectFrom(t, v2);
         t = v1;
-        v1 = t.rearrange(LO1, v3);
-        v3 = t.rearrange(HI1, v3);
+        v1 = LO1.selectFrom(t, v3);
+        v3 = HI1.selectFrom(t, v3);
         t = v4;
-        v4 = t.rearrange(LO1, v6);
-        v6 = t.rearrange(HI1, v6);
+        v4 = LO1.selectFrom(t, v6);
+        v6 = HI1.selectFrom(t, v6);
         t = v5;
-        v5 = t.rearrange(LO1, v7);
-        v7 = t.rearrange(HI1, v7);
+        v5 = LO1.selectFrom(t, v7);
+        v7 = HI1.selectFrom(t, v7);
         // round 2: swap the off-diagonal 1 x 1 blocks
         t = v0;
-        v0 = t.rearrange(LO2, v1);
-        v1 = t.rearrange(HI2, v1);
+        v0 = LO2.selectFrom(t, v1);
+        v1 = HI2.selectFrom(t, v1);
         t = v2;
-        v2 = t.rearrange(LO2, v3);
-        v3 = t.rearrange(HI2, v3);
+        v2 = LO2.selectFrom(t, v3);
+        v3 = HI2.selectFrom(t, v3);
         t = v4;
-        v4 = t.rearrange(LO2, v5);
-        v5 = t.rearrange(HI2, v5);
+        v4 = LO2.selectFrom(t, v5);
+        v5 = HI2.selectFrom(t, v5);
         t = v6;
-        v6 = t.rearrange(LO2, v7);
-        v7 = t.rearrange(HI2, v7);
-        v0.intoMemorySegment(dst, d + 0 * VB, LE);
-        v1.intoMemorySegment(dst, d + 1 * VB, LE);
-        v2.intoMemorySegment(dst, d + 2 * VB, LE);
-        v3.intoMemorySegment(dst, d + 3 * VB, LE);
-        v4.intoMemorySegment(dst, d + 4 * VB, LE);
-        v5.intoMemorySegment(dst, d + 5 * VB, LE);
-        v6.intoMemorySegment(dst, d + 6 * VB, LE);
-        v7.intoMemorySegment(dst, d + 7 * VB, LE);
+        v6 = LO2.selectFrom(t, v7);
+        v7 = HI2.selectFrom(t, v7);
+        v0.intoMemorySegment(dst, d + dIdx[dAt + 0] * dMul, LE);
+        v1.intoMemorySegment(dst, d + dIdx[dAt + 1] * dMul, LE);
+        v2.intoMemorySegment(dst, d + dIdx[dAt + 2] * dMul, LE);
+        v3.intoMemorySegment(dst, d + dIdx[dAt + 3] * dMul, LE);
+        v4.intoMemorySegment(dst, d + dIdx[dAt + 4] * dMul, LE);
+        v5.intoMemorySegment(dst, d + dIdx[dAt + 5] * dMul, LE);
+        v6.intoMemorySegment(dst, d + dIdx[dAt + 6] * dMul, LE);
+        v7.intoMemorySegment(dst, d + dIdx[dAt + 7] * dMul, LE);
     }
 
     /** One 4 x 4 block (used when L = 4). */
     private static void block4(
-            MemorySegment src, long s, long rowBytes, MemorySegment dst, long d) {
-        FloatVector v0 = FloatVector.fromMemorySegment(S, src, s + 0 * rowBytes, LE);
-        FloatVector v1 = FloatVector.fromMemorySegment(S, src, s + 1 * rowBytes, LE);
-        FloatVector v2 = FloatVector.fromMemorySegment(S, src, s + 2 * rowBytes, LE);
-        FloatVector v3 = FloatVector.fromMemorySegment(S, src, s + 3 * rowBytes, LE);
-        FloatVector t;
+            MemorySegment src,
+            long s,
+            int[] sIdx,
+            int sAt,
+            long sMul,
+            MemorySegment dst,
+            long d,
+            int[] dIdx,
+            int dAt,
+            long dMul) {
+        IntVector v0 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 0] * sMul, LE);
+        IntVector v1 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 1] * sMul, LE);
+        IntVector v2 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 2] * sMul, LE);
+        IntVector v3 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 3] * sMul, LE);
+        IntVector t;
         // round 0: swap the off-diagonal 2 x 2 blocks
         t = v0;
-        v0 = t.rearrange(LO0, v2);
-        v2 = t.rearrange(HI0, v2);
+        v0 = LO0.selectFrom(t, v2);
+        v2 = HI0.selectFrom(t, v2);
         t = v1;
-        v1 = t.rearrange(LO0, v3);
-        v3 = t.rearrange(HI0, v3);
+        v1 = LO0.selectFrom(t, v3);
+        v3 = HI0.selectFrom(t, v3);
         // round 1: swap the off-diagonal 1 x 1 blocks
         t = v0;
-        v0 = t.rearrange(LO1, v1);
-        v1 = t.rearrange(HI1, v1);
+        v0 = LO1.selectFrom(t, v1);
+        v1 = HI1.selectFrom(t, v1);
         t = v2;
-        v2 = t.rearrange(LO1, v3);
-        v3 = t.rearrange(HI1, v3);
-        v0.intoMemorySegment(dst, d + 0 * VB, LE);
-        v1.intoMemorySegment(dst, d + 1 * VB, LE);
-        v2.intoMemorySegment(dst, d + 2 * VB, LE);
-        v3.intoMemorySegment(dst, d + 3 * VB, LE);
+        v2 = LO1.selectFrom(t, v3);
+        v3 = HI1.selectFrom(t, v3);
+        v0.intoMemorySegment(dst, d + dIdx[dAt + 0] * dMul, LE);
+        v1.intoMemorySegment(dst, d + dIdx[dAt + 1] * dMul, LE);
+        v2.intoMemorySegment(dst, d + dIdx[dAt + 2] * dMul, LE);
+        v3.intoMemorySegment(dst, d + dIdx[dAt + 3] * dMul, LE);
     }
 }

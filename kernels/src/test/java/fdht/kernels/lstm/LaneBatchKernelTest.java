@@ -44,6 +44,18 @@ class LaneBatchKernelTest {
         }
     }
 
+    /** A random FDHT-LSTM of LSTM-UCF's shapes (rank 4), so every kernel runs at full size. */
+    static Lstm ucfShaped(Arena arena) {
+        return Lstm.fdht(
+                HtMatrix.random(
+                        HtFormat.uniform(new int[] {16, 4, 4, 4}, new int[] {8, 20, 20, 19}, 4),
+                        2022,
+                        arena),
+                57_600,
+                LstmModelFileTest.random(1024, 3, 0.2),
+                arena);
+    }
+
     @Test
     void aBatchOfWholeChunksAndLeftoverRowsStepsAsRowByRow() {
         int lanes = KernelProvider.kernels().lanes();
@@ -51,16 +63,7 @@ class LaneBatchKernelTest {
         int input = 57_600;
         try (Arena arena = Arena.ofShared()) {
             // LSTM-UCF's shapes, so the transposing pack and every stage run at full size
-            Lstm lstm =
-                    Lstm.fdht(
-                            HtMatrix.random(
-                                    HtFormat.uniform(
-                                            new int[] {16, 4, 4, 4}, new int[] {8, 20, 20, 19}, 4),
-                                    2022,
-                                    arena),
-                            input,
-                            LstmModelFileTest.random(1024, 3, 0.2),
-                            arena);
+            Lstm lstm = ucfShaped(arena);
             MemorySegment frames =
                     Weights.copyOf(arena, LstmModelFileTest.random(batch * input, 5, 1));
             LstmState all = lstm.newState(batch, arena);
