@@ -107,27 +107,28 @@ final class VectorActivations {
     }
 
     /**
-     * {@code x - x} is +0 for every finite {@code x} and NaN for NaN and the infinities, and a sum
-     * with a NaN in it stays NaN: the loop adds {@code x - x} over whole vectors with no exit, and
-     * only when the sum shows a bad value does the scalar twin find its index.
+     * {@code x - x} is 0 for every finite {@code x} and NaN for NaN and the infinities: the loop
+     * ORs "some lane of {@code x - x} is not 0" over whole vectors, with no exit, and only when it
+     * found one does the scalar twin find its index. The flag is a boolean, not a vector: a vector
+     * carried from one iteration to the next has the static type {@code FloatVector}, and C2 then
+     * inlines its operations only with a receiver-type profile, which a method kept off C1 may lack
+     * (measured: boxed for good, 12 KB per call).
      */
     static int firstNonFinite(MemorySegment s, long off, int n) {
         int whole = n - n % L;
         long at = off * Float.BYTES;
-        FloatVector sum = FloatVector.zero(S);
+        boolean bad = false;
         for (int k = 0; k < whole; k += L) {
             FloatVector v = FloatVector.fromMemorySegment(S, s, at + (long) k * Float.BYTES, LE);
-            sum = sum.add(v.sub(v));
+            bad |= v.sub(v).compare(VectorOperators.NE, 0f).anyTrue();
         }
         if (whole < n) { // masked-off lanes load as 0, and 0 - 0 = 0
             VectorMask<Float> m = S.indexInRange(whole, n);
             FloatVector v =
                     FloatVector.fromMemorySegment(S, s, at + (long) whole * Float.BYTES, LE, m);
-            sum = sum.add(v.sub(v));
+            bad |= v.sub(v).compare(VectorOperators.NE, 0f).anyTrue();
         }
-        return sum.compare(VectorOperators.NE, 0f).anyTrue()
-                ? ScalarKernels.INSTANCE.firstNonFinite(s, off, n)
-                : -1;
+        return bad ? ScalarKernels.INSTANCE.firstNonFinite(s, off, n) : -1;
     }
 
     static void add(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
