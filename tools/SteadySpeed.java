@@ -18,11 +18,13 @@ import java.util.Arrays;
  *   <li>{@code bytes_last_second}: what this thread allocated during the last second (the JVM's
  *       own counter, as {@code StepAllocationTest} reads it);
  *   <li>{@code steady_ms}: from the first step to the end of the last 50 ms window whose median
- *       step is over 1.15x the median after the warm-up (how long this JVM took to reach its
- *       steady speed);
- *   <li>{@code control_p99/median}: the same statistic for a control, a chain of dependent scalar
- *       FMAs with no memory traffic, run for about as long as a step after every step: what the
- *       machine itself (interrupts, the hypervisor, other processes) does to a loop of that length.
+ *       step is over 1.15x the median after the warm-up, unless the control was slow in that window
+ *       too (how long this JVM took to reach its steady speed);
+ *   <li>{@code control_p99/median}: the same statistic for a control loop with no allocation and
+ *       no call ({@link #chain}: sums over a buffer that stays in L2; compiled before the clock
+ *       starts, recorded per 10,000 FMAs), run after every step, as long as a step once the
+ *       warm-up has measured one: what the machine itself (interrupts, the hypervisor, other
+ *       processes) does to a loop of that length.
  * </ul>
  *
  * <p>The timed loop is one method called once per phase (warm-up, up to the last second, the last
@@ -53,6 +55,7 @@ public class SteadySpeed {
         try (Arena arena = Arena.ofShared()) {
             UcfStep ucf = new UcfStep(arena);
             Run run = new Run();
+            for (int i = 0; i < 50; i++) run.sink = chain(run.sink, 100_000); // compiled before the clock starts
             long start = System.nanoTime();
             stepUntil(ucf, run, start + (long) (warmup * 1e9));
             int first = run.n;
@@ -69,7 +72,7 @@ public class SteadySpeed {
             System.out.printf(
                     "%s %d %.1f %.1f %d %d %.2f%n",
                     KernelProvider.kernels().name(), measured.length, median / 1e3, p99(measured) / 1e3, bytes,
-                    steadyFrom(run, start, median) / 1_000_000,
+                    steadyFrom(run, start, median, control[control.length / 2]) / 1_000_000,
                     (double) p99(control) / control[control.length / 2]);
             String dump = System.getProperty("steady.dump");
             if (dump != null) {
@@ -96,14 +99,18 @@ public class SteadySpeed {
             long afterControl = System.nanoTime();
             begin[n] = now;
             took[n] = after - now;
-            control[n++] = afterControl - after;
+            control[n++] = (afterControl - after) * 10_000 / length; // per 10,000 FMAs
             now = afterControl;
         }
         run.n = n;
         run.sink = sink;
     }
 
-    /** The control: {@code length} dependent FMAs, about 4 cycles each, no memory. */
+    /**
+     * The control: {@code length} dependent FMAs (about 4 cycles each), no memory traffic, no
+     * allocation, no call. It sees what takes the core away (interrupts, the hypervisor, other
+     * processes), not what slows memory or shares the core's units (a hyperthread of the host).
+     */
     static double chain(double x, int length) {
         for (int i = 0; i < length; i++) x = Math.fma(x, 0.9999999, 1e-9);
         return x;
@@ -112,28 +119,35 @@ public class SteadySpeed {
     /** A control length about as long as the median of the last 1,000 warm-up steps. */
     static int calibrate(Run run, int end) {
         int from = Math.max(0, end - 1000);
-        long[] s = Arrays.copyOfRange(run.took, from, end), c = Arrays.copyOfRange(run.control, from, end);
-        Arrays.sort(s);
-        Arrays.sort(c);
-        return (int) Math.max(1, (double) run.controlLength * s[s.length / 2] / Math.max(1, c[c.length / 2]));
+        // control times are per 10,000 FMAs
+        return (int) Math.max(1, 10_000.0 * windowMedian(run.took, from, end) / Math.max(1, windowMedian(run.control, from, end)));
     }
 
     static long p99(long[] sorted) {
         return sorted[(int) (sorted.length * 0.99)];
     }
 
-    /** Nanoseconds from {@code start} to the end of the last slow 50 ms window (0: none). */
-    static long steadyFrom(Run run, long start, long median) {
+    /**
+     * Nanoseconds from {@code start} to the end of the last 50 ms window whose median step is over
+     * 1.15x {@code median} while its median control is not over 1.15x the control's median (a
+     * window where both are slow is the machine's doing, not the JIT's); 0 when there is none.
+     */
+    static long steadyFrom(Run run, long start, long median, long controlMedian) {
         long steady = 0;
         for (int i = 0; i < run.n; ) {
             long windowEnd = run.begin[i] + WINDOW_NANOS;
             int j = i;
             while (j < run.n && run.begin[j] < windowEnd) j++;
-            long[] w = Arrays.copyOfRange(run.took, i, j);
-            Arrays.sort(w);
-            if (w[w.length / 2] > 1.15 * median) steady = run.begin[j - 1] + run.took[j - 1] - start;
+            if (windowMedian(run.took, i, j) > 1.15 * median && windowMedian(run.control, i, j) <= 1.15 * controlMedian)
+                steady = run.begin[j - 1] + run.took[j - 1] - start;
             i = j;
         }
         return steady;
+    }
+
+    static long windowMedian(long[] times, int from, int to) {
+        long[] w = Arrays.copyOfRange(times, from, to);
+        Arrays.sort(w);
+        return w[w.length / 2];
     }
 }
