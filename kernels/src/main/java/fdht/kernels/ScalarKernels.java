@@ -160,25 +160,38 @@ public final class ScalarKernels implements Kernels {
             MemorySegment h,
             int hidden,
             int batch) {
-        for (int b = 0; b < batch; b++) {
-            long zr = zOff + (long) b * 4 * hidden;
-            for (int u = 0; u < hidden; u++) {
-                float ig = sigmoid(z.getAtIndex(F, zr + u) + bias.getAtIndex(F, u));
-                float fg =
-                        sigmoid(z.getAtIndex(F, zr + hidden + u) + bias.getAtIndex(F, hidden + u));
-                float gg =
-                        tanh(
-                                z.getAtIndex(F, zr + 2L * hidden + u)
-                                        + bias.getAtIndex(F, 2L * hidden + u));
-                float og =
-                        sigmoid(
-                                z.getAtIndex(F, zr + 3L * hidden + u)
-                                        + bias.getAtIndex(F, 3L * hidden + u));
-                long s = (long) b * hidden + u;
-                float cNew = fg * c.getAtIndex(F, s) + ig * gg;
-                c.setAtIndex(F, s, cNew);
-                h.setAtIndex(F, s, og * tanh(cNew));
-            }
+        for (int b = 0; b < batch; b++)
+            lstmUnits(z, zOff + (long) b * 4 * hidden, bias, c, h, (long) b * hidden, hidden, 0);
+    }
+
+    /**
+     * {@link #lstmPointwise} for units {@code from <= u < hidden} of one batch row, whose gates
+     * start at {@code z[zr]} and whose state at {@code c[s]}, {@code h[s]}; the vector kernels use
+     * it for the units after their last whole vector.
+     */
+    public static void lstmUnits(
+            MemorySegment z,
+            long zr,
+            MemorySegment bias,
+            MemorySegment c,
+            MemorySegment h,
+            long s,
+            int hidden,
+            int from) {
+        for (int u = from; u < hidden; u++) {
+            float ig = sigmoid(z.getAtIndex(F, zr + u) + bias.getAtIndex(F, u));
+            float fg = sigmoid(z.getAtIndex(F, zr + hidden + u) + bias.getAtIndex(F, hidden + u));
+            float gg =
+                    tanh(
+                            z.getAtIndex(F, zr + 2L * hidden + u)
+                                    + bias.getAtIndex(F, 2L * hidden + u));
+            float og =
+                    sigmoid(
+                            z.getAtIndex(F, zr + 3L * hidden + u)
+                                    + bias.getAtIndex(F, 3L * hidden + u));
+            float cNew = fg * c.getAtIndex(F, s + u) + ig * gg;
+            c.setAtIndex(F, s + u, cNew);
+            h.setAtIndex(F, s + u, og * tanh(cNew));
         }
     }
 

@@ -51,6 +51,41 @@ class StepAllocationTest {
         }
     }
 
+    /**
+     * H = 36 (the model above has H = 4, under one vector): the cell's whole-vector kernels and its
+     * scalar tail (36 % L != 0 at 256 and 512 bits), and a 4H = 144 non-finite scan over whole
+     * vectors.
+     */
+    @Test
+    void aStepWithWholeVectorCellKernelsAllocatesNothing() {
+        int hidden = 36;
+        for (int batch : new int[] {1, 2}) {
+            try (Arena arena = Arena.ofConfined()) {
+                Lstm lstm =
+                        Lstm.fdht(
+                                HtMatrix.random(
+                                        HtFormat.uniform(
+                                                new int[] {4, 6, 6}, new int[] {4, 5, 7}, 3),
+                                        13,
+                                        arena),
+                                RobustnessTest.INPUT,
+                                LstmModelFileTest.random(4 * hidden, 14, 0.2),
+                                arena);
+                MemorySegment frames =
+                        Weights.copyOf(
+                                arena,
+                                LstmModelFileTest.random(batch * RobustnessTest.INPUT, 15, 1));
+                LstmState state = lstm.newState(batch, arena);
+                LstmWorkspace work = lstm.newWorkspace(batch, arena);
+                assertEquals(
+                        0,
+                        leastAllocated(
+                                () -> lstm.step(frames, 0, RobustnessTest.INPUT, state, work)),
+                        "bytes per round of FDHT steps, H " + hidden + ", batch " + batch);
+            }
+        }
+    }
+
     @Test
     void aParallelStepAllocatesNothingOnTheCallingThread() {
         try (Arena arena = Arena.ofShared()) {
