@@ -64,10 +64,6 @@ public final class LanePlanStages implements StageOperation {
         return segment[PlanBuffer.INPUT.ordinal()];
     }
 
-    public long entryRowFloats() {
-        return lanePlan.entryRowFloats();
-    }
-
     /**
      * Packs input floats {@code [from, from + lanes*rowFloats)} of the row, held at {@code src +
      * srcOff} onwards, as entry chunk {@code from / (lanes*rowFloats)}.
@@ -77,6 +73,45 @@ public final class LanePlanStages implements StageOperation {
         MemorySegment dst = segment[PlanBuffer.INPUT.ordinal()];
         if (kernels.lanes() == lanes) kernels.toLanes(src, srcOff, row, row, dst, from);
         else LaneLayout.toLanes(src, srcOff, row, lanes, row, dst, from, lanes); // scalar twin
+    }
+
+    /**
+     * Packs one input row {@code [x ; h ; 0]} ({@code xFloats} floats of {@code x}, then {@code
+     * hFloats} of {@code h} when it is not null, then zeros up to the padded input): every entry
+     * chunk that lies in {@code x} is transposed straight from it; the chunks that reach past it
+     * from {@code staging} (at least {@link LanePlan#inputFloats()} floats, zero past what this
+     * writes), filled from the first such chunk on.
+     */
+    public void enterRow(
+            MemorySegment x,
+            long xOff,
+            long xFloats,
+            MemorySegment h,
+            long hOff,
+            long hFloats,
+            MemorySegment staging,
+            Kernels kernels) {
+        long chunk = lanes * lanePlan.entryRowFloats(), bytes = Float.BYTES;
+        boolean staged = false;
+        for (long from = 0; from < lanePlan.inputFloats(); from += chunk) {
+            if (from + chunk <= xFloats) {
+                enter(x, xOff + from, from, kernels);
+                continue;
+            }
+            if (!staged) {
+                if (from < xFloats)
+                    MemorySegment.copy(
+                            x,
+                            (xOff + from) * bytes,
+                            staging,
+                            from * bytes,
+                            (xFloats - from) * bytes);
+                if (h != null)
+                    MemorySegment.copy(h, hOff * bytes, staging, xFloats * bytes, hFloats * bytes);
+                staged = true;
+            }
+            enter(staging, from, from, kernels);
+        }
     }
 
     /** Runs the stages over what {@link #enter} packed. */

@@ -45,11 +45,7 @@ public final class PlanExecutor {
         }
     }
 
-    /**
-     * In the lane layout: the input, {@code |G|} rows of the first group, enters by whole-vector
-     * transposes (a padded last chunk through the zero-padded staging copy), then the stages, then
-     * the result.
-     */
+    /** In the lane layout: entry by whole-vector transposes, the stages, the result. */
     private static void applyLanes(
             CompiledPlan plan,
             MemorySegment x,
@@ -58,25 +54,9 @@ public final class PlanExecutor {
             long yOff,
             PlanWorkspace ws,
             Kernels k) {
-        LanePlanStages lanes = ws.lanes;
-        long chunk = lanes.lanes() * lanes.entryRowFloats(), n = plan.inputSize();
-        long padded = lanes.lanePlan().inputFloats();
-        for (long from = 0; from < padded; from += chunk) {
-            if (from + chunk <= n) {
-                lanes.enter(x, xOff + from, from, k);
-            } else {
-                if (from < n)
-                    MemorySegment.copy(
-                            x,
-                            (xOff + from) * Float.BYTES,
-                            ws.staging,
-                            from * Float.BYTES,
-                            (n - from) * Float.BYTES);
-                lanes.enter(ws.staging, from, from, k);
-            }
-        }
-        lanes.walk(k);
-        lanes.exit(y, yOff);
+        ws.lanes.enterRow(x, xOff, plan.inputSize(), null, 0, 0, ws.staging, k);
+        ws.lanes.walk(k);
+        ws.lanes.exit(y, yOff);
     }
 
     static void requireNative(MemorySegment s, String what) {

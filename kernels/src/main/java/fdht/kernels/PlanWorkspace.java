@@ -22,7 +22,10 @@ public final class PlanWorkspace {
     /** The plan in the lane layout, or null (scalar kernels, or no lane layout for the plan). */
     final LanePlanStages lanes;
 
-    /** The input row-major with zeros up to the lane layout's padded input, or null. */
+    /**
+     * The lane layout's staging row ({@link LanePlanStages#enterRow}): zeros up to its padded
+     * input, or null with {@link #lanes}.
+     */
     final MemorySegment staging;
 
     public PlanWorkspace(CompiledPlan plan, Arena arena) {
@@ -36,15 +39,17 @@ public final class PlanWorkspace {
                 l > 1 && Boolean.parseBoolean(System.getProperty("fdht.rowLanes", "true"))
                         ? LanePlan.of(plan, l).map(p -> new LanePlanStages(p, arena)).orElse(null)
                         : null;
-        this.staging =
-                lanes == null || lanes.lanePlan().inputFloats() == plan.inputSize()
-                        ? null
-                        : Weights.floats(arena, lanes.lanePlan().inputFloats());
+        this.staging = lanes == null ? null : Weights.floats(arena, lanes.lanePlan().inputFloats());
     }
 
     /** The plan's lane-layout execution, or null when the plan runs row-major. */
     public LanePlanStages lanes() {
         return lanes;
+    }
+
+    /** The staging row for {@link LanePlanStages#enterRow} with {@link #lanes()}, or null. */
+    public MemorySegment staging() {
+        return staging;
     }
 
     public CompiledPlan plan() {

@@ -152,13 +152,8 @@ public final class LanePlan {
         return false;
     }
 
-    /** Chunks of {@code lanes} rows the input enters in. */
-    public int entryChunks() {
-        return chunks(groups.getFirst());
-    }
-
     /**
-     * Floats of the lane-layout input: {@link #entryChunks()} x {@code lanes} rows of {@link
+     * Floats of the lane-layout input: whole chunks of {@code lanes} rows of {@link
      * #entryRowFloats()}, at least the plan's input (more when the first group is padded).
      */
     public long inputFloats() {

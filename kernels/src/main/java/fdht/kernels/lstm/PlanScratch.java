@@ -10,7 +10,6 @@ import fdht.layout.CompiledPlan;
 import fdht.layout.ContractionPlan;
 import fdht.layout.LanePlan;
 import fdht.layout.PlanFactors;
-import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -54,12 +53,6 @@ final class PlanScratch implements GateProjection.Scratch {
      */
     private final LanePlanStages rows;
 
-    /**
-     * The staging row for the entry chunks of {@link #rows} that reach past the frame: {@code [x ;
-     * h ; 0]} from there on, its padding zeroed once here.
-     */
-    private final MemorySegment staging;
-
     PlanScratch(
             IntFunction<ContractionPlan> planForRows,
             PlanFactors weights,
@@ -73,7 +66,6 @@ final class PlanScratch implements GateProjection.Scratch {
         this.resultRow = (int) plan.resultSize();
         int l = KernelProvider.kernels().lanes();
         this.rows = work.lanes();
-        this.staging = rows == null ? null : Weights.floats(arena, rows.lanePlan().inputFloats());
         // -Dfdht.laneBatches=false: rows only, for measuring one path against the other in one JVM
         this.chunks =
                 l > 1
@@ -131,7 +123,16 @@ final class PlanScratch implements GateProjection.Scratch {
         }
         for (; b < batch; b++) {
             if (rows != null && kernels.lanes() == rows.lanes()) {
-                projectRow(x, xOff + b * xStride, h, (long) b * hidden, inputSize, hidden, kernels);
+                rows.enterRow(
+                        x,
+                        xOff + b * xStride,
+                        inputSize,
+                        h,
+                        (long) b * hidden,
+                        hidden,
+                        work.staging(),
+                        kernels);
+                rows.walk(kernels);
                 rows.exit(z, (long) b * resultRow);
                 continue;
             }
@@ -139,44 +140,5 @@ final class PlanScratch implements GateProjection.Scratch {
             if (h != null) input.fill(h, (long) b * hidden, 0, inputSize, hidden);
             PlanExecutor.apply(plan, input.buffer, 0, z, (long) b * resultRow, work, kernels);
         }
-    }
-
-    /**
-     * One row in the lane layout with lanes from row axes: every entry chunk that lies in the frame
-     * is transposed straight from {@code x}; the chunks that reach past it from {@link #staging},
-     * filled from there on only.
-     */
-    private void projectRow(
-            MemorySegment x,
-            long xRow,
-            MemorySegment h,
-            long hRow,
-            int inputSize,
-            int hidden,
-            Kernels kernels) {
-        LanePlan lp = rows.lanePlan();
-        long chunk = lp.lanes() * lp.entryRowFloats(), bytes = Float.BYTES;
-        boolean staged = false;
-        for (long from = 0; from < lp.inputFloats(); from += chunk) {
-            if (from + chunk <= inputSize) {
-                rows.enter(x, xRow + from, from, kernels);
-                continue;
-            }
-            if (!staged) {
-                if (from < inputSize)
-                    MemorySegment.copy(
-                            x,
-                            (xRow + from) * bytes,
-                            staging,
-                            from * bytes,
-                            (inputSize - from) * bytes);
-                if (h != null)
-                    MemorySegment.copy(
-                            h, hRow * bytes, staging, (long) inputSize * bytes, hidden * bytes);
-                staged = true;
-            }
-            rows.enter(staging, from, from, kernels);
-        }
-        rows.walk(kernels);
     }
 }

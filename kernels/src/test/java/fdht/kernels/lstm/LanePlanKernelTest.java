@@ -203,13 +203,17 @@ class LanePlanKernelTest {
         }
     }
 
-    /** The whole row through {@link LanePlanStages}: pack every entry chunk, walk, exit. */
+    /**
+     * The whole row through {@link LanePlanStages}: the input given as {@code [x ; h]} (its last
+     * floats as a separate {@code h}, as an LSTM step gives it), entered, walked, left.
+     */
     static void run(LanePlan lp, MemorySegment x, MemorySegment y, Kernels k, Arena arena) {
         LanePlanStages st = new LanePlanStages(lp, arena);
-        MemorySegment padded = Weights.floats(arena, lp.inputFloats()); // zeros past the input
-        MemorySegment.copy(x, 0, padded, 0, lp.plan().inputSize() * Float.BYTES);
-        long chunk = lp.lanes() * lp.entryRowFloats();
-        for (long from = 0; from < lp.inputFloats(); from += chunk) st.enter(padded, from, from, k);
+        long n = lp.plan().inputSize(), hFloats = Math.min(7, n / 3), xFloats = n - hFloats;
+        MemorySegment h = Weights.floats(arena, hFloats);
+        MemorySegment.copy(x, xFloats * Float.BYTES, h, 0, hFloats * Float.BYTES);
+        MemorySegment staging = Weights.floats(arena, lp.inputFloats());
+        st.enterRow(x, 0, xFloats, h, 0, hFloats, staging, k);
         st.walk(k);
         st.exit(y, 0);
     }
