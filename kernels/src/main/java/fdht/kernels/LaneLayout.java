@@ -66,6 +66,17 @@ public final class LaneLayout {
         }
     }
 
+    /** Checks the tables of {@code Kernels#transposeBlocks}: equal lengths, whole blocks. */
+    public static void requireBlocks(int[] srcVec, int[] dstVec, int lanes) {
+        if (lanes < 1 || srcVec.length != dstVec.length || srcVec.length % lanes != 0)
+            throw new IllegalArgumentException(
+                    srcVec.length
+                            + " source and "
+                            + dstVec.length
+                            + " destination vectors are not whole blocks of "
+                            + lanes);
+    }
+
     private static void requireWhole(int batch, int lanes) {
         if (lanes < 1 || batch < 0 || batch % lanes != 0) {
             throw new IllegalArgumentException(

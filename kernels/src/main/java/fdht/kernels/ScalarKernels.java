@@ -107,14 +107,7 @@ public final class ScalarKernels implements Kernels {
             long dstOff,
             int[] dstVec,
             int lanes) {
-        LaneLayout.requireLanes(lanes, 0);
-        if (srcVec.length != dstVec.length || srcVec.length % lanes != 0)
-            throw new IllegalArgumentException(
-                    srcVec.length
-                            + " source and "
-                            + dstVec.length
-                            + " destination vectors for blocks of "
-                            + lanes);
+        LaneLayout.requireBlocks(srcVec, dstVec, lanes);
         for (int b = 0; b < srcVec.length; b += lanes) {
             for (int i = 0; i < lanes; i++) {
                 for (int l = 0; l < lanes; l++) {

@@ -1,6 +1,7 @@
 package fdht.kernels.vector;
 
 import fdht.kernels.Kernels;
+import fdht.kernels.LaneLayout;
 import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
 
@@ -66,6 +67,7 @@ public final class VectorKernels implements Kernels {
             int[] dstVec,
             int lanes) {
         requireLanes(lanes);
+        LaneLayout.requireBlocks(srcVec, dstVec, lanes);
         VectorLaneTranspose.transposeBlocks(src, srcOff, srcVec, dst, dstOff, dstVec);
     }
 

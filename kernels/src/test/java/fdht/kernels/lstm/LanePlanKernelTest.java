@@ -2,6 +2,7 @@ package fdht.kernels.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fdht.kernels.KernelProvider;
@@ -113,6 +114,21 @@ class LanePlanKernelTest {
             assertTrue(lp.resultInVectors(), "the result leaves by whole vectors");
             for (int s = 0; s < cp.stageCount(); s++)
                 assertEquals(cp.step(s).p(), lp.step(s).p() * 16L, "stage " + (s + 1) + " rows");
+        }
+    }
+
+    @Test
+    void blockTablesThatAreNotWholeBlocksAreRefused() {
+        Kernels k = KernelProvider.kernels();
+        int lanes = k.lanes() == 1 ? 4 : k.lanes();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = Weights.floats(arena, 4L * lanes * lanes);
+            int[] block = new int[lanes], shorter = new int[lanes - 1];
+            var e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> k.transposeBlocks(buf, 0, block, buf, 0, shorter, lanes));
+            assertTrue(e.getMessage().contains("not whole blocks"), e.getMessage());
         }
     }
 
