@@ -3,6 +3,7 @@ package fdht.kernels.vector;
 import static fdht.kernels.vector.VectorConstants.L;
 import static fdht.kernels.vector.VectorConstants.LE;
 import static fdht.kernels.vector.VectorConstants.S;
+import static fdht.kernels.vector.VectorConstants.offHeap;
 
 import fdht.kernels.ScalarKernels;
 import java.lang.foreign.MemorySegment;
@@ -83,6 +84,8 @@ final class VectorActivations {
     }
 
     static void sigmoid(MemorySegment in, long inOff, MemorySegment out, long outOff, int n) {
+        in = offHeap(in);
+        out = offHeap(out);
         for (int k = 0; k < n; k += L) {
             VectorMask<Float> m = S.indexInRange(k, n);
             squash(
@@ -95,6 +98,8 @@ final class VectorActivations {
     }
 
     static void tanh(MemorySegment in, long inOff, MemorySegment out, long outOff, int n) {
+        in = offHeap(in);
+        out = offHeap(out);
         for (int k = 0; k < n; k += L) {
             VectorMask<Float> m = S.indexInRange(k, n);
             squash(
@@ -115,6 +120,7 @@ final class VectorActivations {
      * (measured: boxed for good, 12 KB per call).
      */
     static int firstNonFinite(MemorySegment s, long off, int n) {
+        s = offHeap(s);
         int whole = n - n % L;
         long at = off * Float.BYTES;
         boolean bad = false;
@@ -132,6 +138,8 @@ final class VectorActivations {
     }
 
     static void add(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
+        x = offHeap(x);
+        y = offHeap(y);
         for (int k = 0; k < n; k += L) {
             VectorMask<Float> m = S.indexInRange(k, n);
             long yb = (yOff + k) * Float.BYTES;
@@ -157,6 +165,10 @@ final class VectorActivations {
             MemorySegment h,
             int hidden,
             int batch) {
+        z = offHeap(z);
+        bias = offHeap(bias);
+        c = offHeap(c);
+        h = offHeap(h);
         int whole = hidden - hidden % L;
         for (int b = 0; b < batch; b++) {
             long zr = zOff + 4L * b * hidden, sr = (long) b * hidden;
@@ -173,6 +185,8 @@ final class VectorActivations {
      * bias}, then tanh for g and sigmoid for i, f, o. Four loops of {@code whole / L} vectors.
      */
     private static void gates(MemorySegment z, long zr, MemorySegment bias, int hidden, int whole) {
+        z = offHeap(z);
+        bias = offHeap(bias);
         long zb = zr * Float.BYTES, hb = (long) hidden * Float.BYTES;
         for (int gate = 0; gate < 4; gate++) {
             boolean g = gate == 2;
@@ -202,6 +216,9 @@ final class VectorActivations {
             long sr,
             int hidden,
             int whole) {
+        z = offHeap(z);
+        c = offHeap(c);
+        h = offHeap(h);
         long zb = zr * Float.BYTES, hb = (long) hidden * Float.BYTES, sb = sr * Float.BYTES;
         cellState(z, zb, hb, c, sb, whole);
         hiddenState(z, zb + 3 * hb, c, h, sb, whole);
@@ -212,6 +229,8 @@ final class VectorActivations {
      */
     private static void cellState(
             MemorySegment z, long zb, long hb, MemorySegment c, long sb, int whole) {
+        z = offHeap(z);
+        c = offHeap(c);
         for (int u = 0; u < whole; u += L) {
             long o = (long) u * Float.BYTES;
             FloatVector ig = FloatVector.fromMemorySegment(S, z, zb + o, LE);
@@ -225,6 +244,9 @@ final class VectorActivations {
     /** {@code h = o*tanh(c)} over {@code whole} units; the o gate at byte {@code ob}. */
     private static void hiddenState(
             MemorySegment z, long ob, MemorySegment c, MemorySegment h, long sb, int whole) {
+        z = offHeap(z);
+        c = offHeap(c);
+        h = offHeap(h);
         for (int u = 0; u < whole; u += L) {
             long o = (long) u * Float.BYTES;
             FloatVector.fromMemorySegment(S, z, ob + o, LE)

@@ -1,5 +1,6 @@
 package fdht.kernels.vector;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
@@ -29,7 +30,28 @@ public final class VectorConstants {
     /** Scalar float access for tails. */
     public static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
 
+    /** The JDK's class of native segments; mapped segments are a subclass of it. */
+    private static final Class<? extends MemorySegment> NATIVE = MemorySegment.NULL.getClass();
+
     private VectorConstants() {}
+
+    /**
+     * {@code s}, typed for the JIT as a native segment; every kernel method passes its segments
+     * through this first. Why: a vector or scalar access to a segment is compiled from the JDK's
+     * shared access code, whose type profile is polluted once anything in the JVM has accessed a
+     * heap segment (the Vector API's own interpreted {@code reinterpretAsInts} does, in every JVM
+     * that runs the cell's exponential). C2 then cannot prove the base is off-heap and fences every
+     * access: the stages ran 2x slower and the entry transposes 1.7x ({@code tools/StepParts.java
+     * --pollute heap}). A cast to a constant class lets C2 fold the base to null again; it costs
+     * one class check per call.
+     *
+     * @throws IllegalArgumentException if {@code s} is a heap segment
+     */
+    public static MemorySegment offHeap(MemorySegment s) {
+        if (!NATIVE.isInstance(s))
+            throw new IllegalArgumentException("the vector kernels take native segments, not " + s);
+        return NATIVE.cast(s);
+    }
 
     private static VectorSpecies<Float> pick() {
         int bits = Integer.getInteger("fdht.vectorBits", -1);

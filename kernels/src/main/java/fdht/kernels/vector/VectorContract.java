@@ -4,6 +4,7 @@ import static fdht.kernels.vector.VectorConstants.F32;
 import static fdht.kernels.vector.VectorConstants.L;
 import static fdht.kernels.vector.VectorConstants.LE;
 import static fdht.kernels.vector.VectorConstants.S;
+import static fdht.kernels.vector.VectorConstants.offHeap;
 
 import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
@@ -31,6 +32,9 @@ final class VectorContract {
             long inOff,
             MemorySegment out,
             long outOff) {
+        fs = offHeap(fs);
+        in = offHeap(in);
+        out = offHeap(out);
         if (st.q() <= L) {
             narrow(st, fs, in, inOff, out, outOff);
         } else {
@@ -49,6 +53,9 @@ final class VectorContract {
             long inOff,
             MemorySegment out,
             long outOff) {
+        fs = offHeap(fs);
+        in = offHeap(in);
+        out = offHeap(out);
         final int p = st.p(), c = st.c(), q = st.q();
         final int[] rb = st.internalRowBaseTable();
         final int[] co = st.internalContractedOffsetTable();
@@ -101,6 +108,9 @@ final class VectorContract {
             int r,
             MemorySegment out,
             long ob) {
+        fs = offHeap(fs);
+        in = offHeap(in);
+        out = offHeap(out);
         final long qBytes = (long) q * Float.BYTES;
         final VectorMask<Float> m =
                 S.indexInRange(
@@ -184,6 +194,9 @@ final class VectorContract {
             long inOff,
             MemorySegment out,
             long outOff) {
+        fs = offHeap(fs);
+        in = offHeap(in);
+        out = offHeap(out);
         final int p = st.p(), c = st.c(), q = st.q();
         final int[] rb = st.internalRowBaseTable();
         final int[] co = st.internalContractedOffsetTable();

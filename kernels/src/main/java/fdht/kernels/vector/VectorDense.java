@@ -4,6 +4,7 @@ import static fdht.kernels.vector.VectorConstants.F32;
 import static fdht.kernels.vector.VectorConstants.L;
 import static fdht.kernels.vector.VectorConstants.LE;
 import static fdht.kernels.vector.VectorConstants.S;
+import static fdht.kernels.vector.VectorConstants.offHeap;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -42,6 +43,9 @@ final class VectorDense {
             long yOff,
             int batch,
             boolean accumulate) {
+        w = offHeap(w);
+        x = offHeap(x);
+        y = offHeap(y);
         if (!accumulate) {
             for (long e = 0; e < (long) batch * rows; e++) y.setAtIndex(F32, yOff + e, 0f);
         }
@@ -89,6 +93,9 @@ final class VectorDense {
             int i,
             int jb,
             int je) {
+        w = offHeap(w);
+        x = offHeap(x);
+        y = offHeap(y);
         long cb = (long) cols * Float.BYTES;
         long w0 = (wOff + (long) i * cols) * Float.BYTES, w1 = w0 + cb, w2 = w1 + cb, w3 = w2 + cb;
         long x0 = (xOff + (long) b * cols) * Float.BYTES, x1 = x0 + cb, x2 = x1 + cb, x3 = x2 + cb;
@@ -412,6 +419,9 @@ final class VectorDense {
             int i,
             int jb,
             int je) {
+        w = offHeap(w);
+        x = offHeap(x);
+        y = offHeap(y);
         long cb = (long) cols * Float.BYTES;
         long x0 = (xOff + (long) b * cols) * Float.BYTES, x1 = x0 + cb, x2 = x1 + cb, x3 = x2 + cb;
         {
@@ -460,6 +470,9 @@ final class VectorDense {
             int i,
             int jb,
             int je) {
+        w = offHeap(w);
+        x = offHeap(x);
+        y = offHeap(y);
         long rb = (long) cols * Float.BYTES;
         long w0 = (wOff + (long) i * cols) * Float.BYTES, w1 = w0 + rb, w2 = w1 + rb, w3 = w2 + rb;
         long xr = (xOff + (long) b * cols) * Float.BYTES;
@@ -496,6 +509,8 @@ final class VectorDense {
      */
     private static float dot(
             MemorySegment w, long wRow, MemorySegment x, long xRow, int jb, int je) {
+        w = offHeap(w);
+        x = offHeap(x);
         FloatVector a0 = FloatVector.zero(S);
         int j = jb;
         for (; j + L <= je; j += L) {
@@ -537,6 +552,7 @@ final class VectorDense {
     }
 
     private static void add(MemorySegment y, long at, float v) {
+        y = offHeap(y);
         y.setAtIndex(F32, at, y.getAtIndex(F32, at) + v);
     }
 }

@@ -4,6 +4,7 @@ import static fdht.kernels.vector.VectorConstants.F32;
 import static fdht.kernels.vector.VectorConstants.L;
 import static fdht.kernels.vector.VectorConstants.LE;
 import static fdht.kernels.vector.VectorConstants.S;
+import static fdht.kernels.vector.VectorConstants.offHeap;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.IntVector;
@@ -61,6 +62,8 @@ final class VectorLaneTranspose {
 
     static void toLanes(
             MemorySegment src, long srcOff, long srcStride, int n, MemorySegment dst, long dstOff) {
+        src = offHeap(src);
+        dst = offHeap(dst);
         final long rowBytes = srcStride * Float.BYTES;
         int e = 0;
         for (; e + L <= n; e += L) {
@@ -96,6 +99,8 @@ final class VectorLaneTranspose {
             MemorySegment dst,
             long dstOff,
             int[] dstVec) {
+        src = offHeap(src);
+        dst = offHeap(dst);
         final long s = srcOff * Float.BYTES, d = dstOff * Float.BYTES;
         for (int at = 0; at + L <= srcVec.length; at += L)
             block(src, s, srcVec, at, Float.BYTES, dst, d, dstVec, at, Float.BYTES);
@@ -116,6 +121,8 @@ final class VectorLaneTranspose {
             int[] dIdx,
             int dAt,
             long dMul) {
+        src = offHeap(src);
+        dst = offHeap(dst);
         switch (L) { // L is a constant: C2 keeps one case
             case 16 -> block16(src, s, sIdx, sAt, sMul, dst, d, dIdx, dAt, dMul);
             case 8 -> block8(src, s, sIdx, sAt, sMul, dst, d, dIdx, dAt, dMul);
@@ -135,6 +142,8 @@ final class VectorLaneTranspose {
             int[] dIdx,
             int dAt,
             long dMul) {
+        src = offHeap(src);
+        dst = offHeap(dst);
         IntVector v0 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 0] * sMul, LE);
         IntVector v1 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 1] * sMul, LE);
         IntVector v2 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 2] * sMul, LE);
@@ -282,6 +291,8 @@ final class VectorLaneTranspose {
             int[] dIdx,
             int dAt,
             long dMul) {
+        src = offHeap(src);
+        dst = offHeap(dst);
         IntVector v0 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 0] * sMul, LE);
         IntVector v1 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 1] * sMul, LE);
         IntVector v2 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 2] * sMul, LE);
@@ -352,6 +363,8 @@ final class VectorLaneTranspose {
             int[] dIdx,
             int dAt,
             long dMul) {
+        src = offHeap(src);
+        dst = offHeap(dst);
         IntVector v0 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 0] * sMul, LE);
         IntVector v1 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 1] * sMul, LE);
         IntVector v2 = IntVector.fromMemorySegment(IS, src, s + sIdx[sAt + 2] * sMul, LE);

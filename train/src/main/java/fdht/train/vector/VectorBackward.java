@@ -1,5 +1,7 @@
 package fdht.train.vector;
 
+import static fdht.kernels.vector.VectorConstants.offHeap;
+
 import fdht.train.plan.BackwardKernels;
 import fdht.train.plan.StageView;
 import java.lang.foreign.MemorySegment;
@@ -50,6 +52,9 @@ public final class VectorBackward implements BackwardKernels {
             MemorySegment dOut,
             long dOutOff,
             MemorySegment dF) {
+        in = offHeap(in);
+        dOut = offHeap(dOut);
+        dF = offHeap(dF);
         final int p = st.p(), c = st.c(), q = st.q();
         final int[] rb = st.rowBase(), co = st.contractedOffset();
         final long qBytes = (long) q * Float.BYTES;
@@ -93,6 +98,7 @@ public final class VectorBackward implements BackwardKernels {
     }
 
     private static void addInto(MemorySegment s, long bytes, FloatVector v, VectorMask<Float> m) {
+        s = offHeap(s);
         FloatVector.fromMemorySegment(S, s, bytes, LE, m).add(v).intoMemorySegment(s, bytes, LE, m);
     }
 
@@ -104,6 +110,9 @@ public final class VectorBackward implements BackwardKernels {
             long dOutOff,
             MemorySegment dIn,
             long dInOff) {
+        fs = offHeap(fs);
+        dOut = offHeap(dOut);
+        dIn = offHeap(dIn);
         final int p = st.p(), c = st.c(), q = st.q();
         if (q <= L) {
             stageInputNarrow(st, fs, dOut, dOutOff, dIn, dInOff);
@@ -141,6 +150,9 @@ public final class VectorBackward implements BackwardKernels {
             long dOutOff,
             MemorySegment dIn,
             long dInOff) {
+        fs = offHeap(fs);
+        dOut = offHeap(dOut);
+        dIn = offHeap(dIn);
         final int p = st.p(), c = st.c(), q = st.q();
         final int[] rb = st.rowBase(), co = st.contractedOffset();
         final long fBytes = st.factorOffset() * Float.BYTES, qBytes = (long) q * Float.BYTES;
@@ -195,6 +207,9 @@ public final class VectorBackward implements BackwardKernels {
             long dxOff,
             long dxStride,
             int batch) {
+        w = offHeap(w);
+        dy = offHeap(dy);
+        dx = offHeap(dx);
         for (int b = 0; b < batch; b++) {
             long xb = (dxOff + b * dxStride) * Float.BYTES;
             for (int j = 0; j < cols; j += L) {
@@ -241,6 +256,9 @@ public final class VectorBackward implements BackwardKernels {
             long xOff,
             long xStride,
             int batch) {
+        dw = offHeap(dw);
+        dy = offHeap(dy);
+        x = offHeap(x);
         for (int i = 0; i < rows; i++) {
             long wb = ((long) i * ld + wCol) * Float.BYTES;
             for (int j = 0; j < cols; j += L) {
