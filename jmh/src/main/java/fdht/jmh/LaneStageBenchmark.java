@@ -55,7 +55,7 @@ public class LaneStageBenchmark extends PlanStageBenchmark {
         for (int s = 0; s < stage; s++) {
             MemorySegment dst = Weights.floats(arena, work);
             kernels.contractLanes(
-                    plan.steps().get(s), plan.factors(), src, 0, dst, 0, lanes, chunks);
+                    plan.steps().get(s), plan.internalFactorArray(), src, 0, dst, 0, lanes, chunks);
             src = dst;
         }
         in = src;
@@ -64,7 +64,7 @@ public class LaneStageBenchmark extends PlanStageBenchmark {
         MemorySegment scratch = Weights.floats(arena, work);
         for (int i = 0; i < 300; i++) {
             for (CompiledPlan.Step st : plan.steps())
-                kernels.contractLanes(st, plan.factors(), in, 0, scratch, 0, lanes, 1);
+                kernels.contractLanes(st, plan.internalFactorArray(), in, 0, scratch, 0, lanes, 1);
         }
     }
 
@@ -81,13 +81,14 @@ public class LaneStageBenchmark extends PlanStageBenchmark {
         chunks = 1;
         for (int i = 0; i < 300; i++) {
             for (int s = 0; s < plan.stageCount(); s++)
-                kernels.contractLanes(lp.step(s), plan.factors(), in, 0, out, 0, lanes, 1);
+                kernels.contractLanes(
+                        lp.step(s), plan.internalFactorArray(), in, 0, out, 0, lanes, 1);
         }
     }
 
     @Benchmark
     public MemorySegment stage() {
-        kernels.contractLanes(step, plan.factors(), in, 0, out, 0, lanes, chunks);
+        kernels.contractLanes(step, plan.internalFactorArray(), in, 0, out, 0, lanes, chunks);
         return out;
     }
 }

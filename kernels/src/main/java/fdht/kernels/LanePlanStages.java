@@ -131,7 +131,14 @@ public final class LanePlanStages implements StageOperation {
             in = transposed;
         }
         kernels.contractLanes(
-                lanePlan.step(s), plan.factors(), in, 0, segment[to.ordinal()], 0, lanes, 1);
+                lanePlan.step(s),
+                plan.internalFactorArray(),
+                in,
+                0,
+                segment[to.ordinal()],
+                0,
+                lanes,
+                1);
     }
 
     /** Nothing: {@link #exit} reads the last stage's output in place. */

@@ -55,7 +55,7 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void contractLanes(
             CompiledPlan.Step step,
-            MemorySegment factors,
+            float[] factors,
             MemorySegment in,
             long inOff,
             MemorySegment out,
@@ -83,7 +83,7 @@ public final class ScalarKernels implements Kernels {
                                                                                             .contractedOffset(
                                                                                                     j))
                                                                     * lanes)
-                                            * factors.getAtIndex(F, f0 + (long) j * q + qq);
+                                            * factors[Math.toIntExact(f0 + (long) j * q + qq)];
                         }
                         out.setAtIndex(F, ob + ((long) r * q + qq) * lanes, sum);
                     }

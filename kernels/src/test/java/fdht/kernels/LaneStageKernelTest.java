@@ -113,7 +113,14 @@ class LaneStageKernelTest {
                     IllegalArgumentException.class,
                     () ->
                             k.contractLanes(
-                                    cp.step(0), cp.factors(), buf, 0, buf, 0, k.lanes() / 2, 1));
+                                    cp.step(0),
+                                    cp.internalFactorArray(),
+                                    buf,
+                                    0,
+                                    buf,
+                                    0,
+                                    k.lanes() / 2,
+                                    1));
         }
     }
 
@@ -143,7 +150,8 @@ class LaneStageKernelTest {
                     .contract(st, cp.factors(), rowMajor, b * inSize, expected, b * outSize);
         MemorySegment scalarLanes = Weights.floats(arena, batch * outSize);
         KernelProvider.scalar()
-                .contractLanes(st, cp.factors(), laneIn, 0, scalarLanes, 0, lanes, chunks);
+                .contractLanes(
+                        st, cp.internalFactorArray(), laneIn, 0, scalarLanes, 0, lanes, chunks);
         MemorySegment scalarRows = Weights.floats(arena, batch * outSize);
         LaneLayout.fromLanes(scalarLanes, 0, lanes, batch, outSize, scalarRows, 0, outSize);
         for (long e = 0; e < batch * outSize; e++) {
@@ -157,14 +165,12 @@ class LaneStageKernelTest {
         // the active kernels (vector at their own width), against the twin with a bound scaled to
         // each sum
         MemorySegment got = Weights.floats(arena, batch * outSize);
-        k.contractLanes(st, cp.factors(), laneIn, 0, got, 0, lanes, chunks);
+        k.contractLanes(st, cp.internalFactorArray(), laneIn, 0, got, 0, lanes, chunks);
         MemorySegment absIn = Weights.floats(arena, batch * inSize);
         for (long e = 0; e < batch * inSize; e++)
             Weights.set(absIn, e, Math.abs(Weights.get(laneIn, e)));
-        long factorFloats = cp.factors().byteSize() / Float.BYTES;
-        MemorySegment absF = Weights.floats(arena, factorFloats);
-        for (long e = 0; e < factorFloats; e++)
-            Weights.set(absF, e, Math.abs(Weights.get(cp.factors(), e)));
+        float[] absF = cp.internalFactorArray().clone();
+        for (int e = 0; e < absF.length; e++) absF[e] = Math.abs(absF[e]);
         MemorySegment bound = Weights.floats(arena, batch * outSize);
         KernelProvider.scalar().contractLanes(st, absF, absIn, 0, bound, 0, lanes, chunks);
         for (long e = 0; e < batch * outSize; e++) {

@@ -109,6 +109,7 @@ public final class CompiledPlan {
 
     private final ContractionPlan plan;
     private final MemorySegment factors;
+    private final float[] factorArray;
     private final List<Step> steps;
     private final int[] resultSource; // null when the last stage writes y directly
     // sizes computed once: walking the axis lists per call allocated iterators on the hot path
@@ -120,6 +121,7 @@ public final class CompiledPlan {
             ContractionPlan plan, MemorySegment factors, List<Step> steps, int[] resultSource) {
         this.plan = plan;
         this.factors = factors;
+        this.factorArray = factors.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
         this.steps = List.copyOf(steps);
         this.resultSource = resultSource;
         this.inputSize = plan.inputSize();
@@ -218,6 +220,17 @@ public final class CompiledPlan {
     /** The packed factors of all stages, read-only. */
     public MemorySegment factors() {
         return factors;
+    }
+
+    /**
+     * Internal, for the lane kernels only, as {@link Step#internalRowBaseTable()}: {@link
+     * #factors()} copied once into a heap array, the array itself. The lane micro-kernel reads its
+     * broadcast operands (one factor entry per register) from it: an array read is the smallest
+     * read C2 compiles, which keeps the register-blocked kernel under C2's inlining budget
+     * (docs/PERFORMANCE.md). Shared by every thread that runs the plan: never write it.
+     */
+    public float[] internalFactorArray() {
+        return factorArray;
     }
 
     public int batch() {

@@ -37,7 +37,7 @@ final class C1Directive {
     static final String[] METHODS = {
         "fdht/kernels/vector/VectorContract.narrowBlock",
         "fdht/kernels/vector/VectorContract.wide",
-        "fdht/kernels/vector/VectorLaneContract.block2x8",
+        "fdht/kernels/vector/VectorLaneContract.block3x8",
         "fdht/kernels/vector/VectorLaneContract.block1x8",
         "fdht/kernels/vector/VectorLaneTranspose.block16",
         "fdht/kernels/vector/VectorLaneTranspose.block8",

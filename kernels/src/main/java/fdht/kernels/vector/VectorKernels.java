@@ -46,7 +46,7 @@ public final class VectorKernels implements Kernels {
     @Override
     public void contractLanes(
             CompiledPlan.Step step,
-            MemorySegment factors,
+            float[] factors,
             MemorySegment in,
             long inOff,
             MemorySegment out,
