@@ -436,20 +436,28 @@ final class VectorDense {
                 a2 = wv.fma(FloatVector.fromMemorySegment(S, x, x2 + o, LE), a2);
                 a3 = wv.fma(FloatVector.fromMemorySegment(S, x, x3 + o, LE), a3);
             }
-            float t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-            if (j < je) {
-                VectorMask<Float> m = S.indexInRange(j, je);
-                long o = (long) j * Float.BYTES;
-                FloatVector wv = FloatVector.fromMemorySegment(S, w, wr + o, LE, m);
-                t0 = sum(wv.mul(FloatVector.fromMemorySegment(S, x, x0 + o, LE, m)));
-                t1 = sum(wv.mul(FloatVector.fromMemorySegment(S, x, x1 + o, LE, m)));
-                t2 = sum(wv.mul(FloatVector.fromMemorySegment(S, x, x2 + o, LE, m)));
-                t3 = sum(wv.mul(FloatVector.fromMemorySegment(S, x, x3 + o, LE, m)));
-            }
-            add(y, yOff + (long) b * rows + i, sum(a0) + t0);
-            add(y, yOff + (long) (b + 1) * rows + i, sum(a1) + t1);
-            add(y, yOff + (long) (b + 2) * rows + i, sum(a2) + t2);
-            add(y, yOff + (long) (b + 3) * rows + i, sum(a3) + t3);
+            // the vector sums first, by hand (as sum()), then the tails: see tail()
+            FloatVector a08 = L >= 16 ? a0.add(a0.rearrange(ROT_8)) : a0,
+                    a04 = L >= 8 ? a08.add(a08.rearrange(ROT_4)) : a08,
+                    a02 = L >= 4 ? a04.add(a04.rearrange(ROT_2)) : a04;
+            float s0 = (L >= 2 ? a02.add(a02.rearrange(ROT_1)) : a02).lane(0);
+            FloatVector a18 = L >= 16 ? a1.add(a1.rearrange(ROT_8)) : a1,
+                    a14 = L >= 8 ? a18.add(a18.rearrange(ROT_4)) : a18,
+                    a12 = L >= 4 ? a14.add(a14.rearrange(ROT_2)) : a14;
+            float s1 = (L >= 2 ? a12.add(a12.rearrange(ROT_1)) : a12).lane(0);
+            FloatVector a28 = L >= 16 ? a2.add(a2.rearrange(ROT_8)) : a2,
+                    a24 = L >= 8 ? a28.add(a28.rearrange(ROT_4)) : a28,
+                    a22 = L >= 4 ? a24.add(a24.rearrange(ROT_2)) : a24;
+            float s2 = (L >= 2 ? a22.add(a22.rearrange(ROT_1)) : a22).lane(0);
+            FloatVector a38 = L >= 16 ? a3.add(a3.rearrange(ROT_8)) : a3,
+                    a34 = L >= 8 ? a38.add(a38.rearrange(ROT_4)) : a38,
+                    a32 = L >= 4 ? a34.add(a34.rearrange(ROT_2)) : a34;
+            float s3 = (L >= 2 ? a32.add(a32.rearrange(ROT_1)) : a32).lane(0);
+            long wf = wOff + (long) i * cols, xf = xOff + (long) b * cols;
+            add(y, yOff + (long) b * rows + i, s0 + tail(w, wf, x, xf, j, je));
+            add(y, yOff + (long) (b + 1) * rows + i, s1 + tail(w, wf, x, xf + cols, j, je));
+            add(y, yOff + (long) (b + 2) * rows + i, s2 + tail(w, wf, x, xf + 2L * cols, j, je));
+            add(y, yOff + (long) (b + 3) * rows + i, s3 + tail(w, wf, x, xf + 3L * cols, j, je));
         }
     }
 
@@ -486,21 +494,29 @@ final class VectorDense {
             a2 = FloatVector.fromMemorySegment(S, w, w2 + o, LE).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(S, w, w3 + o, LE).fma(xv, a3);
         }
-        float t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-        if (j < je) {
-            VectorMask<Float> m = S.indexInRange(j, je);
-            long o = (long) j * Float.BYTES;
-            FloatVector xv = FloatVector.fromMemorySegment(S, x, xr + o, LE, m);
-            t0 = sum(FloatVector.fromMemorySegment(S, w, w0 + o, LE, m).mul(xv));
-            t1 = sum(FloatVector.fromMemorySegment(S, w, w1 + o, LE, m).mul(xv));
-            t2 = sum(FloatVector.fromMemorySegment(S, w, w2 + o, LE, m).mul(xv));
-            t3 = sum(FloatVector.fromMemorySegment(S, w, w3 + o, LE, m).mul(xv));
-        }
+        // the vector sums first, by hand (as sum()), then the tails: see tail()
+        FloatVector a08 = L >= 16 ? a0.add(a0.rearrange(ROT_8)) : a0,
+                a04 = L >= 8 ? a08.add(a08.rearrange(ROT_4)) : a08,
+                a02 = L >= 4 ? a04.add(a04.rearrange(ROT_2)) : a04;
+        float s0 = (L >= 2 ? a02.add(a02.rearrange(ROT_1)) : a02).lane(0);
+        FloatVector a18 = L >= 16 ? a1.add(a1.rearrange(ROT_8)) : a1,
+                a14 = L >= 8 ? a18.add(a18.rearrange(ROT_4)) : a18,
+                a12 = L >= 4 ? a14.add(a14.rearrange(ROT_2)) : a14;
+        float s1 = (L >= 2 ? a12.add(a12.rearrange(ROT_1)) : a12).lane(0);
+        FloatVector a28 = L >= 16 ? a2.add(a2.rearrange(ROT_8)) : a2,
+                a24 = L >= 8 ? a28.add(a28.rearrange(ROT_4)) : a28,
+                a22 = L >= 4 ? a24.add(a24.rearrange(ROT_2)) : a24;
+        float s2 = (L >= 2 ? a22.add(a22.rearrange(ROT_1)) : a22).lane(0);
+        FloatVector a38 = L >= 16 ? a3.add(a3.rearrange(ROT_8)) : a3,
+                a34 = L >= 8 ? a38.add(a38.rearrange(ROT_4)) : a38,
+                a32 = L >= 4 ? a34.add(a34.rearrange(ROT_2)) : a34;
+        float s3 = (L >= 2 ? a32.add(a32.rearrange(ROT_1)) : a32).lane(0);
         long yb = yOff + (long) b * rows + i;
-        add(y, yb, sum(a0) + t0);
-        add(y, yb + 1, sum(a1) + t1);
-        add(y, yb + 2, sum(a2) + t2);
-        add(y, yb + 3, sum(a3) + t3);
+        long wf = wOff + (long) i * cols, xf = xOff + (long) b * cols;
+        add(y, yb, s0 + tail(w, wf, x, xf, j, je));
+        add(y, yb + 1, s1 + tail(w, wf + cols, x, xf, j, je));
+        add(y, yb + 2, s2 + tail(w, wf + 2L * cols, x, xf, j, je));
+        add(y, yb + 3, s3 + tail(w, wf + 3L * cols, x, xf, j, je));
     }
 
     /**
@@ -521,14 +537,36 @@ final class VectorDense {
                                             S, x, (xRow + j) * Float.BYTES, LE),
                                     a0);
         }
+        FloatVector a08 = L >= 16 ? a0.add(a0.rearrange(ROT_8)) : a0,
+                a04 = L >= 8 ? a08.add(a08.rearrange(ROT_4)) : a08,
+                a02 = L >= 4 ? a04.add(a04.rearrange(ROT_2)) : a04;
+        float s0 = (L >= 2 ? a02.add(a02.rearrange(ROT_1)) : a02).lane(0);
+        return s0 + tail(w, wRow, x, xRow, j, je);
+    }
+
+    /**
+     * The masked tail of one row's dot product, columns [j, je) with {@code je - j < L}: {@link
+     * #sum} of the products, as every path sums it; 0 when there is none. Why its own method, and
+     * why the callers take their vector sums before calling it: a method past C2's inlining node
+     * budget (reached in JVMs whose segment-access code has seen confined and heap segments) leaves
+     * its last calls uninlined, and an uninlined call that takes a vector boxes it (an HT-on-{@code
+     * W_x} step at batch 1 was seen at 750 us and 1.6 MB instead of 4 us and 0); this one takes and
+     * returns no vector, and the sums come before it.
+     */
+    private static float tail(
+            MemorySegment w, long wRow, MemorySegment x, long xRow, int j, int je) {
+        if (j >= je) return 0f;
+        w = offHeap(w);
+        x = offHeap(x);
         VectorMask<Float> m = S.indexInRange(j, je);
-        float t =
-                sum(
-                        FloatVector.fromMemorySegment(S, w, (wRow + j) * Float.BYTES, LE, m)
-                                .mul(
-                                        FloatVector.fromMemorySegment(
-                                                S, x, (xRow + j) * Float.BYTES, LE, m)));
-        return sum(a0) + t;
+        FloatVector p =
+                FloatVector.fromMemorySegment(S, w, (wRow + j) * Float.BYTES, LE, m)
+                        .mul(FloatVector.fromMemorySegment(S, x, (xRow + j) * Float.BYTES, LE, m));
+        FloatVector p8 = L >= 16 ? p.add(p.rearrange(ROT_8)) : p,
+                p4 = L >= 8 ? p8.add(p8.rearrange(ROT_4)) : p8,
+                p2 = L >= 4 ? p4.add(p4.rearrange(ROT_2)) : p4;
+        float t = (L >= 2 ? p2.add(p2.rearrange(ROT_1)) : p2).lane(0);
+        return t;
     }
 
     private static VectorShuffle<Float> rotation(int by) {
