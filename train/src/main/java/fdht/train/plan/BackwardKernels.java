@@ -42,6 +42,41 @@ public interface BackwardKernels {
             MemorySegment dFactors);
 
     /**
+     * Input gradient of a stage over {@code chunks x lanes} batch rows in the lane layout (the
+     * layout of {@code fdht.kernels.Kernels#contractLanes}: element {@code e} of batch row {@code
+     * k*lanes + l} at {@code (k*size + e)*lanes + l}): for every chunk {@code k}, {@code p, c} and
+     * lane {@code l}, {@code dIn[dInOff + (k*inSize + rowBase[p] + cOff[c])*lanes + l] = sum_q
+     * dOut[dOutOff + (k*outSize + p*Q + q)*lanes + l] * F[c*Q + q]}, {@code inSize}, {@code
+     * outSize} being the stage's batch-1 sizes. The vector kernels take only their own lanes, the
+     * scalar ones any {@code lanes >= 1}.
+     */
+    void stageInputLanes(
+            StageView st,
+            MemorySegment factors,
+            MemorySegment dOut,
+            long dOutOff,
+            MemorySegment dIn,
+            long dInOff,
+            int lanes,
+            int chunks);
+
+    /**
+     * Factor gradient of a stage over the same lane layout: {@code dF[st.factorOffset() + c*Q + q]
+     * += sum_k sum_p sum_l in[inOff + (k*inSize + rowBase[p] + cOff[c])*lanes + l] * dOut[dOutOff +
+     * (k*outSize + p*Q + q)*lanes + l]}. Lanes past the batch must hold zeros in {@code in} or
+     * {@code dOut} (then they add nothing).
+     */
+    void stageFactorLanes(
+            StageView st,
+            MemorySegment in,
+            long inOff,
+            MemorySegment dOut,
+            long dOutOff,
+            MemorySegment dFactors,
+            int lanes,
+            int chunks);
+
+    /**
      * Input gradient of a dense layer {@code y[b][i] = sum_j W[i][wCol + j] x[b][j]} ({@code W}
      * rows {@code ld} floats apart), for the {@code cols} columns from {@code wCol}: {@code
      * dx[dxOff + b*dxStride + j] = sum_i W[i*ld + wCol + j] * dy[dyOff + b*rows + i]}.

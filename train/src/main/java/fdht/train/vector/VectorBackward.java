@@ -195,6 +195,34 @@ public final class VectorBackward implements BackwardKernels {
     }
 
     @Override
+    public void stageInputLanes(
+            StageView st,
+            MemorySegment factors,
+            MemorySegment dOut,
+            long dOutOff,
+            MemorySegment dIn,
+            long dInOff,
+            int lanes,
+            int chunks) {
+        VectorLaneBackward.requireLanes(lanes, chunks);
+        VectorLaneBackward.input(st, factors, dOut, dOutOff, dIn, dInOff, chunks);
+    }
+
+    @Override
+    public void stageFactorLanes(
+            StageView st,
+            MemorySegment in,
+            long inOff,
+            MemorySegment dOut,
+            long dOutOff,
+            MemorySegment dFactors,
+            int lanes,
+            int chunks) {
+        VectorLaneBackward.requireLanes(lanes, chunks);
+        VectorLaneBackward.factor(st, in, inOff, dOut, dOutOff, dFactors, chunks);
+    }
+
+    @Override
     public void denseInput(
             MemorySegment w,
             int rows,
