@@ -4,7 +4,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The arithmetic of reverse mode, beside the forward {@code fdht.kernels.Kernels}: the two GEMMs of
- * a contraction stage's backward (DESIGN.md section 6) and the two of a dense layer's. {@link
+ * a contraction stage's backward (DESIGN.md section 6) over a batch in the lane layout, the forward
+ * lane kernel's own ({@code Kernels#contractLanes}), and the two of a dense layer's. {@link
  * ScalarBackward} is the obviously correct reference; {@code fdht.train.vector.VectorBackward} its
  * Vector API twin; {@link BackwardProvider} picks one per JVM, following the forward kernels.
  *
@@ -15,31 +16,6 @@ import java.lang.foreign.MemorySegment;
 public interface BackwardKernels {
     /** "scalar" or "vector-&lt;bits&gt;". */
     String name();
-
-    /**
-     * Input gradient of a stage: {@code dIn[dInOff + rowBase[p] + cOff[c]] = sum_k dOut[dOutOff +
-     * p*Q + k] * F[c*Q + k]} for every {@code p, c} (each element of {@code dIn}'s stage input
-     * written once).
-     */
-    void stageInput(
-            StageView st,
-            MemorySegment factors,
-            MemorySegment dOut,
-            long dOutOff,
-            MemorySegment dIn,
-            long dInOff);
-
-    /**
-     * Factor gradient of a stage: {@code dF[st.factorOffset() + c*Q + k] += sum_p in[inOff +
-     * rowBase[p] + cOff[c]] * dOut[dOutOff + p*Q + k]}.
-     */
-    void stageFactor(
-            StageView st,
-            MemorySegment in,
-            long inOff,
-            MemorySegment dOut,
-            long dOutOff,
-            MemorySegment dFactors);
 
     /**
      * Input gradient of a stage over {@code chunks x lanes} batch rows in the lane layout (the

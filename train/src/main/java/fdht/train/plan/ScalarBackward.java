@@ -22,53 +22,6 @@ public final class ScalarBackward implements BackwardKernels {
     }
 
     @Override
-    public void stageInput(
-            StageView st,
-            MemorySegment factors,
-            MemorySegment dOut,
-            long dOutOff,
-            MemorySegment dIn,
-            long dInOff) {
-        int p = st.p(), c = st.c(), q = st.q();
-        long f0 = st.factorOffset();
-        for (int r = 0; r < p; r++) {
-            long base = dInOff + st.rowBase()[r];
-            for (int j = 0; j < c; j++) {
-                float sum = 0f;
-                for (int k = 0; k < q; k++)
-                    sum +=
-                            dOut.getAtIndex(F, dOutOff + (long) r * q + k)
-                                    * factors.getAtIndex(F, f0 + (long) j * q + k);
-                dIn.setAtIndex(F, base + st.contractedOffset()[j], sum);
-            }
-        }
-    }
-
-    @Override
-    public void stageFactor(
-            StageView st,
-            MemorySegment in,
-            long inOff,
-            MemorySegment dOut,
-            long dOutOff,
-            MemorySegment dFactors) {
-        int p = st.p(), c = st.c(), q = st.q();
-        long f0 = st.factorOffset();
-        for (int j = 0; j < c; j++) {
-            for (int k = 0; k < q; k++) {
-                float sum = 0f;
-                for (int r = 0; r < p; r++) {
-                    sum +=
-                            in.getAtIndex(F, inOff + st.rowBase()[r] + st.contractedOffset()[j])
-                                    * dOut.getAtIndex(F, dOutOff + (long) r * q + k);
-                }
-                long at = f0 + (long) j * q + k;
-                dFactors.setAtIndex(F, at, dFactors.getAtIndex(F, at) + sum);
-            }
-        }
-    }
-
-    @Override
     public void stageInputLanes(
             StageView st,
             MemorySegment factors,

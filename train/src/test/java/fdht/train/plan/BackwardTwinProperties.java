@@ -34,6 +34,9 @@ class BackwardTwinProperties {
                     BackwardProvider.kernels().name().replaceAll("-.*", ""),
                     "backward kernels chosen");
         assertEquals(KernelProvider.kernels().name(), BackwardProvider.kernels().name());
+        String bits = System.getProperty("fdht.vectorBits", "");
+        if (!bits.isEmpty()) // the width runs of the pom
+        assertEquals("vector-" + bits, BackwardProvider.kernels().name(), "width asked for");
     }
 
     /**
