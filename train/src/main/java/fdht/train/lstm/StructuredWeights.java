@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * What FDHT, HT-input and TT training share: node tensors as parameters, a compiled plan per batch
- * size (its tables only: the factors it reads are packed here from the parameters at each {@link
- * #refresh}), and tapes that run the plan forward and backward and turn the factor gradient into
- * node gradients once per batch.
+ * What FDHT, HT-input and TT training share: node tensors as parameters, the plan compiled for
+ * batch 1 (its tables only: the factors it reads are packed here from the parameters at each {@link
+ * #refresh}), and tapes that run it forward and backward over a batch in the lane layout ({@link
+ * PlanTape}) and turn the factor gradient into node gradients once per batch.
  *
  * <p>Thread safety: tapes may run on several threads at once between refreshes.
  */
