@@ -19,9 +19,9 @@ import java.util.List;
  *   dz   = (di i(1-i), df f(1-f), dg (1-g^2), do o(1-o))        dh_prev = W_h^T dz (via the projection)
  * </pre>
  *
- * The projections run the inference kernels forward ({@code Kernels.contract}, {@code gemm}) and
- * the backward kernels back. One per thread, for a fixed batch size and frame count; costs the tape
- * plus {@code (T+1) * B * 6H} floats; {@link #run} allocates only its small result. Not
+ * The projections run the inference kernels forward ({@code Kernels.contractLanes}, {@code gemm})
+ * and the backward kernels back. One per thread, for a fixed batch size and frame count; costs the
+ * tape plus {@code (T+1) * B * 6H} floats; {@link #run} allocates only its small result. Not
  * thread-safe.
  */
 public final class Bptt {

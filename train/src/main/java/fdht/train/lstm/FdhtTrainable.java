@@ -80,6 +80,6 @@ public final class FdhtTrainable implements TrainableProjection {
 
     @Override
     public Tape newTape(int batch, int frames, Arena arena) {
-        return weights.concatenatedTape(batch, frames, format.cols(), inputSize, hidden, arena);
+        return weights.concatenatedTape(batch, frames, inputSize, hidden, arena);
     }
 }

@@ -96,7 +96,6 @@ public final class HtInputTrainable implements TrainableProjection {
     @Override
     public Tape newTape(int batch, int frames, Arena arena) {
         StructuredWeights.Tape tape = weights.tape(batch, frames, arena);
-        int cols = format.cols();
         int whIndex = parameters.size() - 1;
         return new Tape() {
             @Override
@@ -108,15 +107,7 @@ public final class HtInputTrainable implements TrainableProjection {
                     MemorySegment hPrev,
                     MemorySegment z,
                     Kernels k) {
-                MemorySegment in = tape.input(t);
-                for (int b = 0; b < batch; b++) {
-                    MemorySegment.copy(
-                            x,
-                            (xOff + b * xStride) * Float.BYTES,
-                            in,
-                            (long) b * cols * Float.BYTES,
-                            (long) inputSize * Float.BYTES);
-                }
+                tape.tape.enter(t, x, xOff, xStride, 0, inputSize, k);
                 tape.forward(t, z, k);
                 k.gemm(wh.value(), 0, 4 * hidden, hidden, hPrev, 0, z, 0, batch, true);
             }
@@ -129,7 +120,7 @@ public final class HtInputTrainable implements TrainableProjection {
                     MemorySegment dhPrev,
                     MemorySegment[] grads,
                     BackwardKernels bk) {
-                tape.backward(t, dz, null, bk);
+                tape.backward(t, dz, false, bk);
                 bk.denseWeights(
                         grads[whIndex],
                         4 * hidden,

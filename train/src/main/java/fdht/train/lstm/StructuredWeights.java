@@ -1,5 +1,6 @@
 package fdht.train.lstm;
 
+import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
 import fdht.layout.CompiledPlan;
 import fdht.layout.ContractionPlan;
@@ -15,10 +16,10 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * What FDHT, HT-input and TT training share: node tensors as parameters, a compiled plan per batch
- * size (its tables only: the factors it reads are packed here from the parameters at each {@link
- * #refresh}), and tapes that run the plan forward and backward and turn the factor gradient into
- * node gradients once per batch.
+ * What FDHT, HT-input and TT training share: node tensors as parameters, the plan compiled for
+ * batch 1 (its tables only: the factors it reads are packed here from the parameters at each {@link
+ * #refresh}), and tapes that run it forward and backward over a batch in the lane layout ({@link
+ * PlanTape}) and turn the factor gradient into node gradients once per batch.
  *
  * <p>Thread safety: tapes may run on several threads at once between refreshes.
  */
@@ -97,24 +98,26 @@ final class StructuredWeights {
         for (Compiled c : byBatch.values()) packing.pack(c.plan(), v, c.factors());
     }
 
-    /** A tape over the plan for {@code batch} rows, {@code frames} slots. */
+    /**
+     * A tape over the batch-1 plan for {@code batch} rows in the lane layout of this JVM's kernels,
+     * {@code frames} slots.
+     */
     Tape tape(int batch, int frames, Arena tapeArena) {
-        Compiled c = compiled(batch);
+        Compiled c = compiled(1);
         return new Tape(
                 c,
-                new PlanTape(c.plan(), frames, tapeArena),
+                new PlanTape(c.plan(), batch, KernelProvider.kernels().lanes(), frames, tapeArena),
                 PlanTape.factorBuffer(c.plan(), tapeArena));
     }
 
     /**
      * The step tape of a projection over {@code [x ; h ; 0]} (FDHT, TT): packs frame and previous
-     * hidden state into the plan's input row of {@code cols} floats and hands {@code dL/dh} back
-     * from the input gradient.
+     * hidden state into the plan's input row (zeros past them) and hands {@code dL/dh} back from
+     * the input gradient.
      */
     TrainableProjection.Tape concatenatedTape(
-            int batch, int frames, int cols, int inputSize, int hidden, Arena arena) {
+            int batch, int frames, int inputSize, int hidden, Arena arena) {
         Tape tape = tape(batch, frames, arena);
-        MemorySegment dxh = Weights.floats(arena, (long) batch * cols);
         return new TrainableProjection.Tape() {
             @Override
             public void forward(
@@ -125,21 +128,8 @@ final class StructuredWeights {
                     MemorySegment hPrev,
                     MemorySegment z,
                     Kernels k) {
-                MemorySegment in = tape.input(t);
-                for (int b = 0; b < batch; b++) {
-                    MemorySegment.copy(
-                            x,
-                            (xOff + b * xStride) * Float.BYTES,
-                            in,
-                            (long) b * cols * Float.BYTES,
-                            (long) inputSize * Float.BYTES);
-                    MemorySegment.copy(
-                            hPrev,
-                            (long) b * hidden * Float.BYTES,
-                            in,
-                            ((long) b * cols + inputSize) * Float.BYTES,
-                            (long) hidden * Float.BYTES);
-                }
+                tape.tape.enter(t, x, xOff, xStride, 0, inputSize, k);
+                tape.tape.enter(t, hPrev, 0, hidden, inputSize, hidden, k);
                 tape.forward(t, z, k);
             }
 
@@ -151,15 +141,8 @@ final class StructuredWeights {
                     MemorySegment dhPrev,
                     MemorySegment[] grads,
                     BackwardKernels bk) {
-                tape.backward(t, dz, dxh, bk);
-                for (int b = 0; b < batch; b++) {
-                    MemorySegment.copy(
-                            dxh,
-                            ((long) b * cols + inputSize) * Float.BYTES,
-                            dhPrev,
-                            (long) b * hidden * Float.BYTES,
-                            (long) hidden * Float.BYTES);
-                }
+                tape.backward(t, dz, true, bk);
+                tape.tape.inputGradient(inputSize, hidden, dhPrev, 0, hidden);
             }
 
             @Override
@@ -182,16 +165,12 @@ final class StructuredWeights {
             this.factorFloats = dFactors.byteSize() / Float.BYTES - Weights.SLACK_FLOATS;
         }
 
-        MemorySegment input(int t) {
-            return tape.input(t);
-        }
-
         void forward(int t, MemorySegment z, Kernels k) {
             tape.forward(t, compiled.factors(), z, 0, k);
         }
 
-        void backward(int t, MemorySegment dz, MemorySegment dx, BackwardKernels bk) {
-            tape.backward(t, compiled.factors(), dz, 0, dx, 0, dFactors, bk);
+        void backward(int t, MemorySegment dz, boolean inputGradient, BackwardKernels bk) {
+            tape.backward(t, compiled.factors(), dz, 0, inputGradient, dFactors, bk);
         }
 
         void finish(MemorySegment[] grads) {

@@ -83,6 +83,6 @@ public final class TtTrainable implements TrainableProjection {
 
     @Override
     public Tape newTape(int batch, int frames, Arena arena) {
-        return weights.concatenatedTape(batch, frames, format.cols(), inputSize, hidden, arena);
+        return weights.concatenatedTape(batch, frames, inputSize, hidden, arena);
     }
 }

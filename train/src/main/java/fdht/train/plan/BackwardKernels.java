@@ -4,7 +4,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The arithmetic of reverse mode, beside the forward {@code fdht.kernels.Kernels}: the two GEMMs of
- * a contraction stage's backward (DESIGN.md section 6) and the two of a dense layer's. {@link
+ * a contraction stage's backward (DESIGN.md section 6) over a batch in the lane layout, the forward
+ * lane kernel's own ({@code Kernels#contractLanes}), and the two of a dense layer's. {@link
  * ScalarBackward} is the obviously correct reference; {@code fdht.train.vector.VectorBackward} its
  * Vector API twin; {@link BackwardProvider} picks one per JVM, following the forward kernels.
  *
@@ -17,29 +18,39 @@ public interface BackwardKernels {
     String name();
 
     /**
-     * Input gradient of a stage: {@code dIn[dInOff + rowBase[p] + cOff[c]] = sum_k dOut[dOutOff +
-     * p*Q + k] * F[c*Q + k]} for every {@code p, c} (each element of {@code dIn}'s stage input
-     * written once).
+     * Input gradient of a stage over {@code chunks x lanes} batch rows in the lane layout (the
+     * layout of {@code fdht.kernels.Kernels#contractLanes}: element {@code e} of batch row {@code
+     * k*lanes + l} at {@code (k*size + e)*lanes + l}): for every chunk {@code k}, {@code p, c} and
+     * lane {@code l}, {@code dIn[dInOff + (k*inSize + rowBase[p] + cOff[c])*lanes + l] = sum_q
+     * dOut[dOutOff + (k*outSize + p*Q + q)*lanes + l] * F[c*Q + q]}, {@code inSize}, {@code
+     * outSize} being the stage's batch-1 sizes. The vector kernels take only their own lanes, the
+     * scalar ones any {@code lanes >= 1}.
      */
-    void stageInput(
+    void stageInputLanes(
             StageView st,
             MemorySegment factors,
             MemorySegment dOut,
             long dOutOff,
             MemorySegment dIn,
-            long dInOff);
+            long dInOff,
+            int lanes,
+            int chunks);
 
     /**
-     * Factor gradient of a stage: {@code dF[st.factorOffset() + c*Q + k] += sum_p in[inOff +
-     * rowBase[p] + cOff[c]] * dOut[dOutOff + p*Q + k]}.
+     * Factor gradient of a stage over the same lane layout: {@code dF[st.factorOffset() + c*Q + q]
+     * += sum_k sum_p sum_l in[inOff + (k*inSize + rowBase[p] + cOff[c])*lanes + l] * dOut[dOutOff +
+     * (k*outSize + p*Q + q)*lanes + l]}. Lanes past the batch must hold zeros in {@code in} or
+     * {@code dOut} (then they add nothing).
      */
-    void stageFactor(
+    void stageFactorLanes(
             StageView st,
             MemorySegment in,
             long inOff,
             MemorySegment dOut,
             long dOutOff,
-            MemorySegment dFactors);
+            MemorySegment dFactors,
+            int lanes,
+            int chunks);
 
     /**
      * Input gradient of a dense layer {@code y[b][i] = sum_j W[i][wCol + j] x[b][j]} ({@code W}

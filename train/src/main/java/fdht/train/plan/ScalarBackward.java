@@ -22,50 +22,75 @@ public final class ScalarBackward implements BackwardKernels {
     }
 
     @Override
-    public void stageInput(
+    public void stageInputLanes(
             StageView st,
             MemorySegment factors,
             MemorySegment dOut,
             long dOutOff,
             MemorySegment dIn,
-            long dInOff) {
+            long dInOff,
+            int lanes,
+            int chunks) {
+        requireLanes(lanes, chunks);
         int p = st.p(), c = st.c(), q = st.q();
         long f0 = st.factorOffset();
-        for (int r = 0; r < p; r++) {
-            long base = dInOff + st.rowBase()[r];
-            for (int j = 0; j < c; j++) {
-                float sum = 0f;
-                for (int k = 0; k < q; k++)
-                    sum +=
-                            dOut.getAtIndex(F, dOutOff + (long) r * q + k)
-                                    * factors.getAtIndex(F, f0 + (long) j * q + k);
-                dIn.setAtIndex(F, base + st.contractedOffset()[j], sum);
+        for (int k = 0; k < chunks; k++) {
+            for (int l = 0; l < lanes; l++) {
+                long ib = dInOff + k * st.inputSize() * lanes + l,
+                        ob = dOutOff + k * st.outputSize() * lanes + l;
+                for (int r = 0; r < p; r++) {
+                    for (int j = 0; j < c; j++) {
+                        float sum = 0f;
+                        for (int qq = 0; qq < q; qq++)
+                            sum +=
+                                    dOut.getAtIndex(F, ob + ((long) r * q + qq) * lanes)
+                                            * factors.getAtIndex(F, f0 + (long) j * q + qq);
+                        long e = (long) st.rowBase()[r] + st.contractedOffset()[j];
+                        dIn.setAtIndex(F, ib + e * lanes, sum);
+                    }
+                }
             }
         }
     }
 
     @Override
-    public void stageFactor(
+    public void stageFactorLanes(
             StageView st,
             MemorySegment in,
             long inOff,
             MemorySegment dOut,
             long dOutOff,
-            MemorySegment dFactors) {
+            MemorySegment dFactors,
+            int lanes,
+            int chunks) {
+        requireLanes(lanes, chunks);
         int p = st.p(), c = st.c(), q = st.q();
         long f0 = st.factorOffset();
         for (int j = 0; j < c; j++) {
-            for (int k = 0; k < q; k++) {
+            for (int qq = 0; qq < q; qq++) {
                 float sum = 0f;
-                for (int r = 0; r < p; r++) {
-                    sum +=
-                            in.getAtIndex(F, inOff + st.rowBase()[r] + st.contractedOffset()[j])
-                                    * dOut.getAtIndex(F, dOutOff + (long) r * q + k);
+                for (int k = 0; k < chunks; k++) {
+                    long ib = inOff + k * st.inputSize() * lanes,
+                            ob = dOutOff + k * st.outputSize() * lanes;
+                    for (int r = 0; r < p; r++) {
+                        long e = (long) st.rowBase()[r] + st.contractedOffset()[j];
+                        for (int l = 0; l < lanes; l++)
+                            sum +=
+                                    in.getAtIndex(F, ib + e * lanes + l)
+                                            * dOut.getAtIndex(
+                                                    F, ob + ((long) r * q + qq) * lanes + l);
+                    }
                 }
-                long at = f0 + (long) j * q + k;
+                long at = f0 + (long) j * q + qq;
                 dFactors.setAtIndex(F, at, dFactors.getAtIndex(F, at) + sum);
             }
         }
+    }
+
+    static void requireLanes(int lanes, int chunks) {
+        if (lanes < 1 || chunks < 0)
+            throw new IllegalArgumentException(
+                    "lane layout of " + lanes + " lanes x " + chunks + " chunks");
     }
 
     @Override

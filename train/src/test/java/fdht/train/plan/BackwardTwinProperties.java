@@ -3,11 +3,7 @@ package fdht.train.plan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import fdht.kernels.KernelProvider;
-import fdht.layout.CompiledPlan;
-import fdht.layout.ContractionPlan;
-import fdht.layout.ContractionPlanner;
 import fdht.layout.HtFormat;
-import fdht.layout.HtMatrix;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,14 +14,13 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JVM's backward kernels (the Vector API ones in the vector run) equal the scalar twins on
- * every stage of random plans (narrow and wide Q, tails of every length) and on dense shapes of
- * awkward sizes, within a tolerance scaled by the length of each sum.
+ * The JVM's dense backward kernels (the Vector API ones in the vector run) equal the scalar twins
+ * on shapes of awkward sizes, within a tolerance scaled by the length of each sum; the stage
+ * kernels are {@link LaneBackwardProperties}'.
  */
 class BackwardTwinProperties {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -39,26 +34,32 @@ class BackwardTwinProperties {
                     BackwardProvider.kernels().name().replaceAll("-.*", ""),
                     "backward kernels chosen");
         assertEquals(KernelProvider.kernels().name(), BackwardProvider.kernels().name());
+        String bits = System.getProperty("fdht.vectorBits", "");
+        if (!bits.isEmpty()) // the width runs of the pom
+        assertEquals("vector-" + bits, BackwardProvider.kernels().name(), "width asked for");
     }
 
-    @Provide
-    Arbitrary<HtFormat> formats() {
+    /**
+     * Random small HT formats: 2-4 modes, factors 1-{@code maxFactor}, ranks 1-{@code maxRank}, any
+     * tree shape.
+     */
+    static Arbitrary<HtFormat> randomFormats(int maxFactor, int maxRank) {
         return Arbitraries.integers()
                 .between(2, 4)
                 .flatMap(
                         d ->
                                 Combinators.combine(
                                                 Arbitraries.integers()
-                                                        .between(1, 9)
+                                                        .between(1, maxFactor)
                                                         .array(int[].class)
                                                         .ofSize(d),
                                                 Arbitraries.integers()
-                                                        .between(1, 9)
+                                                        .between(1, maxFactor)
                                                         .array(int[].class)
                                                         .ofSize(d),
                                                 Arbitraries.integers().between(0, 2),
                                                 Arbitraries.integers()
-                                                        .between(1, 7)
+                                                        .between(1, maxRank)
                                                         .array(int[].class)
                                                         .ofSize(2 * d - 1),
                                                 Arbitraries.longs())
@@ -66,40 +67,6 @@ class BackwardTwinProperties {
                                                 (m, n, kind, ranks, seed) ->
                                                         PlanGradientProperties.format(
                                                                 m, n, kind, seed, ranks)));
-    }
-
-    @Property(tries = 150)
-    void stageKernelsEqualTheirScalarTwins(
-            @ForAll("formats") HtFormat f,
-            @ForAll @IntRange(min = 1, max = 5) int batch,
-            @ForAll long seed) {
-        try (Arena arena = Arena.ofConfined()) {
-            ContractionPlan plan = ContractionPlanner.plan(f, batch);
-            CompiledPlan compiled =
-                    CompiledPlan.compile(plan, HtMatrix.random(f, seed, arena), arena);
-            SplittableRandom r = new SplittableRandom(seed);
-            for (int s = 0; s < compiled.stageCount(); s++) {
-                StageView v = StageView.of(compiled.step(s));
-                MemorySegment in = random(arena, v.inputSize(), r),
-                        dOut = random(arena, v.outputSize(), r);
-                MemorySegment dInV = Weights.floats(arena, v.inputSize()),
-                        dInS = Weights.floats(arena, v.inputSize());
-                BackwardProvider.kernels().stageInput(v, compiled.factors(), dOut, 0, dInV, 0);
-                ScalarBackward.INSTANCE.stageInput(v, compiled.factors(), dOut, 0, dInS, 0);
-                same(dInS, dInV, v.inputSize(), v.q(), "stageInput of stage " + (s + 1));
-                MemorySegment dF = PlanTape.factorBuffer(compiled, arena),
-                        dFs = PlanTape.factorBuffer(compiled, arena);
-                long nf = dF.byteSize() / Float.BYTES - Weights.SLACK_FLOATS;
-                for (long e = 0; e < nf; e++) {
-                    float x = (float) r.nextDouble();
-                    dF.setAtIndex(F, e, x);
-                    dFs.setAtIndex(F, e, x);
-                }
-                BackwardProvider.kernels().stageFactor(v, in, 0, dOut, 0, dF);
-                ScalarBackward.INSTANCE.stageFactor(v, in, 0, dOut, 0, dFs);
-                same(dFs, dF, nf, v.p() + 1, "stageFactor of stage " + (s + 1));
-            }
-        }
     }
 
     @Property(tries = 150)
