@@ -11,6 +11,7 @@ import fdht.train.plan.FactorPacking;
 import fdht.train.plan.PlanTape;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -33,7 +34,17 @@ final class StructuredWeights {
     private final java.util.Map<Integer, Compiled> byBatch =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record Compiled(CompiledPlan plan, MemorySegment factors) {}
+    /**
+     * A plan and its packed factors, as a segment (the backward kernels read it) and as the heap
+     * array the forward lane kernel reads its broadcast operands from ({@code
+     * Kernels.contractLanes}); {@link #refresh} updates both.
+     */
+    private record Compiled(CompiledPlan plan, MemorySegment factors, float[] factorArray) {
+        void mirror() {
+            MemorySegment.copy(
+                    factors, ValueLayout.JAVA_FLOAT, 0, factorArray, 0, factorArray.length);
+        }
+    }
 
     /** {@code initial} packs the tables' first factors (any weights of the format will do). */
     StructuredWeights(
@@ -89,13 +100,22 @@ final class StructuredWeights {
                     CompiledPlan plan = CompiledPlan.compile(planForBatch.apply(b), initial, arena);
                     MemorySegment f = PlanTape.factorBuffer(plan, arena);
                     packing.pack(plan, nodeValues(), f);
-                    return new Compiled(plan, f);
+                    Compiled c =
+                            new Compiled(
+                                    plan,
+                                    f,
+                                    new float[Math.toIntExact(f.byteSize() / Float.BYTES)]);
+                    c.mirror();
+                    return c;
                 });
     }
 
     void refresh() {
         MemorySegment[] v = nodeValues();
-        for (Compiled c : byBatch.values()) packing.pack(c.plan(), v, c.factors());
+        for (Compiled c : byBatch.values()) {
+            packing.pack(c.plan(), v, c.factors());
+            c.mirror();
+        }
     }
 
     /**
@@ -166,7 +186,7 @@ final class StructuredWeights {
         }
 
         void forward(int t, MemorySegment z, Kernels k) {
-            tape.forward(t, compiled.factors(), z, 0, k);
+            tape.forward(t, compiled.factorArray(), z, 0, k);
         }
 
         void backward(int t, MemorySegment dz, boolean inputGradient, BackwardKernels bk) {

@@ -128,10 +128,11 @@ public final class PlanTape {
     }
 
     /**
-     * {@code y[yOff + b*resultSize + e] = (W input(slot))[b][e]} with the given packed factors;
-     * every stage's output stays on the tape.
+     * {@code y[yOff + b*resultSize + e] = (W input(slot))[b][e]} with the given packed factors (as
+     * a heap array, what {@code Kernels.contractLanes} reads its broadcast operands from); every
+     * stage's output stays on the tape.
      */
-    public void forward(int slot, MemorySegment factors, MemorySegment y, long yOff, Kernels k) {
+    public void forward(int slot, float[] factors, MemorySegment y, long yOff, Kernels k) {
         MemorySegment in = inputs[slot];
         for (int s = 0; s < views.length; s++) {
             contract(plan.step(s), factors, in, outputs[slot][s], k);
@@ -154,7 +155,7 @@ public final class PlanTape {
      */
     private void contract(
             CompiledPlan.Step step,
-            MemorySegment factors,
+            float[] factors,
             MemorySegment in,
             MemorySegment out,
             Kernels k) {

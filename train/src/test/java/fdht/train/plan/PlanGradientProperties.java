@@ -242,7 +242,8 @@ class PlanGradientProperties {
                     new PlanTape(compiled, batch, KernelProvider.kernels().lanes(), 1, arena);
             tape.enter(0, Weights.copyOf(arena, x), 0, cols, 0, cols, KernelProvider.kernels());
             MemorySegment y = Weights.floats(arena, (long) batch * rows);
-            tape.forward(0, factors, y, 0, KernelProvider.kernels());
+            tape.forward(
+                    0, factors.toArray(ValueLayout.JAVA_FLOAT), y, 0, KernelProvider.kernels());
             MemorySegment dy = Weights.copyOf(arena, g),
                     dx = Weights.floats(arena, (long) batch * cols);
             MemorySegment dF = PlanTape.factorBuffer(compiled, arena);
