@@ -107,8 +107,17 @@ final class InspectCommand implements Callable<Integer> {
                                                         : "lane layout: "
                                                                 + LanePlan.describe(plan, lanes)
                                                                         .orElse(
-                                                                                "none (row-major"
-                                                                                        + " plan)"));
+                                                                                String.format(
+                                                                                        "none (row-major plan: its lane"
+                                                                                                + " groups would do %.2fx its"
+                                                                                                + " multiply-adds, over the"
+                                                                                                + " %.1fx cap)",
+                                                                                        LanePlan
+                                                                                                .workRatio(
+                                                                                                        plan,
+                                                                                                        lanes),
+                                                                                        LanePlan
+                                                                                                .MAX_WASTE)));
                                     });
                 }
             }

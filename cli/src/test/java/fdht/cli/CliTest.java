@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import fdht.kernels.KernelProvider;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.layout.HtFormat;
@@ -17,6 +18,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -296,6 +298,19 @@ class CliTest {
         Result i = run("inspect", "--model", model.toString());
         assertEquals(0, i.code(), i.err());
         assertTrue(i.out().contains("x larger") && !i.out().contains("(0x"), i.out());
+        // a plan without a lane layout says why: the padding its lane groups would cost
+        List<String> none =
+                i.out().lines().filter(l -> l.startsWith("lane layout: none (row-major")).toList();
+        assertTrue(
+                KernelProvider.kernels().lanes() == 1 || !none.isEmpty(),
+                "the tiny model has no lane layout: " + i.out());
+        assertTrue(
+                none.stream()
+                        .allMatch(
+                                l ->
+                                        l.matches(
+                                                ".*would do \\d+\\.\\d\\dx its multiply-adds, over the 1\\.5x cap\\)")),
+                i.out());
 
         torchLstm(new fdht.layout.io.SafetensorsWriter(), "", 6, 2, 1, 1, 3)
                 .add("weight_hr_l0", new long[] {2, 1}, new float[2])

@@ -9,9 +9,10 @@ import java.lang.foreign.MemorySegment;
 /**
  * Per-thread scratch for executing one {@link CompiledPlan}: the two ping-pong buffers the stages
  * alternate between, each {@code plan.workSize()} floats, in native memory from the caller's arena;
- * and, when the JVM's kernels are vector kernels and the plan has a lane layout ({@link LanePlan}),
- * the buffers of that layout (about three times the largest intermediate and twice the input more).
- * Not thread-safe: give every thread its own.
+ * and, when the JVM's kernels are vector kernels and the plan has a lane layout ({@link LanePlan},
+ * padding at most {@link LanePlan#MAX_WASTE} times its work, else it runs row-major), the buffers
+ * of that layout (about three times the largest intermediate and twice the input more). Not
+ * thread-safe: give every thread its own.
  */
 public final class PlanWorkspace {
     final CompiledPlan plan;
@@ -34,10 +35,17 @@ public final class PlanWorkspace {
         this.pong = Weights.floats(arena, plan.workSize());
         this.stages = new KernelStages(plan, ping, pong);
         int l = KernelProvider.kernels().lanes();
-        // -Dfdht.rowLanes=false: the row-major plan only, to measure one against the other
+        // -Dfdht.rowLanes=false: the row-major plan only; -Dfdht.laneMaxWaste=Infinity: every plan
+        // in the lane layout, however padded; both to measure one path against the other
+        double maxWaste =
+                Double.parseDouble(
+                        System.getProperty(
+                                "fdht.laneMaxWaste", String.valueOf(LanePlan.MAX_WASTE)));
         this.lanes =
                 l > 1 && Boolean.parseBoolean(System.getProperty("fdht.rowLanes", "true"))
-                        ? LanePlan.of(plan, l).map(p -> new LanePlanStages(p, arena)).orElse(null)
+                        ? LanePlan.of(plan, l, maxWaste)
+                                .map(p -> new LanePlanStages(p, arena))
+                                .orElse(null)
                         : null;
         this.staging = lanes == null ? null : Weights.floats(arena, lanes.lanePlan().inputFloats());
     }

@@ -37,10 +37,21 @@ public final class LanePlan {
     private static final long TRANSPOSE_COST = 10;
 
     /**
-     * No lane layout when its work, padding and transposes included, exceeds the plan's own
-     * multiply-adds this many times: small plans whose axes fill few lanes run better row by row.
+     * No lane layout by default when its work, padding and transposes included, exceeds the plan's
+     * own multiply-adds this many times: small plans whose axes fill few lanes run better row by
+     * row (measured: docs/PERFORMANCE.md, "Plans without a lane layout").
      */
-    private static final double MAX_WASTE = 1.5;
+    public static final double MAX_WASTE = 1.5;
+
+    /**
+     * The work of the groups {@link #of} would choose, padding and transposes counted as
+     * multiply-adds, over the plan's own multiply-adds, whatever it is ({@code >= 1}).
+     */
+    public static double workRatio(ContractionPlan plan, int lanes) {
+        double[] r = new double[1];
+        chooseGroups(plan, lanes, r, Double.POSITIVE_INFINITY);
+        return r[0];
+    }
 
     private final CompiledPlan plan;
     private final int lanes;
@@ -86,12 +97,24 @@ public final class LanePlan {
     }
 
     /**
-     * The plan run in the lane layout, or empty when no choice of groups exists (a stage without
-     * row axes, or a first stage whose leading input axis is contracted).
+     * The plan run in the lane layout, or empty when its work exceeds {@link #MAX_WASTE} times the
+     * plan's multiply-adds.
      */
     public static Optional<LanePlan> of(CompiledPlan plan, int lanes) {
+        return of(plan, lanes, MAX_WASTE);
+    }
+
+    /**
+     * The plan run in the lane layout, or empty when its work, padding and transposes included,
+     * exceeds {@code maxWaste} times the plan's multiply-adds. Every plan has one with {@code
+     * maxWaste} infinite (a stage with no row axis larger than 1 takes the empty group: one lane of
+     * each vector).
+     */
+    public static Optional<LanePlan> of(CompiledPlan plan, int lanes, double maxWaste) {
         if (lanes < 1) throw new IllegalArgumentException("lanes " + lanes + " must be >= 1");
-        List<List<Axis>> groups = chooseGroups(plan.plan(), lanes);
+        if (!(maxWaste >= 1))
+            throw new IllegalArgumentException("maxWaste " + maxWaste + " must be >= 1");
+        List<List<Axis>> groups = chooseGroups(plan.plan(), lanes, new double[1], maxWaste);
         return groups == null ? Optional.empty() : Optional.of(new LanePlan(plan, lanes, groups));
     }
 
@@ -226,7 +249,7 @@ public final class LanePlan {
      * when it has no lane layout.
      */
     public static Optional<String> describe(ContractionPlan plan, int lanes) {
-        List<List<Axis>> g = chooseGroups(plan, lanes);
+        List<List<Axis>> g = chooseGroups(plan, lanes, new double[1], MAX_WASTE);
         return g == null ? Optional.empty() : Optional.of(describe(g, lanes));
     }
 
@@ -247,7 +270,12 @@ public final class LanePlan {
 
     // ---- choosing the groups: least work, padding and transposes counted --------------------
 
-    private static List<List<Axis>> chooseGroups(ContractionPlan plan, int lanes) {
+    /**
+     * The cheapest groups, their work over the plan's multiply-adds in {@code ratio[0]}; null when
+     * that exceeds {@code cap}.
+     */
+    private static List<List<Axis>> chooseGroups(
+            ContractionPlan plan, int lanes, double[] ratio, double cap) {
         int n = plan.stages().size();
         List<List<List<Axis>>> cands = new ArrayList<>();
         for (int s = 0; s < n; s++) cands.add(candidates(plan.stages().get(s), s == 0));
@@ -290,7 +318,8 @@ public final class LanePlan {
         for (int k = 0; k < cost[n - 1].length; k++)
             if (cost[n - 1][k] != Long.MAX_VALUE && (at < 0 || cost[n - 1][k] < cost[n - 1][at]))
                 at = k;
-        if (at < 0 || cost[n - 1][at] > MAX_WASTE * plan.totalMacs()) return null;
+        if (at >= 0) ratio[0] = (double) cost[n - 1][at] / plan.totalMacs();
+        if (at < 0 || cost[n - 1][at] > cap * plan.totalMacs()) return null;
         List<List<Axis>> chosen = new ArrayList<>();
         for (int s = n - 1; s >= 0; s--) {
             chosen.addFirst(cands.get(s).get(at));
@@ -300,13 +329,17 @@ public final class LanePlan {
     }
 
     /**
-     * Row axes of {@code st} (size > 1, in input order, at most {@link #MAX_GROUP_AXES}); for the
-     * first stage only the input's leading axes, so the input enters by transposing whole rows.
+     * The empty group and groups of row axes of {@code st} (size > 1, in input order, at most
+     * {@link #MAX_GROUP_AXES}); for the first stage only the input's leading axes, so the input
+     * enters by transposing whole rows.
      */
     private static List<List<Axis>> candidates(Stage st, boolean first) {
         List<Axis> input = withoutUnitBatch(st.input());
         List<Axis> rows = withoutUnitBatch(st.rows()).stream().filter(a -> a.size() > 1).toList();
-        List<List<Axis>> out = new ArrayList<>();
+        // the empty group: one lane of every chunk used; never cheaper than a real group, and there
+        // for stages with no other choice (no row axis larger than 1, a first stage that contracts
+        // the input's leading axis)
+        List<List<Axis>> out = new ArrayList<>(List.of(List.of()));
         if (first) {
             for (int k = 1; k <= Math.min(MAX_GROUP_AXES, input.size()); k++) {
                 List<Axis> g = input.subList(0, k);

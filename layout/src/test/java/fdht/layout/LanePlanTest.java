@@ -2,6 +2,7 @@ package fdht.layout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fdht.layout.banks.ConflictReport;
@@ -25,6 +26,10 @@ class LanePlanTest {
                     new int[] {2, 4, 2, 4}, new int[] {4, 5, 4, 6}, DimensionTree.leftComb(4), 3),
             HtFormat.uniform(new int[] {4, 8, 2}, new int[] {16, 3, 5}, 2),
             HtFormat.uniform(new int[] {16, 4, 4, 2}, new int[] {4, 8, 11, 12}, 4),
+            // at batch 1, no row axis to take lanes from: the first stage contracts the leading
+            // axis (4x4 by 6x6), the second has only i2 = 1 as a row (4x1 by 7x6)
+            HtFormat.uniform(new int[] {4, 4}, new int[] {6, 6}, 3),
+            HtFormat.uniform(new int[] {4, 1}, new int[] {7, 6}, 4),
         };
         for (HtFormat f : hts) {
             HtMatrix w = HtMatrix.random(f, 3, arena);
@@ -44,16 +49,53 @@ class LanePlanTest {
         try (Arena arena = Arena.ofConfined()) {
             for (CompiledPlan cp : plans(arena)) {
                 for (int lanes : new int[] {4, 8, 16}) {
-                    var lp = LanePlan.of(cp, lanes);
-                    if (lp.isEmpty()) continue;
+                    // uncapped, every plan has a lane layout, however padded
+                    LanePlan lp = LanePlan.of(cp, lanes, Double.POSITIVE_INFINITY).orElseThrow();
                     for (int s = 0; s < cp.stageCount(); s++) {
-                        check(cp, lp.get(), s);
+                        check(cp, lp, s);
                         checked++;
                     }
                 }
             }
         }
         assertTrue(checked >= 40, "only " + checked + " stages checked");
+    }
+
+    /**
+     * A stage with no row axis to take lanes from takes the empty group (one lane of each vector
+     * used); the default cap then refuses the plan, whose padded work is the DP's cost.
+     */
+    @Test
+    void aStageWithoutRowAxesTakesTheEmptyGroupAndTheCapRefusesThePadding() {
+        try (Arena arena = Arena.ofConfined()) {
+            HtFormat first = HtFormat.uniform(new int[] {4, 4}, new int[] {6, 6}, 3);
+            HtFormat second = HtFormat.uniform(new int[] {4, 1}, new int[] {7, 6}, 4);
+            for (HtFormat f : new HtFormat[] {first, second}) {
+                ContractionPlan p = ContractionPlanner.plan(f, 1);
+                CompiledPlan cp = CompiledPlan.compile(p, HtMatrix.random(f, 3, arena), arena);
+                LanePlan lp = LanePlan.of(cp, 16, Double.POSITIVE_INFINITY).orElseThrow();
+                int s = f == first ? 0 : 1;
+                assertEquals(List.of(), lp.group(s), f + " stage " + (s + 1));
+                assertTrue(lp.padded(), f.toString());
+                double ratio = LanePlan.workRatio(p, 16);
+                assertTrue(ratio > LanePlan.MAX_WASTE, f + ": work ratio " + ratio);
+                assertTrue(LanePlan.of(cp, 16).isEmpty(), f.toString());
+                assertTrue(LanePlan.describe(p, 16).isEmpty(), f.toString());
+            }
+            // LSTM-UCF's plan needs no padding at 16 lanes: work ratio the transposes only
+            HtFormat ucf = HtFormat.uniform(new int[] {16, 4, 4, 4}, new int[] {8, 20, 20, 19}, 4);
+            double ucfRatio = LanePlan.workRatio(ContractionPlanner.plan(ucf, 1), 16);
+            assertTrue(ucfRatio >= 1 && ucfRatio < 1.1, "LSTM-UCF work ratio " + ucfRatio);
+        }
+    }
+
+    @Test
+    void aCapBelowOneIsRefused() {
+        try (Arena arena = Arena.ofConfined()) {
+            CompiledPlan cp = plans(arena).getFirst();
+            assertThrows(IllegalArgumentException.class, () -> LanePlan.of(cp, 16, 0.5));
+            assertThrows(IllegalArgumentException.class, () -> LanePlan.of(cp, 16, Double.NaN));
+        }
     }
 
     @Test

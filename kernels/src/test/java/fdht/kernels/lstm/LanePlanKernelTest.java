@@ -26,6 +26,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +55,10 @@ class LanePlanKernelTest {
                         new int[] {4, 3, 4, 5, 8},
                         DimensionTree.balanced(5),
                         5);
-        for (HtFormat f : new HtFormat[] {ucf, comb, odd, five}) {
+        // no row axis to take lanes from in one stage at batch 1: the empty group
+        HtFormat firstEmpty = HtFormat.uniform(new int[] {4, 4}, new int[] {6, 6}, 3);
+        HtFormat secondEmpty = HtFormat.uniform(new int[] {4, 1}, new int[] {7, 6}, 4);
+        for (HtFormat f : new HtFormat[] {ucf, comb, odd, five, firstEmpty, secondEmpty}) {
             HtMatrix ht = HtMatrix.random(f, f.hashCode(), arena);
             out.add(new Case(f.toString(), ContractionPlanner.plan(f, 1), ht));
             out.add(new Case(f + " unfused", ContractionPlanner.planUnfused(f, 1), ht));
@@ -84,8 +88,8 @@ class LanePlanKernelTest {
                 PlanExecutor.apply(
                         cp, xs, 0, want, 0, new PlanWorkspace(cp, arena), ScalarKernels.INSTANCE);
                 for (int lanes : new int[] {4, 8, 16}) {
-                    var lp = LanePlan.of(cp, lanes);
-                    if (lp.isEmpty()) continue;
+                    // uncapped: every plan, however padded (the default cap is a speed choice)
+                    var lp = LanePlan.of(cp, lanes, Double.POSITIVE_INFINITY);
                     planned++;
                     if (lp.get().padded()) padded++;
                     MemorySegment got = Weights.floats(arena, cp.resultSize());
@@ -140,8 +144,7 @@ class LanePlanKernelTest {
             int checked = 0;
             for (Case c : cases(arena)) {
                 CompiledPlan cp = CompiledPlan.compile(c.plan(), c.weights(), arena);
-                var lp = LanePlan.of(cp, k.lanes());
-                if (lp.isEmpty()) continue;
+                var lp = LanePlan.of(cp, k.lanes(), Double.POSITIVE_INFINITY);
                 for (int s = 0; s < cp.stageCount(); s++) {
                     int[] src = lp.get().transposeSource(s);
                     if (src == null) continue;
@@ -160,6 +163,50 @@ class LanePlanKernelTest {
                 }
             }
             assertTrue(checked > 0, "no plan had a transpose");
+        }
+    }
+
+    /**
+     * On the vector kernels, every plan in the lane layout, however padded (uncapped), equals the
+     * row-major plan on the row-folded kernel ({@code -Dfdht.rowLanes=false}) bit for bit: the
+     * padding lanes never reach a result.
+     */
+    @Test
+    void everyPlanInTheLaneLayoutEqualsTheRowFoldedPlanBitForBit() {
+        Kernels k = KernelProvider.kernels();
+        Assumptions.assumeTrue(k.lanes() > 1, "scalar kernels: one path");
+        int padded = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            for (Case c : cases(arena)) {
+                CompiledPlan cp = CompiledPlan.compile(c.plan(), c.weights(), arena);
+                MemorySegment xs =
+                        Weights.copyOf(
+                                arena, LstmModelFileTest.random((int) cp.inputSize(), 37, 1));
+                MemorySegment want = Weights.floats(arena, cp.resultSize());
+                PlanWorkspace rows = rowFolded(() -> new PlanWorkspace(cp, arena));
+                PlanExecutor.apply(cp, xs, 0, want, 0, rows, k);
+                LanePlan lp = LanePlan.of(cp, k.lanes(), Double.POSITIVE_INFINITY).orElseThrow();
+                if (lp.padded()) padded++;
+                MemorySegment got = Weights.floats(arena, cp.resultSize());
+                run(lp, xs, got, k, arena);
+                assertArrayEquals(
+                        Weights.toArray(want, 0, (int) cp.resultSize()),
+                        Weights.toArray(got, 0, (int) cp.resultSize()),
+                        c.name() + ", " + lp);
+            }
+        }
+        assertTrue(padded >= 2, "only " + padded + " plans had a padded group");
+    }
+
+    /** {@code make} run with {@code -Dfdht.rowLanes=false}: a workspace of the row-major plan. */
+    static <T> T rowFolded(Supplier<T> make) {
+        String was = System.getProperty("fdht.rowLanes");
+        System.setProperty("fdht.rowLanes", "false");
+        try {
+            return make.get();
+        } finally {
+            if (was == null) System.clearProperty("fdht.rowLanes");
+            else System.setProperty("fdht.rowLanes", was);
         }
     }
 
@@ -190,15 +237,7 @@ class LanePlanKernelTest {
                 int n = lstm.inputSize();
                 MemorySegment frames = Weights.copyOf(arena, LstmModelFileTest.random(2 * n, 9, 1));
                 LstmWorkspace lanes = lstm.newWorkspace(1, arena);
-                LstmWorkspace rows;
-                String was = System.getProperty("fdht.rowLanes");
-                System.setProperty("fdht.rowLanes", "false");
-                try {
-                    rows = lstm.newWorkspace(1, arena);
-                } finally {
-                    if (was == null) System.clearProperty("fdht.rowLanes");
-                    else System.setProperty("fdht.rowLanes", was);
-                }
+                LstmWorkspace rows = rowFolded(() -> lstm.newWorkspace(1, arena));
                 LstmState a = lstm.newState(1, arena), b = lstm.newState(1, arena);
                 for (int t = 0; t < 2; t++) { // twice: the second step reads a non-zero h
                     lstm.step(frames, (long) t * n, n, a, lanes);

@@ -12,7 +12,8 @@ import java.util.List;
  * {@code (g / lanes) * restSize + rest}; its float index in the CPU buffer is {@code offset * lanes
  * + bank}. Every element of the reduced view ({@code g / lanes}, {@code rest}) is one whole vector,
  * one word in each bank, so a vector load or store never conflicts. A group whose extent is not a
- * multiple of {@code lanes} leaves the last chunk's upper banks unused (padding).
+ * multiple of {@code lanes} leaves the last chunk's upper banks unused (padding); an empty group
+ * (extent 1) uses bank 0 only.
  *
  * <p>The same object addresses the CPU kernels' buffers (through {@code LanePlan}) and can be
  * counted by {@link ConflictReport} under the accelerator's access order. Immutable and
@@ -28,7 +29,7 @@ public final class LaneBanks implements BankMapping {
 
     public LaneBanks(List<Axis> axes, List<Axis> group, int lanes) {
         if (lanes < 1) throw new IllegalArgumentException("lanes " + lanes + " must be >= 1");
-        if (!axes.containsAll(group) || group.isEmpty())
+        if (!axes.containsAll(group))
             throw new IllegalArgumentException("lane group " + group + " is not among " + axes);
         this.axes = List.copyOf(axes);
         this.group = List.copyOf(group);
