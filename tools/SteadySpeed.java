@@ -26,11 +26,17 @@ import java.util.Arrays;
  *       no call ({@link #chain}: dependent FMAs, no memory traffic; compiled before the clock
  *       starts, recorded per 10,000 FMAs), run after every step, as long as a step once the
  *       warm-up has measured one: what the machine itself (interrupts, the hypervisor, other
- *       processes) does to a loop of that length.
+ *       processes) does to a loop of that length;
+ *   <li>{@code memory_p99/median}: the same for a second control run after it, as long as a step
+ *       too ({@link #memory}: reads a 512 KiB buffer that stays in L2 between its passes, as a
+ *       step's data does): what the machine does to a working set in the caches. On the VMs of
+ *       this project it shows the same tail a step has (1.4-1.8; slow passes about every 4 ms,
+ *       which fits a timer interrupt evicting the caches: inferred, not traced).
  * </ul>
  *
- * <p>The timed loop is one method called once per phase (warm-up, up to the last second, the last
- * second) with no branch that flips during the run: a branch first taken mid-run (as "now past the
+ * <p>The timed loop is one method, called in 1 ms calls during the warm-up (so C2 has compiled it
+ * before the clock starts) and once per timed phase (up to the last second, the last second), with
+ * no branch that flips during the run: a branch first taken mid-run (as "now past the
  * warm-up" was) makes C2's code of the loop, which inlines the step, trap and run interpreted.
  *
  * <p>With {@code -Dsteady.dump=FILE} it also writes every step after the warm-up that took over

@@ -37,10 +37,14 @@ public final class PlanWorkspace {
         int l = KernelProvider.kernels().lanes();
         // -Dfdht.rowLanes=false: the row-major plan only; -Dfdht.laneMaxWaste=Infinity: every plan
         // in the lane layout, however padded; both to measure one path against the other
-        double maxWaste =
-                Double.parseDouble(
-                        System.getProperty(
-                                "fdht.laneMaxWaste", String.valueOf(LanePlan.MAX_WASTE)));
+        String waste = System.getProperty("fdht.laneMaxWaste", String.valueOf(LanePlan.MAX_WASTE));
+        double maxWaste;
+        try {
+            maxWaste = Double.parseDouble(waste);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "-Dfdht.laneMaxWaste must be a number >= 1 (or Infinity), not '" + waste + "'");
+        }
         this.lanes =
                 l > 1 && Boolean.parseBoolean(System.getProperty("fdht.rowLanes", "true"))
                         ? LanePlan.of(plan, l, maxWaste)

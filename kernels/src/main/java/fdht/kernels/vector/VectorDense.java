@@ -18,13 +18,15 @@ import jdk.incubator.vector.VectorShuffle;
  * sharing each input vector for the batch rows left over). A row's sum is the same whatever the
  * batch: per chunk, its full vectors then its tail. Four independent FMA chains either way. Masked
  * tails are reduced on their own: a vector reassigned under a branch is boxed on the heap. Lanes
- * are summed in one fixed order ({@link #sum}), not by {@code reduceLanes(ADD)}, whose order
- * differs between the interpreter and C2: with it the same product came out a last bit apart before
- * and after the JIT compiled this class.
+ * are summed in one fixed order, a halving tree ({@code v[i] + v[i + L/2]}, then {@code L/4}, ...
+ * down to lane 0: lane-wise adds and rotations only, written out in each kernel so that no call
+ * takes a vector), not by {@code reduceLanes(ADD)}, whose order differs between the interpreter and
+ * C2: with it the same product came out a last bit apart before and after the JIT compiled this
+ * class.
  */
 final class VectorDense {
     private static final int CHUNK = 2048;
-    // rotations by 8, 4, 2 and 1 lanes: the halving tree of sum() (those >= L are never applied)
+    // rotations by 8, 4, 2 and 1 lanes: the halving tree of the sums (those >= L are never applied)
     private static final VectorShuffle<Float> ROT_8 = rotation(8 % L),
             ROT_4 = rotation(4 % L),
             ROT_2 = rotation(2 % L),
@@ -144,7 +146,9 @@ final class VectorDense {
             a33 = u.fma(v3, a33);
         }
         long y0 = yOff + (long) b * rows + i;
-        // sum() by hand: called sixteen times here C2 stops inlining it, and its vectors get boxed.
+        // the sums by hand, as everywhere in this class: a sum helper taking a vector, left
+        // uninlined
+        // by C2, boxes it.
         // Each sum and its tail go in
         // one add, as fourWeightRows adds them, so a row has the same bits at every batch size
         FloatVector a008 = L >= 16 ? a00.add(a00.rearrange(ROT_8)) : a00,
@@ -436,7 +440,7 @@ final class VectorDense {
                 a2 = wv.fma(FloatVector.fromMemorySegment(S, x, x2 + o, LE), a2);
                 a3 = wv.fma(FloatVector.fromMemorySegment(S, x, x3 + o, LE), a3);
             }
-            // the vector sums first, by hand (as sum()), then the tails: see tail()
+            // the vector sums first, by hand (the class's halving tree), then the tails: see tail()
             FloatVector a08 = L >= 16 ? a0.add(a0.rearrange(ROT_8)) : a0,
                     a04 = L >= 8 ? a08.add(a08.rearrange(ROT_4)) : a08,
                     a02 = L >= 4 ? a04.add(a04.rearrange(ROT_2)) : a04;
@@ -494,7 +498,7 @@ final class VectorDense {
             a2 = FloatVector.fromMemorySegment(S, w, w2 + o, LE).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(S, w, w3 + o, LE).fma(xv, a3);
         }
-        // the vector sums first, by hand (as sum()), then the tails: see tail()
+        // the vector sums first, by hand (the class's halving tree), then the tails: see tail()
         FloatVector a08 = L >= 16 ? a0.add(a0.rearrange(ROT_8)) : a0,
                 a04 = L >= 8 ? a08.add(a08.rearrange(ROT_4)) : a08,
                 a02 = L >= 4 ? a04.add(a04.rearrange(ROT_2)) : a04;
@@ -545,13 +549,13 @@ final class VectorDense {
     }
 
     /**
-     * The masked tail of one row's dot product, columns [j, je) with {@code je - j < L}: {@link
-     * #sum} of the products, as every path sums it; 0 when there is none. Why its own method, and
-     * why the callers take their vector sums before calling it: a method past C2's inlining node
-     * budget (reached in JVMs whose segment-access code has seen confined and heap segments) leaves
-     * its last calls uninlined, and an uninlined call that takes a vector boxes it (an HT-on-{@code
-     * W_x} step at batch 1 was seen at 750 us and 1.6 MB instead of 4 us and 0); this one takes and
-     * returns no vector, and the sums come before it.
+     * The masked tail of one row's dot product, columns [j, je) with {@code je - j < L}: the
+     * halving-tree sum of the products, as every path sums it; 0 when there is none. Why its own
+     * method, and why the callers take their vector sums before calling it: a method past C2's
+     * inlining node budget (reached in JVMs whose segment-access code has seen confined and heap
+     * segments) leaves its last calls uninlined, and an uninlined call that takes a vector boxes it
+     * (an HT-on-{@code W_x} step at batch 1 was seen at 750 us and 1.6 MB instead of 4 us and 0);
+     * this one takes and returns no vector, and the sums come before it.
      */
     private static float tail(
             MemorySegment w, long wRow, MemorySegment x, long xRow, int j, int je) {
@@ -574,19 +578,6 @@ final class VectorDense {
             throw new ExceptionInInitializerError(
                     "VectorDense sums at most 16 lanes; this species has " + L);
         return VectorShuffle.fromOp(S, i -> (i + by) % L);
-    }
-
-    /**
-     * The sum of the lanes as a halving tree ({@code v[i] + v[i + L/2]}, then {@code L/4}, ... down
-     * to lane 0): lane-wise adds and rotations only, so the interpreter and C2 give the same bits.
-     * {@code L} is a constant, so C2 folds the choices away.
-     */
-    private static float sum(FloatVector v) {
-        FloatVector a = L >= 16 ? v.add(v.rearrange(ROT_8)) : v;
-        FloatVector b = L >= 8 ? a.add(a.rearrange(ROT_4)) : a;
-        FloatVector c = L >= 4 ? b.add(b.rearrange(ROT_2)) : b;
-        FloatVector d = L >= 2 ? c.add(c.rearrange(ROT_1)) : c;
-        return d.lane(0);
     }
 
     private static void add(MemorySegment y, long at, float v) {
