@@ -113,7 +113,15 @@ class CliTest {
         float[] bad = new float[30];
         bad[17] = Float.NaN;
         NpyFile.write(clip, new long[] {3, 10}, MemorySegment.ofArray(bad));
-        r = run("infer", "--model", model.toString(), "--input", clip.toString());
+        r =
+                run(
+                        "infer",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        clip.toString(),
+                        "--hidden-out",
+                        h2.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("frame 1") && r.err().contains("index 7"), r.err());
     }
