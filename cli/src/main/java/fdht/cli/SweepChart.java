@@ -28,9 +28,9 @@ final class SweepChart {
     private SweepChart() {}
 
     /** The three ratios a panel each: title and how to compute it from one point's pair. */
-    private record Ratio(String title, ToDoubleFunction<Simulation> metric) {}
+    record Ratio(String title, ToDoubleFunction<Simulation> metric) {}
 
-    private static final List<Ratio> RATIOS =
+    static final List<Ratio> RATIOS =
             List.of(
                     new Ratio("throughput", Simulation::framesPerSecond),
                     new Ratio("energy efficiency (GOPS/W)", Simulation::gopsPerWatt),
