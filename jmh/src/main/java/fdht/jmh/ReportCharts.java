@@ -151,10 +151,21 @@ final class ReportCharts {
 
     static XYChart roofline(List<ReportTable.Row> rows) {
         ReportTable.Limits lim = ReportTable.Limits.of(rows);
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        for (ReportTable.Row r : rows) {
+            Costs c = Costs.of(r);
+            if (c.flops() <= 0 || c.bytes() <= 0 || r.name().contains("Scalar")) continue;
+            int threads = r.param("threads", 1);
+            String label =
+                    r.name().replace("Benchmark", "")
+                            + (threads > 1 ? " (" + threads + " threads)" : "");
+            series.computeIfAbsent(label, k -> new ArrayList<>())
+                    .add(new double[] {c.flops() / c.bytes(), c.flops() / r.micros() / 1e3});
+        }
         XYChart chart =
                 new XYChartBuilder()
                         .width(1000)
-                        .height(860) // room for the legend below the plot
+                        .height(560 + 21 * (series.size() + 2)) // the legend below the plot
                         .title(
                                 "Roofline (roofs measured on one core; 2-thread points under the 2-core compute roof)")
                         .xAxisTitle("FLOP per byte moved")
@@ -189,17 +200,6 @@ final class ReportCharts {
                         .setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line)
                         .setMarker(SeriesMarkers.NONE);
             }
-        }
-        Map<String, List<double[]>> series = new LinkedHashMap<>();
-        for (ReportTable.Row r : rows) {
-            Costs c = Costs.of(r);
-            if (c.flops() <= 0 || c.bytes() <= 0 || r.name().contains("Scalar")) continue;
-            int threads = r.param("threads", 1);
-            String label =
-                    r.name().replace("Benchmark", "")
-                            + (threads > 1 ? " (" + threads + " threads)" : "");
-            series.computeIfAbsent(label, k -> new ArrayList<>())
-                    .add(new double[] {c.flops() / c.bytes(), c.flops() / r.micros() / 1e3});
         }
         series.forEach(
                 (label, pts) ->
