@@ -30,8 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 class OutputsCliTest {
     @TempDir Path dir;
 
-    /** A one-layer model of 10 inputs, 2 hidden, with a 3-class head unless {@code head} is off. */
-    private Path model(boolean head) {
+    /**
+     * Writes a one-layer model of 10 inputs, 2 hidden, with a 3-class head unless {@code head} is
+     * off, into {@code dir}.
+     */
+    static Path model(Path dir, boolean head) {
         Path p = dir.resolve(head ? "m.safetensors" : "nohead.safetensors");
         try (Arena arena = Arena.ofConfined()) {
             Lstm lstm =
@@ -57,7 +60,8 @@ class OutputsCliTest {
         return p;
     }
 
-    private Path clip() {
+    /** Writes two clips of 3 frames of 10 into {@code dir}/clip.npy. */
+    static Path clip(Path dir) {
         Path clip = dir.resolve("clip.npy");
         float[] v = new float[2 * 3 * 10];
         for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i);
@@ -79,7 +83,7 @@ class OutputsCliTest {
 
     @Test
     void inferWithAMissingOutputDirectoryWritesNoOutputAtAll() throws IOException {
-        Path model = model(true), clip = clip();
+        Path model = model(dir, true), clip = clip(dir);
         Path ok = dir.resolve("ok.npy"), missing = dir.resolve("missing-dir").resolve("y.npy");
         List<String> before = names(dir);
         Result r =
@@ -103,7 +107,7 @@ class OutputsCliTest {
                 CliTest.run(
                         "infer",
                         "--model",
-                        model(false).toString(),
+                        model(dir, false).toString(),
                         "--input",
                         clip.toString(),
                         "--hidden-out",
@@ -131,7 +135,7 @@ class OutputsCliTest {
 
     @Test
     void inferWithoutAnOutputIsRefusedAndItsTimeSaysItIsCold() {
-        Path model = model(true), clip = clip();
+        Path model = model(dir, true), clip = clip(dir);
         Result r = CliTest.run("infer", "--model", model.toString(), "--input", clip.toString());
         oneLineStatusTwo(r, "--hidden-out", "--logits-out");
 

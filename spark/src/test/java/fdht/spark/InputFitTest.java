@@ -13,9 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,20 +43,9 @@ class InputFitTest {
      * {@code file} and read back.
      */
     static Dataset<Row> parquet(Path file, boolean nested, Object... features) {
-        StructType schema =
-                new StructType()
-                        .add("id", DataTypes.IntegerType, false)
-                        .add(
-                                "features",
-                                nested
-                                        ? DataTypes.createArrayType(
-                                                DataTypes.createArrayType(DataTypes.FloatType))
-                                        : DataTypes.createArrayType(DataTypes.FloatType),
-                                true);
-        List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < features.length; i++) rows.add(RowFactory.create(i, features[i]));
-        SparkFixture.spark().createDataFrame(rows, schema).write().parquet(file.toString());
-        return SparkFixture.spark().read().parquet(file.toString());
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < features.length; i++) rows.add(new Object[] {i, features[i]});
+        return SparkFixture.parquet(file, rows, nested);
     }
 
     private static String refused(Dataset<Row> clips) {
