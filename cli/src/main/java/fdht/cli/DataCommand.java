@@ -1,5 +1,6 @@
 package fdht.cli;
 
+import fdht.layout.io.AtomicOutputs;
 import fdht.layout.io.ModelFileException;
 import fdht.layout.io.NpyFile;
 import fdht.train.data.MovingFashionMnist;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code fdht data}: writes data sets as {@code .npy}, so any tool (and {@code fdht infer}, {@code
  * fdht eval}) can read them. {@code fdht data mfm} writes MFM-40 clips (DESIGN.md section 6)
- * streamed a chunk at a time: memory stays at one chunk whatever the count.
+ * streamed a chunk at a time: memory stays at one chunk whatever the count. Clips and labels appear
+ * together or not at all ({@link AtomicOutputs}).
  */
 @Command(
         name = "data",
@@ -77,14 +79,26 @@ final class DataCommand implements Runnable {
                         "--count " + count + " must be in 1.." + Integer.MAX_VALUE);
             long bytes =
                     count * MovingFashionMnist.FRAMES * MovingFashionMnist.FRAME_SIZE * Float.BYTES;
-            if (Files.exists(out) && !Files.isDirectory(out))
-                throw new ModelFileException(out, null, "--out must be a directory");
+            try (AtomicOutputs outputs = new AtomicOutputs()) {
+                Path clipsFile = outputs.fileIn(out, "clips.npy"),
+                        labelsFile = outputs.fileIn(out, "labels.npy");
+                double sec = write(s, bytes, clipsFile, labelsFile, outputs);
+                outputs.commit();
+                pw.printf(
+                        "wrote %,d MFM-40 %s clips (seed %d) in %.1f s: %s [%d, 8, 4096] float32, %s [%d] int64 (labels 4 * class + direction, 0..39)%n",
+                        count, s.label(), seed, sec, clipsFile, count, labelsFile, count);
+            }
+            return 0;
+        }
+
+        /** Writes the clips and labels to their staging files; returns the seconds it took. */
+        private double write(
+                Split s, long bytes, Path clipsFile, Path labelsFile, AtomicOutputs outputs) {
             long free;
             try {
-                Files.createDirectories(out);
                 free = Files.getFileStore(out).getUsableSpace();
             } catch (IOException e) {
-                throw new ModelFileException(out, null, "cannot create the directory: " + e, e);
+                throw new ModelFileException(out, null, "cannot read its free space: " + e, e);
             }
             if (free < bytes + (1 << 20)) {
                 throw new ModelFileException(
@@ -98,28 +112,17 @@ final class DataCommand implements Runnable {
             long t0 = System.nanoTime();
             long[] labels = new long[(int) count];
             int[] chunkLabels = new int[CHUNK];
-            Path clipsFile = out.resolve("clips.npy"), labelsFile = out.resolve("labels.npy");
-            try { // a run that fails half-way must not leave new clips beside the labels of an
-                // earlier run: no labels then
-                Files.deleteIfExists(labelsFile);
-            } catch (IOException e) {
-                throw new ModelFileException(
-                        labelsFile, null, "cannot replace: " + e.getMessage(), e);
-            }
             NpyFile.write(
-                    clipsFile,
+                    outputs.staging(clipsFile),
                     new long[] {count, MovingFashionMnist.FRAMES, MovingFashionMnist.FRAME_SIZE},
                     CHUNK,
                     (first, n, rows) -> {
                         mfm.fill(first, n, rows, chunkLabels);
                         for (int j = 0; j < n; j++) labels[(int) first + j] = chunkLabels[j];
                     });
-            NpyFile.writeInt64(labelsFile, new long[] {count}, MemorySegment.ofArray(labels));
-            double sec = (System.nanoTime() - t0) / 1e9;
-            pw.printf(
-                    "wrote %,d MFM-40 %s clips (seed %d) in %.1f s: %s [%d, 8, 4096] float32, %s [%d] int64 (labels 4 * class + direction, 0..39)%n",
-                    count, s.label(), seed, sec, clipsFile, count, labelsFile, count);
-            return 0;
+            NpyFile.writeInt64(
+                    outputs.staging(labelsFile), new long[] {count}, MemorySegment.ofArray(labels));
+            return (System.nanoTime() - t0) / 1e9;
         }
     }
 }
