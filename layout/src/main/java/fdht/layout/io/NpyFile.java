@@ -87,8 +87,17 @@ public final class NpyFile {
      * {@link #read(Path, Arena)} checks it, but not mapped).
      */
     public static long[] shape(Path path) {
+        return header(path).shape();
+    }
+
+    /**
+     * The header of the float32 array in {@code path}: its shape and where its data lies (the file
+     * is checked as {@link #read(Path, Arena)} checks it, but not mapped), for a reader that maps
+     * the data a region at a time.
+     */
+    public static Header header(Path path) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            return header(path, ch, DType.FLOAT32).shape();
+            return header(path, ch, DType.FLOAT32);
         } catch (NoSuchFileException e) {
             throw new ModelFileException(path, null, "no such file");
         } catch (IOException e) {
@@ -117,8 +126,20 @@ public final class NpyFile {
         }
     }
 
-    /** Where an array's data starts and how many bytes it holds, checked against the file size. */
-    private record Header(long[] shape, long dataStart, long bytes) {}
+    /**
+     * An array's shape, the byte offset where its data starts and how many bytes it holds, checked
+     * against the file size.
+     */
+    public record Header(long[] shape, long dataStart, long bytes) {
+        public Header {
+            shape = shape.clone();
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+    }
 
     private static Header header(Path path, FileChannel ch, DType dtype) throws IOException {
         long size = ch.size();
@@ -361,6 +382,15 @@ public final class NpyFile {
      * aligned.
      */
     private static byte[] header(long[] shape, DType dtype) {
+        return header(shape, dtype, 0);
+    }
+
+    /**
+     * As {@link #header(long[], DType)}, padded with spaces to at least {@code length} bytes (a
+     * multiple of 64): a writer that learns the first axis only at the end reserves the header of
+     * the largest one and writes the real one over it.
+     */
+    static byte[] header(long[] shape, DType dtype, int length) {
         String tuple =
                 shape.length == 1
                         ? "(" + shape[0] + ",)"
@@ -378,7 +408,9 @@ public final class NpyFile {
                         + tuple
                         + ", }";
         int total = 10 + dict.length() + 1;
-        int padded = (total + 63) & ~63;
+        int padded = Math.max((total + 63) & ~63, length);
+        if (padded % 64 != 0 || padded - 10 > 0xffff)
+            throw new IllegalArgumentException("header length " + padded + " is not possible");
         String header = dict + " ".repeat(padded - total) + "\n";
         ByteBuffer b = ByteBuffer.allocate(10 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
         b.put(MAGIC)
