@@ -2,31 +2,23 @@ package fdht.kernels.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.sun.management.ThreadMXBean;
+import fdht.kernels.Allocations;
 import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 /**
- * A step allocates nothing on the heap once compiled: the calling thread's allocated bytes over a
- * round of steps, counted by the JVM itself (not JMH's gc profiler, whose harness has a floor of
- * its own). A step that allocated anything would show it in every round. Kernels not yet compiled
- * by C2 run the Vector API's boxing fallback, and in a full test run C2's queue on two cores can
- * hold them back for seconds, so rounds repeat until one allocates nothing, for at most {@link
- * #PATIENCE_NANOS} (typically under three seconds).
+ * A step allocates nothing on the heap once compiled, counted by {@link Allocations} over rounds of
+ * steps: a step that allocated anything would show it in every round.
  */
 class StepAllocationTest {
     static final int WARM_UP = 20_000, STEPS = 2_000;
 
     /** Steps in one clip through {@link #stack}: 3 frames x 2 layers x 2 directions. */
     static final int CLIP_ROUNDS = 12;
-
-    static final long PATIENCE_NANOS = 30_000_000_000L;
-    static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     @Test
     void anFdhtStepAllocatesNothing() {
@@ -93,7 +85,7 @@ class StepAllocationTest {
             MemorySegment frames =
                     Weights.copyOf(arena, LstmModelFileTest.random(4 * RobustnessTest.INPUT, 4, 1));
             LstmState state = lstm.newState(4, arena);
-            try (ParallelLstm par = new ParallelLstm(lstm, 4, 2, arena)) {
+            try (ParallelLstm par = new ParallelLstm(lstm, 4, 2)) {
                 assertEquals(
                         0,
                         leastAllocated(() -> par.step(frames, 0, RobustnessTest.INPUT, state)),
@@ -156,14 +148,6 @@ class StepAllocationTest {
                         0,
                         leastAllocated(() -> stack.run(clip, frames, ws, out, y), CLIP_ROUNDS),
                         "bytes per round of stack clips, batch " + batch);
-                if (batch > 1) {
-                    try (ParallelLstm par = new ParallelLstm(stack, batch, frames, 2, arena)) {
-                        assertEquals(
-                                0,
-                                leastAllocated(() -> par.run(clip, frames, out, y), CLIP_ROUNDS),
-                                "bytes per round of 2-thread stack clips on the calling thread");
-                    }
-                }
             }
         }
     }
@@ -177,14 +161,6 @@ class StepAllocationTest {
      * scaled down by it.
      */
     private static long leastAllocated(Runnable step, int stepsPerCall) {
-        for (int i = 0; i < WARM_UP / stepsPerCall; i++) step.run();
-        long least = Long.MAX_VALUE;
-        for (long start = System.nanoTime();
-                least > 0 && System.nanoTime() - start < PATIENCE_NANOS; ) {
-            long before = THREADS.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < STEPS / stepsPerCall; i++) step.run();
-            least = Math.min(least, THREADS.getCurrentThreadAllocatedBytes() - before);
-        }
-        return least;
+        return Allocations.leastPerRound(step, WARM_UP / stepsPerCall, STEPS / stepsPerCall, 0);
     }
 }

@@ -1,0 +1,132 @@
+package fdht.kernels.model;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Iterator;
+
+/**
+ * The clips {@link Model#score} reads: {@code count()} clips of {@code frames()} frames of {@code
+ * frameSize()} float32 values each, read a chunk of consecutive clips at a time by the scoring
+ * threads, so the whole input is never in memory at once.
+ *
+ * <ul>
+ *   <li>{@link #npy(Path)}: a {@code [B, T, N]} (or {@code [T, N]}: one clip) float32 {@code .npy},
+ *       memory-mapped a chunk at a time: each chunk's region is mapped in an arena of its own and
+ *       unmapped after the chunk ran, so resident memory stays bounded whatever the file size.
+ *   <li>{@link #of(MemorySegment, int, int)}: clips already in memory ({@code [B][T][N]}); a native
+ *       segment is read in place, a heap one copied a chunk at a time. A segment confined to the
+ *       calling thread is scored on that thread alone.
+ *   <li>{@link #ofArrays}: clips as arrays, copied a chunk at a time.
+ *   <li>{@link #of(Iterator)}: clips of one length as they come (its first clip is read at once to
+ *       learn the shape; the count is known at the end); single use.
+ *   <li>{@link #of(long, int, int, Filler)}: any other source that can write clips {@code first ..
+ *       first+count-1} into a buffer (generated clips, a data set).
+ * </ul>
+ *
+ * Thread safety: a source is immutable (apart from an iterator's progress) and may be scored by
+ * several calls one after another; each scoring thread reads through its own reader.
+ */
+public abstract sealed class ClipSource
+        permits NpyClipSource, SegmentClipSource, FilledClipSource, IteratorClipSource {
+
+    /** Writes clips on request; called from several threads at once for different clips. */
+    @FunctionalInterface
+    public interface Filler {
+        /**
+         * Writes clips {@code first .. first+count-1} ({@code [count][T][N]} float32) at the start
+         * of {@code into}, a native buffer that holds them.
+         */
+        void fill(long first, int count, MemorySegment into);
+    }
+
+    ClipSource() {}
+
+    /** Clips of a float32 {@code .npy} of shape {@code [B, T, N]} or {@code [T, N]}. */
+    public static ClipSource npy(Path file) {
+        return new NpyClipSource(file);
+    }
+
+    /**
+     * {@code batch} clips of {@code frames} frames in {@code clips} ({@code [B][T][N]} float32).
+     */
+    public static ClipSource of(MemorySegment clips, int batch, int frames) {
+        return new SegmentClipSource(clips, batch, frames);
+    }
+
+    /** Clips as arrays {@code [B][T][N]}, all of one shape (checked now). */
+    public static ClipSource of(float[][][] clips) {
+        return FilledClipSource.ofArrays(clips);
+    }
+
+    /** Clips of one shape ({@code [T][N]} each) from an iterator; its first clip is read now. */
+    public static ClipSource of(Iterator<float[][]> clips) {
+        return new IteratorClipSource(clips);
+    }
+
+    /** {@code count} clips of {@code frames x frameSize} that {@code filler} writes on request. */
+    public static ClipSource of(long count, int frames, int frameSize, Filler filler) {
+        return new FilledClipSource(count, frames, frameSize, filler, "generated clips");
+    }
+
+    /** The number of clips, or -1 when it is known only at the end (an iterator). */
+    public abstract long count();
+
+    /** Frames per clip ({@code T}). */
+    public abstract int frames();
+
+    /** Values per frame ({@code N}, the model's {@code N_x}). */
+    public abstract int frameSize();
+
+    /** Floats in one clip. */
+    final long clipFloats() {
+        return (long) frames() * frameSize();
+    }
+
+    /**
+     * A reader for one scoring thread, made on that thread, holding up to {@code maxClips} clips;
+     * its buffers live in {@code arena} (confined to the thread).
+     */
+    abstract Reader reader(int maxClips, Arena arena);
+
+    /** Whether only the calling thread may read it (a segment confined to that thread). */
+    boolean confinedToCaller() {
+        return false;
+    }
+
+    /** Whether it is known to hold no clip (its shape then does not matter). */
+    boolean empty() {
+        return count() == 0;
+    }
+
+    /** Whether clips come one after another only (an iterator), not by index. */
+    boolean sequential() {
+        return false;
+    }
+
+    /** Reads chunks for one thread. */
+    abstract static class Reader implements AutoCloseable {
+        /**
+         * Clips {@code first .. first+n-1} as a native segment {@code [n][T][N]}, valid until the
+         * next call or {@link #close}.
+         */
+        abstract MemorySegment read(long first, int n);
+
+        /**
+         * For a {@link #sequential()} source: reads the next at most {@code max} clips (the first
+         * being clip {@code first} of the source, for messages) into {@link #buffer()}, returns how
+         * many (0 at the end). Called by one thread at a time, in order.
+         */
+        int readNext(long first, int max) {
+            throw new UnsupportedOperationException("a source read by index");
+        }
+
+        /** Where {@link #readNext} puts its clips. */
+        MemorySegment buffer() {
+            throw new UnsupportedOperationException("a source read by index");
+        }
+
+        @Override
+        public void close() {}
+    }
+}
