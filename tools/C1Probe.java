@@ -29,7 +29,7 @@ public class C1Probe {
             for (int e = 0; e < x.length; e++) x[e] = (float) Math.sin(e);
             MemorySegment frames = Weights.copyOf(arena, x);
             LstmState state = lstm.newState(batch, arena);
-            try (ParallelLstm par = new ParallelLstm(lstm, batch, 2, arena)) {
+            try (ParallelLstm par = new ParallelLstm(lstm, batch, 2)) {
                 long end = System.nanoTime() + (long) (seconds * 1e9);
                 long steps = 0, bytes = 0;
                 while (System.nanoTime() < end) {

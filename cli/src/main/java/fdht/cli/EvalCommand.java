@@ -1,7 +1,6 @@
 package fdht.cli;
 
-import fdht.kernels.lstm.LstmModelFile;
-import fdht.kernels.lstm.LstmStack;
+import fdht.kernels.model.Model;
 import fdht.train.data.LabelledClips;
 import fdht.train.data.MovingFashionMnist;
 import fdht.train.data.NpyClips;
@@ -20,8 +19,9 @@ import picocli.CommandLine.Spec;
  * {@code fdht eval}: the accuracy of a model with a head on labelled clips, either MFM-40 clips
  * generated on the fly ({@code --task mfm}) or a pair of {@code .npy} files ({@code --clips},
  * {@code --labels}); prints the accuracy with its 95% (Wilson) interval and the mean cross-entropy.
- * Takes one-layer models and stacks (several layers, both directions) alike. Streams a batch at a
- * time (see {@link ClassifierEvaluation}).
+ * Takes one-layer models and stacks (several layers, both directions) alike. Scores on the model
+ * API's bulk scoring, a chunk of clips at a time over {@code --threads} threads (see {@link
+ * ClassifierEvaluation}).
  */
 @Command(
         name = "eval",
@@ -65,15 +65,16 @@ final class EvalCommand implements Callable<Integer> {
     Path labels;
 
     @Option(
-            names = "--batch",
-            defaultValue = "64",
-            description = "clips per batch. Default ${DEFAULT-VALUE}.")
-    int batch;
+            names = {"--chunk", "--batch"},
+            defaultValue = "0",
+            description =
+                    "clips per chunk (default: automatic, the most whose working set fits in L2)")
+    int chunk;
 
     @Option(
             names = "--threads",
-            defaultValue = "1",
-            description = "threads to split each batch over. Default ${DEFAULT-VALUE}.")
+            defaultValue = "0",
+            description = "threads that score chunks of clips (default: all processors)")
     int threads;
 
     @Spec CommandSpec spec;
@@ -97,15 +98,18 @@ final class EvalCommand implements Callable<Integer> {
         if (task != null && !task.equals("mfm"))
             throw new IllegalArgumentException(
                     "--task '" + task + "' is unknown (the one task is mfm)");
-        if (batch < 1)
-            throw new IllegalArgumentException("--batch " + batch + " must be at least 1");
-        if (threads < 1)
-            throw new IllegalArgumentException("--threads " + threads + " must be at least 1");
+        if (chunk < 0)
+            throw new IllegalArgumentException(
+                    "--chunk " + chunk + " must be at least 1 (or 0: automatic)");
+        if (threads < 0)
+            throw new IllegalArgumentException(
+                    "--threads " + threads + " must be at least 1 (or 0: all processors)");
+        int workers = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         if (count != null && count < 1)
             throw new IllegalArgumentException("--count " + count + " must be at least 1");
-        try (Arena arena = Arena.ofShared()) {
-            LstmStack lstm = LstmModelFile.readStack(model, arena);
-            if (lstm.head().isEmpty())
+        try (Model lstm = Model.load(model);
+                Arena arena = Arena.ofShared()) {
+            if (!lstm.hasHead())
                 throw new IllegalArgumentException(
                         "the model "
                                 + model
@@ -127,12 +131,16 @@ final class EvalCommand implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             ClassifierEvaluation.Result r =
-                    ClassifierEvaluation.evaluate(lstm, data, batch, threads);
+                    ClassifierEvaluation.evaluate(lstm, data, chunk, workers);
             double sec = (System.nanoTime() - t0) / 1e9;
             out.printf("%s on %s: %s%n", model, what, r);
             out.printf(
                     "%s; %.1f s, %.0f clips/s on %d thread%s%n",
-                    lstm.describe(), sec, data.count() / sec, threads, threads == 1 ? "" : "s");
+                    lstm.stack().describe(),
+                    sec,
+                    data.count() / sec,
+                    workers,
+                    workers == 1 ? "" : "s");
         }
         return 0;
     }

@@ -1,8 +1,11 @@
 package fdht.cli;
 
-import fdht.kernels.lstm.LstmModelFile;
-import fdht.kernels.lstm.LstmStack;
-import fdht.kernels.lstm.ParallelLstm;
+import fdht.kernels.model.BulkOptions;
+import fdht.kernels.model.BulkScores;
+import fdht.kernels.model.ClipSource;
+import fdht.kernels.model.Model;
+import fdht.kernels.model.NonFiniteInputException;
+import fdht.kernels.model.Outputs;
 import fdht.layout.Weights;
 import fdht.layout.io.AtomicOutputs;
 import fdht.layout.io.ModelFileException;
@@ -11,7 +14,6 @@ import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,19 +21,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fdht infer}: runs a model over a clip ({@code [T, N]} or {@code [B, T, N]} float32 .npy)
+ * {@code fdht infer}: runs a model over clips ({@code [T, N]} or {@code [B, T, N]} float32 .npy)
  * and writes the last layer's output at every step ({@code [.., T, D*H]}, as PyTorch's {@code
- * nn.LSTM} output) and/or the head's logits for {@code output[:, -1]}. With {@code --threads K} the
- * batch rows are split over K threads by {@link ParallelLstm} (the model is shared). At least one
- * output is required; the outputs' directories are checked before any work and the outputs appear
- * together or not at all ({@link AtomicOutputs}). The time it prints is one cold run, JIT
- * compilation included; {@code fdht bench} measures steady speed.
+ * nn.LSTM} output) and/or the head's logits for {@code output[:, -1]}. It runs on the model API's
+ * bulk scoring ({@link Model#score}): the input is memory-mapped a chunk of clips at a time, each
+ * chunk runs through all its frames on one of {@code --threads} threads, and the outputs are
+ * written chunk by chunk, so memory stays bounded whatever the input size. At least one output is
+ * required; the outputs' directories are checked before any work and the outputs appear together or
+ * not at all ({@link AtomicOutputs}). The time it prints is one cold run, JIT compilation included;
+ * {@code fdht bench} measures steady speed.
  */
 @Command(
         name = "infer",
         mixinStandardHelpOptions = true,
         description =
-                "Run a model over a clip (.npy, [T,N] or [B,T,N] float32), writing --hidden-out and/or --logits-out.")
+                "Run a model over clips (.npy, [T,N] or [B,T,N] float32), writing --hidden-out and/or --logits-out.")
 final class InferCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "fdht model file (.safetensors)")
     Path model;
@@ -39,7 +43,7 @@ final class InferCommand implements Callable<Integer> {
     @Option(
             names = "--input",
             required = true,
-            description = "clip, float32 .npy of shape [T, N] or [B, T, N]")
+            description = "clips, float32 .npy of shape [T, N] or [B, T, N]")
     Path input;
 
     @Option(
@@ -55,103 +59,118 @@ final class InferCommand implements Callable<Integer> {
 
     @Option(
             names = "--threads",
-            defaultValue = "1",
-            description = "threads to split the batch over (default ${DEFAULT-VALUE})")
+            defaultValue = "0",
+            description = "threads that score chunks of clips (default: all processors)")
     int threads;
+
+    @Option(
+            names = "--chunk",
+            defaultValue = "0",
+            description =
+                    "clips per chunk (default: automatic, the most whose working set fits in L2)")
+    int chunk;
 
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (threads < 1)
-            throw new IllegalArgumentException("--threads " + threads + " must be at least 1");
+        if (threads < 0)
+            throw new IllegalArgumentException(
+                    "--threads " + threads + " must be at least 1 (or 0: all processors)");
+        if (chunk < 0)
+            throw new IllegalArgumentException(
+                    "--chunk " + chunk + " must be at least 1 (or 0: automatic)");
         if (hiddenOut == null && logitsOut == null)
             throw new IllegalArgumentException(
                     "nothing to write: give --hidden-out FILE.npy and/or --logits-out FILE.npy");
         try (AtomicOutputs outputs = new AtomicOutputs();
-                Arena arena = Arena.ofShared()) {
-            outputs.file(hiddenOut);
-            outputs.file(logitsOut);
-            LstmStack lstm = LstmModelFile.readStack(model, arena);
-            NpyFile.Array clip = NpyFile.read(input, arena);
-            long[] s = clip.shape();
-            if (s.length != 2 && s.length != 3)
-                throw new ModelFileException(
-                        input,
-                        null,
-                        "clip shape " + Arrays.toString(s) + " is neither [T, N] nor [B, T, N]");
-            boolean batched = s.length == 3;
-            int batch = batched ? Math.toIntExact(s[0]) : 1;
-            int frames = Math.toIntExact(s[batched ? 1 : 0]);
-            long width = s[batched ? 2 : 1];
-            if (width != lstm.inputSize())
+                Model m = Model.load(model)) {
+            ClipSource clips = ClipSource.npy(input);
+            boolean batched = NpyFile.shape(input).length == 3;
+            if (clips.frameSize() != m.inputSize())
                 throw new ModelFileException(
                         input,
                         null,
                         "clip frames are "
-                                + width
+                                + clips.frameSize()
                                 + " wide but the model takes N_x = "
-                                + lstm.inputSize());
-            if (frames < 1 || batch < 1)
-                throw new ModelFileException(
-                        input, null, "clip shape " + Arrays.toString(s) + " holds no frame");
-            if (logitsOut != null && lstm.head().isEmpty())
+                                + m.inputSize());
+            if (logitsOut != null && !m.hasHead())
                 throw new IllegalArgumentException(
                         "--logits-out: the model " + model + " has no head");
-            // the kernels read native, aligned memory; a mapped clip is both
-            for (long e = 0; e < clip.elements(); e++) {
-                float v = clip.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, e);
-                if (!Float.isFinite(v)) {
-                    long frame = e / width;
-                    throw new ModelFileException(
-                            input,
-                            null,
-                            "non-finite value "
-                                    + v
-                                    + " in frame "
-                                    + (frame % frames)
-                                    + (batched ? " of row " + frame / frames : "")
-                                    + " at index "
-                                    + e % width);
-                }
+            Outputs what =
+                    hiddenOut == null
+                            ? Outputs.LOGITS
+                            : logitsOut == null ? Outputs.HIDDEN : Outputs.BOTH;
+            BulkOptions options =
+                    BulkOptions.DEFAULT.withThreads(threads).withChunk(chunk).withOutputs(what);
+            BulkScores scores;
+            try {
+                scores =
+                        batched
+                                ? m.score(
+                                        clips,
+                                        options.withHiddenFile(hiddenOut).withLogitsFile(logitsOut))
+                                : one(m, clips, options, outputs);
+                if (!batched) outputs.commit();
+            } catch (NonFiniteInputException e) {
+                throw new ModelFileException(
+                        input,
+                        null,
+                        "non-finite value "
+                                + e.value()
+                                + " in frame "
+                                + e.frame()
+                                + (batched ? " of clip " + e.clip() : "")
+                                + " at index "
+                                + e.index(),
+                        e);
             }
-            int hidden = lstm.outputSize();
-            MemorySegment hAll = Weights.floats(arena, (long) batch * frames * hidden);
-            int classes = lstm.headClasses();
-            MemorySegment logits = Weights.floats(arena, (long) batch * Math.max(classes, 1));
-            int workers = Math.min(threads, batch);
-            long t0 = System.nanoTime();
-            try (ParallelLstm runner = new ParallelLstm(lstm, batch, frames, workers, arena)) {
-                runner.run(clip.data(), frames, hAll, classes > 0 ? logits : null);
-            }
-            double ms = (System.nanoTime() - t0) / 1e6;
-            if (hiddenOut != null) {
-                NpyFile.write(
-                        outputs.staging(hiddenOut),
-                        batched ? new long[] {batch, frames, hidden} : new long[] {frames, hidden},
-                        hAll);
-            }
-            if (logitsOut != null) {
-                NpyFile.write(
-                        outputs.staging(logitsOut),
-                        batched ? new long[] {batch, classes} : new long[] {classes},
-                        logits);
-            }
-            outputs.commit();
+            double ms = scores.seconds() * 1e3;
+            long steps = scores.clips() * scores.frames();
             out.printf(
-                    "%s: %d x %d frames of %,d through %s in %.1f ms (%.1f us per frame-step, %d thread%s;"
-                            + " one cold run, JIT warm-up included: fdht bench gives steady figures)%n",
+                    "%s: %d x %d frames of %,d through %s in %.1f ms (%.1f us per frame-step, %d thread%s,"
+                            + " chunks of %d clips; one cold run, JIT warm-up included: fdht bench gives steady figures)%n",
                     input,
-                    batch,
-                    frames,
-                    width,
-                    lstm.describe(),
+                    scores.clips(),
+                    scores.frames(),
+                    clips.frameSize(),
+                    m.stack().describe(),
                     ms,
-                    ms * 1e3 / ((double) batch * frames),
-                    workers,
-                    workers == 1 ? "" : "s");
+                    ms * 1e3 / steps,
+                    scores.threads(),
+                    scores.threads() == 1 ? "" : "s",
+                    scores.chunk());
         }
         return 0;
+    }
+
+    /**
+     * One clip ({@code [T, N]}): its outputs without a batch axis ({@code [T, D*H]}, {@code [C]}),
+     * through memory and this command's staged outputs (a batch's go straight to their files,
+     * staged by {@link Model#score} itself).
+     */
+    private BulkScores one(Model m, ClipSource clip, BulkOptions options, AtomicOutputs outputs) {
+        outputs.file(hiddenOut); // fails here, before any work, for a missing directory
+        outputs.file(logitsOut);
+        try (Arena arena = Arena.ofConfined()) {
+            int frames = clip.frames(), width = m.outputSize(), classes = m.classes();
+            MemorySegment hidden =
+                    hiddenOut == null
+                            ? null
+                            : Weights.floats(arena, (long) frames * width)
+                                    .asSlice(0, (long) frames * width * Float.BYTES);
+            MemorySegment logits =
+                    logitsOut == null
+                            ? null
+                            : Weights.floats(arena, classes).asSlice(0, classes * 4L);
+            BulkScores s = m.score(clip, options.withHiddenInto(hidden).withLogitsInto(logits));
+            if (hidden != null)
+                NpyFile.write(outputs.staging(hiddenOut), new long[] {frames, width}, hidden);
+            if (logits != null)
+                NpyFile.write(outputs.staging(logitsOut), new long[] {classes}, logits);
+            return s;
+        }
     }
 }

@@ -44,7 +44,7 @@ public class ThreadScalingBenchmark extends NativeBenchmark {
     public void setUp() {
         arena = Arena.ofShared();
         Lstm lstm = BenchModel.named(model).warmFdht(rank, arena);
-        parallel = new ParallelLstm(lstm, batch, threads, arena);
+        parallel = new ParallelLstm(lstm, batch, threads);
         frames = BenchModel.frames(batch, arena);
         state = lstm.newState(batch, arena);
     }

@@ -6,25 +6,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs an {@link Lstm}'s steps, or an {@link LstmStack}'s clips, for one batch on several cores:
- * the batch rows are split into one contiguous slice per thread (rows of an LSTM batch are
- * independent), the calling thread works the first slice and {@code threads - 1} daemon workers,
- * started once, the others. Each slice has its own workspace, so a step (or a clip) allocates
- * nothing and takes one fork and one join.
+ * Runs an {@link Lstm}'s steps for one batch on several cores: the batch rows are split into one
+ * contiguous slice per thread (rows of an LSTM batch are independent), the calling thread works the
+ * first slice and {@code threads - 1} daemon workers, started once, the others. Each slice has its
+ * own workspace, so a step allocates nothing and takes one fork and one join. (Whole clips of a
+ * stack over many threads: {@code fdht.kernels.model.Model#score}, which streams chunks of clips
+ * through every frame and layer.)
  *
  * <p>A step is all-or-nothing: every slice computes its gate sums first; only when no slice
- * rejected its input does the state change (the gate arithmetic, done by the caller). A clip of a
- * stack runs every layer of a slice in one go (one fork and join per clip); when a slice fails, the
- * outputs are incomplete and the first failure is thrown. Not thread-safe: one caller at a time.
- * {@link #close} stops the workers.
+ * rejected its input does the state change (the gate arithmetic, done by the caller).
+ *
+ * <p>Memory: the workspaces live in a shared arena of its own, freed by {@link #close}, which also
+ * stops the workers. The workers read the frames and the state the caller passes, so those must be
+ * readable from any thread (a shared, global or automatic arena's; a confined one is refused with
+ * an {@link IllegalArgumentException}); {@link #newState} makes a state that is. Not thread-safe:
+ * one caller at a time.
  */
 public final class ParallelLstm implements AutoCloseable {
     private static final int SPINS =
             1 << 14; // spin this long before parking: a step is tens of microseconds
 
-    private final Lstm lstm; // step mode, else null
-    private final LstmStack stack; // clip mode, else null
-    private final LstmStack.Workspace[] stackWork;
+    private final Lstm lstm;
+    private final Arena arena = Arena.ofShared();
     private final int batch;
     private final int[] from, count;
     private final LstmWorkspace[] work;
@@ -39,32 +42,15 @@ public final class ParallelLstm implements AutoCloseable {
     private long xOff, xStride;
     private LstmState[] slices;
     private LstmState slicedFrom;
-    private int frames;
-    private MemorySegment output, logits;
 
     /** Steps of one layer for a batch of {@code batch} rows on {@code threads} threads. */
-    public ParallelLstm(Lstm lstm, int batch, int threads, Arena arena) {
-        this(lstm, null, batch, 0, threads, arena);
-    }
-
-    /**
-     * Clips of at most {@code maxFrames} frames through a stack, for a batch of {@code batch} rows
-     * on {@code threads} threads.
-     */
-    public ParallelLstm(LstmStack stack, int batch, int maxFrames, int threads, Arena arena) {
-        this(null, stack, batch, maxFrames, threads, arena);
-    }
-
-    private ParallelLstm(
-            Lstm lstm, LstmStack stack, int batch, int maxFrames, int threads, Arena arena) {
+    public ParallelLstm(Lstm lstm, int batch, int threads) {
         if (threads < 1)
             throw new IllegalArgumentException("threads " + threads + " must be at least 1");
         if (batch < threads)
             throw new IllegalArgumentException(
                     "batch " + batch + " has fewer rows than threads " + threads);
         this.lstm = lstm;
-        this.stack = stack;
-        this.stackWork = stack == null ? null : new LstmStack.Workspace[threads];
         this.batch = batch;
         from = new int[threads];
         count = new int[threads];
@@ -74,8 +60,7 @@ public final class ParallelLstm implements AutoCloseable {
             from[t] = at;
             count[t] = batch / threads + (t < batch % threads ? 1 : 0);
             at += count[t];
-            if (lstm != null) work[t] = lstm.newWorkspace(count[t], arena);
-            else stackWork[t] = stack.newWorkspace(count[t], maxFrames, arena);
+            work[t] = lstm.newWorkspace(count[t], arena);
         }
         workers = new Thread[threads - 1];
         for (int t = 1; t < threads; t++) {
@@ -87,6 +72,12 @@ public final class ParallelLstm implements AutoCloseable {
                             .unstarted(() -> work(slice));
         }
         for (Thread w : workers) w.start();
+    }
+
+    /** A zero state for this runner's batch, in its own arena (freed by {@link #close}). */
+    public LstmState newState() {
+        if (closed) throw new IllegalStateException("this ParallelLstm is closed");
+        return lstm.newState(batch, arena);
     }
 
     public int threads() {
@@ -103,11 +94,13 @@ public final class ParallelLstm implements AutoCloseable {
      */
     public void step(MemorySegment x, long xOff, long xStride, LstmState state) {
         if (closed) throw new IllegalStateException("this ParallelLstm is closed");
-        if (lstm == null)
-            throw new IllegalStateException("this ParallelLstm runs clips of a stack: use run");
         if (state.batch() != batch)
             throw new IllegalArgumentException(
                     "state has batch " + state.batch() + " but this runner has batch " + batch);
+        if (workers.length > 0) {
+            requireShared(x, "the frames");
+            requireShared(state.h(), "the state");
+        }
         if (state != slicedFrom) { // views are made once per state, not per step
             LstmState[] s = new LstmState[from.length];
             for (int t = 0; t < s.length; t++) s[t] = state.rows(from[t], count[t]);
@@ -121,31 +114,15 @@ public final class ParallelLstm implements AutoCloseable {
         for (int t = 0; t < from.length; t++) lstm.finish(slices[t], work[t]);
     }
 
-    /**
-     * A batch of clips through the stack, as {@link LstmStack#run}: {@code clip} {@code
-     * [b][t][N_x]}, {@code output} {@code [b][t][D*H]} and {@code logits} {@code [b][C]} (either
-     * may be null).
-     */
-    public void run(MemorySegment clip, int frames, MemorySegment output, MemorySegment logits) {
-        if (closed) throw new IllegalStateException("this ParallelLstm is closed");
-        if (stack == null)
-            throw new IllegalStateException("this ParallelLstm runs steps of one layer: use step");
-        long need = (long) batch * frames * stack.inputSize();
-        if (frames < 1 || clip.byteSize() < need * Float.BYTES)
+    /** Throws unless the workers can read {@code s}. */
+    private void requireShared(MemorySegment s, String what) {
+        if (!s.isAccessibleBy(workers[0]))
             throw new IllegalArgumentException(
-                    "clip holds "
-                            + clip.byteSize() / Float.BYTES
-                            + " floats, not "
-                            + batch
-                            + " x "
-                            + frames
-                            + " frames x N_x "
-                            + stack.inputSize());
-        this.x = clip;
-        this.frames = frames;
-        this.output = output;
-        this.logits = logits;
-        forkJoin();
+                    what
+                            + " are in an arena confined to thread "
+                            + Thread.currentThread().getName()
+                            + ": the workers read them, so they must be in a shared, global or"
+                            + " automatic arena (ParallelLstm.newState makes such a state)");
     }
 
     /**
@@ -174,22 +151,9 @@ public final class ParallelLstm implements AutoCloseable {
         rethrow(first);
     }
 
-    /** Slice {@code t}'s share of the job: a step's projection, or a clip through the stack. */
+    /** Slice {@code t}'s share of a step: its rows' projection. */
     private void slice(int t) {
-        if (lstm != null) {
-            lstm.project(x, xOff + from[t] * xStride, xStride, slices[t], work[t], -1, from[t]);
-            return;
-        }
-        int classes = stack.headClasses();
-        stack.run(
-                x,
-                (long) from[t] * frames * stack.inputSize(),
-                frames,
-                stackWork[t],
-                output,
-                (long) from[t] * frames * stack.outputSize(),
-                logits,
-                (long) from[t] * classes);
+        lstm.project(x, xOff + from[t] * xStride, xStride, slices[t], work[t], -1, from[t]);
     }
 
     private static void rethrow(Throwable e) {
@@ -216,17 +180,23 @@ public final class ParallelLstm implements AutoCloseable {
         }
     }
 
+    /** Stops the workers and frees the workspaces and the states of {@link #newState}. */
     @Override
     public void close() {
+        if (closed) return;
         closed = true;
         for (Thread w : workers) LockSupport.unpark(w);
+        boolean interrupted = false;
         for (Thread w : workers) {
-            try {
-                w.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            while (w.isAlive()) {
+                try {
+                    w.join();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the workers are stopping: wait for them, then free
+                }
             }
         }
+        if (interrupted) Thread.currentThread().interrupt();
+        arena.close();
     }
 }

@@ -355,31 +355,6 @@ class LstmStackTest {
     }
 
     @Test
-    void aParallelRunOfAStackEqualsOneThreadBitForBit() {
-        Dense dense = Dense.random(9, 3, 2, 2, 4, 5);
-        try (Arena arena = Arena.ofShared()) {
-            LstmStack stack = dense.toStack(arena);
-            int batch = 5, frames = 4;
-            MemorySegment clip = Weights.copyOf(arena, random(batch * frames * 9, 6, 1));
-            MemorySegment a = Weights.floats(arena, (long) batch * frames * 6),
-                    b = Weights.floats(arena, (long) batch * frames * 6);
-            MemorySegment ya = Weights.floats(arena, batch * 4L),
-                    yb = Weights.floats(arena, batch * 4L);
-            stack.run(clip, frames, stack.newWorkspace(batch, frames, arena), a, ya);
-            try (ParallelLstm par = new ParallelLstm(stack, batch, frames, 2, arena)) {
-                par.run(clip, frames, b, yb);
-                assertThrows(
-                        IllegalStateException.class,
-                        () -> par.step(clip, 0, 9, stack.layer(0, 0).newState(batch, arena)));
-            }
-            assertArrayEquals(
-                    Weights.toArray(a, 0, batch * frames * 6),
-                    Weights.toArray(b, 0, batch * frames * 6));
-            assertArrayEquals(Weights.toArray(ya, 0, batch * 4), Weights.toArray(yb, 0, batch * 4));
-        }
-    }
-
-    @Test
     void inconsistentStacksAreRefused() {
         try (Arena arena = Arena.ofConfined()) {
             Dense dense = Dense.random(5, 3, 2, 2, 2, 1);

@@ -30,7 +30,7 @@ class ParallelLstmTest {
                     LstmState expect = lstm.newState(batch, arena),
                             got = lstm.newState(batch, arena);
                     LstmWorkspace ws = lstm.newWorkspace(batch, arena);
-                    try (ParallelLstm par = new ParallelLstm(lstm, batch, threads, arena)) {
+                    try (ParallelLstm par = new ParallelLstm(lstm, batch, threads)) {
                         for (int t = 0; t < 4; t++) { // frames [b][t][N_x]: stride 4 N_x
                             lstm.step(clip, (long) t * INPUT, 4L * INPUT, expect, ws);
                             par.step(clip, (long) t * INPUT, 4L * INPUT, got);
@@ -53,7 +53,7 @@ class ParallelLstmTest {
     @Test
     void aBadRowInAnySliceRejectsTheStepNamingTheWholeBatchRowAndLeavesTheStateAlone() {
         try (Arena arena = Arena.ofShared();
-                ParallelLstm par = new ParallelLstm(RobustnessTest.model(arena), 6, 3, arena)) {
+                ParallelLstm par = new ParallelLstm(RobustnessTest.model(arena), 6, 3)) {
             Lstm lstm = RobustnessTest.model(arena);
             float[] frames = LstmModelFileTest.random(6 * INPUT, 9, 1);
             MemorySegment good = Weights.copyOf(arena, frames);
@@ -78,7 +78,7 @@ class ParallelLstmTest {
     void closeStopsTheWorkersAndLaterStepsFailClearly() throws InterruptedException {
         try (Arena arena = Arena.ofShared()) {
             Lstm lstm = RobustnessTest.model(arena);
-            ParallelLstm par = new ParallelLstm(lstm, 4, 2, arena);
+            ParallelLstm par = new ParallelLstm(lstm, 4, 2);
             par.close();
             Thread.sleep(50);
             assertFalse(
@@ -95,10 +95,42 @@ class ParallelLstmTest {
                                             INPUT,
                                             lstm.newState(4, arena)));
             assertTrue(e.getMessage().contains("closed"));
-            assertThrows(IllegalArgumentException.class, () -> new ParallelLstm(lstm, 1, 2, arena));
-            try (ParallelLstm two = new ParallelLstm(lstm, 2, 2, arena)) {
+            assertThrows(IllegalArgumentException.class, () -> new ParallelLstm(lstm, 1, 2));
+            try (ParallelLstm two = new ParallelLstm(lstm, 2, 2)) {
                 assertEquals(2, two.threads());
             }
+        }
+    }
+
+    /**
+     * The runner owns its workspaces' arena, so a confined arena of the caller's cannot end in a
+     * raw {@code WrongThreadException} on a worker: frames or a state the workers cannot read are
+     * refused up front, saying what kind of arena they need, and {@link ParallelLstm#newState}
+     * gives a state that works.
+     */
+    @Test
+    void confinedFramesOrStateAreRefusedNamingTheArenaTheyNeed() {
+        try (Arena confined = Arena.ofConfined();
+                ParallelLstm par = new ParallelLstm(RobustnessTest.model(Arena.ofAuto()), 4, 2)) {
+            Lstm lstm = RobustnessTest.model(confined);
+            MemorySegment frames =
+                    Weights.copyOf(confined, LstmModelFileTest.random(4 * INPUT, 2, 1));
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> par.step(frames, 0, INPUT, par.newState()));
+            assertTrue(
+                    e.getMessage().contains("the frames are in an arena confined"), e.getMessage());
+            MemorySegment shared =
+                    Weights.copyOf(Arena.ofAuto(), LstmModelFileTest.random(4 * INPUT, 2, 1));
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> par.step(shared, 0, INPUT, lstm.newState(4, confined)));
+            assertTrue(e.getMessage().contains("ParallelLstm.newState"), e.getMessage());
+            LstmState state = par.newState();
+            par.step(shared, 0, INPUT, state);
+            assertTrue(Float.isFinite(state.hToArray()[0]));
         }
     }
 }
