@@ -50,6 +50,7 @@ public record BulkOptions(
     /** The model's threads and chunk; logits kept in memory. */
     public static final BulkOptions DEFAULT = new BulkOptions(0, 0, null, null, null, null, null);
 
+    /** Checks the values: counts not negative, destinations only for outputs computed. */
     public BulkOptions {
         if (threads < 0)
             throw new IllegalArgumentException(
@@ -67,33 +68,75 @@ public record BulkOptions(
         }
     }
 
+    /**
+     * These options with another {@code threads}.
+     *
+     * @param threads scoring threads, 0 for the model's
+     * @return the new options
+     */
     public BulkOptions withThreads(int threads) {
         return new BulkOptions(
                 threads, chunk, outputs, logitsFile, hiddenFile, logitsInto, hiddenInto);
     }
 
+    /**
+     * These options with another {@code chunk}.
+     *
+     * @param chunk clips per chunk, 0 for the model's
+     * @return the new options
+     */
     public BulkOptions withChunk(int chunk) {
         return new BulkOptions(
                 threads, chunk, outputs, logitsFile, hiddenFile, logitsInto, hiddenInto);
     }
 
+    /**
+     * These options with another {@code outputs}.
+     *
+     * @param outputs what to compute, null for what the destinations need
+     * @return the new options
+     */
     public BulkOptions withOutputs(Outputs outputs) {
         return new BulkOptions(
                 threads, chunk, outputs, logitsFile, hiddenFile, logitsInto, hiddenInto);
     }
 
+    /**
+     * These options with another {@code logitsFile}.
+     *
+     * @param file the {@code .npy} to write the logits to, or null
+     * @return the new options
+     */
     public BulkOptions withLogitsFile(Path file) {
         return new BulkOptions(threads, chunk, outputs, file, hiddenFile, logitsInto, hiddenInto);
     }
 
+    /**
+     * These options with another {@code hiddenFile}.
+     *
+     * @param file the {@code .npy} to write the output sequences to, or null
+     * @return the new options
+     */
     public BulkOptions withHiddenFile(Path file) {
         return new BulkOptions(threads, chunk, outputs, logitsFile, file, logitsInto, hiddenInto);
     }
 
+    /**
+     * These options with another {@code logitsInto}.
+     *
+     * @param out the segment for the logits ({@code B x C} floats), or null
+     * @return the new options
+     */
     public BulkOptions withLogitsInto(MemorySegment out) {
         return new BulkOptions(threads, chunk, outputs, logitsFile, hiddenFile, out, hiddenInto);
     }
 
+    /**
+     * These options with another {@code hiddenInto}.
+     *
+     * @param out the segment for the output sequences ({@code B x T x D*H} floats), or null
+     * @return the new options
+     */
     public BulkOptions withHiddenInto(MemorySegment out) {
         return new BulkOptions(threads, chunk, outputs, logitsFile, hiddenFile, logitsInto, out);
     }

@@ -38,32 +38,56 @@ public final class BulkScores {
         this.labels = labels;
     }
 
-    /** Clips scored. */
+    /**
+     * Clips scored.
+     *
+     * @return the number of clips
+     */
     public long clips() {
         return clips;
     }
 
-    /** Frames per clip. */
+    /**
+     * Frames per clip.
+     *
+     * @return {@code T}
+     */
     public int frames() {
         return frames;
     }
 
-    /** Threads that scored. */
+    /**
+     * Threads that scored.
+     *
+     * @return the threads, the caller's included
+     */
     public int threads() {
         return threads;
     }
 
-    /** Clips per chunk. */
+    /**
+     * Clips per chunk.
+     *
+     * @return the chunk the call used
+     */
     public int chunk() {
         return chunk;
     }
 
-    /** Wall time of the call, reading and writing included, in seconds. */
+    /**
+     * Wall time of the call, reading and writing included.
+     *
+     * @return seconds
+     */
     public double seconds() {
         return nanos / 1e9;
     }
 
-    /** Whether the logits were kept here. */
+    /**
+     * Whether the logits were kept here.
+     *
+     * @return true when {@link #logits()} has them
+     */
     public boolean hasLogits() {
         return logits != null;
     }
@@ -83,23 +107,42 @@ public final class BulkScores {
         return (int) clip * classes;
     }
 
-    /** Clip {@code clip}'s {@code C} logits, a copy. */
+    /**
+     * One clip's logits.
+     *
+     * @param clip its index in the input, {@code 0..clips()-1}
+     * @return its {@code C} logits, a copy
+     */
     public float[] logits(long clip) {
         int at = requireClip(clip);
         return Arrays.copyOfRange(logits, at, at + classes);
     }
 
-    /** All logits, {@code [clips][C]} row-major, a copy. */
+    /**
+     * All logits.
+     *
+     * @return {@code [clips][C]} row-major, a copy
+     */
     public float[] logits() {
         return requireLogits().clone();
     }
 
-    /** The index of clip {@code clip}'s largest logit (ties: the lowest index). */
+    /**
+     * One clip's class.
+     *
+     * @param clip its index in the input, {@code 0..clips()-1}
+     * @return the index of its largest logit (ties: the lowest index; NaN ranks last)
+     */
     public int top(long clip) {
         return Logits.top(logits, requireClip(clip), classes);
     }
 
-    /** The label of {@link #top(long)}. */
+    /**
+     * One clip's class label.
+     *
+     * @param clip its index in the input, {@code 0..clips()-1}
+     * @return the label of {@link #top(long)}
+     */
     public String label(long clip) {
         return labels.get(top(clip));
     }

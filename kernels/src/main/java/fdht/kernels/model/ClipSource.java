@@ -17,7 +17,7 @@ import java.util.Iterator;
  *   <li>{@link #of(MemorySegment, int, int)}: clips already in memory ({@code [B][T][N]}); a native
  *       segment is read in place, a heap one copied a chunk at a time. A segment confined to the
  *       calling thread is scored on that thread alone.
- *   <li>{@link #ofArrays}: clips as arrays, copied a chunk at a time.
+ *   <li>{@link #of(float[][][])}: clips as arrays, copied a chunk at a time.
  *   <li>{@link #of(Iterator)}: clips of one length as they come (its first clip is read at once to
  *       learn the shape; the count is known at the end); single use.
  *   <li>{@link #of(long, int, int, Filler)}: any other source that can write clips {@code first ..
@@ -35,47 +35,93 @@ public abstract sealed class ClipSource
     public interface Filler {
         /**
          * Writes clips {@code first .. first+count-1} ({@code [count][T][N]} float32) at the start
-         * of {@code into}, a native buffer that holds them.
+         * of {@code into}.
+         *
+         * @param first the first clip's index
+         * @param count how many clips
+         * @param into a native buffer that holds them, confined to the calling thread
          */
         void fill(long first, int count, MemorySegment into);
     }
 
     ClipSource() {}
 
-    /** Clips of a float32 {@code .npy} of shape {@code [B, T, N]} or {@code [T, N]}. */
+    /**
+     * Clips of a float32 {@code .npy} of shape {@code [B, T, N]} or {@code [T, N]}; its header is
+     * checked now.
+     *
+     * @param file the {@code .npy}
+     * @return its clips
+     * @throws fdht.layout.io.ModelFileException naming the file when it is not such an array
+     */
     public static ClipSource npy(Path file) {
         return new NpyClipSource(file);
     }
 
     /**
-     * {@code batch} clips of {@code frames} frames in {@code clips} ({@code [B][T][N]} float32).
+     * Clips in memory.
+     *
+     * @param clips {@code [B][T][N]} float32, exactly {@code batch x frames x N} of them
+     * @param batch {@code B}, at least 1
+     * @param frames {@code T}, at least 1
+     * @return its clips
      */
     public static ClipSource of(MemorySegment clips, int batch, int frames) {
         return new SegmentClipSource(clips, batch, frames);
     }
 
-    /** Clips as arrays {@code [B][T][N]}, all of one shape (checked now). */
+    /**
+     * Clips as arrays, all of one shape (checked now).
+     *
+     * @param clips {@code [B][T][N]}
+     * @return its clips
+     */
     public static ClipSource of(float[][][] clips) {
         return FilledClipSource.ofArrays(clips);
     }
 
-    /** Clips of one shape ({@code [T][N]} each) from an iterator; its first clip is read now. */
+    /**
+     * Clips of one shape from an iterator; its first clip is read now, to learn the shape.
+     *
+     * @param clips {@code [T][N]} each
+     * @return its clips, for one scoring
+     */
     public static ClipSource of(Iterator<float[][]> clips) {
         return new IteratorClipSource(clips);
     }
 
-    /** {@code count} clips of {@code frames x frameSize} that {@code filler} writes on request. */
+    /**
+     * Clips that a filler writes on request.
+     *
+     * @param count how many clips
+     * @param frames frames per clip
+     * @param frameSize values per frame
+     * @param filler writes them, from several threads at once
+     * @return the clips
+     */
     public static ClipSource of(long count, int frames, int frameSize, Filler filler) {
         return new FilledClipSource(count, frames, frameSize, filler, "generated clips");
     }
 
-    /** The number of clips, or -1 when it is known only at the end (an iterator). */
+    /**
+     * The number of clips.
+     *
+     * @return the count, or -1 when it is known only at the end (an iterator)
+     */
     public abstract long count();
 
-    /** Frames per clip ({@code T}). */
+    /**
+     * Frames per clip.
+     *
+     * @return {@code T}
+     */
     public abstract int frames();
 
-    /** Values per frame ({@code N}, the model's {@code N_x}). */
+    /**
+     * Values per frame.
+     *
+     * @return {@code N}, which must be the model's {@code N_x}
+     */
     public abstract int frameSize();
 
     /** Floats in one clip. */

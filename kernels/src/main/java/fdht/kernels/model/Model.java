@@ -51,6 +51,7 @@ public final class Model implements AutoCloseable {
         /** Reject non-finite frames, all processors, automatic chunks. */
         public static final Options DEFAULT = new Options(Lstm.NonFinite.REJECT, 0, 0);
 
+        /** Checks the values: a policy, counts not negative. */
         public Options {
             if (nonFinite == null)
                 throw new IllegalArgumentException("nonFinite: expected REJECT or PROPAGATE");
@@ -62,14 +63,32 @@ public final class Model implements AutoCloseable {
                         "chunk " + chunk + ": expected at least 1, or 0 for automatic");
         }
 
+        /**
+         * These options with another policy for non-finite input values.
+         *
+         * @param policy {@code REJECT} or {@code PROPAGATE}
+         * @return the new options
+         */
         public Options withNonFinite(Lstm.NonFinite policy) {
             return new Options(policy, threads, chunk);
         }
 
+        /**
+         * These options with other threads for bulk scoring.
+         *
+         * @param threads at least 1, or 0 for the available processors
+         * @return the new options
+         */
         public Options withThreads(int threads) {
             return new Options(nonFinite, threads, chunk);
         }
 
+        /**
+         * These options with another chunk for bulk scoring.
+         *
+         * @param chunk clips per chunk, at least 1, or 0 for automatic
+         * @return the new options
+         */
         public Options withChunk(int chunk) {
             return new Options(nonFinite, threads, chunk);
         }
@@ -90,14 +109,24 @@ public final class Model implements AutoCloseable {
         this.arena = arena;
     }
 
-    /** Loads {@code file} with the default {@link Options}. */
+    /**
+     * Loads a model file with the default {@link Options}.
+     *
+     * @param file any model file fdht reads
+     * @return the model, to be closed
+     * @throws ModelFileException naming the file when it cannot be used
+     */
     public static Model load(Path file) {
         return load(file, Options.DEFAULT);
     }
 
     /**
-     * Loads any model file fdht reads into an arena of the model's own. Throws {@link
-     * ModelFileException} naming the file when it cannot be used.
+     * Loads a model file into an arena of the model's own.
+     *
+     * @param file any model file fdht reads
+     * @param options how it runs
+     * @return the model, to be closed
+     * @throws ModelFileException naming the file when it cannot be used
      */
     public static Model load(Path file, Options options) {
         if (options == null) throw new IllegalArgumentException("options: expected Options");
@@ -118,15 +147,25 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Wraps a stack already built (tests, the trainer) with its class labels ({@code C} of them, or
-     * an empty list for "0".."C-1"). The stack's memory stays its caller's: {@link #close} only
-     * marks this model closed.
+     * Wraps a stack already built (tests, the trainer), with the default {@link Options}. The
+     * stack's memory stays its caller's: {@link #close} only marks this model closed.
+     *
+     * @param stack the layers and head
+     * @param labels {@code C} class names, or an empty list for "0".."C-1"
+     * @return the model
      */
     public static Model of(LstmStack stack, List<String> labels) {
         return of(stack, labels, Options.DEFAULT);
     }
 
-    /** As {@link #of(LstmStack, List)}, with options. */
+    /**
+     * As {@link #of(LstmStack, List)}, with options.
+     *
+     * @param stack the layers and head
+     * @param labels {@code C} class names, or an empty list for "0".."C-1"
+     * @param options how it runs
+     * @return the model
+     */
     public static Model of(LstmStack stack, List<String> labels, Options options) {
         if (stack == null) throw new IllegalArgumentException("stack: expected an LstmStack");
         if (options == null) throw new IllegalArgumentException("options: expected Options");
@@ -177,75 +216,129 @@ public final class Model implements AutoCloseable {
                             + " instead");
     }
 
-    /** The file name without {@code .safetensors}, or "in-memory model" for {@link #of}. */
+    /**
+     * Its name.
+     *
+     * @return the file name without {@code .safetensors}, or "in-memory model" for {@link #of}
+     */
     public String name() {
         return name;
     }
 
-    /** {@code N_x}: the values in one frame. */
+    /**
+     * The values in one frame.
+     *
+     * @return {@code N_x}
+     */
     public int inputSize() {
         return stack.inputSize();
     }
 
-    /** {@code H}: the hidden size of every layer and direction. */
+    /**
+     * The hidden size of every layer and direction.
+     *
+     * @return {@code H}
+     */
     public int hiddenSize() {
         return stack.hiddenSize();
     }
 
-    /** {@code L}: the layers. */
+    /**
+     * The layers.
+     *
+     * @return {@code L}
+     */
     public int layers() {
         return stack.layerCount();
     }
 
-    /** {@code D}: 1, or 2 for a bidirectional model. */
+    /**
+     * The directions.
+     *
+     * @return {@code D}: 1, or 2 for a bidirectional model
+     */
     public int directions() {
         return stack.directions();
     }
 
-    /** {@code D*H}: the width of one output frame and of the head's input. */
+    /**
+     * The width of one output frame and of the head's input.
+     *
+     * @return {@code D*H}
+     */
     public int outputSize() {
         return stack.outputSize();
     }
 
-    /** {@code C}: the head's classes, 0 without a head. */
+    /**
+     * The head's classes.
+     *
+     * @return {@code C}, 0 without a head
+     */
     public int classes() {
         return stack.headClasses();
     }
 
-    /** Whether the model has a classification head. */
+    /**
+     * Whether the model has a classification head.
+     *
+     * @return true with a head
+     */
     public boolean hasHead() {
         return stack.headClasses() > 0;
     }
 
-    /** The class names, one per class ("0".."C-1" when the file names none; empty without head). */
+    /**
+     * The class names.
+     *
+     * @return one per class ("0".."C-1" when the file names none; empty without a head)
+     */
     public List<String> labels() {
         return labels;
     }
 
-    /** Weights of every LSTM layer and direction (floats, biases included, head excluded). */
+    /**
+     * Weights of every LSTM layer and direction.
+     *
+     * @return floats, biases included, head excluded
+     */
     public long parameterCount() {
         return stack.parameterCount();
     }
 
-    /** Weights of the head: {@code C x D*H + C}, 0 without a head. */
+    /**
+     * Weights of the head.
+     *
+     * @return {@code C x D*H + C}, 0 without a head
+     */
     public long headParameterCount() {
         return hasHead() ? (long) classes() * outputSize() + classes() : 0;
     }
 
     /**
-     * Whether clips can be fed frame by frame (one direction); a bidirectional model reads the
-     * whole clip before its first output.
+     * Whether clips can be fed frame by frame.
+     *
+     * @return true for one direction; a bidirectional model reads the whole clip before its first
+     *     output
      */
     public boolean streamable() {
         return stack.directions() == 1;
     }
 
-    /** The options it runs with. */
+    /**
+     * The options it runs with.
+     *
+     * @return its options
+     */
     public Options options() {
         return options;
     }
 
-    /** One line: name, layers and formats, sizes, weights and classes. */
+    /**
+     * One line: name, layers and formats, sizes, weights and classes.
+     *
+     * @return the description
+     */
     public String describe() {
         return String.format(
                 "%s: %s; N_x %,d, H %,d, %,d LSTM weights%s",
@@ -263,26 +356,41 @@ public final class Model implements AutoCloseable {
      * The kernels' stack under this model, for low-level users (docs/OVERVIEW.md): its memory lives
      * as long as the model is open, and its layers reject or propagate non-finite frames as {@link
      * Options#nonFinite} says.
+     *
+     * @return the stack
      */
     public LstmStack stack() {
         requireOpen();
         return stack;
     }
 
-    /** A predictor for the calling thread, growing its buffers on demand. */
+    /**
+     * A predictor for the calling thread, growing its buffers on demand.
+     *
+     * @return the predictor, to be closed
+     */
     public Predictor newPredictor() {
         return newPredictor(PredictOptions.DEFAULT);
     }
 
     /**
-     * A predictor for the calling thread whose buffers are made now for at most {@code maxBatch}
-     * clips of at most {@code maxFrames} frames; larger batches and longer clips are refused.
+     * A predictor for the calling thread whose buffers are made now; larger batches and longer
+     * clips are refused.
+     *
+     * @param maxBatch the largest batch, at least 1
+     * @param maxFrames the longest clip, at least 1
+     * @return the predictor, to be closed
      */
     public Predictor newPredictor(int maxBatch, int maxFrames) {
         return newPredictor(PredictOptions.DEFAULT.withFixedSize(maxBatch, maxFrames));
     }
 
-    /** A predictor for the calling thread, as {@code options} say. */
+    /**
+     * A predictor for the calling thread, as {@code options} say.
+     *
+     * @param options whether it keeps hidden states and whether its buffers are fixed
+     * @return the predictor, to be closed
+     */
     public Predictor newPredictor(PredictOptions options) {
         requireOpen();
         if (options == null) throw new IllegalArgumentException("options: expected PredictOptions");
@@ -290,9 +398,16 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Scores every clip of {@code source} (see {@link BulkOptions} for what comes back where):
-     * chunks of clips, each through all its frames and layers before the next, spread over threads.
-     * Blocks until done; the outputs in input order.
+     * Scores every clip of a source (see {@link BulkOptions} for what comes back where): chunks of
+     * clips, each through all its frames and layers before the next, spread over threads. Blocks
+     * until done; the outputs in input order.
+     *
+     * @param source the clips, {@code N_x} values a frame
+     * @param options threads, chunk, outputs and their destinations
+     * @return what was done, and the logits when they had no other destination
+     * @throws NonFiniteInputException naming the first clip (by chunk) that holds NaN or infinity
+     *     under {@code REJECT}; no output file is then written
+     * @throws ModelFileException for an input or output file that cannot be used
      */
     public BulkScores score(ClipSource source, BulkOptions options) {
         requireOpen();
@@ -302,6 +417,10 @@ public final class Model implements AutoCloseable {
     /**
      * As {@link #score(ClipSource, BulkOptions)}, handing each chunk's outputs to {@code sink} in
      * input order (one chunk at a time) instead of keeping them.
+     *
+     * @param source the clips, {@code N_x} values a frame
+     * @param options threads, chunk, outputs and their other destinations
+     * @param sink receives every chunk's outputs, in order
      */
     public void score(ClipSource source, BulkOptions options, ResultSink sink) {
         requireOpen();

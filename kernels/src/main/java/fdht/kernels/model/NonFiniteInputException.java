@@ -18,8 +18,16 @@ import java.lang.foreign.ValueLayout;
 public final class NonFiniteInputException extends IllegalArgumentException {
     @java.io.Serial private static final long serialVersionUID = 1L;
 
+    /** The clip's index in the caller's input. */
     private final long clip;
-    private final int frame, index;
+
+    /** The frame in the clip. */
+    private final int frame;
+
+    /** The value's index in the frame. */
+    private final int index;
+
+    /** NaN or an infinity. */
     private final float value;
 
     private NonFiniteInputException(long clip, int frame, int index, float value, Throwable cause) {
@@ -40,22 +48,38 @@ public final class NonFiniteInputException extends IllegalArgumentException {
         this.value = value;
     }
 
-    /** The clip's index in the caller's input. */
+    /**
+     * The clip at fault.
+     *
+     * @return its index in the caller's input
+     */
     public long clip() {
         return clip;
     }
 
-    /** The frame in the clip. */
+    /**
+     * The frame at fault.
+     *
+     * @return its index in the clip
+     */
     public int frame() {
         return frame;
     }
 
-    /** The value's index in the frame. */
+    /**
+     * Where in the frame.
+     *
+     * @return the value's index in the frame
+     */
     public int index() {
         return index;
     }
 
-    /** The value: NaN or an infinity. */
+    /**
+     * The value at fault.
+     *
+     * @return NaN or an infinity
+     */
     public float value() {
         return value;
     }

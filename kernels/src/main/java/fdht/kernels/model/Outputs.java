@@ -6,8 +6,11 @@ package fdht.kernels.model;
  * head has no logits: asking it for them is an {@link IllegalStateException}.
  */
 public enum Outputs {
+    /** The head's logits {@code [B, C]}. */
     LOGITS(true, false),
+    /** The last layer's output at every frame {@code [B, T, D*H]}. */
     HIDDEN(false, true),
+    /** Both. */
     BOTH(true, true);
     private final boolean logits, hidden;
 
@@ -16,17 +19,30 @@ public enum Outputs {
         this.hidden = hidden;
     }
 
-    /** Whether the head's logits are computed. */
+    /**
+     * Whether the head's logits are computed.
+     *
+     * @return true for {@link #LOGITS} and {@link #BOTH}
+     */
     public boolean logits() {
         return logits;
     }
 
-    /** Whether the last layer's output sequence is kept. */
+    /**
+     * Whether the last layer's output sequence is kept.
+     *
+     * @return true for {@link #HIDDEN} and {@link #BOTH}
+     */
     public boolean hidden() {
         return hidden;
     }
 
-    /** The outputs that include both this one's and {@code other}'s. */
+    /**
+     * The outputs that include this one's and another's.
+     *
+     * @param other the other outputs
+     * @return the smallest outputs that hold both
+     */
     public Outputs with(Outputs other) {
         boolean l = logits || other.logits, h = hidden || other.hidden;
         return l && h ? BOTH : l ? LOGITS : HIDDEN;

@@ -14,6 +14,7 @@ public record PredictOptions(boolean hidden, int maxBatch, int maxFrames) {
     /** No hidden state kept; buffers grow on demand. */
     public static final PredictOptions DEFAULT = new PredictOptions(false, 0, 0);
 
+    /** Checks the sizes: both at least 1, or both 0. */
     public PredictOptions {
         if (maxBatch < 0 || maxFrames < 0 || (maxBatch == 0) != (maxFrames == 0))
             throw new IllegalArgumentException(
@@ -24,14 +25,23 @@ public record PredictOptions(boolean hidden, int maxBatch, int maxFrames) {
                             + ": expected both at least 1 (a fixed predictor) or both 0 (a growing one)");
     }
 
-    /** These options with predictions that keep (or not) the last hidden state. */
+    /**
+     * These options with predictions that keep (or not) the last hidden state.
+     *
+     * @param keep whether predictions carry {@link Prediction#lastHidden()}
+     * @return the new options
+     */
     public PredictOptions withHidden(boolean keep) {
         return new PredictOptions(keep, maxBatch, maxFrames);
     }
 
     /**
-     * These options with buffers fixed for at most {@code maxBatch} clips of at most {@code
-     * maxFrames} frames: larger batches and longer clips are refused.
+     * These options with buffers fixed at construction: larger batches and longer clips are
+     * refused.
+     *
+     * @param maxBatch the largest batch, at least 1
+     * @param maxFrames the longest clip, at least 1
+     * @return the new options
      */
     public PredictOptions withFixedSize(int maxBatch, int maxFrames) {
         if (maxBatch < 1 || maxFrames < 1)
@@ -43,7 +53,11 @@ public record PredictOptions(boolean hidden, int maxBatch, int maxFrames) {
         return new PredictOptions(hidden, maxBatch, maxFrames);
     }
 
-    /** Whether the buffers are fixed at construction. */
+    /**
+     * Whether the buffers are fixed at construction.
+     *
+     * @return true for a fixed predictor
+     */
     public boolean fixed() {
         return maxBatch > 0;
     }

@@ -37,43 +37,66 @@ public final class Prediction {
         return logits;
     }
 
-    /** Whether this prediction has logits (the model has a head). */
+    /**
+     * Whether this prediction has logits.
+     *
+     * @return true when the model has a head
+     */
     public boolean hasLogits() {
         return logits != null;
     }
 
-    /** The head's {@code C} logits, a copy. */
+    /**
+     * The head's logits.
+     *
+     * @return {@code C} logits, a copy
+     */
     public float[] logits() {
         return requireLogits().clone();
     }
 
-    /** The softmax of the logits, computed stably in double and rounded to float. */
+    /**
+     * The softmax of the logits, computed stably in double and rounded to float.
+     *
+     * @return {@code C} probabilities
+     */
     public float[] probabilities() {
         return Logits.softmax(requireLogits());
     }
 
-    /** The index of the largest logit (ties: the lowest index; NaN ranks last). */
+    /**
+     * The class.
+     *
+     * @return the index of the largest logit (ties: the lowest index; NaN ranks last)
+     */
     public int top() {
         float[] z = requireLogits();
         return Logits.top(z, 0, z.length);
     }
 
-    /** The label of {@link #top()}. */
+    /**
+     * The class's label.
+     *
+     * @return the label of {@link #top()}
+     */
     public String label() {
         return labels.get(top());
     }
 
     /**
-     * The {@code k} most probable classes, best first, {@code k} clamped to the number of classes
-     * (ties by index). Throws {@link IllegalArgumentException} for {@code k < 1}.
+     * The most probable classes.
+     *
+     * @param k how many, at least 1 (clamped to the number of classes)
+     * @return the {@code k} best, best first (ties by index)
      */
     public List<ScoredLabel> top(int k) {
         return Logits.top(requireLogits(), labels, k);
     }
 
     /**
-     * The last layer's output at the last frame ({@code [h_fwd(T-1) ; h_rev(T-1)]}, {@code D*H}
-     * floats, a copy), when it was kept.
+     * The last layer's output at the last frame, when it was kept.
+     *
+     * @return {@code [h_fwd(T-1) ; h_rev(T-1)]}, {@code D*H} floats, a copy; or empty
      */
     public Optional<float[]> lastHidden() {
         return lastHidden == null ? Optional.empty() : Optional.of(lastHidden.clone());

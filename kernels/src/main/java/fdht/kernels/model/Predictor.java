@@ -54,12 +54,20 @@ public final class Predictor implements AutoCloseable {
         }
     }
 
-    /** The model it runs. */
+    /**
+     * The model it runs.
+     *
+     * @return its model
+     */
     public Model model() {
         return model;
     }
 
-    /** The options it was made with. */
+    /**
+     * The options it was made with.
+     *
+     * @return its options
+     */
     public PredictOptions options() {
         return options;
     }
@@ -108,7 +116,12 @@ public final class Predictor implements AutoCloseable {
 
     // ---- one clip -------------------------------------------------------------------------
 
-    /** Classifies one clip given as {@code frames x N_x} values. */
+    /**
+     * Classifies one clip.
+     *
+     * @param clip {@code frames x N_x} values
+     * @return its prediction
+     */
     public Prediction predict(float[][] clip) {
         requireUsable();
         if (clip == null) throw new IllegalArgumentException("clip: expected float[frames][N_x]");
@@ -130,7 +143,13 @@ public final class Predictor implements AutoCloseable {
         return one(staging, frames);
     }
 
-    /** Classifies one clip given flattened row-major ({@code frames x N_x} values). */
+    /**
+     * Classifies one clip given flattened row-major.
+     *
+     * @param clip exactly {@code frames x N_x} values
+     * @param frames {@code T}, at least 1
+     * @return its prediction
+     */
     public Prediction predict(float[] clip, int frames) {
         requireUsable();
         requireFrames(frames);
@@ -151,8 +170,12 @@ public final class Predictor implements AutoCloseable {
     }
 
     /**
-     * Classifies one clip of {@code frames x N_x} values from the buffer's position on (its
-     * position is not moved; any byte order).
+     * Classifies one clip read from a buffer's position on (its position is not moved; any byte
+     * order; a direct buffer in native order is read in place).
+     *
+     * @param clip exactly {@code frames x N_x} values remaining
+     * @param frames {@code T}, at least 1
+     * @return its prediction
      */
     public Prediction predict(FloatBuffer clip, int frames) {
         requireUsable();
@@ -183,8 +206,12 @@ public final class Predictor implements AutoCloseable {
     }
 
     /**
-     * Classifies one clip of {@code frames x N_x} floats, exactly the segment's size (a heap
-     * segment is copied into native staging; a native one is read in place).
+     * Classifies one clip in a segment (a heap segment is copied into native staging; a native one
+     * is read in place).
+     *
+     * @param clip exactly {@code frames x N_x} floats
+     * @param frames {@code T}, at least 1
+     * @return its prediction
      */
     public Prediction predict(MemorySegment clip, int frames) {
         requireUsable();
@@ -194,7 +221,12 @@ public final class Predictor implements AutoCloseable {
 
     // ---- batches --------------------------------------------------------------------------
 
-    /** Classifies a batch of clips of one length ({@code clips[b][t][N_x]}), in order. */
+    /**
+     * Classifies a batch of clips of one length.
+     *
+     * @param clips {@code [B][T][N_x]}
+     * @return their predictions, in order
+     */
     public List<Prediction> predictBatch(float[][][] clips) {
         requireUsable();
         if (clips == null || clips.length == 0)
@@ -240,7 +272,14 @@ public final class Predictor implements AutoCloseable {
         return run(staging, batch, frames);
     }
 
-    /** Classifies {@code batch} clips of {@code frames x N_x} floats ({@code [B][T][N_x]}). */
+    /**
+     * Classifies a batch of clips of one length in a segment.
+     *
+     * @param clips exactly {@code [B][T][N_x]} floats
+     * @param batch {@code B}, at least 1
+     * @param frames {@code T}, at least 1
+     * @return their predictions, in order
+     */
     public List<Prediction> predictBatch(MemorySegment clips, int batch, int frames) {
         requireUsable();
         requireBatch(batch);
@@ -251,8 +290,12 @@ public final class Predictor implements AutoCloseable {
     // ---- zero-allocation forms ----------------------------------------------------------
 
     /**
-     * The head's logits of {@code batch} clips ({@code [B][T][N_x]}) into {@code out[0 .. B*C)}
-     * ({@code [B][C]}); allocates nothing.
+     * The head's logits of a batch into an array; allocates nothing.
+     *
+     * @param clips exactly {@code [B][T][N_x]} floats
+     * @param batch {@code B}, at least 1
+     * @param frames {@code T}, at least 1
+     * @param out receives {@code [B][C]} from index 0 (at least {@code B x C} long)
      */
     public void logits(MemorySegment clips, int batch, int frames, float[] out) {
         requireUsable();
@@ -271,8 +314,12 @@ public final class Predictor implements AutoCloseable {
     }
 
     /**
-     * The head's logits of {@code batch} clips into {@code out} ({@code [B][C]} floats from its
-     * start, any segment); allocates nothing.
+     * The head's logits of a batch into a segment; allocates nothing.
+     *
+     * @param clips exactly {@code [B][T][N_x]} floats
+     * @param batch {@code B}, at least 1
+     * @param frames {@code T}, at least 1
+     * @param out receives {@code [B][C]} floats from its start (any segment)
      */
     public void logits(MemorySegment clips, int batch, int frames, MemorySegment out) {
         requireUsable();
@@ -286,8 +333,12 @@ public final class Predictor implements AutoCloseable {
     }
 
     /**
-     * The last layer's output at every frame ({@code [B][T][D*H]}, PyTorch's {@code output}) into
-     * {@code outSequence}; allocates nothing.
+     * The last layer's output at every frame (PyTorch's {@code output}); allocates nothing.
+     *
+     * @param clips exactly {@code [B][T][N_x]} floats
+     * @param batch {@code B}, at least 1
+     * @param frames {@code T}, at least 1
+     * @param outSequence receives {@code [B][T][D*H]} floats from its start
      */
     public void hidden(MemorySegment clips, int batch, int frames, MemorySegment outSequence) {
         requireUsable();
@@ -300,8 +351,13 @@ public final class Predictor implements AutoCloseable {
     }
 
     /**
-     * The last layer's output at the last frame ({@code [B][D*H]}, {@code output[:, -1]}, what the
-     * head reads) into {@code out}; allocates nothing.
+     * The last layer's output at the last frame ({@code output[:, -1]}, what the head reads);
+     * allocates nothing.
+     *
+     * @param clips exactly {@code [B][T][N_x]} floats
+     * @param batch {@code B}, at least 1
+     * @param frames {@code T}, at least 1
+     * @param out receives {@code [B][D*H]} floats from its start
      */
     public void lastHidden(MemorySegment clips, int batch, int frames, MemorySegment out) {
         requireUsable();

@@ -15,5 +15,13 @@ import java.lang.foreign.MemorySegment;
  */
 @FunctionalInterface
 public interface ResultSink {
+    /**
+     * Takes one chunk's outputs.
+     *
+     * @param first the chunk's first clip, its index in the input
+     * @param count clips in the chunk
+     * @param logits {@code [count][C]} floats, or null
+     * @param hidden {@code [count][T][D*H]} floats, or null
+     */
     void accept(long first, int count, MemorySegment logits, MemorySegment hidden);
 }

@@ -5,8 +5,8 @@
  * fdht.kernels.model.Prediction}s (as DJL's {@code Predictor}), or writes logits and hidden states
  * into the caller's buffers without allocating; {@link fdht.kernels.model.Model#score} streams any
  * number of clips ({@link fdht.kernels.model.ClipSource}: an {@code .npy} mapped a chunk at a time,
- * segments, arrays, iterators, generated clips) through cache-sized chunks on all cores, its outputs
- * in input order to files, segments or a {@link fdht.kernels.model.ResultSink} ({@link
+ * segments, arrays, iterators, generated clips) through cache-sized chunks on all cores, its
+ * outputs in input order to files, segments or a {@link fdht.kernels.model.ResultSink} ({@link
  * fdht.kernels.model.BulkOptions}, {@link fdht.kernels.model.BulkScores}).
  *
  * <p>The API owns its arenas: a model its weights', a predictor its confined buffers', a scoring

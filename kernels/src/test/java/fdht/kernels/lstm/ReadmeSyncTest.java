@@ -10,9 +10,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's embedding example (the {@code java} block under "## Embedding it") is the code
- * {@link ReadmeExampleTest} runs between its README-BEGIN and README-END markers, up to whitespace
- * (a formatter may break lines differently), so the two cannot drift apart.
+ * The docs' embedding examples (the first {@code java} block under README.md's "## Embedding it",
+ * and under docs/OVERVIEW.md's "## Embedding: the kernels underneath") are the code {@link
+ * ReadmeExampleTest} runs between its markers, up to whitespace (a formatter may break lines
+ * differently), so the two cannot drift apart. README's first line, the model's path from the
+ * repository's root, is {@link ReadmeExampleTest#README_FIRST_LINE}.
  */
 class ReadmeSyncTest {
     private static final Path MODULE =
@@ -20,14 +22,46 @@ class ReadmeSyncTest {
 
     @Test
     void readmeEmbeddingExampleIsTheTestedCode() throws IOException {
-        List<String> readme = Files.readAllLines(MODULE.resolveSibling("README.md"));
+        check(
+                MODULE.resolveSibling("README.md"),
+                "## Embedding it",
+                ReadmeExampleTest.README_FIRST_LINE,
+                "README");
+    }
+
+    @Test
+    void overviewLowLevelExampleIsTheTestedCode() throws IOException {
+        check(
+                MODULE.resolveSibling("docs/OVERVIEW.md"),
+                "## Embedding: the kernels underneath",
+                "",
+                "OVERVIEW");
+    }
+
+    /**
+     * The {@code java} block after {@code heading} in {@code doc} is {@code firstLine} followed by
+     * the test's code between {@code MARKER-BEGIN} and {@code MARKER-END}.
+     */
+    private static void check(Path doc, String heading, String firstLine, String marker)
+            throws IOException {
+        List<String> shownLines = Files.readAllLines(doc);
         List<String> test =
                 Files.readAllLines(
                         MODULE.resolve("src/test/java/fdht/kernels/lstm/ReadmeExampleTest.java"));
         String shown =
-                normalise(between(readme, indexOf(readme, "## Embedding it", 0), "```java", "```"));
-        String run = normalise(between(test, 0, "// README-BEGIN", "// README-END"));
-        assertTrue(shown.length() > 200, "README's example is only " + shown);
+                normalise(between(shownLines, indexOf(shownLines, heading, 0), "```java", "```"));
+        String run =
+                normalise(
+                        List.of(
+                                firstLine,
+                                String.join(
+                                        "\n",
+                                        between(
+                                                test,
+                                                0,
+                                                "// " + marker + "-BEGIN",
+                                                "// " + marker + "-END"))));
+        assertTrue(shown.length() > 200, doc + "'s example is only " + shown);
         int at = 0;
         while (at < Math.min(shown.length(), run.length()) && shown.charAt(at) == run.charAt(at))
             at++;
@@ -36,7 +70,8 @@ class ReadmeSyncTest {
             assertEquals(
                     run.substring(from, Math.min(run.length(), at + 60)),
                     shown.substring(from, Math.min(shown.length(), at + 60)),
-                    "README.md's embedding example differs from ReadmeExampleTest at character "
+                    doc.getFileName()
+                            + "'s embedding example differs from ReadmeExampleTest at character "
                             + at
                             + " (whitespace folded)");
         }
