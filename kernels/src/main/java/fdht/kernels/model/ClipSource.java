@@ -44,7 +44,15 @@ public abstract sealed class ClipSource
         void fill(long first, int count, MemorySegment into);
     }
 
-    ClipSource() {}
+    private final long count;
+    private final int frames, frameSize;
+
+    /** A source of {@code count} clips (-1: known at the end) of {@code frames x frameSize}. */
+    ClipSource(long count, int frames, int frameSize) {
+        this.count = count;
+        this.frames = frames;
+        this.frameSize = frameSize;
+    }
 
     /**
      * Clips of a float32 {@code .npy} of shape {@code [B, T, N]} or {@code [T, N]}; its header is
@@ -108,25 +116,31 @@ public abstract sealed class ClipSource
      *
      * @return the count, or -1 when it is known only at the end (an iterator)
      */
-    public abstract long count();
+    public final long count() {
+        return count;
+    }
 
     /**
      * Frames per clip.
      *
      * @return {@code T}
      */
-    public abstract int frames();
+    public final int frames() {
+        return frames;
+    }
 
     /**
      * Values per frame.
      *
      * @return {@code N}, which must be the model's {@code N_x}
      */
-    public abstract int frameSize();
+    public final int frameSize() {
+        return frameSize;
+    }
 
     /** Floats in one clip. */
     final long clipFloats() {
-        return (long) frames() * frameSize();
+        return (long) frames * frameSize;
     }
 
     /**

@@ -11,12 +11,11 @@ import java.lang.foreign.ValueLayout;
  * is made).
  */
 final class FilledClipSource extends ClipSource {
-    private final long count;
-    private final int frames, frameSize;
     private final Filler filler;
     private final String what;
 
     FilledClipSource(long count, int frames, int frameSize, Filler filler, String what) {
+        super(count, frames, frameSize);
         if (count < 0 || frames < 1 || frameSize < 1)
             throw new IllegalArgumentException(
                     count
@@ -26,9 +25,6 @@ final class FilledClipSource extends ClipSource {
                             + frameSize
                             + ": expected count >= 0, frames >= 1 and frame size >= 1");
         if (filler == null) throw new IllegalArgumentException("filler: expected a Filler");
-        this.count = count;
-        this.frames = frames;
-        this.frameSize = frameSize;
         this.filler = filler;
         this.what = what;
     }
@@ -39,31 +35,10 @@ final class FilledClipSource extends ClipSource {
             throw new IllegalArgumentException("clips: expected at least one clip of one frame");
         int frames = clips[0].length;
         int n = clips[0][0] == null ? 0 : clips[0][0].length;
-        for (int b = 0; b < clips.length; b++) {
-            if (clips[b] == null || clips[b].length != frames)
-                throw new IllegalArgumentException(
-                        "clip "
-                                + b
-                                + " has "
-                                + (clips[b] == null ? "no array" : clips[b].length + " frames")
-                                + ", expected "
-                                + frames
-                                + " as clip 0");
-            for (int t = 0; t < frames; t++)
-                if (clips[b][t] == null || clips[b][t].length != n || n == 0)
-                    throw new IllegalArgumentException(
-                            "clip "
-                                    + b
-                                    + ", frame "
-                                    + t
-                                    + " has "
-                                    + (clips[b][t] == null
-                                            ? "no array"
-                                            : clips[b][t].length + " values")
-                                    + ", expected "
-                                    + n
-                                    + " as clip 0's first frame (and at least 1)");
-        }
+        if (n == 0)
+            throw new IllegalArgumentException(
+                    "clip 0, frame 0 has no values, expected at least 1");
+        for (int b = 0; b < clips.length; b++) ClipShape.check(clips[b], b, frames, n, false);
         return new FilledClipSource(
                 clips.length,
                 frames,
@@ -83,21 +58,6 @@ final class FilledClipSource extends ClipSource {
     }
 
     @Override
-    public long count() {
-        return count;
-    }
-
-    @Override
-    public int frames() {
-        return frames;
-    }
-
-    @Override
-    public int frameSize() {
-        return frameSize;
-    }
-
-    @Override
     Reader reader(int maxClips, Arena arena) {
         MemorySegment buffer = Weights.floats(arena, maxClips * clipFloats());
         return new Reader() {
@@ -112,6 +72,6 @@ final class FilledClipSource extends ClipSource {
 
     @Override
     public String toString() {
-        return count + " " + what + " of " + frames + " x " + frameSize;
+        return count() + " " + what + " of " + frames() + " x " + frameSize();
     }
 }

@@ -15,45 +15,33 @@ import java.util.Iterator;
  */
 final class IteratorClipSource extends ClipSource {
     private final Iterator<float[][]> clips;
-    private final int frames, frameSize;
     private float[][] peeked; // the first clip, until read
 
     IteratorClipSource(Iterator<float[][]> clips) {
+        this(clips, first(clips));
+    }
+
+    private IteratorClipSource(Iterator<float[][]> clips, float[][] first) {
+        // no clip, no shape: frame size 0 marks it empty, and scoring gives no output rows
+        super(-1, first == null ? 1 : first.length, first == null ? 0 : first[0].length);
+        this.clips = clips;
+        this.peeked = first;
+    }
+
+    /** The first clip (null for none), checked to have a shape. */
+    private static float[][] first(Iterator<float[][]> clips) {
         if (clips == null) throw new IllegalArgumentException("clips: expected an iterator");
-        if (!clips.hasNext()) {
-            this.clips = clips;
-            this.frames = 1;
-            this.frameSize = 0; // no clip, no shape: scoring gives no output rows
-            return;
-        }
+        if (!clips.hasNext()) return null;
         float[][] first = clips.next();
         if (first == null || first.length == 0 || first[0] == null || first[0].length == 0)
             throw new IllegalArgumentException(
                     "clip 0: expected at least one frame of at least one value");
-        this.clips = clips;
-        this.frames = first.length;
-        this.frameSize = first[0].length;
-        this.peeked = first;
-    }
-
-    @Override
-    public long count() {
-        return -1;
-    }
-
-    @Override
-    public int frames() {
-        return frames;
-    }
-
-    @Override
-    public int frameSize() {
-        return frameSize;
+        return first;
     }
 
     @Override
     boolean empty() {
-        return frameSize == 0;
+        return frameSize() == 0;
     }
 
     @Override
@@ -74,6 +62,7 @@ final class IteratorClipSource extends ClipSource {
     @Override
     Reader reader(int maxClips, Arena arena) {
         MemorySegment buffer = Weights.floats(arena, maxClips * clipFloats());
+        int frames = frames(), frameSize = frameSize();
         return new Reader() {
             @Override
             MemorySegment read(long first, int n) {
@@ -84,7 +73,7 @@ final class IteratorClipSource extends ClipSource {
             int readNext(long first, int max) {
                 int n = 0;
                 for (float[][] clip; n < max && (clip = next()) != null; n++) {
-                    check(first + n, clip);
+                    ClipShape.check(clip, first + n, frames, frameSize, false);
                     for (int t = 0; t < frames; t++)
                         MemorySegment.copy(
                                 clip[t],
@@ -104,32 +93,8 @@ final class IteratorClipSource extends ClipSource {
         };
     }
 
-    private void check(long index, float[][] clip) {
-        if (clip == null || clip.length != frames)
-            throw new IllegalArgumentException(
-                    "clip "
-                            + index
-                            + " has "
-                            + (clip == null ? "no array" : clip.length + " frames")
-                            + ", expected "
-                            + frames
-                            + " as clip 0");
-        for (int t = 0; t < frames; t++)
-            if (clip[t] == null || clip[t].length != frameSize)
-                throw new IllegalArgumentException(
-                        "clip "
-                                + index
-                                + ", frame "
-                                + t
-                                + " has "
-                                + (clip[t] == null ? "no array" : clip[t].length + " values")
-                                + ", expected "
-                                + frameSize
-                                + " as clip 0's");
-    }
-
     @Override
     public String toString() {
-        return "clips of " + frames + " x " + frameSize + " from an iterator";
+        return "clips of " + frames() + " x " + frameSize() + " from an iterator";
     }
 }

@@ -21,13 +21,28 @@ import java.util.Arrays;
  */
 final class NpyClipSource extends ClipSource {
     private final Path file;
-    private final long count, dataStart;
-    private final int frames, frameSize;
+    private final long dataStart;
 
     NpyClipSource(Path file) {
+        this(file, NpyFile.header(nonNull(file)));
+    }
+
+    private NpyClipSource(Path file, NpyFile.Header h) {
+        super(
+                count(file, h.shape()),
+                (int) h.shape()[h.shape().length - 2],
+                (int) h.shape()[h.shape().length - 1]);
+        this.file = file;
+        this.dataStart = h.dataStart();
+    }
+
+    private static Path nonNull(Path file) {
         if (file == null) throw new IllegalArgumentException("file: expected a path to an .npy");
-        NpyFile.Header h = NpyFile.header(file);
-        long[] s = h.shape();
+        return file;
+    }
+
+    /** The clips in an array of shape {@code s}, once it is checked to be clips. */
+    private static long count(Path file, long[] s) {
         if (s.length != 2 && s.length != 3)
             throw new ModelFileException(
                     file,
@@ -41,26 +56,7 @@ final class NpyClipSource extends ClipSource {
         if (t > Integer.MAX_VALUE || n > Integer.MAX_VALUE)
             throw new ModelFileException(
                     file, null, "clip shape " + Arrays.toString(s) + ": a frame beyond 2^31 - 1");
-        this.file = file;
-        this.count = batched ? s[0] : 1;
-        this.frames = (int) t;
-        this.frameSize = (int) n;
-        this.dataStart = h.dataStart();
-    }
-
-    @Override
-    public long count() {
-        return count;
-    }
-
-    @Override
-    public int frames() {
-        return frames;
-    }
-
-    @Override
-    public int frameSize() {
-        return frameSize;
+        return batched ? s[0] : 1;
     }
 
     @Override
@@ -118,6 +114,6 @@ final class NpyClipSource extends ClipSource {
 
     @Override
     public String toString() {
-        return file + " (" + count + " clips of " + frames + " x " + frameSize + ")";
+        return file + " (" + count() + " clips of " + frames() + " x " + frameSize() + ")";
     }
 }

@@ -90,9 +90,32 @@ public final class Predictor implements AutoCloseable {
         return frames;
     }
 
-    private void requireBatch(int batch) {
+    /** The checks of every call with a batch: usable, batch and frames at least 1. */
+    private void begin(int batch, int frames) {
+        requireUsable();
         if (batch < 1)
             throw new IllegalArgumentException("batch " + batch + ": expected at least 1");
+        requireFrames(frames);
+    }
+
+    /**
+     * Throws unless {@code got} values (-1: nothing given) are one clip of {@code frames} frames;
+     * returns how many that is.
+     */
+    private long requireValues(long got, String what, int frames) {
+        long need = (long) frames * stack.inputSize();
+        if (got != need)
+            throw new IllegalArgumentException(
+                    what
+                            + " holds "
+                            + (got < 0 ? "nothing" : got + " values")
+                            + ", expected frames x N_x = "
+                            + frames
+                            + " x "
+                            + stack.inputSize()
+                            + " = "
+                            + need);
+        return need;
     }
 
     /**
@@ -126,16 +149,7 @@ public final class Predictor implements AutoCloseable {
         requireUsable();
         if (clip == null) throw new IllegalArgumentException("clip: expected float[frames][N_x]");
         int frames = requireFrames(clip.length), n = stack.inputSize();
-        for (int t = 0; t < frames; t++) {
-            if (clip[t] == null || clip[t].length != n)
-                throw new IllegalArgumentException(
-                        "frame "
-                                + t
-                                + " has "
-                                + (clip[t] == null ? "no array" : clip[t].length + " values")
-                                + ", expected N_x = "
-                                + n);
-        }
+        ClipShape.check(clip, -1, frames, n, true);
         fit(1, frames);
         MemorySegment staging = work.staging();
         for (int t = 0; t < frames; t++)
@@ -153,17 +167,7 @@ public final class Predictor implements AutoCloseable {
     public Prediction predict(float[] clip, int frames) {
         requireUsable();
         requireFrames(frames);
-        long need = (long) frames * stack.inputSize();
-        if (clip == null || clip.length != need)
-            throw new IllegalArgumentException(
-                    "clip of "
-                            + (clip == null ? "no array" : clip.length + " values")
-                            + ", expected frames x N_x = "
-                            + frames
-                            + " x "
-                            + stack.inputSize()
-                            + " = "
-                            + need);
+        requireValues(clip == null ? -1 : clip.length, "clip array", frames);
         fit(1, frames);
         MemorySegment.copy(clip, 0, work.staging(), ValueLayout.JAVA_FLOAT, 0, clip.length);
         return one(work.staging(), frames);
@@ -180,17 +184,11 @@ public final class Predictor implements AutoCloseable {
     public Prediction predict(FloatBuffer clip, int frames) {
         requireUsable();
         requireFrames(frames);
-        long need = (long) frames * stack.inputSize();
-        if (clip == null || clip.remaining() != need)
-            throw new IllegalArgumentException(
-                    "clip buffer with "
-                            + (clip == null ? "nothing" : clip.remaining() + " values")
-                            + " remaining, expected frames x N_x = "
-                            + frames
-                            + " x "
-                            + stack.inputSize()
-                            + " = "
-                            + need);
+        long need =
+                requireValues(
+                        clip == null ? -1 : clip.remaining(),
+                        "clip buffer (from its position)",
+                        frames);
         fit(1, frames);
         MemorySegment src = MemorySegment.ofBuffer(clip);
         if (src.isNative() && clip.order() == ByteOrder.nativeOrder()) return one(src, frames);
@@ -233,31 +231,7 @@ public final class Predictor implements AutoCloseable {
             throw new IllegalArgumentException("clips: expected at least one clip");
         int batch = clips.length, n = stack.inputSize();
         int frames = requireFrames(clips[0] == null ? 0 : clips[0].length);
-        for (int b = 0; b < batch; b++) {
-            if (clips[b] == null || clips[b].length != frames)
-                throw new IllegalArgumentException(
-                        "clip "
-                                + b
-                                + " has "
-                                + (clips[b] == null ? "no array" : clips[b].length + " frames")
-                                + ", expected "
-                                + frames
-                                + " as clip 0 (a batch is of one length)");
-            for (int t = 0; t < frames; t++) {
-                if (clips[b][t] == null || clips[b][t].length != n)
-                    throw new IllegalArgumentException(
-                            "clip "
-                                    + b
-                                    + ", frame "
-                                    + t
-                                    + " has "
-                                    + (clips[b][t] == null
-                                            ? "no array"
-                                            : clips[b][t].length + " values")
-                                    + ", expected N_x = "
-                                    + n);
-            }
-        }
+        for (int b = 0; b < batch; b++) ClipShape.check(clips[b], b, frames, n, true);
         fit(batch, frames);
         MemorySegment staging = work.staging();
         for (int b = 0; b < batch; b++)
@@ -281,9 +255,7 @@ public final class Predictor implements AutoCloseable {
      * @return their predictions, in order
      */
     public List<Prediction> predictBatch(MemorySegment clips, int batch, int frames) {
-        requireUsable();
-        requireBatch(batch);
-        requireFrames(frames);
+        begin(batch, frames);
         return run(input(clips, batch, frames), batch, frames);
     }
 
@@ -298,10 +270,8 @@ public final class Predictor implements AutoCloseable {
      * @param out receives {@code [B][C]} from index 0 (at least {@code B x C} long)
      */
     public void logits(MemorySegment clips, int batch, int frames, float[] out) {
-        requireUsable();
+        begin(batch, frames);
         model.requireHead("logits");
-        requireBatch(batch);
-        requireFrames(frames);
         long need = (long) batch * stack.headClasses();
         if (out == null || out.length < need)
             throw new IllegalArgumentException(
@@ -322,10 +292,8 @@ public final class Predictor implements AutoCloseable {
      * @param out receives {@code [B][C]} floats from its start (any segment)
      */
     public void logits(MemorySegment clips, int batch, int frames, MemorySegment out) {
-        requireUsable();
+        begin(batch, frames);
         model.requireHead("logits");
-        requireBatch(batch);
-        requireFrames(frames);
         long bytes = (long) batch * stack.headClasses() * Float.BYTES;
         requireRoom(out, bytes, "logits", "batch x C");
         compute(input(clips, batch, frames), batch, frames, false);
@@ -341,9 +309,7 @@ public final class Predictor implements AutoCloseable {
      * @param outSequence receives {@code [B][T][D*H]} floats from its start
      */
     public void hidden(MemorySegment clips, int batch, int frames, MemorySegment outSequence) {
-        requireUsable();
-        requireBatch(batch);
-        requireFrames(frames);
+        begin(batch, frames);
         long bytes = (long) batch * frames * stack.outputSize() * Float.BYTES;
         requireRoom(outSequence, bytes, "hidden sequence", "batch x frames x D*H");
         compute(input(clips, batch, frames), batch, frames, true);
@@ -360,9 +326,7 @@ public final class Predictor implements AutoCloseable {
      * @param out receives {@code [B][D*H]} floats from its start
      */
     public void lastHidden(MemorySegment clips, int batch, int frames, MemorySegment out) {
-        requireUsable();
-        requireBatch(batch);
-        requireFrames(frames);
+        begin(batch, frames);
         int width = stack.outputSize();
         requireRoom(out, (long) batch * width * Float.BYTES, "last hidden state", "batch x D*H");
         compute(input(clips, batch, frames), batch, frames, true);

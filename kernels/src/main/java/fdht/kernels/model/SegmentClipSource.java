@@ -11,10 +11,14 @@ import java.lang.foreign.MemorySegment;
  */
 final class SegmentClipSource extends ClipSource {
     private final MemorySegment clips;
-    private final long count;
-    private final int frames, frameSize;
 
     SegmentClipSource(MemorySegment clips, int batch, int frames) {
+        super(batch, frames, frameSize(clips, batch, frames));
+        this.clips = clips;
+    }
+
+    /** The frame size that {@code clips} holds, once checked. */
+    private static int frameSize(MemorySegment clips, int batch, int frames) {
         if (clips == null) throw new IllegalArgumentException("clips: expected a segment");
         if (batch < 1 || frames < 1)
             throw new IllegalArgumentException(
@@ -38,25 +42,7 @@ final class SegmentClipSource extends ClipSource {
             throw new IllegalArgumentException(
                     "the clip segment is confined to another thread: expected a segment this"
                             + " thread can read");
-        this.clips = clips;
-        this.count = batch;
-        this.frames = frames;
-        this.frameSize = (int) n;
-    }
-
-    @Override
-    public long count() {
-        return count;
-    }
-
-    @Override
-    public int frames() {
-        return frames;
-    }
-
-    @Override
-    public int frameSize() {
-        return frameSize;
+        return (int) n;
     }
 
     @Override
@@ -82,6 +68,6 @@ final class SegmentClipSource extends ClipSource {
 
     @Override
     public String toString() {
-        return "a segment of " + count + " clips of " + frames + " x " + frameSize;
+        return "a segment of " + count() + " clips of " + frames() + " x " + frameSize();
     }
 }

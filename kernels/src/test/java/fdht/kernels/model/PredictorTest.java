@@ -174,13 +174,16 @@ class PredictorTest {
             e = assertThrows(IllegalArgumentException.class, () -> p.predict(new float[100], 2));
             assertTrue(
                     e.getMessage()
-                            .contains("clip of 100 values, expected frames x N_x = 2 x 90 = 180"),
+                            .contains(
+                                    "clip array holds 100 values, expected frames x N_x = 2 x 90 = 180"),
                     e.getMessage());
             e =
                     assertThrows(
                             IllegalArgumentException.class,
                             () -> p.predict(FloatBuffer.allocate(179), 2));
-            assertTrue(e.getMessage().contains("179 values remaining"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("clip buffer (from its position) holds 179 values"),
+                    e.getMessage());
             e =
                     assertThrows(
                             IllegalArgumentException.class,

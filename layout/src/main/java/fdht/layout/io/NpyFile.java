@@ -366,7 +366,7 @@ public final class NpyFile {
                 });
     }
 
-    private static long elements(long[] shape) {
+    static long elements(long[] shape) {
         long elements = 1;
         for (long s : shape) {
             if (s < 0)

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 
 /**
  * A float32 {@code .npy} file written a block of rows (along the first axis) at a time, each block
@@ -36,14 +35,7 @@ public final class NpyRowWriter implements AutoCloseable {
     public NpyRowWriter(Path path, long[] rowShape) {
         this.path = path;
         this.rowShape = rowShape.clone();
-        long floats = 1;
-        for (long s : rowShape) {
-            if (s < 0)
-                throw new IllegalArgumentException(
-                        "negative dimension in row shape " + Arrays.toString(rowShape));
-            floats = Math.multiplyExact(floats, s);
-        }
-        this.rowBytes = Math.multiplyExact(floats, (long) Float.BYTES);
+        this.rowBytes = Math.multiplyExact(NpyFile.elements(rowShape), (long) Float.BYTES);
         this.headerBytes = NpyFile.header(shape(Long.MAX_VALUE), NpyFile.DType.FLOAT32, 0).length;
         try {
             this.channel =
