@@ -1,13 +1,16 @@
 package fdht.train.plan;
 
+import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
 
 /**
  * The arithmetic of reverse mode, beside the forward {@code fdht.kernels.Kernels}: the two GEMMs of
  * a contraction stage's backward (DESIGN.md section 6) over a batch in the lane layout, the forward
- * lane kernel's own ({@code Kernels#contractLanes}), and the two of a dense layer's. {@link
- * ScalarBackward} is the obviously correct reference; {@code fdht.train.vector.VectorBackward} its
- * Vector API twin; {@link BackwardProvider} picks one per JVM, following the forward kernels.
+ * lane kernel's own ({@code Kernels#contractLanes}), addressed by the same {@link
+ * CompiledPlan.Step} tables; the two of a dense layer's; and the LSTM cell's, the reverse of {@code
+ * Kernels#lstmPointwise}. {@link ScalarBackward} is the obviously correct reference; {@code
+ * fdht.train.vector.VectorBackward} its Vector API twin; {@link BackwardProvider} picks one per
+ * JVM, following the forward kernels.
  *
  * <p>All segments are native; offsets count floats. Buffers read as whole vectors need {@code
  * fdht.layout.Weights.SLACK_FLOATS} of slack past their end (allocate them with {@code
@@ -24,10 +27,12 @@ public interface BackwardKernels {
      * lane {@code l}, {@code dIn[dInOff + (k*inSize + rowBase[p] + cOff[c])*lanes + l] = sum_q
      * dOut[dOutOff + (k*outSize + p*Q + q)*lanes + l] * F[c*Q + q]}, {@code inSize}, {@code
      * outSize} being the stage's batch-1 sizes. The vector kernels take only their own lanes, the
-     * scalar ones any {@code lanes >= 1}.
+     * scalar ones any {@code lanes >= 1}. {@code step} is a stage of a plan compiled for batch 1
+     * whose view is a permutation of its input ({@code P*C} elements), so every element of {@code
+     * dIn} is written once, not accumulated.
      */
     void stageInputLanes(
-            StageView st,
+            CompiledPlan.Step step,
             MemorySegment factors,
             MemorySegment dOut,
             long dOutOff,
@@ -37,13 +42,13 @@ public interface BackwardKernels {
             int chunks);
 
     /**
-     * Factor gradient of a stage over the same lane layout: {@code dF[st.factorOffset() + c*Q + q]
-     * += sum_k sum_p sum_l in[inOff + (k*inSize + rowBase[p] + cOff[c])*lanes + l] * dOut[dOutOff +
-     * (k*outSize + p*Q + q)*lanes + l]}. Lanes past the batch must hold zeros in {@code in} or
-     * {@code dOut} (then they add nothing).
+     * Factor gradient of a stage over the same lane layout: {@code dF[step.factorOffset() + c*Q +
+     * q] += sum_k sum_p sum_l in[inOff + (k*inSize + rowBase[p] + cOff[c])*lanes + l] *
+     * dOut[dOutOff + (k*outSize + p*Q + q)*lanes + l]}. Lanes past the batch must hold zeros in
+     * {@code in} or {@code dOut} (then they add nothing).
      */
     void stageFactorLanes(
-            StageView st,
+            CompiledPlan.Step step,
             MemorySegment in,
             long inOff,
             MemorySegment dOut,

@@ -2,8 +2,8 @@ package fdht.train.vector;
 
 import static fdht.kernels.vector.VectorConstants.offHeap;
 
+import fdht.layout.CompiledPlan;
 import fdht.train.plan.BackwardKernels;
-import fdht.train.plan.StageView;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -34,7 +34,7 @@ public final class VectorBackward implements BackwardKernels {
 
     @Override
     public void stageInputLanes(
-            StageView st,
+            CompiledPlan.Step st,
             MemorySegment factors,
             MemorySegment dOut,
             long dOutOff,
@@ -48,7 +48,7 @@ public final class VectorBackward implements BackwardKernels {
 
     @Override
     public void stageFactorLanes(
-            StageView st,
+            CompiledPlan.Step st,
             MemorySegment in,
             long inOff,
             MemorySegment dOut,
