@@ -91,4 +91,29 @@ public interface BackwardKernels {
             long xOff,
             long xStride,
             int batch);
+
+    /**
+     * Reverse mode of the LSTM cell ({@code Kernels#lstmPointwise}) for {@code batch} rows of
+     * {@code H = hidden} units, {@code [b][4H]} and {@code [b][H]} row-major from offset 0. Reads
+     * the activated gates {@code i, f, g, o} the forward cell left in its {@code z} ({@code
+     * gates}), {@code tanhC = tanh(c_t)}, {@code cPrev = c_{t-1}} and {@code dh = dL/dh_t}; {@code
+     * dc} holds {@code dL/dc_t} from the later steps and becomes {@code dL/dc_{t-1}}; writes {@code
+     * dz = dL/d(z + bias)} and adds {@code sum_b dz[b]} into {@code dBias} ({@code 4H}):
+     *
+     * <pre>
+     *   dc' = dc + dh * o * (1 - tanhC^2)                 dc_{t-1} = dc' * f
+     *   dz_i = dc' * g * i * (1 - i)     dz_f = dc' * cPrev * f * (1 - f)
+     *   dz_g = dc' * i * (1 - g^2)       dz_o = dh * tanhC * o * (1 - o)
+     * </pre>
+     */
+    void lstmCellBackward(
+            MemorySegment gates,
+            MemorySegment tanhC,
+            MemorySegment cPrev,
+            MemorySegment dh,
+            MemorySegment dc,
+            MemorySegment dz,
+            MemorySegment dBias,
+            int hidden,
+            int batch);
 }

@@ -142,4 +142,39 @@ public final class ScalarBackward implements BackwardKernels {
             }
         }
     }
+
+    @Override
+    public void lstmCellBackward(
+            MemorySegment gates,
+            MemorySegment tanhC,
+            MemorySegment cPrev,
+            MemorySegment dh,
+            MemorySegment dc,
+            MemorySegment dz,
+            MemorySegment dBias,
+            int hidden,
+            int batch) {
+        for (int b = 0; b < batch; b++) {
+            long zr = 4L * b * hidden;
+            for (int u = 0; u < hidden; u++) {
+                long s = (long) b * hidden + u;
+                float ig = gates.getAtIndex(F, zr + u);
+                float fg = gates.getAtIndex(F, zr + hidden + u);
+                float gg = gates.getAtIndex(F, zr + 2L * hidden + u);
+                float og = gates.getAtIndex(F, zr + 3L * hidden + u);
+                float tc = tanhC.getAtIndex(F, s), dhv = dh.getAtIndex(F, s);
+                float dcv = dc.getAtIndex(F, s) + dhv * og * (1 - tc * tc);
+                dz.setAtIndex(F, zr + u, dcv * gg * ig * (1 - ig));
+                dz.setAtIndex(F, zr + hidden + u, dcv * cPrev.getAtIndex(F, s) * fg * (1 - fg));
+                dz.setAtIndex(F, zr + 2L * hidden + u, dcv * ig * (1 - gg * gg));
+                dz.setAtIndex(F, zr + 3L * hidden + u, dhv * tc * og * (1 - og));
+                dc.setAtIndex(F, s, dcv * fg);
+            }
+        }
+        for (int e = 0; e < 4 * hidden; e++) {
+            float sum = dBias.getAtIndex(F, e);
+            for (int b = 0; b < batch; b++) sum += dz.getAtIndex(F, 4L * b * hidden + e);
+            dBias.setAtIndex(F, e, sum);
+        }
+    }
 }

@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API twin of {@link fdht.train.plan.ScalarBackward}: the stage kernels along the lanes
  * of the lane layout (the batch), register-blocked ({@link VectorLaneBackward}); {@code denseInput}
- * and {@code denseWeights} along the columns (axpy over rows of {@code W}), masked tails.
+ * and {@code denseWeights} along the columns (axpy over rows of {@code W}), masked tails; the LSTM
+ * cell's along the units ({@link VectorCellBackward}).
  *
  * <p>Thread safety: stateless and thread-safe; allocates nothing once compiled.
  */
@@ -145,5 +146,19 @@ public final class VectorBackward implements BackwardKernels {
                 acc.intoMemorySegment(dw, wb + jb, LE, m);
             }
         }
+    }
+
+    @Override
+    public void lstmCellBackward(
+            MemorySegment gates,
+            MemorySegment tanhC,
+            MemorySegment cPrev,
+            MemorySegment dh,
+            MemorySegment dc,
+            MemorySegment dz,
+            MemorySegment dBias,
+            int hidden,
+            int batch) {
+        VectorCellBackward.backward(gates, tanhC, cPrev, dh, dc, dz, dBias, hidden, batch);
     }
 }
