@@ -114,9 +114,11 @@ final class BulkScoring {
                         : model.options().threads() > 0
                                 ? model.options().threads()
                                 : Runtime.getRuntime().availableProcessors();
-        if (source.confinedToCaller()
-                || confined(options.logitsInto())
-                || confined(options.hiddenInto())) threads = 1;
+        if (threads > 1
+                && (source.confinedToCaller()
+                        || confined(options.logitsInto())
+                        || confined(options.hiddenInto())
+                        || !model.readableByAnyThread())) threads = 1; // see ClipSource, Model.of
         int chunk = options.chunk() > 0 ? options.chunk() : model.options().chunk();
         if (chunk == 0)
             chunk =

@@ -16,7 +16,8 @@ import java.util.Iterator;
  *       unmapped after the chunk ran, so resident memory stays bounded whatever the file size.
  *   <li>{@link #of(MemorySegment, int, int)}: clips already in memory ({@code [B][T][N]}); a native
  *       segment is read in place, a heap one copied a chunk at a time. A segment confined to the
- *       calling thread is scored on that thread alone.
+ *       calling thread is scored on that thread alone (as is a model {@link Model#of wrapping} a
+ *       stack in such an arena, and so are caller segments given as destinations).
  *   <li>{@link #of(float[][][])}: clips as arrays, copied a chunk at a time.
  *   <li>{@link #of(Iterator)}: clips of one length as they come (its first clip is read at once to
  *       learn the shape; the count is known at the end); single use.

@@ -3,6 +3,7 @@ package fdht.kernels.model;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.kernels.lstm.LstmStack;
+import fdht.layout.Weights;
 import fdht.layout.io.ModelFileException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
@@ -100,6 +101,7 @@ public final class Model implements AutoCloseable {
     private final Options options;
     private final Arena arena; // null when the caller owns the stack's memory
     private volatile boolean closed;
+    private volatile Boolean readableByAnyThread; // a caller's stack (of): probed at first need
 
     private Model(String name, LstmStack stack, List<String> labels, Options options, Arena arena) {
         this.name = name;
@@ -197,6 +199,47 @@ public final class Model implements AutoCloseable {
             if (given.get(c) == null)
                 throw new IllegalArgumentException("label " + c + " is null, expected a name");
         return List.copyOf(given);
+    }
+
+    /**
+     * Whether threads other than the caller can read the weights: always for a loaded model (its
+     * arena is shared); for a stack wrapped by {@link #of}, probed once by running one zero frame
+     * on another thread (a confined arena of the caller's refuses it), so that bulk scoring keeps
+     * such a model on the calling thread instead of failing on its helpers.
+     */
+    boolean readableByAnyThread() {
+        if (arena != null) return true;
+        Boolean known = readableByAnyThread;
+        if (known == null) readableByAnyThread = known = probe();
+        return known;
+    }
+
+    private boolean probe() {
+        boolean[] readable = {true};
+        Thread t =
+                Thread.ofPlatform()
+                        .start(
+                                () -> {
+                                    try (Arena a = Arena.ofConfined()) {
+                                        stack.run(
+                                                Weights.floats(a, stack.inputSize()),
+                                                1,
+                                                stack.newWorkspace(1, 1, a),
+                                                null,
+                                                null);
+                                    } catch (WrongThreadException e) {
+                                        readable[0] = false;
+                                    } catch (RuntimeException e) {
+                                        // another problem: the scoring itself will report it
+                                    }
+                                });
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return readable[0];
     }
 
     /** Throws {@link IllegalStateException} once the model is closed. */

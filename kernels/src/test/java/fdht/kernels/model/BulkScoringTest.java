@@ -322,7 +322,7 @@ class BulkScoringTest {
     }
 
     @Test
-    void aSegmentConfinedToTheCallerIsScoredOnTheCallerAlone() {
+    void aSegmentOrStackConfinedToTheCallerIsScoredOnTheCallerAlone() {
         float[] clips = Fixtures.clips(BATCH, FRAMES, 2);
         try (Arena shared = Arena.ofShared();
                 Arena confined = Arena.ofConfined();
@@ -337,6 +337,20 @@ class BulkScoringTest {
                             BulkOptions.DEFAULT.withThreads(2).withChunk(4));
             assertEquals(1, s.threads());
             assertArrayEquals(ref[1], s.logits());
+            // a model wrapping a stack in the caller's confined arena: no WrongThreadException
+            try (Model local = Model.of(Fixtures.single(confined, true), List.of())) {
+                s =
+                        local.score(
+                                ClipSource.of(Fixtures.arrays(clips, BATCH, FRAMES)),
+                                BulkOptions.DEFAULT.withThreads(2).withChunk(4));
+                assertEquals(1, s.threads());
+                assertArrayEquals(ref[1], s.logits());
+            }
+            s =
+                    model.score(
+                            ClipSource.of(Fixtures.arrays(clips, BATCH, FRAMES)),
+                            BulkOptions.DEFAULT.withThreads(2).withChunk(4));
+            assertEquals(2, s.threads(), "a shared stack scores on both");
         }
     }
 
