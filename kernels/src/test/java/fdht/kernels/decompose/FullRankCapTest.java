@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fdht.kernels.DenseReconstruction;
+import fdht.kernels.format.GateFactors;
+import fdht.kernels.format.LayerFormat;
+import fdht.kernels.format.RankSpec;
+import fdht.kernels.lstm.Lstm;
+import fdht.kernels.lstm.PlannedProjection;
 import fdht.layout.DimensionTree;
 import fdht.layout.HtFormat;
+import fdht.layout.HtMatrix;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
@@ -42,6 +48,32 @@ class FullRankCapTest {
             assertTrue(
                     DecompositionTest.relativeError(w, back) < 1e-5,
                     "still exact: " + DecompositionTest.relativeError(w, back));
+        }
+    }
+
+    @Test
+    void aFullRankConversionOfAnLstmLayerHasTheFullFormatsRanks() {
+        // N_x 20, H 4: [x ; h] is 16 x 24, the factors above; full ranks are the exact maxima
+        int input = 20, hidden = 4;
+        try (Arena arena = Arena.ofConfined()) {
+            float[] values = new float[16 * 24];
+            SplittableRandom rnd = new SplittableRandom(5);
+            for (int i = 0; i < values.length; i++) values[i] = (float) rnd.nextGaussian();
+            Lstm dense =
+                    Lstm.dense(Weights.copyOf(arena, values), input, hidden, new float[16], arena);
+            GateFactors factors =
+                    new GateFactors(4, new int[] {2, 2, 2, 2}, new int[] {2, 2, 3, 2}, null, false);
+            var target =
+                    (LayerFormat.Planned)
+                            LayerFormat.parse(
+                                    "fdht", RankSpec.parse("full"), input, hidden, factors);
+            LayerDecomposition.Result c =
+                    LayerDecomposition.compress(dense, target, 0, arena, null);
+            HtMatrix ht = (HtMatrix) ((PlannedProjection) c.layer().projection()).weights();
+            // mode sizes 4, 4, 6, 4 (384): node (1,2) at most min(16, 24), node (3,4) min(24, 16)
+            assertArrayEquals(new int[] {4, 4, 6, 4, 16, 16, 1}, ht.format().ranks());
+            assertArrayEquals(target.matrix().rowFactors(), ht.format().rowFactors());
+            assertTrue(c.relativeError() < 1e-5, "exact: " + c.relativeError());
         }
     }
 }
