@@ -407,39 +407,30 @@ public final class LstmModelFile {
             if (v < 1) throw new NumberFormatException();
             return v;
         } catch (NumberFormatException e) {
-            throw new ModelFileException(
-                    st.path(),
-                    null,
-                    "__metadata__ '"
-                            + key
-                            + "' = '"
-                            + st.meta(key)
-                            + "' is not a positive integer");
+            throw notA(st, key, "positive integer");
         }
     }
 
     private static int[] ints(SafetensorsFile st, String key) {
-        String v = st.meta(key);
-        String[] parts = v.split(",");
+        String[] parts = st.meta(key).split(",");
         if (parts.length > 16)
             throw new ModelFileException(
                     st.path(), null, "__metadata__ '" + key + "' has more than 16 entries");
         int[] out = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                out[i] = Integer.parseInt(parts[i].strip());
-            } catch (NumberFormatException e) {
-                throw new ModelFileException(
-                        st.path(),
-                        null,
-                        "__metadata__ '"
-                                + key
-                                + "' = '"
-                                + v
-                                + "' is not a comma-separated list of integers");
-            }
+        try {
+            for (int i = 0; i < parts.length; i++) out[i] = Integer.parseInt(parts[i].strip());
+        } catch (NumberFormatException e) {
+            throw notA(st, key, "comma-separated list of integers");
         }
         return out;
+    }
+
+    /** "__metadata__ 'key' = 'value' is not a {@code what}". */
+    private static ModelFileException notA(SafetensorsFile st, String key, String what) {
+        return new ModelFileException(
+                st.path(),
+                null,
+                "__metadata__ '" + key + "' = '" + st.meta(key) + "' is not a " + what);
     }
 
     static String join(int[] v) {
