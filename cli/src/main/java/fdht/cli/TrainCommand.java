@@ -33,14 +33,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--format",
             defaultValue = "fdht",
-            description = "fdht, ht-input, tt or dense (default ${DEFAULT-VALUE})")
+            completionCandidates = FormatOptions.AllKeys.class,
+            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String format;
 
     @Option(
             names = "--ranks",
             defaultValue = "4",
             description =
-                    "HT/TT ranks: R, or one per HT node / TT inner bond (default ${DEFAULT-VALUE})")
+                    "HT/TT ranks: R, full, or one per HT node / TT inner bond (default ${DEFAULT-VALUE})")
     String ranks;
 
     @Option(
@@ -151,25 +152,29 @@ final class TrainCommand implements Callable<Integer> {
                 testLimit == 0
                         ? null
                         : MovingFashionMnist.load(Split.TEST, dataSeed).take(testLimit);
-        TrainingRun.run(
-                new TrainingRun.Config(
-                        format,
-                        ranks,
-                        hidden,
-                        epochs,
-                        batch,
-                        seed,
-                        out,
-                        init,
-                        threads,
-                        learningRate,
-                        weightDecay,
-                        clipNorm,
-                        warmup),
-                train,
-                test,
-                log,
-                System.console() != null);
+        // the format's errors name the option that gave the part they are about
+        FormatOptions.named(
+                "",
+                () ->
+                        TrainingRun.run(
+                                new TrainingRun.Config(
+                                        format,
+                                        ranks,
+                                        hidden,
+                                        epochs,
+                                        batch,
+                                        seed,
+                                        out,
+                                        init,
+                                        threads,
+                                        learningRate,
+                                        weightDecay,
+                                        clipNorm,
+                                        warmup),
+                                train,
+                                test,
+                                log,
+                                System.console() != null));
         return 0;
     }
 }

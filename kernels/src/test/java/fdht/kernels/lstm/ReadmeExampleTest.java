@@ -3,7 +3,7 @@ package fdht.kernels.lstm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import fdht.kernels.decompose.GateFactors;
+import fdht.kernels.format.GateFactors;
 import fdht.kernels.model.Model;
 import fdht.kernels.model.Prediction;
 import fdht.kernels.model.Predictor;
