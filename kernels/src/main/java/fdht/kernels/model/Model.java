@@ -1,5 +1,6 @@
 package fdht.kernels.model;
 
+import fdht.kernels.format.LayerFormat;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.kernels.lstm.LstmStack;
@@ -366,6 +367,27 @@ public final class Model implements AutoCloseable {
      */
     public boolean streamable() {
         return stack.directions() == 1;
+    }
+
+    /**
+     * One layer's format: FDHT, HT-on-{@code W_x}, TT or dense, with its shapes, ranks and plan.
+     *
+     * @param layer {@code 0..layers()-1}
+     * @param direction 0 forward, 1 reverse ({@code 0..directions()-1})
+     * @return the layer's format
+     */
+    public LayerFormat format(int layer, int direction) {
+        if (layer < 0 || layer >= layers() || direction < 0 || direction >= directions())
+            throw new IllegalArgumentException(
+                    "layer "
+                            + layer
+                            + ", direction "
+                            + direction
+                            + ": expected a layer in 0.."
+                            + (layers() - 1)
+                            + " and a direction in 0.."
+                            + (directions() - 1));
+        return stack.layer(layer, direction).format();
     }
 
     /**

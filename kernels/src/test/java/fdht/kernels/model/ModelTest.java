@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import fdht.kernels.format.LayerFormat;
 import fdht.kernels.lstm.LstmStack;
 import fdht.layout.io.ModelFileException;
 import java.lang.foreign.Arena;
@@ -36,6 +37,10 @@ class ModelTest {
             assertEquals(40, m.labels().size());
             assertTrue(m.describe().startsWith("mfm40-fdht-r4: FDHT-LSTM"), m.describe());
             assertTrue(m.describe().contains("1,312 LSTM weights"), m.describe());
+            assertTrue(m.format(0, 0) instanceof LayerFormat.Fdht, m.format(0, 0).toString());
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> m.format(0, 1));
+            assertTrue(e.getMessage().contains("a direction in 0..0"), e.getMessage());
         }
     }
 
