@@ -134,6 +134,16 @@ final class EvalCommand implements Callable<Integer> {
                     ClassifierEvaluation.evaluate(lstm, data, chunk, workers);
             double sec = (System.nanoTime() - t0) / 1e9;
             out.printf("%s on %s: %s%n", model, what, r);
+            StringBuilder weakest = new StringBuilder();
+            for (int c : r.weakest(3))
+                weakest.append(weakest.isEmpty() ? "" : ", ")
+                        .append(
+                                String.format(
+                                        "%s %.1f%% of %,d",
+                                        lstm.labels().get(c),
+                                        100.0 * r.correctByClass()[c] / r.countByClass()[c],
+                                        r.countByClass()[c]));
+            if (!weakest.isEmpty()) out.printf("weakest classes: %s%n", weakest);
             out.printf(
                     "%s; %.1f s, %.0f clips/s on %d thread%s%n",
                     lstm.stack().describe(),

@@ -6,6 +6,7 @@ import fdht.kernels.model.ClipSource;
 import fdht.kernels.model.Model;
 import fdht.kernels.model.NonFiniteInputException;
 import fdht.kernels.model.Outputs;
+import fdht.kernels.model.ScoredLabel;
 import fdht.layout.Weights;
 import fdht.layout.io.AtomicOutputs;
 import fdht.layout.io.ModelFileException;
@@ -13,7 +14,10 @@ import fdht.layout.io.NpyFile;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,7 +74,24 @@ final class InferCommand implements Callable<Integer> {
                     "clips per chunk (default: automatic, the most whose working set fits in L2)")
     int chunk;
 
+    /** Clips whose class is printed, with its label (the rest are in the logits file). */
+    static final int SHOWN = 3;
+
     @Spec CommandSpec spec;
+
+    /** "clip 0: Coat +x (0.33)": row {@code row} of {@code logits} is clip {@code clip}'s. */
+    private static String shown(Model m, long clip, MemorySegment logits, int row) {
+        float[] z = new float[m.classes()];
+        MemorySegment.copy(
+                logits,
+                ValueLayout.JAVA_FLOAT,
+                (long) row * z.length * Float.BYTES,
+                z,
+                0,
+                z.length);
+        ScoredLabel best = m.prediction(z).top(1).get(0);
+        return String.format("clip %d: %s (%.2f)", clip, best.label(), best.probability());
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -142,6 +163,22 @@ final class InferCommand implements Callable<Integer> {
                     scores.threads(),
                     scores.threads() == 1 ? "" : "s",
                     scores.chunk());
+            List<String> shown = new ArrayList<>(); // the first clips' classes, with their labels
+            if (logitsOut != null) {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment y = NpyFile.read(logitsOut, arena).data();
+                    for (int b = 0; b < Math.min(SHOWN, scores.clips()); b++)
+                        shown.add(shown(m, b, y, b));
+                }
+            }
+            if (!shown.isEmpty())
+                out.printf(
+                        "%s%s%n",
+                        String.join("; ", shown),
+                        scores.clips() > shown.size()
+                                ? String.format(
+                                        " (the first %d of %,d)", shown.size(), scores.clips())
+                                : "");
         }
         return 0;
     }

@@ -47,6 +47,13 @@ class CliTest {
     }
 
     @Test
+    void theBundledTrainedModelNamesItsFortyClasses() {
+        assertEquals(
+                fdht.train.data.MovingFashionMnist.LABELS,
+                LstmModelFile.readLabels(Path.of("src/main/resources" + MfmDemo.RESOURCE), 40));
+    }
+
+    @Test
     void inferWritesHiddenStatesAndLogitsAndRejectsBadClips() throws Exception {
         Path model = OutputsCliTest.model(dir, true), clip = OutputsCliTest.clip(dir);
         Path h = dir.resolve("h.npy"), y = dir.resolve("y.npy");
@@ -64,6 +71,11 @@ class CliTest {
                         "--threads",
                         "2");
         assertEquals(0, r.code(), r.err());
+        assertTrue(
+                r.out()
+                        .matches(
+                                "(?s).*\\nclip 0: [012] \\([01]\\.\\d\\d\\); clip 1: [012] \\([01]\\.\\d\\d\\)\\n"),
+                "the clips' classes, numbered (the model names none): " + r.out());
         try (Arena arena = Arena.ofConfined()) {
             assertArrayEquals(new long[] {2, 3, 2}, NpyFile.read(h, arena).shape());
             NpyFile.Array logits = NpyFile.read(y, arena);

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import fdht.cli.CliTest.Result;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.train.TrainingRun;
+import fdht.train.data.MovingFashionMnist;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,31 @@ class TrainCliTest {
             try (Arena arena = Arena.ofConfined()) {
                 assertEquals(40, LstmModelFile.read(out, arena).head().orElseThrow().classes());
             }
+            List<String> names = LstmModelFile.readLabels(out, 40);
+            assertEquals(MovingFashionMnist.LABELS, names, "train writes MFM-40's class names");
+            assertEquals("T-shirt/top +x", names.get(0));
+            assertEquals("Trouser -y", names.get(4 + 3));
+            assertEquals("Ankle boot -y", names.get(39));
+            Path clips = dir.resolve("zeros.npy"), y = dir.resolve(format + "-y.npy");
+            fdht.layout.io.NpyFile.write(
+                    clips,
+                    new long[] {5, 8, 4096},
+                    java.lang.foreign.MemorySegment.ofArray(new float[5 * 8 * 4096]));
+            Result infer =
+                    CliTest.run(
+                            "infer",
+                            "--model",
+                            out.toString(),
+                            "--input",
+                            clips.toString(),
+                            "--logits-out",
+                            y.toString());
+            assertEquals(0, infer.code(), infer.err());
+            assertTrue(
+                    infer.out()
+                            .matches(
+                                    "(?s).*clip 0: [^;]+ [+-][xy] \\([01]\\.\\d\\d\\);.*\\(the first 3 of 5\\).*"),
+                    "infer names the first clips' classes by their labels: " + infer.out());
             assertEquals(0, CliTest.run("inspect", "--model", out.toString()).code());
             Result eval =
                     CliTest.run(
@@ -88,6 +115,14 @@ class TrainCliTest {
                             "--count",
                             "4");
             assertEquals(0, eval.code(), eval.err());
+            assertTrue(
+                    eval.out()
+                            .lines()
+                            .anyMatch(
+                                    l ->
+                                            l.startsWith("weakest classes: ")
+                                                    && l.matches(".*[+-][xy] .*")),
+                    "eval names classes by their labels: " + eval.out());
         }
     }
 

@@ -86,6 +86,8 @@ public final class TrainingRun {
                                 c.seed(),
                                 arena);
             }
+            List<String> names = // the data set's class names go into the model file
+                    train.classNames().size() == train.classes() ? train.classNames() : List.of();
             log.println("model: " + model.describe());
             log.println(
                     "data: "
@@ -135,7 +137,7 @@ public final class TrainingRun {
                                     testAcc,
                                     r.seconds());
                     curve.add(line);
-                    model.write(c.out());
+                    model.write(c.out(), names);
                     writeCurve(c.out(), curve);
                     log.println(
                             String.format(

@@ -7,6 +7,7 @@ import fdht.layout.MatrixFormat;
 import fdht.layout.PlanFactors;
 import fdht.layout.TtFormat;
 import fdht.layout.Weights;
+import fdht.layout.io.ClassLabels;
 import fdht.layout.io.ModelFileException;
 import fdht.layout.io.SafetensorsFile;
 import fdht.layout.io.SafetensorsWriter;
@@ -14,6 +15,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * fdht's LSTM model files (safetensors; the layout is specified in {@code docs/FORMAT.md}); a dense
@@ -48,6 +50,20 @@ public final class LstmModelFile {
      * fdht convert --from-pytorch} read); a stack mixing the two has no file.
      */
     public static void write(LstmStack stack, Path path) {
+        write(stack, List.of(), path);
+    }
+
+    /**
+     * As {@link #write(LstmStack, Path)}, with the head's class names ({@link ClassLabels}: one per
+     * class, or an empty list for none).
+     */
+    public static void write(LstmStack stack, List<String> labels, Path path) {
+        if (!labels.isEmpty() && labels.size() != stack.headClasses())
+            throw new IllegalArgumentException(
+                    labels.size()
+                            + " class names for a head of "
+                            + stack.headClasses()
+                            + " classes");
         boolean dense = stack.layer(0, 0).projection() instanceof DenseProjection;
         for (int l = 0; l < stack.layerCount(); l++)
             for (int d = 0; d < stack.directions(); d++)
@@ -82,6 +98,7 @@ public final class LstmModelFile {
                                     h.weightsToArray());
                             w.add(c + "bias", new long[] {h.classes()}, h.biasToArray());
                         });
+        ClassLabels.write(w, labels);
         w.write(path);
     }
 
@@ -206,85 +223,103 @@ public final class LstmModelFile {
     /**
      * Reads an fdht model file of either version as a stack, or a dense PyTorch {@code nn.LSTM}
      * state dict whose every tensor belongs to the LSTM or its head; the weights are copied into
-     * {@code arena}.
+     * {@code arena}. Class names ({@link ClassLabels}) that do not fit the head make the file bad
+     * ({@link #readLabels} gives them).
      */
     public static LstmStack readStack(Path path, Arena arena) {
         try (Arena scratch = Arena.ofConfined()) {
             SafetensorsFile st = SafetensorsFile.open(path, scratch);
-            if (!st.metadata().containsKey("format")
-                    && st.tensors().keySet().stream().anyMatch(n -> n.endsWith("weight_ih_l0"))) {
-                return readDense(path, arena);
-            }
-            if (!FORMAT.equals(st.meta("format")))
-                throw new ModelFileException(
-                        path,
-                        null,
-                        "__metadata__ format is '" + st.meta("format") + "', not '" + FORMAT + "'");
-            String version = st.meta("format_version");
-            if (!VERSION.equals(version) && !STACK_VERSION.equals(version)) {
-                throw new ModelFileException(
-                        path,
-                        null,
-                        "format_version '"
-                                + version
-                                + "' is not supported (this build reads "
-                                + VERSION
-                                + " and "
-                                + STACK_VERSION
-                                + ")");
-            }
-            if (!"ifgo".equals(st.meta("gate_order")))
-                throw new ModelFileException(
-                        path, null, "gate_order '" + st.meta("gate_order") + "' is not 'ifgo'");
-            int input = positiveInt(st, "input_size"), hidden = positiveInt(st, "hidden_size");
-            boolean single = VERSION.equals(version);
-            int layers = single ? 1 : positiveInt(st, "num_layers"),
-                    directions = single ? 1 : positiveInt(st, "directions");
-            if (layers > PytorchStateDict.MAX_LAYERS)
-                throw new ModelFileException(
-                        path,
-                        null,
-                        "__metadata__ 'num_layers' = "
-                                + layers
-                                + " is more than "
-                                + PytorchStateDict.MAX_LAYERS);
-            if (directions > 2)
-                throw new ModelFileException(
-                        path, null, "__metadata__ 'directions' = " + directions + " is not 1 or 2");
-            if ((long) directions * hidden > Integer.MAX_VALUE / 8)
-                throw new ModelFileException(
-                        path, null, "__metadata__ 'hidden_size' = " + hidden + " is too large");
-            Lstm[][] cells = new Lstm[layers][directions];
-            for (int l = 0; l < layers; l++) {
-                for (int d = 0; d < directions; d++)
-                    cells[l][d] =
-                            readLayer(
-                                    st,
-                                    single ? "" : prefix(l, d),
-                                    l == 0 ? input : directions * hidden,
-                                    hidden,
-                                    arena,
-                                    scratch);
-            }
-            DenseHead head = null;
-            if (st.metadata().containsKey("head_classes")) {
-                int classes = positiveInt(st, "head_classes");
-                st.requireShape("head.weight", classes, (long) directions * hidden);
-                st.requireShape("head.bias", classes);
-                head =
-                        new DenseHead(
-                                st.toArray("head.weight"),
-                                st.toArray("head.bias"),
-                                classes,
-                                directions * hidden,
-                                arena);
-            }
-            try {
-                return LstmStack.of(cells, head);
-            } catch (IllegalArgumentException e) {
-                throw new ModelFileException(
-                        path, null, "inconsistent model: " + e.getMessage(), e);
-            }
+            LstmStack stack = readStack(st, arena, scratch);
+            ClassLabels.read(st, stack.headClasses()); // a bad list makes a bad file
+            return stack;
+        }
+    }
+
+    /**
+     * The head's class names in a model file ({@link ClassLabels}), checked against its head of
+     * {@code classes} classes (0: none); an empty list when the file names none (callers number the
+     * classes).
+     */
+    public static List<String> readLabels(Path path, int classes) {
+        try (Arena scratch = Arena.ofConfined()) {
+            return ClassLabels.read(SafetensorsFile.open(path, scratch), classes);
+        }
+    }
+
+    private static LstmStack readStack(SafetensorsFile st, Arena arena, Arena scratch) {
+        Path path = st.path();
+        if (!st.metadata().containsKey("format")
+                && st.tensors().keySet().stream().anyMatch(n -> n.endsWith("weight_ih_l0"))) {
+            return readDense(path, arena);
+        }
+        if (!FORMAT.equals(st.meta("format")))
+            throw new ModelFileException(
+                    path,
+                    null,
+                    "__metadata__ format is '" + st.meta("format") + "', not '" + FORMAT + "'");
+        String version = st.meta("format_version");
+        if (!VERSION.equals(version) && !STACK_VERSION.equals(version)) {
+            throw new ModelFileException(
+                    path,
+                    null,
+                    "format_version '"
+                            + version
+                            + "' is not supported (this build reads "
+                            + VERSION
+                            + " and "
+                            + STACK_VERSION
+                            + ")");
+        }
+        if (!"ifgo".equals(st.meta("gate_order")))
+            throw new ModelFileException(
+                    path, null, "gate_order '" + st.meta("gate_order") + "' is not 'ifgo'");
+        int input = positiveInt(st, "input_size"), hidden = positiveInt(st, "hidden_size");
+        boolean single = VERSION.equals(version);
+        int layers = single ? 1 : positiveInt(st, "num_layers"),
+                directions = single ? 1 : positiveInt(st, "directions");
+        if (layers > PytorchStateDict.MAX_LAYERS)
+            throw new ModelFileException(
+                    path,
+                    null,
+                    "__metadata__ 'num_layers' = "
+                            + layers
+                            + " is more than "
+                            + PytorchStateDict.MAX_LAYERS);
+        if (directions > 2)
+            throw new ModelFileException(
+                    path, null, "__metadata__ 'directions' = " + directions + " is not 1 or 2");
+        if ((long) directions * hidden > Integer.MAX_VALUE / 8)
+            throw new ModelFileException(
+                    path, null, "__metadata__ 'hidden_size' = " + hidden + " is too large");
+        Lstm[][] cells = new Lstm[layers][directions];
+        for (int l = 0; l < layers; l++) {
+            for (int d = 0; d < directions; d++)
+                cells[l][d] =
+                        readLayer(
+                                st,
+                                single ? "" : prefix(l, d),
+                                l == 0 ? input : directions * hidden,
+                                hidden,
+                                arena,
+                                scratch);
+        }
+        DenseHead head = null;
+        if (st.metadata().containsKey("head_classes")) {
+            int classes = positiveInt(st, "head_classes");
+            st.requireShape("head.weight", classes, (long) directions * hidden);
+            st.requireShape("head.bias", classes);
+            head =
+                    new DenseHead(
+                            st.toArray("head.weight"),
+                            st.toArray("head.bias"),
+                            classes,
+                            directions * hidden,
+                            arena);
+        }
+        try {
+            return LstmStack.of(cells, head);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(path, null, "inconsistent model: " + e.getMessage(), e);
         }
     }
 

@@ -142,7 +142,12 @@ public final class Model implements AutoCloseable {
                     fileName.endsWith(".safetensors")
                             ? fileName.substring(0, fileName.length() - ".safetensors".length())
                             : fileName;
-            return new Model(name, stack, List.of(), options, arena);
+            return new Model(
+                    name,
+                    stack,
+                    LstmModelFile.readLabels(file, stack.headClasses()),
+                    options,
+                    arena);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -333,9 +338,9 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * The class names.
+     * The class names: the model file's ({@code fdht.labels}, docs/FORMAT.md) or {@link #of}'s.
      *
-     * @return one per class ("0".."C-1" when the file names none; empty without a head)
+     * @return one per class ("0".."C-1" when none were given; empty without a head)
      */
     public List<String> labels() {
         return labels;
@@ -463,6 +468,23 @@ public final class Model implements AutoCloseable {
     }
 
     /**
+     * What logits computed elsewhere say (a {@link ResultSink}'s chunk, a logits file): their
+     * softmax, top class and labels, as a {@link Predictor}'s prediction would.
+     *
+     * @param logits the head's {@code C} logits (copied)
+     * @return their prediction
+     */
+    public Prediction prediction(float[] logits) {
+        requireHead("a prediction");
+        if (logits == null || logits.length != classes())
+            throw new IllegalArgumentException(
+                    (logits == null ? "no logits" : logits.length + " logits")
+                            + ", expected one per class: "
+                            + classes());
+        return new Prediction(name, logits.clone(), null, labels);
+    }
+
+    /**
      * Scores every clip of a source (see {@link BulkOptions} for what comes back where): chunks of
      * clips, each through all its frames and layers before the next, spread over threads. Blocks
      * until done; the outputs in input order.
@@ -486,11 +508,12 @@ public final class Model implements AutoCloseable {
      * @param source the clips, {@code N_x} values a frame
      * @param options threads, chunk, outputs and their other destinations
      * @param sink receives every chunk's outputs, in order
+     * @return what was done (no logits: the sink had them)
      */
-    public void score(ClipSource source, BulkOptions options, ResultSink sink) {
+    public BulkScores score(ClipSource source, BulkOptions options, ResultSink sink) {
         requireOpen();
         if (sink == null) throw new IllegalArgumentException("sink: expected a ResultSink");
-        BulkScoring.run(this, stack, source, options, sink);
+        return BulkScoring.run(this, stack, source, options, sink);
     }
 
     /** Frees the weights (a model from {@link #load}); idempotent. */

@@ -52,7 +52,7 @@ class ReadmeExampleTest {
                 for (int t = 0; t < 8; t++)                                                   // a 28x28 patch moving right, 2 px a frame
                     for (int y = 18; y < 46; y++) for (int x = 18; x < 46; x++) clip[t][64 * y + x + 2 * t] = 1f;
                 Prediction p = predictor.predict(clip);                                       // logits, probabilities, labels
-                System.out.println(p.label() + " " + p.top(3));                               // 16 = 4 x 4 (Coat) + 0 (+x)
+                System.out.println(p.label() + " " + p.top(3));                               // Coat +x [Coat +x (0.330), T-shirt/top +x ...]
             }
             // README-END
             // spotless:on
@@ -68,6 +68,7 @@ class ReadmeExampleTest {
         int top = labels.indexOf(label);
         assertTrue(top >= 0, "prints a label of the model: " + line);
         assertEquals(0, top % 4, "the model sees the patch move right (+x): " + line);
+        assertTrue(label.endsWith(" +x"), "the bundled model names its classes: " + line);
         assertTrue(line.startsWith(label + " [" + label + " ("), "top(3) starts with it: " + line);
     }
 

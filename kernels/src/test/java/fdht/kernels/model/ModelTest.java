@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fdht.kernels.format.LayerFormat;
+import fdht.kernels.lstm.LstmModelFile;
 import fdht.kernels.lstm.LstmStack;
 import fdht.layout.io.ModelFileException;
 import java.lang.foreign.Arena;
@@ -68,6 +69,42 @@ class ModelTest {
                             () -> Model.of(Fixtures.single(arena, false), List.of("a")));
             assertTrue(e.getMessage().contains("(the model has no head)"), e.getMessage());
             assertEquals(List.of("0", "1", "2"), Model.of(stack, List.of()).labels());
+        }
+    }
+
+    @Test
+    void classNamesGoIntoTheFileAndComeBackAndABadListIsRefused() throws Exception {
+        Path file = dir.resolve("named.safetensors");
+        try (Arena arena = Arena.ofShared()) {
+            LstmStack stack = Fixtures.bidirectional(arena, true);
+            LstmModelFile.write(stack, List.of("cat", "dog", "eel \"e\""), file);
+            try (Model m = Model.load(file)) {
+                assertEquals(List.of("cat", "dog", "eel \"e\""), m.labels());
+                assertEquals("named", m.name());
+            }
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> LstmModelFile.write(stack, List.of("cat"), file));
+            assertTrue(
+                    e.getMessage().contains("1 class names for a head of 3 classes"),
+                    e.getMessage());
+        }
+        // the same file with a list of the wrong length: every reader refuses it
+        String header =
+                new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String cat = "\\\"cat\\\", "; // as the header holds it, JSON in a JSON string
+        assertTrue(header.contains(cat), header);
+        Files.writeString( // the same length, so the header stays whole
+                file,
+                header.replace(cat, " ".repeat(cat.length())),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        ModelFileException m = assertThrows(ModelFileException.class, () -> Model.load(file));
+        assertTrue(
+                m.getMessage().contains("'fdht.labels' names 2 classes but the head has 3"),
+                m.getMessage());
+        try (Arena arena = Arena.ofConfined()) {
+            assertThrows(ModelFileException.class, () -> LstmModelFile.readStack(file, arena));
         }
     }
 

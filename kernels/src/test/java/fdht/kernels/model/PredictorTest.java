@@ -153,6 +153,9 @@ class PredictorTest {
                 assertTrue(best.get(i - 1).probability() >= best.get(i).probability());
             assertEquals(prob[top], best.get(0).probability());
             assertThrows(IllegalArgumentException.class, () -> r.top(0));
+            Prediction again = model.prediction(r.logits()); // logits computed elsewhere
+            assertEquals(r.top(3), again.top(3));
+            assertThrows(IllegalArgumentException.class, () -> model.prediction(new float[2]));
             assertTrue(r.lastHidden().isEmpty(), "not asked for");
             z[0] = 99; // logits() is a copy
             assertFalse(r.logits()[0] == 99);

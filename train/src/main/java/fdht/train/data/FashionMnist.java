@@ -3,6 +3,7 @@ package fdht.train.data;
 import fdht.layout.io.ModelFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One split of Fashion-MNIST: {@code count()} 28x28 grey images (0..255) and their classes (0..9),
@@ -18,6 +19,20 @@ public final class FashionMnist {
     public static final int SIDE = 28;
     public static final int PIXELS = SIDE * SIDE;
     public static final int CLASSES = 10;
+
+    /** The classes' names, in label order (the original distribution's). */
+    public static final List<String> CLASS_NAMES =
+            List.of(
+                    "T-shirt/top",
+                    "Trouser",
+                    "Pullover",
+                    "Dress",
+                    "Coat",
+                    "Sandal",
+                    "Shirt",
+                    "Sneaker",
+                    "Bag",
+                    "Ankle boot");
 
     /** Debian's package of the data set, and where it puts the files. */
     public static final String DEBIAN_PACKAGE = "dataset-fashion-mnist";

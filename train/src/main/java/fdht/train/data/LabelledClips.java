@@ -1,6 +1,7 @@
 package fdht.train.data;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * A numbered set of labelled clips that is read a batch at a time: clip {@code i} is {@code
@@ -23,6 +24,11 @@ public interface LabelledClips {
 
     /** Labels are in {@code [0, classes())}. */
     int classes();
+
+    /** The classes' names, one per class, or an empty list when the set names none. */
+    default List<String> classNames() {
+        return List.of();
+    }
 
     /**
      * Writes clips {@code first .. first+n-1} into {@code clips} ({@code [n][frames][frameSize]}

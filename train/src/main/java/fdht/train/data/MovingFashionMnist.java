@@ -3,6 +3,8 @@ package fdht.train.data;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The MFM-40 (Moving-Fashion-MNIST) generator of DESIGN.md section 6: clip {@code i} is 8 frames of
@@ -30,6 +32,24 @@ public final class MovingFashionMnist {
     public static final int FRAME_SIZE = CANVAS * CANVAS;
     public static final int DIRECTIONS = 4;
     public static final int CLASSES = FashionMnist.CLASSES * DIRECTIONS;
+
+    /** The directions' names, in label order. */
+    public static final List<String> DIRECTION_NAMES = List.of("+x", "-x", "+y", "-y");
+
+    /**
+     * The 40 classes' names, label {@code 4 * fashion_class + direction} at that index:
+     * "T-shirt/top +x", "T-shirt/top -x", ..., "Ankle boot -y" (what {@code fdht train} writes into
+     * its models).
+     */
+    public static final List<String> LABELS = labels();
+
+    private static List<String> labels() {
+        List<String> names = new ArrayList<>(CLASSES);
+        for (String item : FashionMnist.CLASS_NAMES)
+            for (String direction : DIRECTION_NAMES) names.add(item + " " + direction);
+        return List.copyOf(names);
+    }
+
     public static final int MAX_SPEED = 3;
 
     /** The largest top-left coordinate of the item: 64 - 28. */
@@ -188,6 +208,11 @@ public final class MovingFashionMnist {
             @Override
             public int classes() {
                 return CLASSES;
+            }
+
+            @Override
+            public List<String> classNames() {
+                return LABELS;
             }
 
             @Override

@@ -7,7 +7,9 @@ import fdht.kernels.model.ClipSource;
 import fdht.kernels.model.Model;
 import fdht.train.data.LabelledClips;
 import java.lang.foreign.ValueLayout;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Runs an LSTM with a head (one layer, or a stack of layers and directions) over labelled clips
@@ -21,8 +23,30 @@ import java.util.List;
  * owns its buffers (the model is shared read-only).
  */
 public final class ClassifierEvaluation {
-    /** The accuracy and the mean cross-entropy (natural log) of the softmax of the logits. */
-    public record Result(Accuracy accuracy, double crossEntropy) {
+    /**
+     * The accuracy, the mean cross-entropy (natural log) of the softmax of the logits, and per
+     * class of the head the clips of that label and how many of them were classified right.
+     */
+    public record Result(
+            Accuracy accuracy, double crossEntropy, long[] correctByClass, long[] countByClass) {
+        /**
+         * The classes with clips, lowest recall first (ties: more clips first, then the lower
+         * index), at most {@code k} of them.
+         */
+        public int[] weakest(int k) {
+            return IntStream.range(0, countByClass.length)
+                    .filter(c -> countByClass[c] > 0)
+                    .boxed()
+                    .sorted(
+                            Comparator.<Integer>comparingDouble(
+                                            c -> (double) correctByClass[c] / countByClass[c])
+                                    .thenComparing(c -> -countByClass[c])
+                                    .thenComparing(c -> c))
+                    .limit(k)
+                    .mapToInt(Integer::intValue)
+                    .toArray();
+        }
+
         @Override
         public String toString() {
             return accuracy + String.format(", mean cross-entropy %.4f", crossEntropy);
@@ -76,10 +100,11 @@ public final class ClassifierEvaluation {
                             + threads
                             + ": expected chunk >= 0 (0: automatic) and threads >= 1");
         long count = clips.count();
-        if (count == 0) return new Result(new Accuracy(0, 0), Double.NaN);
+        int classes = model.classes();
+        long[] right = new long[classes], seen = new long[classes];
+        if (count == 0) return new Result(new Accuracy(0, 0), Double.NaN, right, seen);
         if (count > Integer.MAX_VALUE - 8)
             throw new IllegalArgumentException(count + " clips: at most 2^31 - 9 per evaluation");
-        int classes = model.classes();
         int[] labels = new int[(int) count]; // filled by the thread that runs each chunk
         ClipSource source =
                 ClipSource.of(
@@ -109,7 +134,11 @@ public final class ClassifierEvaluation {
                                 best = k;
                             }
                         }
-                        if (best == label && top > Float.NEGATIVE_INFINITY) correct[0]++;
+                        seen[label]++;
+                        if (best == label && top > Float.NEGATIVE_INFINITY) {
+                            correct[0]++;
+                            right[label]++;
+                        }
                         double sum = 0; // log-sum-exp shifted by the maximum
                         for (int k = 0; k < classes; k++)
                             sum +=
@@ -122,6 +151,6 @@ public final class ClassifierEvaluation {
                                         - logits.getAtIndex(ValueLayout.JAVA_FLOAT, row + label);
                     }
                 });
-        return new Result(new Accuracy(correct[0], count), loss[0] / count);
+        return new Result(new Accuracy(correct[0], count), loss[0] / count, right, seen);
     }
 }

@@ -5,6 +5,7 @@ import fdht.kernels.lstm.DenseHead;
 import fdht.kernels.lstm.DenseProjection;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
+import fdht.kernels.lstm.LstmStack;
 import fdht.kernels.lstm.PlannedProjection;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
@@ -215,8 +216,16 @@ public final class TrainableLstm {
      * PyTorch state dict.
      */
     public void write(Path path) {
+        write(path, List.of());
+    }
+
+    /**
+     * As {@link #write(Path)}, with the classes' names ({@code fdht.labels}, docs/FORMAT.md; an
+     * empty list for none).
+     */
+    public void write(Path path, List<String> classNames) {
         try (Arena arena = Arena.ofConfined()) {
-            LstmModelFile.write(export(arena), path);
+            LstmModelFile.write(LstmStack.single(export(arena)), classNames, path);
         }
     }
 

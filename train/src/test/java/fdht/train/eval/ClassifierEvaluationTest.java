@@ -1,5 +1,6 @@
 package fdht.train.eval;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,6 +108,19 @@ class ClassifierEvaluationTest {
                         r.crossEntropy(),
                         1e-5 * (1 + loss / CLIPS),
                         "batch " + bt[0] + ", threads " + bt[1]);
+                long[] right = new long[CLASSES], seen = new long[CLASSES];
+                for (int c = 0; c < CLIPS; c++) {
+                    seen[(int) labels[c]]++;
+                    if (c != 2 && c != 9 && c != 17) right[(int) labels[c]]++;
+                }
+                assertArrayEquals(seen, r.countByClass(), "clips per class");
+                assertArrayEquals(right, r.correctByClass(), "right per class");
+                int[] weakest = r.weakest(CLASSES);
+                for (int i = 1; i < weakest.length; i++) {
+                    double a = (double) right[weakest[i - 1]] / seen[weakest[i - 1]],
+                            b = (double) right[weakest[i]] / seen[weakest[i]];
+                    assertTrue(a <= b, "weakest first: " + java.util.Arrays.toString(weakest));
+                }
             }
         }
     }
