@@ -71,7 +71,9 @@ class FileFuzzProperties {
             Path m = dir.resolve("valid.safetensors");
             LstmModelFile.write(lstm, m);
             model = Files.readAllBytes(m);
-            // a version-2 file: two bidirectional layers, FDHT and TT, each under its own prefix
+            // a version-2 file: two bidirectional layers, FDHT and TT, each under its own prefix,
+            // and
+            // class names
             Lstm[][] cells = new Lstm[2][2];
             for (int d = 0; d < 2; d++) {
                 cells[0][d] =
@@ -102,6 +104,7 @@ class FileFuzzProperties {
                             cells,
                             new fdht.kernels.lstm.DenseHead(
                                     new float[8], new float[2], 2, 4, arena)),
+                    java.util.List.of("left \"L\"", "right"), // class names, JSON in the header
                     s);
             stack = Files.readAllBytes(s);
             // a PyTorch state dict: lstm.* of nn.LSTM(3, 2, num_layers=2, bidirectional=True), an
