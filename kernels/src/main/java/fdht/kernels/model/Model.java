@@ -156,7 +156,9 @@ public final class Model implements AutoCloseable {
 
     /**
      * Wraps a stack already built (tests, the trainer), with the default {@link Options}. The
-     * stack's memory stays its caller's: {@link #close} only marks this model closed.
+     * stack's memory stays its caller's: {@link #close} only marks this model closed, and the
+     * stack's arena decides which threads may run it (one confined to the caller keeps predictors
+     * on that thread and bulk scoring on it alone).
      *
      * @param stack the layers and head
      * @param labels {@code C} class names, or an empty list for "0".."C-1"
