@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Freezes the current build for runs of hours (tools/accuracy_runs.sh): copies the command line's
+# jar and libraries into DIR and writes DIR/fdht, which runs them with this machine's JDK 25 and
+# the flags of ./fdht. Later edits and rebuilds of the tree do not touch a running frozen copy.
+#
+#   tools/freeze_build.sh DIR        then   FDHT_CMD=DIR/fdht tools/accuracy_runs.sh ...
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+[[ $# -eq 1 ]] || { echo "usage: tools/freeze_build.sh DIR" >&2; exit 2; }
+dir="$(mkdir -p "$1" && cd "$1" && pwd)"
+"$root/fdht" --version >/dev/null # builds when the sources are newer than the jar
+java=""
+for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25*; do
+  [[ -n "$c" && -x "$c/bin/java" ]] || continue
+  v=$("$c/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}')
+  if [[ "$v" =~ ^[0-9]+$ ]] && (( v >= 25 )); then java="$c/bin/java"; break; fi
+done
+[[ -n "$java" ]] || { echo "freeze_build.sh: no JDK 25 found (set JAVA_HOME)" >&2; exit 1; }
+rm -rf "$dir/lib"
+cp "$root/cli/target/fdht-cli.jar" "$dir/"
+cp -r "$root/cli/target/lib" "$dir/lib"
+{ echo "frozen $(date -u +%FT%TZ) from $root"; git -C "$root" log -1 --format='commit %H' 2>/dev/null || true
+  git -C "$root" status --short 2>/dev/null | sed 's/^/uncommitted: /' || true; } > "$dir/VERSION"
+cat > "$dir/fdht" <<LAUNCHER
+#!/usr/bin/env bash
+# fdht frozen by tools/freeze_build.sh (see VERSION beside it)
+"$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m \\
+  -cp "$dir/fdht-cli.jar:$dir/lib/*" fdht.cli.Main "\$@" \\
+  2> >(grep -v '^WARNING: Using incubator modules: jdk.incubator.vector\$' >&2)
+LAUNCHER
+chmod +x "$dir/fdht"
+echo "frozen build in $dir ($(sed -n 2p "$dir/VERSION")); run with FDHT_CMD=$dir/fdht"
