@@ -119,7 +119,7 @@ public final class ProtocolReport {
             byte[] bytes = md.getBytes(StandardCharsets.UTF_8);
             AtomicFile.write(out.resolve(e.getKey()).resolve("table.md"), o -> o.write(bytes));
             System.out.println("### " + e.getKey() + "\n\n" + md);
-            save(
+            AccuracyReport.save(
                     validationChart(e.getKey(), e.getValue()),
                     out.resolve(e.getKey()).resolve("validation.png"));
         }
@@ -348,13 +348,5 @@ public final class ProtocolReport {
                     c.curve().stream().mapToDouble(l -> 100 * l.valAccuracy()).toArray());
         }
         return chart;
-    }
-
-    /**
-     * Through {@link AtomicFile}: a failed chart leaves neither a half PNG nor a temporary file.
-     */
-    private static void save(XYChart chart, Path png) {
-        AtomicFile.write(
-                png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }
 }

@@ -55,14 +55,7 @@ class MfmTaskTest {
                         "item leaves the canvas: " + m + " frame " + k);
                 if (k > 0) {
                     int[] step = {m.x(k) - m.x(k - 1), m.y(k) - m.y(k - 1)};
-                    int[] expect =
-                            switch (d) {
-                                case 0 -> new int[] {s, 0};
-                                case 1 -> new int[] {-s, 0};
-                                case 2 -> new int[] {0, s};
-                                default -> new int[] {0, -s};
-                            };
-                    assertArrayEquals(expect, step, m.toString());
+                    assertArrayEquals(MovingFashionMnistTest.step(d, s), step, m.toString());
                 }
             }
         }
