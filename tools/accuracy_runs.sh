@@ -36,9 +36,10 @@
 #
 # --set overrides one of the regime's fdht train options (e.g. --set --epochs=2 for a trial; give
 # such runs their own --out). Every run's log (<model>.log) starts with its exact command; a resumed run appends a line
-# "# resumed: <command>". FDHT_CMD is the command that runs fdht (default: ./fdht, which rebuilds
-# when the sources change; for runs of hours use a frozen build: tools/freeze_build.sh DIR, then
-# FDHT_CMD=DIR/fdht). The tables and charts: fdht.train.report.ProtocolReport OUT.
+# "# resumed: <command>". FDHT_CMD is the command that runs fdht (default: the fdht beside this
+# script's directory: ./fdht in the repository, which rebuilds when the sources change). For runs
+# of hours use a frozen build, driver included: tools/freeze_build.sh DIR, then
+# DIR/tools/accuracy_runs.sh --out RESULTS ... The tables and charts: fdht.train.report.ProtocolReport OUT.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 regime=""; rows=""; out="$root/docs/results/protocol-c"; jobs=1; dry=0; sets=()

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Freezes the current build for runs of hours (tools/accuracy_runs.sh): copies the command line's
-# jar and libraries into DIR and writes DIR/fdht, which runs them with this machine's JDK 25 and
-# the flags of ./fdht. Later edits and rebuilds of the tree do not touch a running frozen copy.
+# jar and libraries into DIR, writes DIR/fdht, which runs them with this machine's JDK 25 and the
+# flags of ./fdht, and copies the driver to DIR/tools/accuracy_runs.sh, which runs DIR/fdht by
+# default (bash reads a script as it runs: a driver must not be edited under it). Later edits,
+# merges and rebuilds of the tree do not touch a running frozen copy.
 #
-#   tools/freeze_build.sh DIR        then   FDHT_CMD=DIR/fdht tools/accuracy_runs.sh ...
+#   tools/freeze_build.sh DIR   then   DIR/tools/accuracy_runs.sh --regime full --out RESULTS ...
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 [[ $# -eq 1 ]] || { echo "usage: tools/freeze_build.sh DIR" >&2; exit 2; }
@@ -29,4 +31,6 @@ cat > "$dir/fdht" <<LAUNCHER
   2> >(grep -v '^WARNING: Using incubator modules: jdk.incubator.vector\$' >&2)
 LAUNCHER
 chmod +x "$dir/fdht"
-echo "frozen build in $dir ($(sed -n 2p "$dir/VERSION")); run with FDHT_CMD=$dir/fdht"
+mkdir -p "$dir/tools"
+cp "$root/tools/accuracy_runs.sh" "$dir/tools/"
+echo "frozen build in $dir ($(sed -n 2p "$dir/VERSION")): $dir/fdht, $dir/tools/accuracy_runs.sh (give it --out)"
