@@ -2,12 +2,13 @@
 # The measurement behind C1Directive (not part of CI): N fresh JVMs (default 10) each step the
 # test model on two threads for S seconds (default 10), once with the directive and once without;
 # prints how many JVMs still allocated in their last second (kernels left on C1 or interpreted).
-# Needs the project built (./fdht test or mvn install) and a JDK >= 25 in JAVA_HOME.
+# Needs the project built (./fdht test or mvn install) and a JDK >= 25 (found as ./fdht finds it: tools/jdk.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d kernels/target/classes && -d layout/target/classes ]] || { echo "$0: build the project first (./fdht test)" >&2; exit 2; }
 runs="${1:-10}" seconds="${2:-10}"
-java="${JAVA_HOME:?set JAVA_HOME to a JDK >= 25}/bin/java"
+source tools/jdk.sh && require_jdk
+java="$JAVA_HOME/bin/java"
 cp="kernels/target/classes:layout/target/classes"
 for directive in true false; do
   boxed=0

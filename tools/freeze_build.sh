@@ -11,13 +11,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 [[ $# -eq 1 ]] || { echo "usage: tools/freeze_build.sh DIR" >&2; exit 2; }
 dir="$(mkdir -p "$1" && cd "$1" && pwd)"
 "$root/fdht" --version >/dev/null # builds when the sources are newer than the jar
-java=""
-for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25*; do
-  [[ -n "$c" && -x "$c/bin/java" ]] || continue
-  v=$("$c/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}')
-  if [[ "$v" =~ ^[0-9]+$ ]] && (( v >= 25 )); then java="$c/bin/java"; break; fi
-done
-[[ -n "$java" ]] || { echo "freeze_build.sh: no JDK 25 found (set JAVA_HOME)" >&2; exit 1; }
+source "$root/tools/jdk.sh" && require_jdk # the JDK ./fdht would use
+java="$JAVA_HOME/bin/java"
 rm -rf "$dir/lib"
 cp "$root/cli/target/fdht-cli.jar" "$dir/"
 cp -r "$root/cli/target/lib" "$dir/lib"

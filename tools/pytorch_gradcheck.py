@@ -11,30 +11,15 @@ exceeds 1e-3.
 
     /usr/bin/python3 tools/pytorch_gradcheck.py
 """
-import glob, json, os, struct, subprocess, sys, tempfile
+import glob, os, subprocess, sys, tempfile
 import numpy as np, torch
+from safetensors_np import load_file, save_file  # beside this script: numpy only
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JAVA = os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64") + "/bin/java"
 N, H, C, T, B = 11, 4, 5, 3, 3
 M_F, N_F = [2, 2, 2, 2], [2, 2, 2, 2]          # 4H = 16 rows, 16 >= N + H = 15 columns
 rng = np.random.default_rng(7)
-
-def save(path, tensors, meta):
-    header, blobs, off = {"__metadata__": meta}, [], 0
-    for k, v in tensors.items():
-        b = np.ascontiguousarray(v, dtype="<f4").tobytes()
-        header[k] = {"dtype": "F32", "shape": list(v.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b); off += len(b)
-    h = json.dumps(header).encode(); h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h))); f.write(h); [f.write(b) for b in blobs]
-
-def load(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]; header = json.loads(f.read(n)); data = f.read()
-    return {k: np.frombuffer(data[v["data_offsets"][0]:v["data_offsets"][1]], dtype="<f4").reshape(v["shape"])
-            for k, v in header.items() if k != "__metadata__"}
 
 def common_meta(kind):
     return {"format": "fdht-lstm", "format_version": "1", "input_size": str(N), "hidden_size": str(H), "gate_order": "ifgo",
@@ -81,14 +66,14 @@ def check(kind, tensors, w_of, tmp):
     tensors["head.bias"] = rng.uniform(-1, 1, C)
     tensors = {k: np.asarray(v, dtype=np.float32) for k, v in tensors.items()}
     model, clips, labels, grads = (os.path.join(tmp, kind + s) for s in (".safetensors", "-clips.npy", "-labels.npy", "-grads.safetensors"))
-    save(model, tensors, meta)
+    save_file({k: np.asarray(v, dtype=np.float32) for k, v in tensors.items()}, model, meta)
     x = rng.uniform(0, 1, (B, T, N)).astype(np.float32)
     y = rng.integers(0, C, B).astype(np.int64)
     np.save(clips, x); np.save(labels, y)
     cp = ":".join(glob.glob(os.path.join(ROOT, "cli/target/lib/*.jar")))
     subprocess.run([JAVA, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp", cp,
                     "fdht.train.report.GradientDump", model, clips, labels, grads], check=True)
-    got = load(grads)
+    got = load_file(grads)
     params = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in tensors.items()}
     loss = torch_loss(params, w_of, torch.tensor(x, dtype=torch.float64), torch.tensor(y))
     loss.backward()

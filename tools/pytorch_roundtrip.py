@@ -3,30 +3,18 @@ with /usr/bin/python3).
 
 For each case a random nn.LSTM (1-3 layers, one or both directions, prime and awkward input sizes)
 inside a module, with or without a linear head, is saved as a safetensors state dict the way
-PyTorch code saves one (numpy only, no safetensors package: the same bytes save_file writes),
+PyTorch code saves one (tools/safetensors_np.py: numpy only, no safetensors package),
 converted with `fdht convert --ranks full`, run with `fdht infer`, and compared with PyTorch's
 own output sequence [B, T, D*H] and logits head(output[:, -1]). Prints the max relative error of
 each (max |torch - fdht| / max |torch|) and fails when one is above 1e-5.
 
     /usr/bin/python3 tools/pytorch_roundtrip.py [--fdht ./fdht] [--dir /tmp/fdht-roundtrip]
 """
-import argparse, json, os, struct, subprocess, sys
+import argparse, os, subprocess, sys
 import numpy as np, torch
+from safetensors_np import save_file  # beside this script: numpy only, no safetensors package
 
 TARGET = 1e-5
-
-
-def save(path, tensors):
-    """safetensors, as safetensors.torch.save_file writes it."""
-    header, blobs, off = {}, [], 0
-    for k, v in tensors.items():
-        integer = v.dtype == torch.int64                     # e.g. BatchNorm's num_batches_tracked
-        b = np.ascontiguousarray(v.detach().numpy(), dtype="<i8" if integer else "<f4").tobytes()
-        header[k] = {"dtype": "I64" if integer else "F32", "shape": list(v.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b); off += len(b)
-    h = json.dumps(header).encode(); h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h))); f.write(h); [f.write(b) for b in blobs]
 
 
 class Classifier(torch.nn.Module):
@@ -80,7 +68,7 @@ def main():
             sd = {k[len("lstm."):] if k.startswith("lstm.") else k: v for k, v in sd.items()}
         d = os.path.join(a.dir, f"case{i}")
         torch_file, fdht_file, clip_file = d + "-torch.safetensors", d + "-fdht.safetensors", d + "-clip.npy"
-        save(torch_file, sd)
+        save_file({k: v.detach().numpy() for k, v in sd.items()}, torch_file)
         x = torch.rand(2, 5, n) * 2 - 1
         np.save(clip_file, x.numpy().astype(np.float32))
         with torch.no_grad():

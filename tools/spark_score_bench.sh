@@ -5,17 +5,22 @@
 # DIR (default /tmp/fdht-spark-bench) receives the model and CLIPS (default 10000) MFM-40-shaped clips
 # (8 frames of 4,096 floats, 128 KB each: 1.3 GB per copy, three copies: one .npy for infer, 40 .npy
 # files and a Parquet data set for score). Runs alternate, ROUNDS (default 5) times; each is a fresh JVM.
+# CLIPS >= 2 (one clip is the fixed-cost reference the rates are measured beyond).
 set -euo pipefail
+dir=$(realpath -m "${1:-/tmp/fdht-spark-bench}"); clips=${2:-10000}; rounds=${3:-5} # DIR: the caller's
+[[ "$clips" =~ ^[0-9]+$ && "$clips" -ge 2 ]] || { echo "$0: CLIPS must be a number >= 2, not '$clips'" >&2; exit 2; }
 cd "$(dirname "$0")/.."
-dir=${1:-/tmp/fdht-spark-bench}; clips=${2:-10000}; rounds=${3:-5}
+source tools/jdk.sh && require_jdk
 ./fdht score --help >/dev/null # builds what is missing
-java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+java="$JAVA_HOME/bin/java"
 cp="spark/target/fdht-spark.jar:spark/target/lib/*"
 tool() { "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
   -Dlog4j2.configurationFile=fdht/spark/log4j2-cli.properties -cp "$cp" tools/SparkScoreBench.java "$@" 2>&1 | { grep -v '^WARNING: Using incubator' || true; }; }
-if [[ ! -f "$dir/all.npy" || ! -d "$dir/clips.parquet" ]]; then
+# the data of an earlier run is reused when it holds as many clips; 40 .npy files, or one per clip when fewer
+if [[ ! -f "$dir/all.npy" || ! -d "$dir/clips.parquet" || "$(cat "$dir/clips.count" 2>/dev/null)" != "$clips" ]]; then
   echo "writing $clips clips to $dir ..." >&2
-  rm -rf "$dir"; tool data "$dir" "$clips" 8 4096 40
+  rm -rf "$dir"; tool data "$dir" "$clips" 8 4096 $(( clips < 40 ? clips : 40 ))
+  echo "$clips" > "$dir/clips.count"
 fi
 if [[ ! -f "$dir/one/one.npy" ]]; then # one clip: what a job costs beyond Spark's start-up when there is nothing to score
   rm -rf "$dir/one" "$dir/one-data"; mkdir -p "$dir/one"; tool data "$dir/one-data" 1 8 4096 1 >/dev/null; mv "$dir/one-data/all.npy" "$dir/one/one.npy"; rm -rf "$dir/one-data"
@@ -49,5 +54,5 @@ tool compare "$dir" "$dir/s-npy.parquet"
 echo "where the time goes, in one warm session (jobs to Spark's noop sink):"
 tool parts "$dir" 3
 echo "batch sizes, what a partition does without Spark (one thread, in one JVM):"
-tool batch "$dir" 2000 4
+tool batch "$dir" $(( clips < 2000 ? clips : 2000 )) 4
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at end"

@@ -7,11 +7,12 @@
 # memory control (a 512 KiB working set in L2: what the machine's interrupts do to cached data), then
 # checks the goals: every median within 15% of the best JVM's, p99/median <= 1.5, 0 bytes.
 # Usage: tools/steady_speed.sh [N] [S] [extra JVM flags...]; exit 1 when a goal is missed.
-# Needs the project built (./fdht test or mvn install) and a JDK >= 25 in JAVA_HOME.
+# Needs the project built (./fdht test or mvn install) and a JDK >= 25 (found as ./fdht finds it: tools/jdk.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d kernels/target/classes && -d layout/target/classes ]] || { echo "$0: build the project first (./fdht test)" >&2; exit 2; }
-java="${JAVA_HOME:?set JAVA_HOME to a JDK >= 25}/bin/java"
+source tools/jdk.sh && require_jdk
+java="$JAVA_HOME/bin/java"
 jvms="${1:-20}"; seconds="${2:-10}"; shift $(( $# > 2 ? 2 : $# ))
 # compile once, so every JVM starts the same way (the source launcher would compile in each), against a
 # copy of the classes, so a rebuild during the run cannot change or break the JVMs still to come

@@ -1,5 +1,6 @@
 package fdht.cli;
 
+import fdht.layout.io.AtomicOutputs;
 import fdht.layout.io.ModelFileException;
 import fdht.layout.io.NpyFile;
 import fdht.train.data.MfmPart;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code fdht data}: writes data sets as {@code .npy}, so any tool (and {@code fdht infer}, {@code
  * fdht eval}) can read them. {@code fdht data mfm} writes MFM-40 or MFM-40-UCF clips
- * (docs/MFM40.md) streamed a chunk at a time: memory stays at one chunk whatever the count.
+ * (docs/MFM40.md) streamed a chunk at a time: memory stays at one chunk whatever the count. Clips
+ * and labels appear together or not at all ({@link AtomicOutputs}).
  */
 @Command(
         name = "data",
@@ -84,17 +86,30 @@ final class DataCommand implements Runnable {
             if (count < 1 || count > Integer.MAX_VALUE)
                 throw new IllegalArgumentException(
                         "--count " + count + " must be in 1.." + Integer.MAX_VALUE);
-            long clipBytes = (long) MovingFashionMnist.FRAMES * t.frameSize() * Float.BYTES;
+            try (AtomicOutputs outputs = new AtomicOutputs()) {
+                Path clipsFile = outputs.fileIn(out, "clips.npy"),
+                        labelsFile = outputs.fileIn(out, "labels.npy");
+                MovingFashionMnist mfm = MovingFashionMnist.load(t, part, seed);
+                double sec = write(mfm, clipsFile, labelsFile, outputs);
+                outputs.commit();
+                pw.printf(
+                        "wrote %,d clips of %s in %.1f s: %s [%d, 8, %d] float32, %s [%d] int64 (labels 4 * class + direction, 0..39)%n",
+                        count, mfm, sec, clipsFile, count, t.frameSize(), labelsFile, count);
+            }
+            return 0;
+        }
+
+        /** Writes the clips and labels to their staging files; returns the seconds it took. */
+        private double write(
+                MovingFashionMnist mfm, Path clipsFile, Path labelsFile, AtomicOutputs outputs) {
+            long clipBytes = (long) MovingFashionMnist.FRAMES * mfm.frameSize() * Float.BYTES;
             long bytes = count * clipBytes;
             int chunk = (int) Math.max(1, CHUNK_BYTES / clipBytes);
-            if (Files.exists(out) && !Files.isDirectory(out))
-                throw new ModelFileException(out, null, "--out must be a directory");
             long free;
             try {
-                Files.createDirectories(out);
                 free = Files.getFileStore(out).getUsableSpace();
             } catch (IOException e) {
-                throw new ModelFileException(out, null, "cannot create the directory: " + e, e);
+                throw new ModelFileException(out, null, "cannot read its free space: " + e, e);
             }
             if (free < bytes + (1 << 20)) {
                 throw new ModelFileException(
@@ -104,32 +119,20 @@ final class DataCommand implements Runnable {
                                 "%,d clips need %,d MB but only %,d MB are free",
                                 count, bytes >> 20, free >> 20));
             }
-            MovingFashionMnist mfm = MovingFashionMnist.load(t, part, seed);
             long t0 = System.nanoTime();
             long[] labels = new long[(int) count];
             int[] chunkLabels = new int[chunk];
-            Path clipsFile = out.resolve("clips.npy"), labelsFile = out.resolve("labels.npy");
-            try { // a run that fails half-way must not leave new clips beside the labels of an
-                // earlier run: no labels then
-                Files.deleteIfExists(labelsFile);
-            } catch (IOException e) {
-                throw new ModelFileException(
-                        labelsFile, null, "cannot replace: " + e.getMessage(), e);
-            }
             NpyFile.write(
-                    clipsFile,
-                    new long[] {count, MovingFashionMnist.FRAMES, t.frameSize()},
+                    outputs.staging(clipsFile),
+                    new long[] {count, MovingFashionMnist.FRAMES, mfm.frameSize()},
                     chunk,
                     (first, n, rows) -> {
                         mfm.fill(first, n, rows, chunkLabels);
                         for (int j = 0; j < n; j++) labels[(int) first + j] = chunkLabels[j];
                     });
-            NpyFile.writeInt64(labelsFile, new long[] {count}, MemorySegment.ofArray(labels));
-            double sec = (System.nanoTime() - t0) / 1e9;
-            pw.printf(
-                    "wrote %,d clips of %s in %.1f s: %s [%d, 8, %d] float32, %s [%d] int64 (labels 4 * class + direction, 0..39)%n",
-                    count, mfm, sec, clipsFile, count, t.frameSize(), labelsFile, count);
-            return 0;
+            NpyFile.writeInt64(
+                    outputs.staging(labelsFile), new long[] {count}, MemorySegment.ofArray(labels));
+            return (System.nanoTime() - t0) / 1e9;
         }
     }
 }

@@ -4,6 +4,7 @@ import fdht.kernels.lstm.LstmModelFile;
 import fdht.kernels.lstm.LstmStack;
 import fdht.kernels.lstm.ParallelLstm;
 import fdht.layout.Weights;
+import fdht.layout.io.AtomicOutputs;
 import fdht.layout.io.ModelFileException;
 import fdht.layout.io.NpyFile;
 import java.io.PrintWriter;
@@ -21,13 +22,16 @@ import picocli.CommandLine.Spec;
  * {@code fdht infer}: runs a model over a clip ({@code [T, N]} or {@code [B, T, N]} float32 .npy)
  * and writes the last layer's output at every step ({@code [.., T, D*H]}, as PyTorch's {@code
  * nn.LSTM} output) and/or the head's logits for {@code output[:, -1]}. With {@code --threads K} the
- * batch rows are split over K threads by {@link ParallelLstm} (the model is shared). Outputs are
- * written atomically.
+ * batch rows are split over K threads by {@link ParallelLstm} (the model is shared). At least one
+ * output is required; the outputs' directories are checked before any work and the outputs appear
+ * together or not at all ({@link AtomicOutputs}). The time it prints is one cold run, JIT
+ * compilation included; {@code fdht bench} measures steady speed.
  */
 @Command(
         name = "infer",
         mixinStandardHelpOptions = true,
-        description = "Run a model over a clip (.npy, [T,N] or [B,T,N] float32).")
+        description =
+                "Run a model over a clip (.npy, [T,N] or [B,T,N] float32), writing --hidden-out and/or --logits-out.")
 final class InferCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "fdht model file (.safetensors)")
     Path model;
@@ -62,7 +66,13 @@ final class InferCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (threads < 1)
             throw new IllegalArgumentException("--threads " + threads + " must be at least 1");
-        try (Arena arena = Arena.ofShared()) {
+        if (hiddenOut == null && logitsOut == null)
+            throw new IllegalArgumentException(
+                    "nothing to write: give --hidden-out FILE.npy and/or --logits-out FILE.npy");
+        try (AtomicOutputs outputs = new AtomicOutputs();
+                Arena arena = Arena.ofShared()) {
+            outputs.file(hiddenOut);
+            outputs.file(logitsOut);
             LstmStack lstm = LstmModelFile.readStack(model, arena);
             NpyFile.Array clip = NpyFile.read(input, arena);
             long[] s = clip.shape();
@@ -118,18 +128,20 @@ final class InferCommand implements Callable<Integer> {
             double ms = (System.nanoTime() - t0) / 1e6;
             if (hiddenOut != null) {
                 NpyFile.write(
-                        hiddenOut,
+                        outputs.staging(hiddenOut),
                         batched ? new long[] {batch, frames, hidden} : new long[] {frames, hidden},
                         hAll);
             }
             if (logitsOut != null) {
                 NpyFile.write(
-                        logitsOut,
+                        outputs.staging(logitsOut),
                         batched ? new long[] {batch, classes} : new long[] {classes},
                         logits);
             }
+            outputs.commit();
             out.printf(
-                    "%s: %d x %d frames of %,d through %s in %.1f ms (%.1f us per frame-step, %d thread%s)%n",
+                    "%s: %d x %d frames of %,d through %s in %.1f ms (%.1f us per frame-step, %d thread%s;"
+                            + " one cold run, JIT warm-up included: fdht bench gives steady figures)%n",
                     input,
                     batch,
                     frames,

@@ -6,14 +6,12 @@ import fdht.accel.Sensitivity;
 import fdht.accel.Sweep;
 import fdht.accel.Variant;
 import fdht.accel.Workload;
+import fdht.layout.io.AtomicOutputs;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,7 +22,8 @@ import picocli.CommandLine.Spec;
  * with the paper's ratios beside ours for the paper's workloads; {@code --variant same-format}
  * gives TIE a TT over {@code [x ; h]}, {@code --dram} counts DRAM in frame time and energy, {@code
  * --sensitivity DIR} writes a tornado chart of the ratios over every fitted and assumed config
- * entry, {@code --sweep DIR} sweeps PEs and banks. Docs: docs/ACCELERATOR.md.
+ * entry, {@code --sweep DIR} sweeps PEs and banks. Its output files are checked before the
+ * simulation and appear together or not at all ({@link AtomicOutputs}). Docs: docs/ACCELERATOR.md.
  */
 @Command(
         name = "simulate",
@@ -103,12 +102,17 @@ final class SimulateCommand implements Callable<Integer> {
                 tieConfig == null ? AcceleratorConfig.tie() : AcceleratorConfig.load(tieConfig);
         Variant v = Variant.of(variant);
         if (layers.size() > 1) {
-            if (tieModel != null)
+            if (tieModel != null || sweepDir != null || sensitivityDir != null)
                 throw new IllegalArgumentException(
-                        "--tie-model takes a one-layer model; this one has "
+                        "--tie-model, --sweep and --sensitivity take a one-layer model; this one has "
                                 + layers.size()
                                 + " layers and directions");
-            return simulateStack(layers, f, t, v, out);
+            try (AtomicOutputs outputs = new AtomicOutputs()) {
+                outputs.file(json);
+                simulateStack(layers, f, t, v, outputs, out);
+                outputs.commit();
+            }
+            return 0;
         }
         Workload w = layers.getFirst();
         if (tieModel != null) {
@@ -118,50 +122,50 @@ final class SimulateCommand implements Callable<Integer> {
             w = w.withSameFormatTt(ttFromModel(tieModel));
             v = Variant.SAME_FORMAT;
         }
-        Comparison c = Comparison.run(w, f, t, v, dram, true);
-        Sensitivity s = Sensitivity.run(w, f, t, v, dram);
-        out.print(c.toTable(s));
-        if (json != null) writeAtomically(json, c.toJson());
-        if (sensitivityDir != null) {
-            Files.createDirectories(sensitivityDir);
-            Path csv = sensitivityDir.resolve("sensitivity-" + w.name() + ".csv"),
-                    png = sensitivityDir.resolve("sensitivity-" + w.name() + ".png");
-            writeAtomically(csv, s.csv());
-            double[] paper = c.paperRatios();
-            TornadoChart.write(
-                    s,
-                    "FDHT / TIE on "
-                            + w.name()
-                            + " ("
-                            + v.key()
-                            + (dram ? ", DRAM counted" : ", on-chip")
-                            + "): each fitted or assumed entry over its range",
-                    paper == null ? Double.NaN : paper[0],
-                    paper == null ? Double.NaN : paper[2],
-                    16,
-                    png);
-            out.print(s.toTable());
-            out.println("wrote " + csv + " and " + png);
+        Path sensitivityCsv = null, sensitivityPng = null, sweepCsv = null, sweepPng = null;
+        try (AtomicOutputs outputs = new AtomicOutputs()) {
+            outputs.file(json);
+            if (sensitivityDir != null) {
+                String name = "sensitivity-" + w.name();
+                sensitivityCsv = outputs.fileIn(sensitivityDir, name + ".csv");
+                sensitivityPng = outputs.fileIn(sensitivityDir, name + ".png");
+            }
+            if (sweepDir != null) {
+                sweepCsv = outputs.fileIn(sweepDir, "sweep.csv");
+                sweepPng = outputs.fileIn(sweepDir, "sweep.png");
+            }
+            Comparison c = Comparison.run(w, f, t, v, dram, true);
+            Sensitivity s = Sensitivity.run(w, f, t, v, dram);
+            out.print(c.toTable(s));
+            if (json != null) write(outputs, json, c.toJson());
+            if (sensitivityDir != null) {
+                write(outputs, sensitivityCsv, s.csv());
+                double[] paper = c.paperRatios();
+                TornadoChart.write(
+                        s,
+                        "FDHT / TIE on "
+                                + w.name()
+                                + " ("
+                                + v.key()
+                                + (dram ? ", DRAM counted" : ", on-chip")
+                                + "): each fitted or assumed entry over its range",
+                        paper == null ? Double.NaN : paper[0],
+                        paper == null ? Double.NaN : paper[2],
+                        16,
+                        outputs.staging(sensitivityPng));
+                out.print(s.toTable());
+            }
+            if (sweepDir != null) {
+                List<Sweep.Point> points =
+                        Sweep.run(w, f, t, v, dram, SweepChart.PES, SweepChart.BANKS);
+                write(outputs, sweepCsv, Sweep.csv(points));
+                SweepChart.write(points, w.name(), outputs.staging(sweepPng));
+            }
+            outputs.commit();
         }
-        if (sweepDir != null) {
-            Files.createDirectories(sweepDir);
-            List<Sweep.Point> points =
-                    Sweep.run(
-                            w,
-                            f,
-                            t,
-                            v,
-                            dram,
-                            new int[] {4, 8, 16, 32, 64},
-                            new int[] {4, 8, 16, 32, 64});
-            writeAtomically(sweepDir.resolve("sweep.csv"), Sweep.csv(points));
-            plot(points, sweepDir.resolve("sweep.png"), w.name());
-            out.println(
-                    "wrote "
-                            + sweepDir.resolve("sweep.csv")
-                            + " and "
-                            + sweepDir.resolve("sweep.png"));
-        }
+        if (sensitivityDir != null)
+            out.println("wrote " + sensitivityCsv + " and " + sensitivityPng);
+        if (sweepDir != null) out.println("wrote " + sweepCsv + " and " + sweepPng);
         return 0;
     }
 
@@ -213,17 +217,13 @@ final class SimulateCommand implements Callable<Integer> {
      * first is modelled streaming its input as frames, like the first), then summed per frame:
      * MACs, cycles and energy add; frames/s is one over the summed frame times.
      */
-    private int simulateStack(
+    private void simulateStack(
             List<Workload> layers,
             AcceleratorConfig f,
             AcceleratorConfig t,
             Variant v,
+            AtomicOutputs outputs,
             PrintWriter out) {
-        if (sweepDir != null || sensitivityDir != null)
-            throw new IllegalArgumentException(
-                    "--sweep and --sensitivity take a one-layer model; this one has "
-                            + layers.size()
-                            + " layers and directions");
         double[] macs = new double[2],
                 cycles = new double[2],
                 energy = new double[2],
@@ -254,47 +254,10 @@ final class SimulateCommand implements Callable<Integer> {
         out.printf(
                 "%-30s %,16.1f %,16.1f %10.2f%n",
                 "energy/frame (nJ)", energy[0] / 1e3, energy[1] / 1e3, energy[0] / energy[1]);
-        if (json != null) writeAtomically(json, jsonText.append("]\n").toString());
-        return 0;
+        if (json != null) write(outputs, json, jsonText.append("]\n").toString());
     }
 
-    private static void plot(List<Sweep.Point> points, Path png, String workload)
-            throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        XYChart chart =
-                new XYChartBuilder()
-                        .width(900)
-                        .height(560)
-                        .title("FDHT vs TIE, " + workload + ": PEs = banks")
-                        .xAxisTitle("PEs (= banks)")
-                        .yAxisTitle("ratio FDHT / TIE")
-                        .build();
-        List<Sweep.Point> diagonal = points.stream().filter(p -> p.pes() == p.banks()).toList();
-        double[] x = diagonal.stream().mapToDouble(Sweep.Point::pes).toArray();
-        chart.addSeries(
-                "throughput",
-                x,
-                diagonal.stream()
-                        .mapToDouble(p -> p.fdht().framesPerSecond() / p.tie().framesPerSecond())
-                        .toArray());
-        chart.addSeries(
-                "energy efficiency",
-                x,
-                diagonal.stream()
-                        .mapToDouble(p -> p.fdht().gopsPerWatt() / p.tie().gopsPerWatt())
-                        .toArray());
-        chart.addSeries(
-                "area efficiency",
-                x,
-                diagonal.stream()
-                        .mapToDouble(p -> p.fdht().gopsPerMm2() / p.tie().gopsPerMm2())
-                        .toArray());
-        chart.getStyler().setXAxisLogarithmic(true);
-        PngFile.write(chart, png);
-    }
-
-    static void writeAtomically(Path target, String text) {
-        fdht.layout.io.AtomicFile.write(
-                target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    private static void write(AtomicOutputs outputs, Path target, String text) {
+        outputs.write(target, o -> o.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 }

@@ -48,30 +48,7 @@ class CliTest {
 
     @Test
     void inferWritesHiddenStatesAndLogitsAndRejectsBadClips() throws Exception {
-        Path model = dir.resolve("m.safetensors");
-        try (Arena arena = Arena.ofConfined()) {
-            Lstm lstm =
-                    Lstm.fdht(
-                                    HtMatrix.random(
-                                            HtFormat.uniform(new int[] {4, 2}, new int[] {3, 4}, 2),
-                                            1,
-                                            arena),
-                                    10,
-                                    new float[8],
-                                    arena)
-                            .withHead(
-                                    new fdht.kernels.lstm.DenseHead(
-                                            new float[] {1, 2, 3, 4, 5, 6},
-                                            new float[] {0, 1, 2},
-                                            3,
-                                            2,
-                                            arena));
-            LstmModelFile.write(lstm, model);
-        }
-        Path clip = dir.resolve("clip.npy");
-        float[] v = new float[2 * 3 * 10];
-        for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i);
-        NpyFile.write(clip, new long[] {2, 3, 10}, MemorySegment.ofArray(v));
+        Path model = OutputsCliTest.model(dir, true), clip = OutputsCliTest.clip(dir);
         Path h = dir.resolve("h.npy"), y = dir.resolve("y.npy");
         Result r =
                 run(
@@ -113,7 +90,15 @@ class CliTest {
         float[] bad = new float[30];
         bad[17] = Float.NaN;
         NpyFile.write(clip, new long[] {3, 10}, MemorySegment.ofArray(bad));
-        r = run("infer", "--model", model.toString(), "--input", clip.toString());
+        r =
+                run(
+                        "infer",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        clip.toString(),
+                        "--hidden-out",
+                        h2.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("frame 1") && r.err().contains("index 7"), r.err());
     }

@@ -1,9 +1,7 @@
 package fdht.jmh;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import fdht.layout.io.AtomicOutputs;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,16 +21,21 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * rank and batch, each peer's time relative to FDHT-LSTM's written on its bar), and a roofline with
  * every kernel placed on it (GFLOP/s against FLOPs per byte moved; the roofs are the FMA peak and
  * read bandwidth measured in the same file on one core; points of two threads are labelled so and
- * drawn against twice the one-core compute roof, an upper bound).
+ * drawn against twice the one-core compute roof, an upper bound). The two charts appear together or
+ * not at all ({@link AtomicOutputs}).
  */
 final class ReportCharts {
     private ReportCharts() {}
 
-    static void write(List<ReportTable.Row> rows, Path dir) throws IOException {
+    static void write(List<ReportTable.Row> rows, Path dir) {
         System.setProperty("java.awt.headless", "true");
-        Files.createDirectories(dir);
-        latency(rows, dir.resolve("latency.png"));
-        roofline(rows, dir.resolve("roofline.png"));
+        try (AtomicOutputs outputs = new AtomicOutputs()) {
+            Path latency = outputs.fileIn(dir, "latency.png"),
+                    roofline = outputs.fileIn(dir, "roofline.png");
+            save(latency(rows), latency, outputs);
+            save(roofline(rows), roofline, outputs);
+            outputs.commit();
+        }
     }
 
     /**
@@ -97,7 +100,7 @@ final class ReportCharts {
         return new LatencyBars(groups, ratios);
     }
 
-    private static void latency(List<ReportTable.Row> rows, Path png) throws IOException {
+    static CategoryChart latency(List<ReportTable.Row> rows) {
         CategoryChart chart =
                 new CategoryChartBuilder()
                         .width(1200)
@@ -125,7 +128,7 @@ final class ReportCharts {
             chart.addSeries("no FDHT-LSTM step in these results", List.of("none"), List.of(1.0));
         }
         bars.ratios().forEach((name, rs) -> chart.addSeries(name, bars.groups(), rs));
-        save(chart, png);
+        return chart;
     }
 
     /**
@@ -146,22 +149,35 @@ final class ReportCharts {
         return null;
     }
 
-    private static void roofline(List<ReportTable.Row> rows, Path png) throws IOException {
+    static XYChart roofline(List<ReportTable.Row> rows) {
         ReportTable.Limits lim = ReportTable.Limits.of(rows);
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        for (ReportTable.Row r : rows) {
+            Costs c = Costs.of(r);
+            if (c.flops() <= 0 || c.bytes() <= 0 || r.name().contains("Scalar")) continue;
+            int threads = r.param("threads", 1);
+            String label =
+                    r.name().replace("Benchmark", "")
+                            + (threads > 1 ? " (" + threads + " threads)" : "");
+            series.computeIfAbsent(label, k -> new ArrayList<>())
+                    .add(new double[] {c.flops() / c.bytes(), c.flops() / r.micros() / 1e3});
+        }
         XYChart chart =
                 new XYChartBuilder()
                         .width(1000)
-                        .height(600)
+                        .height(560 + 21 * (series.size() + 2)) // the legend below the plot
                         .title(
                                 "Roofline (roofs measured on one core; 2-thread points under the 2-core compute roof)")
                         .xAxisTitle("FLOP per byte moved")
                         .yAxisTitle("GFLOP/s")
                         .build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        // the legend below, not beside: beside, its long entries narrow the plot, and XChart then
+        // centres the title over the narrow plot and cuts it at the chart's left edge
         chart.getStyler()
                 .setXAxisLogarithmic(true)
                 .setYAxisLogarithmic(true)
-                .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+                .setLegendPosition(Styler.LegendPosition.OutsideS);
         if (!Double.isNaN(lim.peakGflops()) && !Double.isNaN(lim.readGBs())) {
             double knee = lim.peakGflops() / lim.readGBs();
             chart.addSeries(
@@ -185,33 +201,17 @@ final class ReportCharts {
                         .setMarker(SeriesMarkers.NONE);
             }
         }
-        Map<String, List<double[]>> series = new LinkedHashMap<>();
-        for (ReportTable.Row r : rows) {
-            Costs c = Costs.of(r);
-            if (c.flops() <= 0 || c.bytes() <= 0 || r.name().contains("Scalar")) continue;
-            int threads = r.param("threads", 1);
-            String label =
-                    r.name().replace("Benchmark", "")
-                            + (threads > 1 ? " (" + threads + " threads)" : "");
-            series.computeIfAbsent(label, k -> new ArrayList<>())
-                    .add(new double[] {c.flops() / c.bytes(), c.flops() / r.micros() / 1e3});
-        }
         series.forEach(
                 (label, pts) ->
                         chart.addSeries(
                                 label,
                                 pts.stream().mapToDouble(p -> p[0]).toArray(),
                                 pts.stream().mapToDouble(p -> p[1]).toArray()));
-        save(chart, png);
+        return chart;
     }
 
-    private static void save(Chart<?, ?> chart, Path png) throws IOException {
-        // XChart appends ".png" itself; write beside the target, then move into place
-        Path tmp = png.resolveSibling("." + png.getFileName() + ".tmp");
-        BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-        Files.move(
-                png.resolveSibling(tmp.getFileName() + ".png"),
-                png,
-                StandardCopyOption.REPLACE_EXISTING);
+    private static void save(Chart<?, ?> chart, Path png, AtomicOutputs outputs) {
+        outputs.write(
+                png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }
 }

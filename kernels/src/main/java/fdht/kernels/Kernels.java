@@ -101,8 +101,9 @@ public interface Kernels {
      * The LSTM cell's element-wise part for {@code batch} rows: {@code z[b]} holds the {@code 4H}
      * pre-activations in gate order i, f, g, o (bias not yet added); with {@code i, f, o =
      * sigmoid(z + bias)}, {@code g = tanh(z + bias)}: {@code c = f*c + i*g}, {@code h = o*tanh(c)},
-     * updated in place ({@code c[b*H + u]}). {@code z} is scratch: its contents afterwards are
-     * unspecified.
+     * updated in place ({@code c[b*H + u]}). Afterwards {@code z} holds the activated gates {@code
+     * i, f, g, o} in place: the one cell of inference and training, whose reverse mode ({@code
+     * fdht.train.plan.BackwardKernels#lstmCellBackward}) reads them.
      */
     void lstmPointwise(
             MemorySegment z,

@@ -159,8 +159,8 @@ public final class ScalarKernels implements Kernels {
 
     /**
      * {@link #lstmPointwise} for units {@code from <= u < hidden} of one batch row, whose gates
-     * start at {@code z[zr]} and whose state at {@code c[s]}, {@code h[s]}; the vector kernels use
-     * it for the units after their last whole vector.
+     * start at {@code z[zr]} (left activated) and whose state at {@code c[s]}, {@code h[s]}; the
+     * vector kernels use it for the units after their last whole vector.
      */
     public static void lstmUnits(
             MemorySegment z,
@@ -182,6 +182,10 @@ public final class ScalarKernels implements Kernels {
                     sigmoid(
                             z.getAtIndex(F, zr + 3L * hidden + u)
                                     + bias.getAtIndex(F, 3L * hidden + u));
+            z.setAtIndex(F, zr + u, ig);
+            z.setAtIndex(F, zr + hidden + u, fg);
+            z.setAtIndex(F, zr + 2L * hidden + u, gg);
+            z.setAtIndex(F, zr + 3L * hidden + u, og);
             float cNew = fg * c.getAtIndex(F, s + u) + ig * gg;
             c.setAtIndex(F, s + u, cNew);
             h.setAtIndex(F, s + u, og * tanh(cNew));

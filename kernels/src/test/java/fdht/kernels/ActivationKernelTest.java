@@ -128,14 +128,21 @@ class ActivationKernelTest {
                         Weights.set(c1, e, c);
                         Weights.set(c2, e, c);
                     }
-                    MemorySegment.copy(
-                            z,
-                            0,
-                            z2,
-                            0,
-                            z.byteSize()); // z is scratch to the kernels: each gets its own
+                    MemorySegment.copy(z, 0, z2, 0, z.byteSize()); // each kernel gets its own
+                    float[] pre = Weights.toArray(z, 0, zn + 2);
                     k.lstmPointwise(z, 2, bias, c1, h1, hidden, batch);
                     s.lstmPointwise(z2, 2, bias, c2, h2, hidden, batch);
+                    // both leave the activated gates in z (training's backward reads them)
+                    for (int e = 0; e < zn; e++) {
+                        int gate = e / hidden % 4;
+                        float x =
+                                pre[e + 2]
+                                        + Weights.get(bias, e % (4 * hidden)); // as the kernels add
+                        double want = gate == 2 ? Math.tanh(x) : 1 / (1 + Math.exp(-x));
+                        String where = " at " + e + " (batch " + batch + ", H " + hidden + ")";
+                        assertEquals(want, Weights.get(z2, e + 2), 1e-7, "scalar gate" + where);
+                        assertEquals(want, Weights.get(z, e + 2), TANH_MAX_ABS, "gate" + where);
+                    }
                     // c = f*c + i*g with |c| <= 2: each gate error <= 4e-7 enters with a factor <=
                     // 2, plus rounding
                     for (int e = 0; e < batch * hidden; e++) {

@@ -85,9 +85,10 @@ public final class CompiledPlan {
         }
 
         /**
-         * Internal, for the kernels' hot loops only: the row table itself, not a copy, so a loop
-         * can keep it in a local. It is shared by every thread that runs the plan: never write it.
-         * Everyone else uses {@link #rowBase(int)}.
+         * Internal, for the kernels' hot loops only (the forward ones and the trainer's backward
+         * ones): the row table itself, not a copy, so a loop can keep it in a local. It is shared
+         * by every thread that runs the plan: never write it. Everyone else uses {@link
+         * #rowBase(int)}.
          */
         public int[] internalRowBaseTable() {
             return rowBase;

@@ -4,9 +4,10 @@ package fdht.layout;
  * The reverse-mode twin of {@link StageOperation}, plugged into {@link PlanWalker#backward}: the
  * walk carries a gradient from the result back to the input, stage by stage in reverse, through the
  * same buffers the forward walk used, so an implementation can keep each stage's forward input (its
- * tape) by stage index. For a stage {@code out[p][q] = sum_c in[p][c] F[c][q]} the adjoint is
- * {@code d_in[p][c] = sum_q d_out[p][q] F[c][q]}, written back through the same address tables
- * (and, for training, {@code d_F[c][q] += sum_p in[p][c] d_out[p][q]}).
+ * tape) by stage index, as the trainer's {@code fdht.train.plan.PlanTape} does. For a stage {@code
+ * out[p][q] = sum_c in[p][c] F[c][q]} the adjoint is {@code d_in[p][c] = sum_q d_out[p][q]
+ * F[c][q]}, written back through the same address tables (and, for training, {@code d_F[c][q] +=
+ * sum_p in[p][c] d_out[p][q]}).
  *
  * <p>Thread safety: Up to the implementation; the walker calls it from the calling thread only.
  */

@@ -1,6 +1,8 @@
 package fdht.spark;
 
 import fdht.kernels.lstm.Lstm;
+import fdht.layout.io.ModelFileException;
+import fdht.layout.io.NpyFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -118,7 +120,8 @@ public final class FdhtScorer {
      * Scores every row of {@code clips}: column {@code featuresColumn} holds a clip as {@code
      * array<float>} ({@code T * N_x} floats, frame after frame) or {@code array<array<float>>}
      * ({@code T} frames of {@code N_x}). Lazy, like any Dataset transformation; the rows keep their
-     * partitioning and order.
+     * partitioning and order. A clip that does not fit gets an error (or fails the job, by {@link
+     * BadRows}); {@link #requireSomeClipFits} refuses up front an input where none fits.
      */
     public Dataset<Row> score(Dataset<Row> clips, String featuresColumn) {
         StructType in = clips.schema();
@@ -198,6 +201,103 @@ public final class FdhtScorer {
                 new ArrayList<>(List.of(functions.col("file"), functions.col("clip")));
         select.addAll(resultSelection());
         return df.select(select.toArray(Column[]::new));
+    }
+
+    /**
+     * Refuses, before any scoring, an input none of whose clips could fit this model: the error
+     * column is for clips that are bad one by one, not for a model and data set that do not go
+     * together. Passes when some non-null clip of {@code featuresColumn} has the model's frame
+     * width ({@code N_x} floats, or {@code T * N_x} for a flat column), and when {@code clips} is
+     * empty. Runs a Spark job that stops at the first clip that fits (in practice, the first row),
+     * so only an input that fits nowhere is read whole; the {@link IllegalArgumentException} then
+     * names what one of its clips holds.
+     */
+    public void requireSomeClipFits(Dataset<Row> clips, String featuresColumn) {
+        int f = Arrays.asList(clips.schema().fieldNames()).indexOf(featuresColumn);
+        if (f < 0)
+            throw new IllegalArgumentException(
+                    "no column '"
+                            + featuresColumn
+                            + "' among "
+                            + Arrays.toString(clips.schema().fieldNames()));
+        FeatureLayout layout =
+                FeatureLayout.of(featuresColumn, clips.schema().fields()[f].dataType(), inputSize);
+        String c = "`" + featuresColumn.replace("`", "``") + "`";
+        // null arrays and frames make size() null or -1: such clips do not fit
+        String fits =
+                layout.nested()
+                        ? "size("
+                                + c
+                                + ") > 0 AND forall("
+                                + c
+                                + ", x -> size(x) = "
+                                + inputSize
+                                + ")"
+                        : "size(" + c + ") > 0 AND size(" + c + ") % " + inputSize + " = 0";
+        if (!clips.filter(functions.expr(fits)).isEmpty() || clips.isEmpty()) return;
+        List<Row> first =
+                clips.filter(functions.expr("size(" + c + ") > 0"))
+                        .select(
+                                functions.expr(
+                                        layout.nested()
+                                                ? "size(try_element_at(" + c + ", 1))"
+                                                : "size(" + c + ")"))
+                        .limit(1)
+                        .collectAsList();
+        String holds =
+                first.isEmpty() || first.get(0).isNullAt(0)
+                        ? "every clip in it is null or empty"
+                        : layout.nested()
+                                ? "a clip's first frame holds " + first.get(0).getInt(0) + " floats"
+                                : "a clip holds "
+                                        + first.get(0).getInt(0)
+                                        + " floats, not a multiple of "
+                                        + inputSize;
+        throw new IllegalArgumentException(
+                "no clip in column '"
+                        + featuresColumn
+                        + "' fits the model, which takes frames of N_x = "
+                        + inputSize
+                        + " floats: "
+                        + holds);
+    }
+
+    /**
+     * Refuses, before any scoring, a directory none of whose {@code .npy} files holds clips this
+     * model takes (float32, {@code [T, N_x]} or {@code [B, T, N_x]}, at least one frame), as {@link
+     * #requireSomeClipFits} does for a data set. Reads file headers on the driver, one file at a
+     * time, until the first that fits; the {@link IllegalArgumentException} names what the first
+     * few files hold.
+     */
+    public void requireSomeFileFits(Path dir) {
+        List<String> seen = new ArrayList<>();
+        List<String> files = npyFiles(dir);
+        for (String file : files) {
+            Path p = Path.of(file);
+            try {
+                long[] shape = NpyFile.shape(p);
+                long elements = 1;
+                for (long d : shape) elements *= d;
+                if ((shape.length == 2 || shape.length == 3)
+                        && shape[shape.length - 1] == inputSize
+                        && elements > 0) return;
+                if (seen.size() < 3) seen.add(p.getFileName() + " " + Arrays.toString(shape));
+            } catch (ModelFileException e) {
+                if (seen.size() < 3) seen.add(e.getMessage());
+            }
+        }
+        throw new IllegalArgumentException(
+                "no .npy file in "
+                        + dir
+                        + " holds clips the model takes ([T, "
+                        + inputSize
+                        + "] or [B, T, "
+                        + inputSize
+                        + "] float32): "
+                        + String.join(", ", seen)
+                        + (files.size() > seen.size()
+                                ? " and " + (files.size() - seen.size()) + " more"
+                                : ""));
     }
 
     /** The {@code .npy} files directly in {@code dir}, by name. */

@@ -122,14 +122,9 @@ public final class ScoreCommand implements Callable<Integer> {
                 });
         cl.setExecutionExceptionHandler(
                 (ex, failed, result) -> {
-                    Throwable reason = userError(ex);
-                    stderr.println(
-                            "fdht score: "
-                                    + (reason != null
-                                            ? reason.getMessage().replaceFirst("^fdht: ", "")
-                                            : "unexpected " + ex));
-                    if (java.util.Arrays.asList(args).contains("--verbose"))
-                        ex.printStackTrace(stderr);
+                    boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+                    stderr.println("fdht score: " + oneLine(ex, verbose));
+                    if (verbose) ex.printStackTrace(stderr);
                     stderr.flush();
                     return 2;
                 });
@@ -137,6 +132,29 @@ public final class ScoreCommand implements Callable<Integer> {
         stdout.flush();
         stderr.flush();
         return code;
+    }
+
+    /**
+     * What went wrong, in one line: the user's error when there is one (Spark wraps a task's
+     * exception a few times), else Spark's own error for users (a file that is not Parquet, say),
+     * else the exception's class and message; only the first line of any of these: Spark's messages
+     * run to several lines (a driver stack trace, a query plan), which {@code --verbose} shows with
+     * the trace.
+     */
+    static String oneLine(Throwable ex, boolean verbose) {
+        Throwable reason = userError(ex);
+        String message =
+                reason != null
+                        ? String.valueOf(reason.getMessage()).replaceFirst("^fdht: ", "")
+                        : ex instanceof org.apache.spark.SparkThrowable // Spark's errors for users
+                                ? String.valueOf(ex.getMessage())
+                                : "unexpected "
+                                        + ex.getClass().getName()
+                                        + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
+        String first = message.strip().lines().findFirst().orElse("").strip();
+        return first.length() < message.strip().length() && !verbose
+                ? first + " (--verbose for the rest)"
+                : first;
     }
 
     /**
@@ -172,6 +190,14 @@ public final class ScoreCommand implements Callable<Integer> {
         if (localOut != null && Files.exists(localOut) && !force)
             throw new IllegalArgumentException(
                     "--out " + out + " exists (use --force to replace it)");
+        Path outDir = localOut == null ? null : localOut.toAbsolutePath().normalize().getParent();
+        if (outDir != null && !Files.isDirectory(outDir))
+            throw new IllegalArgumentException(
+                    "--out "
+                            + out
+                            + ": the directory "
+                            + (localOut.getParent() != null ? localOut.getParent() : outDir)
+                            + " does not exist");
         FdhtScorer scorer = FdhtScorer.of(model).withHidden(hidden).withBadRows(policy);
         if (batch != null) scorer = scorer.withBatch(batch);
         boolean npy = localIn != null && Files.isDirectory(localIn) && hasNpy(localIn);
@@ -185,6 +211,7 @@ public final class ScoreCommand implements Callable<Integer> {
                     "--partitions applies to a directory of .npy files; "
                             + input
                             + " is read as Parquet, in its own partitions");
+        if (npy) scorer.requireSomeFileFits(localIn); // before Spark starts: headers only
 
         long t0 = System.nanoTime();
         boolean ours =
@@ -202,10 +229,14 @@ public final class ScoreCommand implements Callable<Integer> {
         spark.sparkContext().addSparkListener(progress);
         try {
             long t1 = System.nanoTime();
-            Dataset<Row> scored =
-                    npy
-                            ? scorer.scoreNpy(spark, localIn, partitions)
-                            : scorer.score(spark.read().parquet(input), features);
+            Dataset<Row> scored;
+            if (npy) {
+                scored = scorer.scoreNpy(spark, localIn, partitions);
+            } else {
+                Dataset<Row> clips = spark.read().parquet(input);
+                scorer.requireSomeClipFits(clips, features);
+                scored = scorer.score(clips, features);
+            }
             if (localOut != null)
                 AtomicDirectory.write(
                         localOut, force, tmp -> scored.write().parquet(tmp.toString()));

@@ -18,10 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,21 +81,7 @@ class FdhtScorerTest {
      * nullable, as in real data).
      */
     static Dataset<Row> parquet(String name, List<Object[]> rows, boolean nested) {
-        StructType schema =
-                new StructType()
-                        .add("id", DataTypes.IntegerType, false)
-                        .add(
-                                "features",
-                                nested
-                                        ? DataTypes.createArrayType(
-                                                DataTypes.createArrayType(DataTypes.FloatType))
-                                        : DataTypes.createArrayType(DataTypes.FloatType),
-                                true);
-        List<Row> r = new ArrayList<>();
-        for (Object[] o : rows) r.add(RowFactory.create(o));
-        Path p = dir.resolve(name + ".parquet");
-        spark.createDataFrame(r, schema).write().mode("overwrite").parquet(p.toString());
-        return spark.read().parquet(p.toString());
+        return SparkFixture.parquet(dir.resolve(name + ".parquet"), rows, nested);
     }
 
     static Object[] flatRow(int id, float[] clip) {

@@ -166,4 +166,86 @@ class ScoreCommandTest {
         assertFalse(
                 Files.exists(dir.resolve("n.parquet")) || Files.exists(dir.resolve("p.parquet")));
     }
+
+    @Test
+    void anInputThatFitsTheModelNowhereIsRefusedBeforeScoringInOneLine() throws Exception {
+        SparkFixture.spark();
+        Path model = SparkFixture.model(dir, 5);
+        Path npy = Files.createDirectory(dir.resolve("narrow"));
+        fdht.layout.io.NpyFile.write(
+                npy.resolve("a.npy"),
+                new long[] {1, 2, 10},
+                java.lang.foreign.MemorySegment.ofArray(new float[20]));
+        Path out = dir.resolve("s.parquet");
+        Result r =
+                run(
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        npy.toString(),
+                        "--out",
+                        out.toString());
+        assertEquals(2, r.code());
+        assertEquals(
+                "fdht score: no .npy file in "
+                        + npy
+                        + " holds clips the model takes ([T, 200] or [B, T, 200] float32): a.npy [1, 2, 10]",
+                r.err().strip());
+
+        Path parquet = dir.resolve("narrow.parquet");
+        InputFitTest.parquet(parquet, false, new float[30], new float[30]);
+        r =
+                run(
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        parquet.toString(),
+                        "--out",
+                        out.toString());
+        assertEquals(2, r.code());
+        String[] lines = r.err().strip().split("\n"); // progress lines, then the error
+        assertEquals(
+                "fdht score: no clip in column 'features' fits the model, which takes frames of N_x = 200 floats: a clip holds 30 floats, not a multiple of 200",
+                lines[lines.length - 1]);
+        assertFalse(Files.exists(out), "nothing written");
+
+        r =
+                run(
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        parquet.toString(),
+                        "--out",
+                        dir.resolve("no-such-dir/s.parquet").toString());
+        assertEquals(2, r.code());
+        assertEquals(
+                "fdht score: --out "
+                        + dir.resolve("no-such-dir/s.parquet")
+                        + ": the directory "
+                        + dir.resolve("no-such-dir")
+                        + " does not exist",
+                r.err().strip());
+    }
+
+    @Test
+    void errorsOfManyLinesArePrintedAsTheirFirstLine() {
+        RuntimeException spark =
+                new RuntimeException(
+                        "Job aborted due to stage failure: boom\n\tat somewhere\nDriver stacktrace:");
+        assertEquals(
+                "unexpected java.lang.RuntimeException: Job aborted due to stage failure: boom"
+                        + " (--verbose for the rest)",
+                ScoreCommand.oneLine(spark, false));
+        assertEquals(
+                "unexpected java.lang.RuntimeException: Job aborted due to stage failure: boom",
+                ScoreCommand.oneLine(spark, true),
+                "--verbose prints the trace itself");
+        RuntimeException wrapped =
+                new RuntimeException(
+                        "task failed\nmore", new IllegalArgumentException("clip 3 is short"));
+        assertEquals("clip 3 is short", ScoreCommand.oneLine(wrapped, false));
+        assertEquals(
+                "unexpected java.lang.IllegalStateException",
+                ScoreCommand.oneLine(new IllegalStateException(), false));
+    }
 }

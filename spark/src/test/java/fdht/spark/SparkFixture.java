@@ -13,8 +13,15 @@ import java.io.StringWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine;
 
 /**
@@ -68,6 +75,28 @@ final class SparkFixture {
             LstmModelFile.write(lstm, file);
         }
         return file;
+    }
+
+    /**
+     * Clips as Parquet rows {@code (id, features)}, {@code features} flat {@code array<float>} or
+     * nested {@code array<array<float>>}, written to {@code file} and read back (arrays come back
+     * nullable, as in real data).
+     */
+    static Dataset<Row> parquet(Path file, List<Object[]> rows, boolean nested) {
+        StructType schema =
+                new StructType()
+                        .add("id", DataTypes.IntegerType, false)
+                        .add(
+                                "features",
+                                nested
+                                        ? DataTypes.createArrayType(
+                                                DataTypes.createArrayType(DataTypes.FloatType))
+                                        : DataTypes.createArrayType(DataTypes.FloatType),
+                                true);
+        List<Row> r = new ArrayList<>();
+        for (Object[] o : rows) r.add(RowFactory.create(o));
+        spark().createDataFrame(r, schema).write().mode("overwrite").parquet(file.toString());
+        return spark().read().parquet(file.toString());
     }
 
     static float[] random(int n, long seed, double scale) {

@@ -151,11 +151,12 @@ final class VectorActivations {
 
     /**
      * The cell, per batch row: {@link #gates}, then {@link #cell}, each one loop over {@code H / L}
-     * whole vectors, then the last {@code H % L} units, if any, by the scalar twin's formula. Two
-     * kernels, not one fused loop: with the five exponentials of a fused loop inlined, C2's parse
-     * passes its node cutoff (NodeCountInliningCutoff, 18,000) at the third and leaves the rest as
-     * calls that box every vector. Each kernel holds one exponential and is compiled on its own
-     * (its C2 code is larger than InlineSmallCode, so callers do not inline it).
+     * whole vectors, then the last {@code H % L} units, if any, by the scalar twin's formula; the
+     * activated gates stay in {@code z}, as the interface promises (training's backward reads
+     * them). Two kernels, not one fused loop: with the five exponentials of a fused loop inlined,
+     * C2's parse passes its node cutoff (NodeCountInliningCutoff, 18,000) at the third and leaves
+     * the rest as calls that box every vector. Each kernel holds one exponential and is compiled on
+     * its own (its C2 code is larger than InlineSmallCode, so callers do not inline it).
      */
     static void lstmPointwise(
             MemorySegment z,

@@ -82,76 +82,25 @@ public final class NpyFile {
         return read(path, arena, DType.INT64);
     }
 
+    /**
+     * The shape of the float32 array in {@code path}, from its header alone (the file is checked as
+     * {@link #read(Path, Arena)} checks it, but not mapped).
+     */
+    public static long[] shape(Path path) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return header(path, ch, DType.FLOAT32).shape();
+        } catch (NoSuchFileException e) {
+            throw new ModelFileException(path, null, "no such file");
+        } catch (IOException e) {
+            throw new ModelFileException(path, null, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
     private static Array read(Path path, Arena arena, DType dtype) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 10)
-                throw new ModelFileException(
-                        path, null, "truncated: " + size + " bytes, shorter than an .npy preamble");
-            ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-            ch.read(pre, 0);
-            for (int i = 0; i < MAGIC.length; i++) {
-                if (pre.get(i) != MAGIC[i])
-                    throw new ModelFileException(path, null, "not an .npy file (bad magic)");
-            }
-            int major = pre.get(6);
-            long headerLen;
-            int headerStart;
-            if (major == 1) {
-                headerLen = pre.getShort(8) & 0xffff;
-                headerStart = 10;
-            } else if (major == 2 || major == 3) {
-                if (size < 12) throw new ModelFileException(path, null, "truncated preamble");
-                headerLen = pre.getInt(8) & 0xffffffffL;
-                headerStart = 12;
-            } else {
-                throw new ModelFileException(path, null, "unsupported .npy version " + major);
-            }
-            if (headerLen > MAX_HEADER_BYTES)
-                throw new ModelFileException(
-                        path, null, "header length " + headerLen + " exceeds " + MAX_HEADER_BYTES);
-            if (headerStart + headerLen > size)
-                throw new ModelFileException(
-                        path, null, "truncated: header runs past the end of the file");
-            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-            while (hb.hasRemaining()) {
-                if (ch.read(hb, headerStart + hb.position()) < 0)
-                    throw new ModelFileException(path, null, "truncated header");
-            }
-            String header =
-                    new String(
-                            hb.array(),
-                            major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-            long[] shape = parseHeader(path, header, dtype);
-            long elements = 1;
-            for (long s : shape) {
-                try {
-                    elements = Math.multiplyExact(elements, s);
-                } catch (ArithmeticException e) {
-                    throw new ModelFileException(
-                            path, null, "shape " + Arrays.toString(shape) + " overflows");
-                }
-            }
-            long dataStart = headerStart + headerLen;
-            long bytes;
-            try {
-                bytes = Math.multiplyExact(elements, (long) dtype.bytes);
-            } catch (ArithmeticException e) {
-                throw new ModelFileException(
-                        path, null, "shape " + Arrays.toString(shape) + " overflows");
-            }
-            if (size - dataStart != bytes) {
-                throw new ModelFileException(
-                        path,
-                        null,
-                        (size - dataStart < bytes ? "truncated: " : "trailing bytes: ")
-                                + "shape "
-                                + Arrays.toString(shape)
-                                + " needs "
-                                + bytes
-                                + " data bytes but the file has "
-                                + (size - dataStart));
-            }
+            Header h = header(path, ch, dtype);
+            long dataStart = h.dataStart(), bytes = h.bytes();
+            long[] shape = h.shape();
             MemorySegment data =
                     ch.map(FileChannel.MapMode.READ_ONLY, dataStart, bytes, arena).asReadOnly();
             if (dataStart % dtype.bytes != 0) {
@@ -166,6 +115,81 @@ public final class NpyFile {
         } catch (IOException e) {
             throw new ModelFileException(path, null, "cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /** Where an array's data starts and how many bytes it holds, checked against the file size. */
+    private record Header(long[] shape, long dataStart, long bytes) {}
+
+    private static Header header(Path path, FileChannel ch, DType dtype) throws IOException {
+        long size = ch.size();
+        if (size < 10)
+            throw new ModelFileException(
+                    path, null, "truncated: " + size + " bytes, shorter than an .npy preamble");
+        ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        ch.read(pre, 0);
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (pre.get(i) != MAGIC[i])
+                throw new ModelFileException(path, null, "not an .npy file (bad magic)");
+        }
+        int major = pre.get(6);
+        long headerLen;
+        int headerStart;
+        if (major == 1) {
+            headerLen = pre.getShort(8) & 0xffff;
+            headerStart = 10;
+        } else if (major == 2 || major == 3) {
+            if (size < 12) throw new ModelFileException(path, null, "truncated preamble");
+            headerLen = pre.getInt(8) & 0xffffffffL;
+            headerStart = 12;
+        } else {
+            throw new ModelFileException(path, null, "unsupported .npy version " + major);
+        }
+        if (headerLen > MAX_HEADER_BYTES)
+            throw new ModelFileException(
+                    path, null, "header length " + headerLen + " exceeds " + MAX_HEADER_BYTES);
+        if (headerStart + headerLen > size)
+            throw new ModelFileException(
+                    path, null, "truncated: header runs past the end of the file");
+        ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+        while (hb.hasRemaining()) {
+            if (ch.read(hb, headerStart + hb.position()) < 0)
+                throw new ModelFileException(path, null, "truncated header");
+        }
+        String header =
+                new String(
+                        hb.array(),
+                        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        long[] shape = parseHeader(path, header, dtype);
+        long elements = 1;
+        for (long s : shape) {
+            try {
+                elements = Math.multiplyExact(elements, s);
+            } catch (ArithmeticException e) {
+                throw new ModelFileException(
+                        path, null, "shape " + Arrays.toString(shape) + " overflows");
+            }
+        }
+        long dataStart = headerStart + headerLen;
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(elements, (long) dtype.bytes);
+        } catch (ArithmeticException e) {
+            throw new ModelFileException(
+                    path, null, "shape " + Arrays.toString(shape) + " overflows");
+        }
+        if (size - dataStart != bytes) {
+            throw new ModelFileException(
+                    path,
+                    null,
+                    (size - dataStart < bytes ? "truncated: " : "trailing bytes: ")
+                            + "shape "
+                            + Arrays.toString(shape)
+                            + " needs "
+                            + bytes
+                            + " data bytes but the file has "
+                            + (size - dataStart));
+        }
+        return new Header(shape, dataStart, bytes);
     }
 
     /** Parses {@code {'descr': '<f4', 'fortran_order': False, 'shape': (a, b), }}. */

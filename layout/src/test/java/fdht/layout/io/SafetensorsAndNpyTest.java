@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class SafetensorsAndNpyTest {
@@ -57,6 +59,9 @@ class SafetensorsAndNpyTest {
     }
 
     @Test
+    // a hang guard, not a benchmark: rejecting each file takes well under a millisecond; the
+    // bound is generous for a loaded two-core CI, and a separate thread ends a real hang
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void hostileSafetensorsGiveTheDocumentedError() throws IOException {
         String ok = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
         expectBad(Files.write(dir.resolve("empty"), new byte[0]), "truncated");
@@ -256,7 +261,6 @@ class SafetensorsAndNpyTest {
 
     private void expectBad(Path f, String fragment) {
         try (Arena arena = Arena.ofConfined()) {
-            long t0 = System.nanoTime();
             ModelFileException e =
                     assertThrows(ModelFileException.class, () -> SafetensorsFile.open(f, arena));
             assertTrue(
@@ -265,8 +269,6 @@ class SafetensorsAndNpyTest {
             assertTrue(
                     e.getMessage().contains(f.getFileName().toString()),
                     "message must name the file: " + e.getMessage());
-            assertTrue(
-                    System.nanoTime() - t0 < 2_000_000_000L, "rejecting a bad file must be quick");
         }
     }
 

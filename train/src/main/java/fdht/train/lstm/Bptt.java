@@ -10,8 +10,10 @@ import java.util.List;
 
 /**
  * Backpropagation through time for one batch of clips: the forward pass through the projection's
- * tape and the gate arithmetic (gates and cell states kept per step), the head and softmax
- * cross-entropy on the last hidden state, then the reverse pass over the clip:
+ * tape and the inference cell ({@link Kernels#lstmPointwise}, which leaves the activated gates in
+ * its {@code z}: gates and cell states are kept per step), the head and softmax cross-entropy on
+ * the last hidden state, then the reverse pass over the clip, the cell's through {@link
+ * BackwardKernels#lstmCellBackward}:
  *
  * <pre>
  *   dc  += dh * o * (1 - tanh(c)^2)          do = dh * tanh(c)
@@ -19,10 +21,11 @@ import java.util.List;
  *   dz   = (di i(1-i), df f(1-f), dg (1-g^2), do o(1-o))        dh_prev = W_h^T dz (via the projection)
  * </pre>
  *
- * The projections run the inference kernels forward ({@code Kernels.contractLanes}, {@code gemm})
- * and the backward kernels back. One per thread, for a fixed batch size and frame count; costs the
- * tape plus {@code (T+1) * B * 6H} floats; {@link #run} allocates only its small result. Not
- * thread-safe.
+ * The projections and the cell run the inference kernels forward ({@code Kernels.contractLanes},
+ * {@code gemm}, {@code lstmPointwise}: a step's {@code h} is bit for bit the inference step's when
+ * the projection runs the same kernels on the same weights) and the backward kernels back. One per
+ * thread, for a fixed batch size and frame count; costs the tape plus {@code (T+1) * B * 6H + B *
+ * 8H} floats; {@link #run} allocates only its small result. Not thread-safe.
  */
 public final class Bptt {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -34,8 +37,8 @@ public final class Bptt {
     private final int classes;
     private final MemorySegment[] h; // [t][b][H], h[0] = 0
     private final MemorySegment[] c; // [t][b][H], c[0] = 0
-    private final MemorySegment[] gates; // [t][b][4H]: i, f, g, o after their activations
-    private final MemorySegment z, dz, dh, dhPrev, dc, logits, dLogits;
+    private final MemorySegment[] gates; // [t][b][4H]: z, then i, f, g, o after the cell
+    private final MemorySegment tanhC, dz, dh, dhPrev, dc, logits, dLogits;
     private final MemorySegment[] grads;
     private final int biasIndex, headWeightIndex, headBiasIndex;
 
@@ -60,7 +63,7 @@ public final class Bptt {
             c[t] = Weights.floats(arena, (long) batch * hidden);
             if (t < frames) gates[t] = Weights.floats(arena, 4L * batch * hidden);
         }
-        this.z = Weights.floats(arena, 4L * batch * hidden);
+        this.tanhC = Weights.floats(arena, (long) batch * hidden);
         this.dz = Weights.floats(arena, 4L * batch * hidden);
         this.dh = Weights.floats(arena, (long) batch * hidden);
         this.dhPrev = Weights.floats(arena, (long) batch * hidden);
@@ -95,7 +98,7 @@ public final class Bptt {
     public Result run(
             MemorySegment clips, int[] labels, double scale, Kernels k, BackwardKernels bk) {
         Result r = forward(clips, labels, scale, k);
-        backward(bk);
+        backward(k, bk);
         return r;
     }
 
@@ -115,36 +118,11 @@ public final class Bptt {
                             + n);
         }
         MemorySegment bias = model.bias().value();
+        long state = (long) batch * hidden * Float.BYTES;
         for (int t = 0; t < frames; t++) {
-            tape.forward(t, clips, (long) t * n, stride, h[t], z, k);
-            MemorySegment g = gates[t];
-            for (int b = 0; b < batch; b++) {
-                long zr = 4L * b * hidden;
-                for (int u = 0; u < hidden; u++) {
-                    float ig = sigmoid(z.getAtIndex(F, zr + u) + bias.getAtIndex(F, u));
-                    float fg =
-                            sigmoid(
-                                    z.getAtIndex(F, zr + hidden + u)
-                                            + bias.getAtIndex(F, hidden + u));
-                    float gg =
-                            (float)
-                                    Math.tanh(
-                                            z.getAtIndex(F, zr + 2L * hidden + u)
-                                                    + bias.getAtIndex(F, 2L * hidden + u));
-                    float og =
-                            sigmoid(
-                                    z.getAtIndex(F, zr + 3L * hidden + u)
-                                            + bias.getAtIndex(F, 3L * hidden + u));
-                    g.setAtIndex(F, zr + u, ig);
-                    g.setAtIndex(F, zr + hidden + u, fg);
-                    g.setAtIndex(F, zr + 2L * hidden + u, gg);
-                    g.setAtIndex(F, zr + 3L * hidden + u, og);
-                    long s = (long) b * hidden + u;
-                    float cn = fg * c[t].getAtIndex(F, s) + ig * gg;
-                    c[t + 1].setAtIndex(F, s, cn);
-                    h[t + 1].setAtIndex(F, s, og * (float) Math.tanh(cn));
-                }
-            }
+            tape.forward(t, clips, (long) t * n, stride, h[t], gates[t], k);
+            MemorySegment.copy(c[t], 0, c[t + 1], 0, state); // the cell updates c in place
+            k.lstmPointwise(gates[t], 0, bias, c[t + 1], h[t + 1], hidden, batch);
         }
         MemorySegment hw = model.headWeight().value(), hb = model.headBias().value();
         k.gemm(hw, 0, classes, hidden, h[frames], 0, logits, 0, batch, false);
@@ -187,7 +165,7 @@ public final class Bptt {
         return new Result(loss, correct, batch);
     }
 
-    private void backward(BackwardKernels bk) {
+    private void backward(Kernels k, BackwardKernels bk) {
         MemorySegment hw = model.headWeight().value();
         bk.denseWeights(
                 grads[headWeightIndex],
@@ -212,30 +190,8 @@ public final class Bptt {
         MemorySegment gBias = grads[biasIndex];
         MemorySegment dhNow = dh, dhNext = dhPrev;
         for (int t = frames - 1; t >= 0; t--) {
-            MemorySegment g = gates[t];
-            for (int b = 0; b < batch; b++) {
-                long zr = 4L * b * hidden;
-                for (int u = 0; u < hidden; u++) {
-                    long s = (long) b * hidden + u;
-                    float ig = g.getAtIndex(F, zr + u), fg = g.getAtIndex(F, zr + hidden + u);
-                    float gg = g.getAtIndex(F, zr + 2L * hidden + u),
-                            og = g.getAtIndex(F, zr + 3L * hidden + u);
-                    float tc = (float) Math.tanh(c[t + 1].getAtIndex(F, s));
-                    float dhv = dhNow.getAtIndex(F, s);
-                    float dcv = dc.getAtIndex(F, s) + dhv * og * (1 - tc * tc);
-                    float dzi = dcv * gg * ig * (1 - ig);
-                    float dzf = dcv * c[t].getAtIndex(F, s) * fg * (1 - fg);
-                    float dzg = dcv * ig * (1 - gg * gg);
-                    float dzo = dhv * tc * og * (1 - og);
-                    dc.setAtIndex(F, s, dcv * fg);
-                    dz.setAtIndex(F, zr + u, dzi);
-                    dz.setAtIndex(F, zr + hidden + u, dzf);
-                    dz.setAtIndex(F, zr + 2L * hidden + u, dzg);
-                    dz.setAtIndex(F, zr + 3L * hidden + u, dzo);
-                }
-                for (int e = 0; e < 4 * hidden; e++)
-                    gBias.setAtIndex(F, e, gBias.getAtIndex(F, e) + dz.getAtIndex(F, zr + e));
-            }
+            k.tanh(c[t + 1], 0, tanhC, 0, batch * hidden);
+            bk.lstmCellBackward(gates[t], tanhC, c[t], dhNow, dc, dz, gBias, hidden, batch);
             tape.backward(t, dz, h[t], dhNext, grads, bk);
             MemorySegment swap = dhNow;
             dhNow = dhNext;
@@ -244,12 +200,13 @@ public final class Bptt {
         tape.finish(grads);
     }
 
+    /** {@code h_t} of the last forward pass, {@code [b][H]} ({@code h_0 = 0}), for the tests. */
+    MemorySegment hiddenState(int t) {
+        return h[t].asReadOnly();
+    }
+
     /** The logits of the last {@link #run}, {@code [b][C]} (bias included). */
     public float logit(int b, int j) {
         return logits.getAtIndex(F, (long) b * classes + j);
-    }
-
-    static float sigmoid(float v) {
-        return (float) (1.0 / (1.0 + Math.exp(-(double) v)));
     }
 }

@@ -1,13 +1,16 @@
 package fdht.train.plan;
 
+import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
 
 /**
  * The arithmetic of reverse mode, beside the forward {@code fdht.kernels.Kernels}: the two GEMMs of
  * a contraction stage's backward (DESIGN.md section 6) over a batch in the lane layout, the forward
- * lane kernel's own ({@code Kernels#contractLanes}), and the two of a dense layer's. {@link
- * ScalarBackward} is the obviously correct reference; {@code fdht.train.vector.VectorBackward} its
- * Vector API twin; {@link BackwardProvider} picks one per JVM, following the forward kernels.
+ * lane kernel's own ({@code Kernels#contractLanes}), addressed by the same {@link
+ * CompiledPlan.Step} tables; the two of a dense layer's; and the LSTM cell's, the reverse of {@code
+ * Kernels#lstmPointwise}. {@link ScalarBackward} is the obviously correct reference; {@code
+ * fdht.train.vector.VectorBackward} its Vector API twin; {@link BackwardProvider} picks one per
+ * JVM, following the forward kernels.
  *
  * <p>All segments are native; offsets count floats. Buffers read as whole vectors need {@code
  * fdht.layout.Weights.SLACK_FLOATS} of slack past their end (allocate them with {@code
@@ -24,10 +27,12 @@ public interface BackwardKernels {
      * lane {@code l}, {@code dIn[dInOff + (k*inSize + rowBase[p] + cOff[c])*lanes + l] = sum_q
      * dOut[dOutOff + (k*outSize + p*Q + q)*lanes + l] * F[c*Q + q]}, {@code inSize}, {@code
      * outSize} being the stage's batch-1 sizes. The vector kernels take only their own lanes, the
-     * scalar ones any {@code lanes >= 1}.
+     * scalar ones any {@code lanes >= 1}. {@code step} is a stage of a plan compiled for batch 1
+     * whose view is a permutation of its input ({@code P*C} elements), so every element of {@code
+     * dIn} is written once, not accumulated.
      */
     void stageInputLanes(
-            StageView st,
+            CompiledPlan.Step step,
             MemorySegment factors,
             MemorySegment dOut,
             long dOutOff,
@@ -37,13 +42,13 @@ public interface BackwardKernels {
             int chunks);
 
     /**
-     * Factor gradient of a stage over the same lane layout: {@code dF[st.factorOffset() + c*Q + q]
-     * += sum_k sum_p sum_l in[inOff + (k*inSize + rowBase[p] + cOff[c])*lanes + l] * dOut[dOutOff +
-     * (k*outSize + p*Q + q)*lanes + l]}. Lanes past the batch must hold zeros in {@code in} or
-     * {@code dOut} (then they add nothing).
+     * Factor gradient of a stage over the same lane layout: {@code dF[step.factorOffset() + c*Q +
+     * q] += sum_k sum_p sum_l in[inOff + (k*inSize + rowBase[p] + cOff[c])*lanes + l] *
+     * dOut[dOutOff + (k*outSize + p*Q + q)*lanes + l]}. Lanes past the batch must hold zeros in
+     * {@code in} or {@code dOut} (then they add nothing).
      */
     void stageFactorLanes(
-            StageView st,
+            CompiledPlan.Step step,
             MemorySegment in,
             long inOff,
             MemorySegment dOut,
@@ -85,5 +90,30 @@ public interface BackwardKernels {
             MemorySegment x,
             long xOff,
             long xStride,
+            int batch);
+
+    /**
+     * Reverse mode of the LSTM cell ({@code Kernels#lstmPointwise}) for {@code batch} rows of
+     * {@code H = hidden} units, {@code [b][4H]} and {@code [b][H]} row-major from offset 0. Reads
+     * the activated gates {@code i, f, g, o} the forward cell left in its {@code z} ({@code
+     * gates}), {@code tanhC = tanh(c_t)}, {@code cPrev = c_{t-1}} and {@code dh = dL/dh_t}; {@code
+     * dc} holds {@code dL/dc_t} from the later steps and becomes {@code dL/dc_{t-1}}; writes {@code
+     * dz = dL/d(z + bias)} and adds {@code sum_b dz[b]} into {@code dBias} ({@code 4H}):
+     *
+     * <pre>
+     *   dc' = dc + dh * o * (1 - tanhC^2)                 dc_{t-1} = dc' * f
+     *   dz_i = dc' * g * i * (1 - i)     dz_f = dc' * cPrev * f * (1 - f)
+     *   dz_g = dc' * i * (1 - g^2)       dz_o = dh * tanhC * o * (1 - o)
+     * </pre>
+     */
+    void lstmCellBackward(
+            MemorySegment gates,
+            MemorySegment tanhC,
+            MemorySegment cPrev,
+            MemorySegment dh,
+            MemorySegment dc,
+            MemorySegment dz,
+            MemorySegment dBias,
+            int hidden,
             int batch);
 }

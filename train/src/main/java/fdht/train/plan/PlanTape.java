@@ -2,27 +2,37 @@ package fdht.train.plan;
 
 import fdht.kernels.Kernels;
 import fdht.layout.CompiledPlan;
+import fdht.layout.PlanBuffer;
+import fdht.layout.PlanWalker;
+import fdht.layout.StageAdjoint;
+import fdht.layout.StageOperation;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * A compiled batch-1 plan run forward with a tape over a batch held in the lane layout, and
- * backward through the same address tables (DESIGN.md sections 3 and 6). The batch is the vector
- * lane axis: rows in chunks of {@code lanes} (the last chunk padded with zero rows), element {@code
- * e} of row {@code k*lanes + l} at float {@code (k*size + e)*lanes + l} of every buffer, so each
- * stage is one {@link Kernels#contractLanes} forward and one {@link
- * BackwardKernels#stageFactorLanes} plus one {@link BackwardKernels#stageInputLanes} backward, the
- * same register-blocked micro-kernel family. Padded lanes hold zeros in every buffer, forward and
- * backward, so they add nothing to a factor gradient.
+ * A compiled batch-1 plan walked forward with a tape over a batch held in the lane layout, and
+ * backward through the same address tables (DESIGN.md sections 3 and 6): {@link PlanWalker} decides
+ * the stage order and the buffers both ways, as it does for inference, and the tape is the walk
+ * that keeps every stage's input. The batch is the vector lane axis: rows in chunks of {@code
+ * lanes} (the last chunk padded with zero rows), element {@code e} of row {@code k*lanes + l} at
+ * float {@code (k*size + e)*lanes + l} of every buffer, so each stage is one {@link
+ * Kernels#contractLanes} forward and one {@link BackwardKernels#stageFactorLanes} plus one {@link
+ * BackwardKernels#stageInputLanes} backward, the same register-blocked micro-kernel family. Padded
+ * lanes hold zeros in every buffer, forward and backward, so they add nothing to a factor gradient.
  *
  * <p>Each of {@code slots} tape slots (one per time step of a clip) keeps the plan's input and
- * every stage's output, which are the next stages' inputs; the backward pass of a slot turns {@code
- * dy} into the input gradient (kept in lanes, read out by {@link #inputGradient}) and adds every
- * stage's factor gradient {@code dF} into a buffer laid out as the packed factors. The factors are
- * passed in (not taken from the plan), so one compiled plan serves weights that change at every
- * optimiser step ({@link FactorPacking} packs them).
+ * every stage's output, which are the next stages' inputs: forward, the walker's buffers are read
+ * as "the tape of the stage before" and written as "the tape of this stage". Backward, its four
+ * buffers are gradients: {@link PlanBuffer#PING} and {@link PlanBuffer#PONG} two work buffers,
+ * {@link PlanBuffer#INPUT} the input gradient (kept in lanes, read out by {@link #inputGradient}),
+ * {@link PlanBuffer#RESULT} the work buffer the last stage's parity gives it. Every stage's factor
+ * gradient {@code dF} is added into a buffer laid out as the packed factors. The factors are passed
+ * in (not taken from the plan), so one compiled plan serves weights that change at every optimiser
+ * step ({@link FactorPacking} packs them). The result leaves and its gradient enters in row-major
+ * order through {@link CompiledPlan#resultSourceAt} directly (the lane layout changes there
+ * anyway), so the walker's gather and scatter have nothing left to do.
  *
  * <p>Costs {@code chunks * lanes * (slots * (inputSize + sum of stage outputs) + 2 * workSize +
  * inputSize)} floats of native memory; nothing is allocated after construction. Not thread-safe:
@@ -31,16 +41,16 @@ import java.lang.foreign.ValueLayout;
 public final class PlanTape {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     private final CompiledPlan plan;
-    private final StageView[] views;
     private final int slots;
     private final int batch;
     private final int lanes;
     private final int chunks;
     private final MemorySegment[] inputs; // [slot], lane layout
     private final MemorySegment[][] outputs; // [slot][stage], lane layout
-    private final MemorySegment gradA;
-    private final MemorySegment gradB;
-    private final MemorySegment dInput; // the input gradient of the last backward, lane layout
+    // indexed by PlanBuffer.ordinal(): the gradients the backward walk moves between
+    private final MemorySegment[] gradient = new MemorySegment[PlanBuffer.values().length];
+    private final Forward forward = new Forward();
+    private final Backward backward = new Backward();
 
     /**
      * A tape for {@code batch} rows in chunks of {@code lanes} (the kernels' {@code lanes()}) over
@@ -55,25 +65,49 @@ public final class PlanTape {
         if (batch < 1 || lanes < 1)
             throw new IllegalArgumentException(
                     "a tape of " + batch + " rows in chunks of " + lanes + " lanes");
+        int n = plan.stageCount();
+        for (int s = 0; s < n; s++) requirePermutation(plan.step(s));
         this.plan = plan;
         this.slots = slots;
         this.batch = batch;
         this.lanes = lanes;
         this.chunks = (batch + lanes - 1) / lanes;
-        int n = plan.stageCount();
-        this.views = new StageView[n];
-        for (int s = 0; s < n; s++) views[s] = StageView.of(plan.step(s));
         long rows = (long) chunks * lanes;
         this.inputs = new MemorySegment[slots];
         this.outputs = new MemorySegment[slots][n];
         for (int t = 0; t < slots; t++) {
             inputs[t] = Weights.floats(arena, rows * plan.inputSize());
             for (int s = 0; s < n; s++)
-                outputs[t][s] = Weights.floats(arena, rows * views[s].outputSize());
+                outputs[t][s] = Weights.floats(arena, rows * outputSize(plan.step(s)));
         }
-        this.gradA = Weights.floats(arena, rows * plan.workSize());
-        this.gradB = Weights.floats(arena, rows * plan.workSize());
-        this.dInput = Weights.floats(arena, rows * plan.inputSize());
+        MemorySegment ping = Weights.floats(arena, rows * plan.workSize()),
+                pong = Weights.floats(arena, rows * plan.workSize());
+        gradient[PlanBuffer.INPUT.ordinal()] = Weights.floats(arena, rows * plan.inputSize());
+        gradient[PlanBuffer.PING.ordinal()] = ping;
+        gradient[PlanBuffer.PONG.ordinal()] = pong;
+        // the walker names RESULT only as the last stage's output, when it writes the result
+        // directly: the work buffer of that stage's parity, never the one stage last-1 writes
+        gradient[PlanBuffer.RESULT.ordinal()] = ((n - 1) & 1) == 0 ? ping : pong;
+    }
+
+    /**
+     * The backward kernels write the input gradient of a stage, not add to it: its view must visit
+     * every input element once.
+     */
+    private static void requirePermutation(CompiledPlan.Step step) {
+        if ((long) step.p() * step.c() != step.inputSize())
+            throw new IllegalArgumentException(
+                    "stage "
+                            + (step.stage().index() + 1)
+                            + " views "
+                            + (long) step.p() * step.c()
+                            + " elements of an input of "
+                            + step.inputSize()
+                            + ": not a permutation");
+    }
+
+    private static long outputSize(CompiledPlan.Step step) {
+        return (long) step.p() * step.q();
     }
 
     public CompiledPlan plan() {
@@ -90,10 +124,6 @@ public final class PlanTape {
 
     public int lanes() {
         return lanes;
-    }
-
-    public StageView view(int stage) {
-        return views[stage];
     }
 
     /** A zeroed buffer shaped like the plan's packed factors, for the weights or their gradient. */
@@ -133,33 +163,21 @@ public final class PlanTape {
      * stage's output stays on the tape.
      */
     public void forward(int slot, float[] factors, MemorySegment y, long yOff, Kernels k) {
-        MemorySegment in = inputs[slot];
-        for (int s = 0; s < views.length; s++) {
-            contract(plan.step(s), factors, in, outputs[slot][s], k);
-            in = outputs[slot][s];
-        }
+        forward.slot = slot;
+        forward.factors = factors;
+        forward.kernels = k;
+        PlanWalker.forward(plan, forward);
+        MemorySegment last = outputs[slot][plan.stageCount() - 1];
         int n = (int) plan.resultSize();
-        long size = views[views.length - 1].outputSize();
+        long size = outputSize(plan.step(plan.stageCount() - 1));
         boolean direct = plan.lastStageWritesResult();
         for (int b = 0; b < batch; b++) {
             long base = (b / lanes) * size * lanes + b % lanes, row = yOff + (long) b * n;
             for (int e = 0; e < n; e++) {
                 long at = direct ? e : plan.resultSourceAt(e);
-                y.setAtIndex(F, row + e, in.getAtIndex(F, base + at * lanes));
+                y.setAtIndex(F, row + e, last.getAtIndex(F, base + at * lanes));
             }
         }
-    }
-
-    /**
-     * The one call of the forward stage kernel (keep it the only one: its arguments may change).
-     */
-    private void contract(
-            CompiledPlan.Step step,
-            float[] factors,
-            MemorySegment in,
-            MemorySegment out,
-            Kernels k) {
-        k.contractLanes(step, factors, in, 0, out, 0, lanes, chunks);
     }
 
     /**
@@ -176,10 +194,11 @@ public final class PlanTape {
             boolean inputGradient,
             MemorySegment dFactors,
             BackwardKernels bk) {
+        int last = plan.stageCount() - 1;
+        MemorySegment dOut = gradient[PlanWalker.output(plan, last).ordinal()];
         int n = (int) plan.resultSize();
-        long size = views[views.length - 1].outputSize();
+        long size = outputSize(plan.step(last));
         boolean direct = plan.lastStageWritesResult();
-        MemorySegment dOut = gradA, spare = gradB;
         // padded lanes are never written here and every kernel keeps them zero
         for (int b = 0; b < batch; b++) {
             long base = (b / lanes) * size * lanes + b % lanes, row = dyOff + (long) b * n;
@@ -188,18 +207,12 @@ public final class PlanTape {
                 dOut.setAtIndex(F, base + at * lanes, dy.getAtIndex(F, row + e));
             }
         }
-        for (int s = views.length - 1; s >= 0; s--) {
-            MemorySegment in = s == 0 ? inputs[slot] : outputs[slot][s - 1];
-            bk.stageFactorLanes(views[s], in, 0, dOut, 0, dFactors, lanes, chunks);
-            if (s > 0) {
-                bk.stageInputLanes(views[s], factors, dOut, 0, spare, 0, lanes, chunks);
-                MemorySegment t = dOut;
-                dOut = spare;
-                spare = t;
-            } else if (inputGradient) {
-                bk.stageInputLanes(views[s], factors, dOut, 0, dInput, 0, lanes, chunks);
-            }
-        }
+        backward.slot = slot;
+        backward.factors = factors;
+        backward.inputGradient = inputGradient;
+        backward.dFactors = dFactors;
+        backward.kernels = bk;
+        PlanWalker.backward(plan, backward);
     }
 
     /**
@@ -208,6 +221,7 @@ public final class PlanTape {
      */
     public void inputGradient(long col, int n, MemorySegment dst, long dstOff, long dstStride) {
         requireColumns(col, n);
+        MemorySegment dInput = gradient[PlanBuffer.INPUT.ordinal()];
         long size = plan.inputSize();
         for (int b = 0; b < batch; b++) {
             long s = ((b / lanes) * size + col) * lanes + b % lanes, d = dstOff + b * dstStride;
@@ -225,5 +239,60 @@ public final class PlanTape {
                             + (col + n)
                             + ") of a plan input of "
                             + plan.inputSize());
+    }
+
+    /**
+     * The tape of stage {@code s}'s input in {@code slot}: the plan input or stage s-1's output.
+     */
+    private MemorySegment stageInput(int slot, int s) {
+        return s == 0 ? inputs[slot] : outputs[slot][s - 1];
+    }
+
+    /** The forward walk of one slot: each stage reads its input's tape and writes its own. */
+    private final class Forward implements StageOperation {
+        int slot;
+        float[] factors;
+        Kernels kernels;
+
+        @Override
+        public void stage(CompiledPlan.Step step, PlanBuffer from, PlanBuffer to) {
+            int s = step.stage().index();
+            kernels.contractLanes(
+                    step, factors, stageInput(slot, s), 0, outputs[slot][s], 0, lanes, chunks);
+        }
+
+        /** Nothing: {@link #forward} reads the last stage's output in place. */
+        @Override
+        public void gather(PlanBuffer from) {}
+    }
+
+    /** The backward walk of one slot: each stage's adjoint reads its forward input off the tape. */
+    private final class Backward implements StageAdjoint {
+        int slot;
+        MemorySegment factors;
+        boolean inputGradient;
+        MemorySegment dFactors;
+        BackwardKernels kernels;
+
+        /** Nothing: {@link #backward} wrote the result's gradient where the last adjoint reads. */
+        @Override
+        public void scatter(PlanBuffer to) {}
+
+        @Override
+        public void stage(CompiledPlan.Step step, PlanBuffer from, PlanBuffer to) {
+            MemorySegment dOut = gradient[from.ordinal()];
+            kernels.stageFactorLanes(
+                    step,
+                    stageInput(slot, step.stage().index()),
+                    0,
+                    dOut,
+                    0,
+                    dFactors,
+                    lanes,
+                    chunks);
+            if (to != PlanBuffer.INPUT || inputGradient)
+                kernels.stageInputLanes(
+                        step, factors, dOut, 0, gradient[to.ordinal()], 0, lanes, chunks);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package fdht.train.plan;
 
+import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -23,7 +24,7 @@ public final class ScalarBackward implements BackwardKernels {
 
     @Override
     public void stageInputLanes(
-            StageView st,
+            CompiledPlan.Step step,
             MemorySegment factors,
             MemorySegment dOut,
             long dOutOff,
@@ -32,12 +33,11 @@ public final class ScalarBackward implements BackwardKernels {
             int lanes,
             int chunks) {
         requireLanes(lanes, chunks);
-        int p = st.p(), c = st.c(), q = st.q();
-        long f0 = st.factorOffset();
+        int p = step.p(), c = step.c(), q = step.q();
+        long f0 = step.factorOffset(), in = step.inputSize(), out = (long) p * q;
         for (int k = 0; k < chunks; k++) {
             for (int l = 0; l < lanes; l++) {
-                long ib = dInOff + k * st.inputSize() * lanes + l,
-                        ob = dOutOff + k * st.outputSize() * lanes + l;
+                long ib = dInOff + k * in * lanes + l, ob = dOutOff + k * out * lanes + l;
                 for (int r = 0; r < p; r++) {
                     for (int j = 0; j < c; j++) {
                         float sum = 0f;
@@ -45,7 +45,7 @@ public final class ScalarBackward implements BackwardKernels {
                             sum +=
                                     dOut.getAtIndex(F, ob + ((long) r * q + qq) * lanes)
                                             * factors.getAtIndex(F, f0 + (long) j * q + qq);
-                        long e = (long) st.rowBase()[r] + st.contractedOffset()[j];
+                        long e = (long) step.rowBase(r) + step.contractedOffset(j);
                         dIn.setAtIndex(F, ib + e * lanes, sum);
                     }
                 }
@@ -55,7 +55,7 @@ public final class ScalarBackward implements BackwardKernels {
 
     @Override
     public void stageFactorLanes(
-            StageView st,
+            CompiledPlan.Step step,
             MemorySegment in,
             long inOff,
             MemorySegment dOut,
@@ -64,16 +64,15 @@ public final class ScalarBackward implements BackwardKernels {
             int lanes,
             int chunks) {
         requireLanes(lanes, chunks);
-        int p = st.p(), c = st.c(), q = st.q();
-        long f0 = st.factorOffset();
+        int p = step.p(), c = step.c(), q = step.q();
+        long f0 = step.factorOffset(), inSize = step.inputSize(), outSize = (long) p * q;
         for (int j = 0; j < c; j++) {
             for (int qq = 0; qq < q; qq++) {
                 float sum = 0f;
                 for (int k = 0; k < chunks; k++) {
-                    long ib = inOff + k * st.inputSize() * lanes,
-                            ob = dOutOff + k * st.outputSize() * lanes;
+                    long ib = inOff + k * inSize * lanes, ob = dOutOff + k * outSize * lanes;
                     for (int r = 0; r < p; r++) {
-                        long e = (long) st.rowBase()[r] + st.contractedOffset()[j];
+                        long e = (long) step.rowBase(r) + step.contractedOffset(j);
                         for (int l = 0; l < lanes; l++)
                             sum +=
                                     in.getAtIndex(F, ib + e * lanes + l)
@@ -141,6 +140,41 @@ public final class ScalarBackward implements BackwardKernels {
                 long at = (long) i * ld + wCol + j;
                 dw.setAtIndex(F, at, dw.getAtIndex(F, at) + sum);
             }
+        }
+    }
+
+    @Override
+    public void lstmCellBackward(
+            MemorySegment gates,
+            MemorySegment tanhC,
+            MemorySegment cPrev,
+            MemorySegment dh,
+            MemorySegment dc,
+            MemorySegment dz,
+            MemorySegment dBias,
+            int hidden,
+            int batch) {
+        for (int b = 0; b < batch; b++) {
+            long zr = 4L * b * hidden;
+            for (int u = 0; u < hidden; u++) {
+                long s = (long) b * hidden + u;
+                float ig = gates.getAtIndex(F, zr + u);
+                float fg = gates.getAtIndex(F, zr + hidden + u);
+                float gg = gates.getAtIndex(F, zr + 2L * hidden + u);
+                float og = gates.getAtIndex(F, zr + 3L * hidden + u);
+                float tc = tanhC.getAtIndex(F, s), dhv = dh.getAtIndex(F, s);
+                float dcv = dc.getAtIndex(F, s) + dhv * og * (1 - tc * tc);
+                dz.setAtIndex(F, zr + u, dcv * gg * ig * (1 - ig));
+                dz.setAtIndex(F, zr + hidden + u, dcv * cPrev.getAtIndex(F, s) * fg * (1 - fg));
+                dz.setAtIndex(F, zr + 2L * hidden + u, dcv * ig * (1 - gg * gg));
+                dz.setAtIndex(F, zr + 3L * hidden + u, dhv * tc * og * (1 - og));
+                dc.setAtIndex(F, s, dcv * fg);
+            }
+        }
+        for (int e = 0; e < 4 * hidden; e++) {
+            float sum = dBias.getAtIndex(F, e);
+            for (int b = 0; b < batch; b++) sum += dz.getAtIndex(F, 4L * b * hidden + e);
+            dBias.setAtIndex(F, e, sum);
         }
     }
 }

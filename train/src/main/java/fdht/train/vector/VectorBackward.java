@@ -2,8 +2,8 @@ package fdht.train.vector;
 
 import static fdht.kernels.vector.VectorConstants.offHeap;
 
+import fdht.layout.CompiledPlan;
 import fdht.train.plan.BackwardKernels;
-import fdht.train.plan.StageView;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API twin of {@link fdht.train.plan.ScalarBackward}: the stage kernels along the lanes
  * of the lane layout (the batch), register-blocked ({@link VectorLaneBackward}); {@code denseInput}
- * and {@code denseWeights} along the columns (axpy over rows of {@code W}), masked tails.
+ * and {@code denseWeights} along the columns (axpy over rows of {@code W}), masked tails; the LSTM
+ * cell's along the units ({@link VectorCellBackward}).
  *
  * <p>Thread safety: stateless and thread-safe; allocates nothing once compiled.
  */
@@ -34,7 +35,7 @@ public final class VectorBackward implements BackwardKernels {
 
     @Override
     public void stageInputLanes(
-            StageView st,
+            CompiledPlan.Step st,
             MemorySegment factors,
             MemorySegment dOut,
             long dOutOff,
@@ -48,7 +49,7 @@ public final class VectorBackward implements BackwardKernels {
 
     @Override
     public void stageFactorLanes(
-            StageView st,
+            CompiledPlan.Step st,
             MemorySegment in,
             long inOff,
             MemorySegment dOut,
@@ -145,5 +146,19 @@ public final class VectorBackward implements BackwardKernels {
                 acc.intoMemorySegment(dw, wb + jb, LE, m);
             }
         }
+    }
+
+    @Override
+    public void lstmCellBackward(
+            MemorySegment gates,
+            MemorySegment tanhC,
+            MemorySegment cPrev,
+            MemorySegment dh,
+            MemorySegment dc,
+            MemorySegment dz,
+            MemorySegment dBias,
+            int hidden,
+            int batch) {
+        VectorCellBackward.backward(gates, tanhC, cPrev, dh, dc, dz, dBias, hidden, batch);
     }
 }

@@ -10,7 +10,7 @@ import static fdht.kernels.vector.VectorConstants.ROT_8;
 import static fdht.kernels.vector.VectorConstants.S;
 import static fdht.kernels.vector.VectorConstants.offHeap;
 
-import fdht.train.plan.StageView;
+import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
@@ -19,7 +19,8 @@ import jdk.incubator.vector.FloatVector;
  * fdht.train.plan.BackwardKernels#stageInputLanes}), in the register-blocked shape of the forward
  * lane micro-kernel ({@code fdht.kernels.vector.VectorLaneContract}): one contiguous vector load
  * per batch-lane operand, factor entries broadcast once into a register, whole vectors addressed
- * through the batch-1 plan's tables scaled by {@code L}.
+ * through the batch-1 plan's tables scaled by {@code L} (the step's own tables, {@code
+ * CompiledPlan.Step.internalRowBaseTable()}: shared by every thread, only read here).
  *
  * <ul>
  *   <li>input gradient: 4 rows x 4 contracted indices of accumulators (8 loads per 16 FMAs), each
@@ -56,7 +57,7 @@ final class VectorLaneBackward {
     }
 
     static void input(
-            StageView st,
+            CompiledPlan.Step st,
             MemorySegment fs,
             MemorySegment dOut,
             long dOutOff,
@@ -67,9 +68,9 @@ final class VectorLaneBackward {
         dOut = offHeap(dOut);
         dIn = offHeap(dIn);
         final int p = st.p(), c = st.c(), q = st.q();
-        final int[] rb = st.rowBase(), co = st.contractedOffset();
+        final int[] rb = st.internalRowBaseTable(), co = st.internalContractedOffsetTable();
         final long fBytes = st.factorOffset() * Float.BYTES, qBytes = (long) q * Float.BYTES;
-        final long inChunk = st.inputSize() * VB, outChunk = st.outputSize() * VB;
+        final long inChunk = st.inputSize() * VB, outChunk = (long) p * q * VB;
         final long rowBytes = (long) q * VB;
         for (int k = 0; k < chunks; k++) {
             final long ib = dInOff * Float.BYTES + k * inChunk,
@@ -251,7 +252,7 @@ final class VectorLaneBackward {
     }
 
     static void factor(
-            StageView st,
+            CompiledPlan.Step st,
             MemorySegment in,
             long inOff,
             MemorySegment dOut,
@@ -262,7 +263,7 @@ final class VectorLaneBackward {
         dOut = offHeap(dOut);
         dF = offHeap(dF);
         final int c = st.c(), q = st.q();
-        final int[] co = st.contractedOffset();
+        final int[] co = st.internalContractedOffsetTable();
         final long fBytes = st.factorOffset() * Float.BYTES, qBytes = (long) q * Float.BYTES;
         final long inBase = inOff * Float.BYTES, outBase = dOutOff * Float.BYTES;
         int j = 0;
@@ -324,7 +325,7 @@ final class VectorLaneBackward {
      * {@code kk} in row 0 of chunk 0; {@code at}: bytes of {@code dF[j*Q + kk]}.
      */
     private static void factor2x4(
-            StageView st,
+            CompiledPlan.Step st,
             MemorySegment in,
             long i0,
             long i1,
@@ -337,8 +338,8 @@ final class VectorLaneBackward {
         dOut = offHeap(dOut);
         dF = offHeap(dF);
         final int p = st.p();
-        final int[] rb = st.rowBase();
-        final long inChunk = st.inputSize() * VB, outChunk = st.outputSize() * VB;
+        final int[] rb = st.internalRowBaseTable();
+        final long inChunk = st.inputSize() * VB, outChunk = (long) st.p() * st.q() * VB;
         final long rowBytes = (long) st.q() * VB, qBytes = (long) st.q() * Float.BYTES;
         FloatVector z = FloatVector.zero(S);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
@@ -408,7 +409,7 @@ final class VectorLaneBackward {
 
     /** The contracted index {@link #factor2x4} leaves over, times four factor columns. */
     private static void factor1x4(
-            StageView st,
+            CompiledPlan.Step st,
             MemorySegment in,
             long i0,
             MemorySegment dOut,
@@ -420,8 +421,8 @@ final class VectorLaneBackward {
         dOut = offHeap(dOut);
         dF = offHeap(dF);
         final int p = st.p();
-        final int[] rb = st.rowBase();
-        final long inChunk = st.inputSize() * VB, outChunk = st.outputSize() * VB;
+        final int[] rb = st.internalRowBaseTable();
+        final long inChunk = st.inputSize() * VB, outChunk = (long) st.p() * st.q() * VB;
         final long rowBytes = (long) st.q() * VB;
         FloatVector z = FloatVector.zero(S);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
@@ -459,7 +460,7 @@ final class VectorLaneBackward {
 
     /** One contracted index, one factor column: the tails. */
     private static void factorOne(
-            StageView st,
+            CompiledPlan.Step st,
             MemorySegment in,
             long i0,
             MemorySegment dOut,
@@ -471,8 +472,8 @@ final class VectorLaneBackward {
         dOut = offHeap(dOut);
         dF = offHeap(dF);
         final int p = st.p();
-        final int[] rb = st.rowBase();
-        final long inChunk = st.inputSize() * VB, outChunk = st.outputSize() * VB;
+        final int[] rb = st.internalRowBaseTable();
+        final long inChunk = st.inputSize() * VB, outChunk = (long) st.p() * st.q() * VB;
         final long rowBytes = (long) st.q() * VB;
         FloatVector a = FloatVector.zero(S);
         for (int k = 0; k < chunks; k++, i0 += inChunk, d0 += outChunk) {

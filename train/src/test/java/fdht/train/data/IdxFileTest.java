@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class IdxFileTest {
@@ -39,6 +41,9 @@ class IdxFileTest {
     }
 
     @Test
+    // a hang guard, not a benchmark: rejecting each file takes well under a millisecond; the
+    // bound is generous for a loaded two-core CI, and a separate thread ends a real hang
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void hostileFilesGiveOneClearErrorNamingTheFile() throws IOException {
         byte[] raw = idx(0x08, DIMS, data());
         expectBad("empty", new byte[0], "shorter than the 4-byte IDX magic");
@@ -80,7 +85,6 @@ class IdxFileTest {
 
     private void expectBad(String name, byte[] bytes, String fragment) throws IOException {
         Path f = Files.write(dir.resolve(name + ".idx"), bytes);
-        long t0 = System.nanoTime();
         ModelFileException e =
                 assertThrows(ModelFileException.class, () -> IdxFile.read(f, 3, 1000), name);
         assertTrue(
@@ -89,8 +93,5 @@ class IdxFileTest {
         assertTrue(
                 e.getMessage().contains(f.toString()),
                 name + ": the message must name the file: " + e.getMessage());
-        assertTrue(
-                System.nanoTime() - t0 < 2_000_000_000L,
-                name + ": rejecting a bad file must be quick");
     }
 }

@@ -35,9 +35,9 @@ class BackwardDeterminismTest {
                             ContractionPlanner.plan(f, 1), HtMatrix.random(f, 3, arena), arena);
             int chunks = 2;
             for (int s = 0; s < plan.stageCount(); s++) {
-                StageView v = StageView.of(plan.step(s));
+                CompiledPlan.Step v = plan.step(s);
                 int in = Math.toIntExact(v.inputSize() * lanes * chunks),
-                        out = Math.toIntExact(v.outputSize() * lanes * chunks);
+                        out = Math.toIntExact((long) v.p() * v.q() * lanes * chunks);
                 MemorySegment x = BackwardTwinProperties.random(arena, in, r),
                         g = BackwardTwinProperties.random(arena, out, r),
                         dIn = Weights.floats(arena, in),

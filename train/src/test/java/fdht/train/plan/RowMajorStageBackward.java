@@ -1,5 +1,6 @@
 package fdht.train.plan;
 
+import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -15,7 +16,7 @@ final class RowMajorStageBackward {
 
     /** {@code dIn[dInOff + rowBase[p] + cOff[c]] = sum_k dOut[dOutOff + p*Q + k] * F[c*Q + k]}. */
     static void input(
-            StageView st,
+            CompiledPlan.Step st,
             MemorySegment factors,
             MemorySegment dOut,
             long dOutOff,
@@ -30,14 +31,14 @@ final class RowMajorStageBackward {
                     sum +=
                             dOut.getAtIndex(F, dOutOff + (long) r * q + k)
                                     * factors.getAtIndex(F, f0 + (long) j * q + k);
-                dIn.setAtIndex(F, dInOff + st.rowBase()[r] + st.contractedOffset()[j], sum);
+                dIn.setAtIndex(F, dInOff + st.rowBase(r) + st.contractedOffset(j), sum);
             }
         }
     }
 
     /** {@code dF[c*Q + k] += sum_p in[inOff + rowBase[p] + cOff[c]] * dOut[dOutOff + p*Q + k]}. */
     static void factor(
-            StageView st,
+            CompiledPlan.Step st,
             MemorySegment in,
             long inOff,
             MemorySegment dOut,
@@ -50,7 +51,7 @@ final class RowMajorStageBackward {
                 float sum = 0f;
                 for (int r = 0; r < p; r++)
                     sum +=
-                            in.getAtIndex(F, inOff + st.rowBase()[r] + st.contractedOffset()[j])
+                            in.getAtIndex(F, inOff + st.rowBase(r) + st.contractedOffset(j))
                                     * dOut.getAtIndex(F, dOutOff + (long) r * q + k);
                 long at = f0 + (long) j * q + k;
                 dFactors.setAtIndex(F, at, dFactors.getAtIndex(F, at) + sum);
