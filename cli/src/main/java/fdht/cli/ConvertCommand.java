@@ -1,17 +1,19 @@
 package fdht.cli;
 
-import fdht.kernels.decompose.GateFactors;
-import fdht.kernels.decompose.HtDecomposition;
-import fdht.kernels.decompose.Truncation;
-import fdht.kernels.decompose.TtDecomposition;
+import fdht.kernels.decompose.LayerDecomposition;
+import fdht.kernels.format.GateFactors;
+import fdht.kernels.format.LayerFormat;
+import fdht.kernels.format.RankSpec;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.kernels.lstm.LstmStack;
 import fdht.kernels.lstm.PytorchStateDict;
 import fdht.layout.DimensionTree;
+import fdht.layout.HtFormat;
+import fdht.layout.MatrixFormat;
+import fdht.layout.TtFormat;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -47,7 +49,7 @@ final class ConvertCommand implements Callable<Integer> {
             names = "--ranks",
             defaultValue = "4",
             description =
-                    "full, one maximum rank R, or one per node r1,r2,... (HT: node ids 1..2d-1; TT: bonds 1..d-1). Default ${DEFAULT-VALUE}.")
+                    "full (each node at the largest rank it can use), one maximum rank R, or one per node r1,r2,... (HT: node ids 1..2d-1; TT: bonds 1..d-1). Default ${DEFAULT-VALUE}.")
     String ranks;
 
     @Option(
@@ -60,7 +62,8 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(
             names = "--format",
             defaultValue = "fdht",
-            description = "fdht, ht-input or tt. Default ${DEFAULT-VALUE}.")
+            completionCandidates = FormatOptions.PlannedKeys.class,
+            description = "${COMPLETION-CANDIDATES}. Default ${DEFAULT-VALUE}.")
     String format;
 
     @Option(
@@ -105,45 +108,73 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (!format.equals("fdht") && !format.equals("ht-input") && !format.equals("tt")) {
+        if (!LayerFormat.PLANNED_KEYS.contains(format))
             throw new IllegalArgumentException(
-                    "--format " + format + ": expected fdht, ht-input or tt");
+                    "--format "
+                            + format
+                            + ": expected one of "
+                            + String.join(", ", LayerFormat.PLANNED_KEYS));
+        RankSpec rankSpec = FormatOptions.named("", () -> RankSpec.parse(ranks));
+        DimensionTree dimensionTree = null;
+        if (tree != null) {
+            try {
+                dimensionTree = DimensionTree.parse(tree);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--tree " + tree + ": " + e.getMessage(), e);
+            }
         }
-        Truncation truncation = truncation();
+        DimensionTree given = dimensionTree;
+        GateFactors factors =
+                FormatOptions.named(
+                        "", () -> new GateFactors(order, rowFactors, colFactors, given, false));
         try (Arena arena = Arena.ofConfined()) {
             PytorchStateDict.Import dense =
                     PytorchStateDict.read(input, lstmPrefix, headPrefix, arena);
+            LstmStack original = dense.stack();
             out.println(input + ": " + dense.describe());
             if (!dense.ignored().isEmpty())
                 out.println("ignored: " + String.join(", ", dense.ignored()));
-            if (dense.directions() == 2
-                    && dense.head()
-                            != null) { // the file cannot say which the head was trained on: name
-                // the one imported
+            if (original.directions() == 2 && original.head().isPresent()) {
+                // the file cannot say which the head was trained on: name the one imported
                 out.println(
                         "note: the head reads output[:, -1] (the reverse direction after only the last frame), as head(output[:, -1]) does;"
                                 + " a head trained on h_n (the reverse direction after the whole clip) will not give PyTorch's logits");
             }
             long start = System.nanoTime();
-            int layers = dense.layerCount(), directions = dense.directions();
+            int layers = original.layerCount(), directions = original.directions();
+            boolean several = layers > 1 || directions > 1;
             Lstm[][] cells = new Lstm[layers][directions];
             for (int l = 0; l < layers; l++) {
                 for (int d = 0; d < directions; d++) {
-                    Compressed c;
+                    Lstm layer = original.layer(l, d);
+                    LayerFormat.Planned target =
+                            (LayerFormat.Planned)
+                                    FormatOptions.named(
+                                            several ? LstmStack.name(l, d) + ": " : "",
+                                            () ->
+                                                    LayerFormat.parse(
+                                                            format,
+                                                            rankSpec,
+                                                            layer.inputSize(),
+                                                            layer.hiddenSize(),
+                                                            factors));
+                    Progress bar = new Progress(spec.commandLine().getErr());
+                    LayerDecomposition.Result c;
                     try {
-                        c = compress(dense.layers()[l][d], truncation, arena);
+                        c = LayerDecomposition.compress(layer, target, tolerance, arena, bar);
                     } catch (IllegalArgumentException e) {
-                        throw layers > 1 || directions > 1
+                        throw several
                                 ? new IllegalArgumentException(
                                         LstmStack.name(l, d) + ": " + e.getMessage(), e)
                                 : e;
                     }
-                    cells[l][d] = c.lstm();
-                    if (layers > 1 || directions > 1) out.println(LstmStack.name(l, d) + ":");
-                    out.println(c.summary());
+                    bar.done();
+                    cells[l][d] = c.layer();
+                    if (several) out.println(LstmStack.name(l, d) + ":");
+                    out.println(summary(c, target));
                 }
             }
-            LstmStack stack = LstmStack.of(cells, dense.head());
+            LstmStack stack = LstmStack.of(cells, original.head().orElse(null));
             LstmModelFile.write(stack, output);
             out.printf("%s -> %s (%s)%n", input, output, stack.describe());
             out.printf(
@@ -156,86 +187,26 @@ final class ConvertCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One direction of one layer, compressed, and what to report of it. */
-    private record Compressed(Lstm lstm, String summary) {}
-
-    private Compressed compress(
-            PytorchStateDict.DenseLayer dense, Truncation truncation, Arena arena) {
-        int n = dense.inputSize(), h = dense.hidden();
-        boolean inputOnly = format.equals("ht-input");
-        int cols = inputOnly ? n : n + h;
-        MemorySegment w =
-                inputOnly ? dense.weights().inputWeights(arena) : dense.weights().weights();
-        int planRank = truncation.maxRank() == Integer.MAX_VALUE ? 4 : truncation.maxRank();
-        int[] m = rowFactors != null ? rowFactors : GateFactors.rows(h, order);
-        int[] nf = colFactors != null ? colFactors : GateFactors.columns(cols, m, planRank);
-        Progress bar = new Progress(spec.commandLine().getErr());
-        Lstm lstm;
-        double error;
-        String ranksChosen;
-        if (format.equals("tt")) {
-            TtDecomposition.Result r = TtDecomposition.decompose(w, cols, m, nf, truncation, arena);
-            lstm = Lstm.tt(r.matrix(), n, dense.bias(), arena);
-            error = r.relativeError();
-            int[] bonds = new int[m.length + 1];
-            for (int k = 0; k <= m.length; k++) bonds[k] = r.matrix().format().bondRank(k);
-            ranksChosen = "TT ranks " + Arrays.toString(bonds);
-        } else {
-            DimensionTree t =
-                    tree != null ? DimensionTree.parse(tree) : DimensionTree.balanced(m.length);
-            HtDecomposition.Result r =
-                    HtDecomposition.decompose(w, cols, m, nf, t, truncation, arena, bar);
-            error = r.relativeError();
-            ranksChosen =
-                    "HT ranks by node "
-                            + Arrays.toString(r.matrix().format().ranks())
-                            + " on tree "
-                            + t;
-            lstm =
-                    inputOnly
-                            ? Lstm.htInput(
-                                    r.matrix(),
-                                    dense.weights().hiddenWeights(arena),
-                                    n,
-                                    dense.bias(),
-                                    arena)
-                            : Lstm.fdht(r.matrix(), n, dense.bias(), arena);
-        }
-        bar.done();
-        String summary =
-                String.format(
-                        "factors: rows %s, columns %s (%,d columns for %,d)%n%s%nrelative weight error %.3e",
-                        Arrays.toString(m),
-                        Arrays.toString(nf),
-                        product(nf),
-                        cols,
-                        ranksChosen,
-                        error);
-        return new Compressed(lstm, summary);
-    }
-
-    private Truncation truncation() {
-        String r = ranks.strip();
-        if (r.equals("full")) return new Truncation(Integer.MAX_VALUE, tolerance);
-        try {
-            if (!r.contains(",")) return new Truncation(Integer.parseInt(r), tolerance);
-            return Truncation.perNode(
-                    Arrays.stream(r.split(","))
-                            .mapToInt(x -> Integer.parseInt(x.strip()))
-                            .toArray(),
-                    tolerance);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "--ranks "
-                            + ranks
-                            + ": expected full, a number, or a comma-separated list of numbers");
-        }
-    }
-
-    private static long product(int[] f) {
-        long p = 1;
-        for (int x : f) p *= x;
-        return p;
+    /** What to report of a compressed layer: factors, ranks kept, error. */
+    private static String summary(LayerDecomposition.Result c, LayerFormat.Planned target) {
+        MatrixFormat m = ((LayerFormat.Planned) c.layer().format()).matrix();
+        String ranksKept =
+                switch (m) {
+                    case HtFormat ht ->
+                            "HT ranks by node "
+                                    + Arrays.toString(ht.ranks())
+                                    + " on tree "
+                                    + ht.tree();
+                    case TtFormat tt -> "TT ranks " + Arrays.toString(tt.bondRanks());
+                };
+        return String.format(
+                "factors: rows %s, columns %s (%,d columns for %,d)%n%s%nrelative weight error %.3e",
+                Arrays.toString(m.rowFactors()),
+                Arrays.toString(m.colFactors()),
+                (long) m.cols(),
+                target.columns(),
+                ranksKept,
+                c.relativeError());
     }
 
     /** A progress bar on stderr when it is a terminal; silent otherwise. */

@@ -50,7 +50,7 @@ final class DemoCommand implements Callable<Integer> {
                 GateMatrix w =
                         new GateMatrix(
                                 DenseReconstruction.of(
-                                        model.fdhtWeights().orElseThrow(), input + hidden, arena),
+                                        model.htWeights().orElseThrow(), input + hidden, arena),
                                 input,
                                 hidden);
                 MemorySegment wih = w.inputWeights(arena), whh = w.hiddenWeights(arena);
@@ -79,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
     static int run(PrintWriter out) {
         try (Arena arena = Arena.ofConfined()) {
             Lstm fdht = DefaultModel.load(arena);
-            HtMatrix ht = fdht.fdhtWeights().orElseThrow();
+            HtMatrix ht = fdht.htWeights().orElseThrow();
             HtFormat format = ht.format();
             int[] colFactors = format.colFactors();
             int input = fdht.inputSize(), hidden = fdht.hiddenSize();

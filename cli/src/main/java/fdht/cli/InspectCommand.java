@@ -8,7 +8,6 @@ import fdht.layout.LanePlan;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -80,21 +79,7 @@ final class InspectCommand implements Callable<Integer> {
                                 p,
                                 SizeRatio.of(p, pd));
                     }
-                    lstm.htWeights()
-                            .ifPresentOrElse(
-                                    ht ->
-                                            out.println(
-                                                    "tree "
-                                                            + ht.format().tree()
-                                                            + ", row factors "
-                                                            + Arrays.toString(
-                                                                    ht.format().rowFactors())
-                                                            + ", column factors "
-                                                            + Arrays.toString(
-                                                                    ht.format().colFactors())
-                                                            + ", ranks by node "
-                                                            + Arrays.toString(ht.format().ranks())),
-                                    () -> out.println(lstm.formatDescription()));
+                    out.println(lstm.format().shapes());
                     lstm.plan(batch)
                             .ifPresent(
                                     plan -> {

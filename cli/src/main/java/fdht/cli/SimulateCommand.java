@@ -6,6 +6,7 @@ import fdht.accel.Sensitivity;
 import fdht.accel.Sweep;
 import fdht.accel.Variant;
 import fdht.accel.Workload;
+import fdht.kernels.format.LayerFormat;
 import fdht.layout.io.AtomicOutputs;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -183,16 +184,14 @@ final class SimulateCommand implements Callable<Integer> {
                                     + (stack.isSingle()
                                             ? ""
                                             : " " + fdht.kernels.lstm.LstmStack.name(l, d));
-                    fdht.layout.HtMatrix ht =
-                            lstm.fdhtWeights()
-                                    .orElseThrow(
-                                            () ->
-                                                    new IllegalArgumentException(
-                                                            name
-                                                                    + " is not an FDHT layer (simulate takes kind fdht)"));
-                    out.add(
-                            Workload.ofModel(
-                                    name, lstm.inputSize(), lstm.hiddenSize(), ht.format()));
+                    if (!(lstm.format() instanceof LayerFormat.Fdht f
+                            && f.matrix() instanceof fdht.layout.HtFormat ht))
+                        throw new IllegalArgumentException(
+                                name
+                                        + " is "
+                                        + lstm.format().name()
+                                        + ", not an FDHT layer (simulate takes kind fdht)");
+                    out.add(Workload.ofModel(name, lstm.inputSize(), lstm.hiddenSize(), ht));
                 }
             }
             return out;
@@ -202,13 +201,13 @@ final class SimulateCommand implements Callable<Integer> {
     private static fdht.layout.TtFormat ttFromModel(Path file) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             fdht.kernels.lstm.Lstm lstm = fdht.kernels.lstm.LstmModelFile.read(file, arena);
-            return lstm.ttWeights()
-                    .orElseThrow(
-                            () ->
-                                    new IllegalArgumentException(
-                                            file
-                                                    + " is not a TT model (--tie-model takes kind tt)"))
-                    .format();
+            if (lstm.format() instanceof LayerFormat.Tt t
+                    && t.matrix() instanceof fdht.layout.TtFormat tt) return tt;
+            throw new IllegalArgumentException(
+                    file
+                            + " is "
+                            + lstm.format().name()
+                            + ", not a TT model (--tie-model takes kind tt)");
         }
     }
 

@@ -52,14 +52,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--format",
             defaultValue = "fdht",
-            description = "fdht, ht-input, tt or dense (default ${DEFAULT-VALUE})")
+            completionCandidates = FormatOptions.AllKeys.class,
+            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String format;
 
     @Option(
             names = "--ranks",
             defaultValue = "4",
             description =
-                    "HT/TT ranks: R, or one per HT node / TT inner bond (default ${DEFAULT-VALUE})")
+                    "HT/TT ranks: R, full, or one per HT node / TT inner bond (default ${DEFAULT-VALUE})")
     String ranks;
 
     @Option(
@@ -248,14 +249,18 @@ final class TrainCommand implements Callable<Integer> {
         if (dir == null || !Files.isDirectory(dir))
             throw new IllegalArgumentException(
                     "--out " + model + ": directory " + dir + " does not exist");
-        TrainingRun.run(
-                config,
-                model,
-                resume,
-                data(config, trainImages),
-                command(),
-                log,
-                System.console() != null);
+        // the format's errors name the option that gave the part they are about
+        FormatOptions.named(
+                "",
+                () ->
+                        TrainingRun.run(
+                                config,
+                                model,
+                                resume,
+                                data(config, trainImages),
+                                command(),
+                                log,
+                                System.console() != null));
         return 0;
     }
 

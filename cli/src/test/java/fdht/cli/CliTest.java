@@ -37,7 +37,7 @@ class CliTest {
     void bundledModelIsTheOneItsSeedsMake() {
         try (Arena arena = Arena.ofConfined()) {
             Lstm bundled = DefaultModel.load(arena), built = DefaultModel.build(arena);
-            HtMatrix a = bundled.fdhtWeights().orElseThrow(), b = built.fdhtWeights().orElseThrow();
+            HtMatrix a = bundled.htWeights().orElseThrow(), b = built.htWeights().orElseThrow();
             assertEquals(b.format(), a.format());
             float[][] x = a.toArrays(), y = b.toArrays();
             for (int t = 0; t < x.length; t++)
@@ -162,8 +162,8 @@ class CliTest {
         try (Arena arena = Arena.ofConfined()) {
             Lstm dense =
                     fdht.kernels.lstm.PytorchStateDict.read(torch, null, null, arena)
-                            .layers()[0][0]
-                            .toLstm(arena);
+                            .stack()
+                            .layer(0, 0);
             MemorySegment expected = fdht.layout.Weights.floats(arena, 4 * hidden);
             dense.run(
                     fdht.layout.Weights.copyOf(arena, clip),
@@ -394,8 +394,7 @@ class CliTest {
             assertEquals(0, inf.code(), inf.err());
             try (Arena arena = Arena.ofConfined()) {
                 fdht.kernels.lstm.LstmStack dense =
-                        fdht.kernels.lstm.PytorchStateDict.read(torch, null, null, arena)
-                                .toStack(arena);
+                        fdht.kernels.lstm.PytorchStateDict.read(torch, null, null, arena).stack();
                 int width = directions * hidden;
                 MemorySegment
                         expected = fdht.layout.Weights.floats(arena, (long) batch * frames * width),

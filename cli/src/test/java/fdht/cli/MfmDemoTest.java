@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import fdht.kernels.lstm.FdhtProjection;
+import fdht.kernels.format.LayerFormat;
 import fdht.kernels.lstm.Lstm;
 import fdht.train.data.FashionMnist;
 import fdht.train.data.MovingFashionMnist;
@@ -23,7 +23,7 @@ class MfmDemoTest {
     void theBundledModelIsTheSmallFdhtClassifier() {
         try (Arena arena = Arena.ofConfined()) {
             Lstm m = DefaultModel.loadResource(MfmDemo.RESOURCE, arena);
-            assertTrue(m.projection() instanceof FdhtProjection);
+            assertTrue(m.format() instanceof LayerFormat.Fdht);
             assertEquals(1312, m.parameterCount());
             assertEquals(40, m.head().orElseThrow().classes());
             assertEquals(MovingFashionMnist.FRAME_SIZE, m.inputSize());

@@ -39,6 +39,19 @@ public final class HtFormat implements MatrixFormat {
     public static HtFormat withCappedRanks(
             int[] rowFactors, int[] colFactors, DimensionTree tree, int rank) {
         if (rank < 1) throw new IllegalArgumentException("rank " + rank + " must be at least 1");
+        int[] ranks = new int[tree.nodeCount()];
+        Arrays.fill(ranks, rank);
+        return withCappedRanks(rowFactors, colFactors, tree, ranks);
+    }
+
+    /**
+     * A format whose node {@code t} has rank {@code maxRanks[t]} (by node id, the root's included),
+     * lowered where a larger rank would be redundant: above the size of the node's modes or of the
+     * complementary modes (the exact rank of its matricization at most), and for an interior node
+     * above the product of its children's ranks. The root gets 1.
+     */
+    public static HtFormat withCappedRanks(
+            int[] rowFactors, int[] colFactors, DimensionTree tree, int[] maxRanks) {
         int d = tree.order();
         if (rowFactors.length != d || colFactors.length != d) {
             throw new IllegalArgumentException(
@@ -50,23 +63,76 @@ public final class HtFormat implements MatrixFormat {
                             + colFactors.length
                             + " column factors were given");
         }
+        if (maxRanks.length != tree.nodeCount())
+            throw new IllegalArgumentException(
+                    "tree "
+                            + tree
+                            + " has "
+                            + tree.nodeCount()
+                            + " nodes (ids 1.."
+                            + tree.nodeCount()
+                            + ", the root last) but "
+                            + maxRanks.length
+                            + " ranks were given");
         long total = 1;
         for (int k = 0; k < d; k++) total *= (long) rowFactors[k] * colFactors[k];
         int[] ranks = new int[tree.nodeCount()];
-        for (int t = 0; t < tree.nodeCount(); t++) {
+        for (int t = 0; t < tree.nodeCount(); t++) { // node ids are post-order: children first
+            if (maxRanks[t] < 1)
+                throw new IllegalArgumentException(
+                        "rank " + maxRanks[t] + " of node " + (t + 1) + " must be at least 1");
             if (t == tree.root()) {
                 ranks[t] = 1;
                 continue;
             }
-            long inside = 1;
-            for (int k = tree.firstMode(t); k < tree.endMode(t); k++)
-                inside *= (long) rowFactors[k] * colFactors[k];
-            long cap = Math.min(inside, total / Math.max(1, inside));
-            if (!tree.isLeaf(t))
-                cap = Math.min(cap, (long) ranks[tree.left(t)] * ranks[tree.right(t)]);
-            ranks[t] = (int) Math.max(1, Math.min(rank, cap));
+            ranks[t] =
+                    (int)
+                            Math.max(
+                                    1,
+                                    Math.min(
+                                            maxRanks[t],
+                                            rankCap(
+                                                    rowFactors,
+                                                    colFactors,
+                                                    tree,
+                                                    t,
+                                                    total,
+                                                    ranks)));
         }
         return new HtFormat(rowFactors, colFactors, tree, ranks);
+    }
+
+    /**
+     * The largest useful rank of non-root node {@code t}: the exact rank bound of its matricization
+     * (the product of the mode sizes on the smaller side), and for an interior node the product of
+     * its children's ranks {@code ranks[l] ranks[r]}; {@code total} is the product of all mode
+     * sizes.
+     */
+    private static long rankCap(
+            int[] rowFactors,
+            int[] colFactors,
+            DimensionTree tree,
+            int t,
+            long total,
+            int[] ranks) {
+        long inside = 1;
+        for (int k = tree.firstMode(t); k < tree.endMode(t); k++)
+            inside *= (long) rowFactors[k] * colFactors[k];
+        long cap = Math.min(inside, total / Math.max(1, inside));
+        if (!tree.isLeaf(t)) cap = Math.min(cap, (long) ranks[tree.left(t)] * ranks[tree.right(t)]);
+        return cap;
+    }
+
+    /**
+     * The largest useful rank of each non-root node of a format of these factors and tree, by the
+     * rule of {@link #withCappedRanks(int[], int[], DimensionTree, int[])}, given the ranks of the
+     * children (a decomposition that finds its ranks node by node asks for each in turn).
+     */
+    public static long maximumRank(
+            int[] rowFactors, int[] colFactors, DimensionTree tree, int node, int[] childRanks) {
+        long total = 1;
+        for (int k = 0; k < tree.order(); k++) total *= (long) rowFactors[k] * colFactors[k];
+        return rankCap(rowFactors, colFactors, tree, node, total, childRanks);
     }
 
     private void validate() {
@@ -202,10 +268,12 @@ public final class HtFormat implements MatrixFormat {
         return colFactors[k];
     }
 
+    @Override
     public int[] rowFactors() {
         return rowFactors.clone();
     }
 
+    @Override
     public int[] colFactors() {
         return colFactors.clone();
     }
@@ -230,10 +298,22 @@ public final class HtFormat implements MatrixFormat {
         return product(colFactors);
     }
 
+    @Override
+    public int nodeCount() {
+        return tree.nodeCount();
+    }
+
+    @Override
+    public long[] nodeShape(int node) {
+        if (tree.isLeaf(node)) return new long[] {rowFactors[node], colFactors[node], ranks[node]};
+        return new long[] {ranks[node], ranks[tree.left(node)], ranks[tree.right(node)]};
+    }
+
     /**
      * Number of floats in node {@code t}: {@code m n r} for a leaf, {@code r_t r_l r_r} for an
      * interior node.
      */
+    @Override
     public int nodeSize(int node) {
         if (tree.isLeaf(node)) return rowFactors[node] * colFactors[node] * ranks[node];
         return ranks[node] * ranks[tree.left(node)] * ranks[tree.right(node)];

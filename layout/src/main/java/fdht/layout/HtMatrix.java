@@ -115,6 +115,7 @@ public final class HtMatrix implements PlanFactors {
     }
 
     /** Node tensors copied to the heap, in the layout {@link #of} takes. */
+    @Override
     public float[][] toArrays() {
         float[][] out = new float[format.tree().nodeCount()][];
         for (int t = 0; t < out.length; t++)

@@ -18,6 +18,12 @@ public sealed interface MatrixFormat permits HtFormat, TtFormat {
     /** n_k, column (input) factor of mode {@code k}, 0-based. */
     int colFactor(int k);
 
+    /** m_1..m_d, copied. */
+    int[] rowFactors();
+
+    /** n_1..n_d, copied. */
+    int[] colFactors();
+
     /** M, the number of rows. */
     int rows();
 
@@ -26,6 +32,19 @@ public sealed interface MatrixFormat permits HtFormat, TtFormat {
 
     /** Floats the format stores. */
     long parameterCount();
+
+    /** Tensors the format stores: HT nodes (leaves, then interior nodes by id) or TT cores. */
+    int nodeCount();
+
+    /** Floats of node (or core) {@code t}, 0-based. */
+    int nodeSize(int t);
+
+    /**
+     * The shape of node (or core) {@code t} as model files store it: an HT leaf {@code [m_k, n_k,
+     * r_k]}, an HT transfer tensor {@code [r_t, r_l, r_r]}, a TT core {@code [r_{k-1}, m_k, n_k,
+     * r_k]}.
+     */
+    long[] nodeShape(int t);
 
     /** "HT" or "TT". */
     default String kind() {

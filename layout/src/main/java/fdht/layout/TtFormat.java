@@ -62,6 +62,51 @@ public final class TtFormat implements MatrixFormat {
             throw new IllegalArgumentException("TT matrix " + m + "x" + n + " is too large");
     }
 
+    /**
+     * Every interior bond rank set to {@code rank}, lowered where a larger rank would be redundant
+     * (see {@link #withCappedRanks(int[], int[], int[])}).
+     */
+    public static TtFormat withCappedRanks(int[] rowFactors, int[] colFactors, int rank) {
+        if (rank < 1) throw new IllegalArgumentException("rank " + rank + " must be at least 1");
+        int[] r = new int[Math.max(0, rowFactors.length - 1)];
+        Arrays.fill(r, rank);
+        return withCappedRanks(rowFactors, colFactors, r);
+    }
+
+    /**
+     * Inner bond {@code k} (1..d-1) at rank {@code maxRanks[k-1]}, lowered where a larger rank
+     * would be redundant: above {@code r_{k-1} m_k n_k} or above the size of the modes right of the
+     * bond, what TT-SVD can keep.
+     */
+    public static TtFormat withCappedRanks(int[] rowFactors, int[] colFactors, int[] maxRanks) {
+        int d = rowFactors.length;
+        if (colFactors.length != d)
+            throw new IllegalArgumentException(
+                    d + " row factors but " + colFactors.length + " column factors");
+        if (maxRanks.length != d - 1)
+            throw new IllegalArgumentException(
+                    "a TT of order "
+                            + d
+                            + " has "
+                            + (d - 1)
+                            + " inner bonds but "
+                            + maxRanks.length
+                            + " ranks were given");
+        int[] r = new int[d + 1];
+        r[0] = 1;
+        r[d] = 1;
+        for (int k = 1; k < d; k++) {
+            if (maxRanks[k - 1] < 1)
+                throw new IllegalArgumentException(
+                        "rank " + maxRanks[k - 1] + " of bond " + k + " must be at least 1");
+            long right = 1;
+            for (int i = k; i < d; i++) right *= (long) rowFactors[i] * colFactors[i];
+            long left = (long) r[k - 1] * rowFactors[k - 1] * colFactors[k - 1];
+            r[k] = (int) Math.max(1, Math.min(maxRanks[k - 1], Math.min(left, right)));
+        }
+        return new TtFormat(rowFactors, colFactors, r);
+    }
+
     /** Every interior bond rank set to {@code rank}. */
     public static TtFormat uniform(int[] rowFactors, int[] colFactors, int rank) {
         int[] r = new int[rowFactors.length + 1];
@@ -90,10 +135,17 @@ public final class TtFormat implements MatrixFormat {
         return bondRanks[k];
     }
 
+    /** {@code r_0..r_d}, copied. */
+    public int[] bondRanks() {
+        return bondRanks.clone();
+    }
+
+    @Override
     public int[] rowFactors() {
         return rowFactors.clone();
     }
 
+    @Override
     public int[] colFactors() {
         return colFactors.clone();
     }
@@ -111,6 +163,21 @@ public final class TtFormat implements MatrixFormat {
     /** Floats in core k. */
     public int coreSize(int k) {
         return bondRanks[k] * rowFactors[k] * colFactors[k] * bondRanks[k + 1];
+    }
+
+    @Override
+    public int nodeCount() {
+        return order();
+    }
+
+    @Override
+    public int nodeSize(int k) {
+        return coreSize(k);
+    }
+
+    @Override
+    public long[] nodeShape(int k) {
+        return new long[] {bondRanks[k], rowFactors[k], colFactors[k], bondRanks[k + 1]};
     }
 
     @Override

@@ -73,6 +73,15 @@ public final class TtMatrix implements PlanFactors {
         return Weights.get(data, offsets[k] + (((long) a * m + i) * n + j) * rb + b);
     }
 
+    /** Cores copied to the heap, in the layout {@link #of} takes. */
+    @Override
+    public float[][] toArrays() {
+        float[][] out = new float[format.order()][];
+        for (int k = 0; k < out.length; k++)
+            out[k] = Weights.toArray(data, offsets[k], format.coreSize(k));
+        return out;
+    }
+
     @Override
     public float factor(Stage stage, int[] c, int[] q) {
         if (stage.op() != Stage.Op.TT_CORE)

@@ -1,11 +1,13 @@
 package fdht.train;
 
 import fdht.kernels.KernelProvider;
+import fdht.kernels.format.GateFactors;
+import fdht.kernels.format.LayerFormat;
+import fdht.kernels.format.RankSpec;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.layout.io.AtomicFile;
 import fdht.train.data.LabelledClips;
 import fdht.train.eval.ClassifierEvaluation;
-import fdht.train.lstm.ModelShapes;
 import fdht.train.lstm.TrainableLstm;
 import fdht.train.lstm.Trainer;
 import java.io.PrintWriter;
@@ -148,9 +150,12 @@ public final class TrainingRun {
             return TrainableLstm.from(
                     LstmModelFile.read(c.init(), arena), train.classes(), c.seed(), arena);
         return TrainableLstm.initial(
-                ModelShapes.kind(c.format(), c.ranks(), train.frameSize(), c.hidden()),
-                train.frameSize(),
-                c.hidden(),
+                LayerFormat.parse(
+                        c.format(),
+                        RankSpec.parse(c.ranks()),
+                        train.frameSize(),
+                        c.hidden(),
+                        GateFactors.TRAINING),
                 train.classes(),
                 c.seed(),
                 arena);

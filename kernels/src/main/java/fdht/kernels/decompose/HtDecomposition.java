@@ -100,13 +100,8 @@ public final class HtDecomposition {
             DMatrixRMaj gram = source.modeGram(k, BLOCK, f -> report.accept(0.8 * (leaf + f) / d));
             SymmetricBasis basis = SymmetricBasis.of(gram);
             sigma[k] = basis.sigma();
-            int size = rowFactors[k] * colFactors[k];
             ranks[k] =
-                    truncation.choose(
-                            basis.sigma(),
-                            Math.min(size, (int) Math.min(Integer.MAX_VALUE, mRows * nCols / size)),
-                            budget,
-                            k);
+                    keep(truncation, basis.sigma(), budget, rowFactors, colFactors, tree, k, ranks);
             frames[k] = basis.leading(ranks[k]);
         }
         // project the tensor onto the leaf bases, the most shrinking first; only the first pass
@@ -144,7 +139,8 @@ public final class HtDecomposition {
             }
             SymmetricBasis basis = SymmetricBasis.of(core.pairGram(l, r));
             sigma[t] = basis.sigma();
-            ranks[t] = truncation.choose(basis.sigma(), rl * rr, budget, t);
+            ranks[t] =
+                    keep(truncation, basis.sigma(), budget, rowFactors, colFactors, tree, t, ranks);
             double[][] u = basis.leading(ranks[t]);
             nodes[t] = new float[ranks[t] * rl * rr];
             for (int a = 0; a < ranks[t]; a++)
@@ -157,6 +153,25 @@ public final class HtDecomposition {
         report.accept(1.0);
         HtFormat format = new HtFormat(rowFactors, colFactors, tree, ranks);
         return new Result(HtMatrix.of(format, nodes, arena), err, sigma);
+    }
+
+    /**
+     * The rank node {@code t} keeps of singular values {@code sigma}: what {@code truncation}
+     * allows, and at most the exact rank of the node's matricization (and {@code r_l r_r} for an
+     * interior node): the Gram's round-off eigenvalues would otherwise pass the 1e-12 floor and pad
+     * the rank past it.
+     */
+    private static int keep(
+            Truncation truncation,
+            double[] sigma,
+            double budget,
+            int[] rowFactors,
+            int[] colFactors,
+            DimensionTree tree,
+            int t,
+            int[] ranks) {
+        long cap = HtFormat.maximumRank(rowFactors, colFactors, tree, t, ranks);
+        return truncation.choose(sigma, (int) Math.min(Integer.MAX_VALUE, cap), budget, t);
     }
 
     /** Same, from a heap array (tests, small matrices). */

@@ -1,6 +1,7 @@
 package fdht.kernels.lstm;
 
 import fdht.kernels.Kernels;
+import fdht.kernels.format.LayerFormat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -11,54 +12,24 @@ import java.lang.foreign.MemorySegment;
  * <p>Thread safety: Immutable and thread-safe; mutable buffers live in each thread's scratch.
  */
 public final class DenseProjection implements GateProjection {
-    private final MemorySegment weights;
-    private final int inputSize;
-    private final int hidden;
+    private final GateMatrix weights;
+    private final LayerFormat.Dense format;
 
-    /** {@code weights}: {@code 4H x (N_x + H)} row-major floats, native. */
-    public DenseProjection(MemorySegment weights, int inputSize, int hidden) {
-        if (!weights.isNative())
+    /** {@code weights} in native memory. */
+    public DenseProjection(GateMatrix weights) {
+        if (!weights.weights().isNative())
             throw new IllegalArgumentException("dense weights must be a native segment");
-        long need = 4L * hidden * (inputSize + hidden) * Float.BYTES;
-        if (weights.byteSize() < need) {
-            throw new IllegalArgumentException(
-                    "dense weights hold "
-                            + weights.byteSize()
-                            + " bytes but 4H x (N_x + H) floats need "
-                            + need);
-        }
         this.weights = weights;
-        this.inputSize = inputSize;
-        this.hidden = hidden;
+        this.format = new LayerFormat.Dense(weights.inputSize(), weights.hidden());
     }
 
-    public MemorySegment weights() {
+    @Override
+    public LayerFormat.Dense format() {
+        return format;
+    }
+
+    public GateMatrix weights() {
         return weights;
-    }
-
-    @Override
-    public int inputSize() {
-        return inputSize;
-    }
-
-    @Override
-    public int hiddenSize() {
-        return hidden;
-    }
-
-    @Override
-    public long parameterCount() {
-        return 4L * hidden * (inputSize + hidden);
-    }
-
-    @Override
-    public long macsPerStep() {
-        return parameterCount();
-    }
-
-    @Override
-    public String describe() {
-        return "dense LSTM, W " + 4 * hidden + "x" + (inputSize + hidden);
     }
 
     static final class DenseScratch implements Scratch {
@@ -76,7 +47,7 @@ public final class DenseProjection implements GateProjection {
 
     @Override
     public Scratch newScratch(int batch, Arena arena) {
-        return new DenseScratch(batch, inputSize + hidden, arena);
+        return new DenseScratch(batch, weights.cols(), arena);
     }
 
     @Override
@@ -89,10 +60,11 @@ public final class DenseProjection implements GateProjection {
             Scratch scratch,
             Kernels kernels) {
         DenseScratch s = (DenseScratch) scratch;
+        int inputSize = weights.inputSize(), hidden = weights.hidden();
         s.input.fill(x, xOff, xStride, 0, inputSize);
         s.input.fill(h, 0, hidden, inputSize, hidden);
         kernels.gemm(
-                weights,
+                weights.weights(),
                 0,
                 4 * hidden,
                 inputSize + hidden,

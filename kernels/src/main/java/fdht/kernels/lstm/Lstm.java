@@ -2,9 +2,10 @@ package fdht.kernels.lstm;
 
 import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
+import fdht.kernels.format.LayerFormat;
 import fdht.layout.ContractionPlan;
-import fdht.layout.ContractionPlanner;
 import fdht.layout.HtMatrix;
+import fdht.layout.PlanFactors;
 import fdht.layout.TtMatrix;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
@@ -60,27 +61,37 @@ public final class Lstm {
      * bias} is {@code b_ih + b_hh} ({@code 4H}).
      */
     public static Lstm fdht(HtMatrix w, int inputSize, float[] bias, Arena arena) {
-        int hidden = w.format().rows() / 4;
-        return of(new FdhtProjection(w, inputSize, hidden), bias, arena);
+        return planned(new LayerFormat.Fdht(w.format(), inputSize), w, null, bias, arena);
     }
 
     /** Dense LSTM over {@code [W_ih W_hh]} given as one {@code 4H x (N_x + H)} native matrix. */
     public static Lstm dense(
             MemorySegment w, int inputSize, int hidden, float[] bias, Arena arena) {
-        return of(new DenseProjection(w, inputSize, hidden), bias, arena);
+        return of(new DenseProjection(new GateMatrix(w, inputSize, hidden)), bias, arena);
     }
 
     /** HT on {@code W_x} only, dense {@code W_h} ({@code 4H x H} native). */
     public static Lstm htInput(
             HtMatrix wx, MemorySegment wh, int inputSize, float[] bias, Arena arena) {
-        int hidden = wx.format().rows() / 4;
-        return of(new HtInputProjection(wx, wh, inputSize, hidden), bias, arena);
+        return planned(new LayerFormat.HtInput(wx.format(), inputSize), wx, wh, bias, arena);
     }
 
     /** TT-LSTM, the TIE workload: one TT matrix over {@code [x ; h ; 0]}. */
     public static Lstm tt(TtMatrix w, int inputSize, float[] bias, Arena arena) {
-        int hidden = w.format().rows() / 4;
-        return of(new TtProjection(w, inputSize, hidden), bias, arena);
+        return planned(new LayerFormat.Tt(w.format(), inputSize), w, null, bias, arena);
+    }
+
+    /**
+     * Any planned format: {@code weights} of its matrix, {@code wh} its dense {@code W_h} ({@code
+     * 4H x H} native) when the matrix covers {@code x} alone, else null.
+     */
+    public static Lstm planned(
+            LayerFormat.Planned format,
+            PlanFactors weights,
+            MemorySegment wh,
+            float[] bias,
+            Arena arena) {
+        return of(new PlannedProjection(format, weights, wh), bias, arena);
     }
 
     /** Any projection, with the JVM's kernels. */
@@ -133,53 +144,26 @@ public final class Lstm {
         return projection;
     }
 
-    /** The HT matrix of an FDHT layer (over {@code [x ; h]}); empty for the other formats. */
-    public Optional<HtMatrix> fdhtWeights() {
-        return projection instanceof FdhtProjection p ? Optional.of(p.weights()) : Optional.empty();
-    }
-
-    /** The TT matrix of a TT layer (over {@code [x ; h]}); empty for the other formats. */
-    public Optional<TtMatrix> ttWeights() {
-        return projection instanceof TtProjection p ? Optional.of(p.weights()) : Optional.empty();
+    /** The layer's format and shapes. */
+    public LayerFormat format() {
+        return projection.format();
     }
 
     /**
-     * The HT matrix a step contracts: FDHT's over {@code [x ; h]}, or HT-input's over {@code x};
-     * empty for dense and TT.
+     * The HT matrix a step contracts (an FDHT layer's over {@code [x ; h]}, HT-input's over {@code
+     * x}); empty for the formats without one.
      */
     public Optional<HtMatrix> htWeights() {
-        return switch (projection) {
-            case FdhtProjection p -> Optional.of(p.weights());
-            case HtInputProjection p -> Optional.of(p.inputWeights());
-            default -> Optional.empty();
-        };
+        return projection instanceof PlannedProjection p && p.weights() instanceof HtMatrix m
+                ? Optional.of(m)
+                : Optional.empty();
     }
 
-    /**
-     * The contraction plan a step runs for {@code batch} rows (HT: the cheapest; TT: TIE's order);
-     * empty for dense.
-     */
+    /** The contraction plan a step runs for {@code batch} rows; empty for dense. */
     public Optional<ContractionPlan> plan(int batch) {
-        return switch (projection) {
-            case FdhtProjection p ->
-                    Optional.of(ContractionPlanner.plan(p.weights().format(), batch));
-            case HtInputProjection p ->
-                    Optional.of(ContractionPlanner.plan(p.inputWeights().format(), batch));
-            case TtProjection p ->
-                    Optional.of(ContractionPlanner.tieOrder(p.weights().format(), batch));
-            case DenseProjection p -> Optional.empty();
-        };
-    }
-
-    /** The weight format in one line (HT format with its tree and ranks, TT format, or dense). */
-    public String formatDescription() {
-        return switch (projection) {
-            case FdhtProjection p -> p.weights().format().toString();
-            case HtInputProjection p -> p.inputWeights().format() + " with dense W_h";
-            case TtProjection p -> p.weights().format().toString();
-            case DenseProjection p ->
-                    "dense " + 4 * hiddenSize() + "x" + (inputSize() + hiddenSize());
-        };
+        return format() instanceof LayerFormat.Planned p
+                ? Optional.of(p.plan(batch))
+                : Optional.empty();
     }
 
     /** {@code b_ih + b_hh}, {@code 4H} floats, copied. */
@@ -333,31 +317,9 @@ public final class Lstm {
             LstmState state,
             LstmWorkspace ws,
             MemorySegment hiddenOut) {
-        if (frames < 1)
-            throw new IllegalArgumentException("frames " + frames + " must be at least 1");
-        long need = (long) ws.batch * frames * inputSize();
-        if (clip.byteSize() < need * Float.BYTES) {
-            throw new IllegalArgumentException(
-                    "clip holds "
-                            + clip.byteSize() / Float.BYTES
-                            + " floats but batch "
-                            + ws.batch
-                            + " x "
-                            + frames
-                            + " frames x N_x "
-                            + inputSize()
-                            + " = "
-                            + need);
-        }
+        ClipSizes.requireClip(clip, 0, ws.batch, frames, inputSize());
         int hidden = hiddenSize();
-        if (hiddenOut != null
-                && hiddenOut.byteSize() < (long) ws.batch * frames * hidden * Float.BYTES) {
-            throw new IllegalArgumentException(
-                    "hidden output holds "
-                            + hiddenOut.byteSize() / Float.BYTES
-                            + " floats but needs "
-                            + (long) ws.batch * frames * hidden);
-        }
+        ClipSizes.requireOutput("hidden output", hiddenOut, 0, (long) ws.batch * frames * hidden);
         runInto(clip, 0, frames, false, state, ws, hiddenOut, 0, hidden, 0);
     }
 

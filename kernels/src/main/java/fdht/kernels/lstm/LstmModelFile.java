@@ -1,10 +1,11 @@
 package fdht.kernels.lstm;
 
+import fdht.kernels.format.LayerFormat;
 import fdht.layout.DimensionTree;
 import fdht.layout.HtFormat;
-import fdht.layout.HtMatrix;
+import fdht.layout.MatrixFormat;
+import fdht.layout.PlanFactors;
 import fdht.layout.TtFormat;
-import fdht.layout.TtMatrix;
 import fdht.layout.Weights;
 import fdht.layout.io.ModelFileException;
 import fdht.layout.io.SafetensorsFile;
@@ -33,19 +34,58 @@ public final class LstmModelFile {
     private LstmModelFile() {}
 
     /**
-     * Writes an FDHT, HT-input or TT layer (with its head) as an fdht model file (version 1). Dense
-     * layers have no fdht file: keep their PyTorch file.
+     * Writes a layer (with its head) as {@link #write(LstmStack, Path)} writes a one-layer stack.
      */
     public static void write(Lstm lstm, Path path) {
         write(LstmStack.single(lstm), path);
     }
 
     /**
-     * Writes a stack as an fdht model file: version 1 when it is one layer of one direction (so
-     * such files stay readable by older builds), else version 2 (layers and directions, each
-     * layer's tensors and metadata under its own prefix).
+     * Writes a stack, atomically. Planned layers make an fdht model file: version 1 when it is one
+     * layer of one direction (so such files stay readable by older builds), else version 2 (layers
+     * and directions, each layer's tensors and metadata under its own prefix). Dense layers make a
+     * PyTorch {@code nn.LSTM} state dict with head {@code fc} (what {@link #readStack} and {@code
+     * fdht convert --from-pytorch} read); a stack mixing the two has no file.
      */
     public static void write(LstmStack stack, Path path) {
+        boolean dense = stack.layer(0, 0).projection() instanceof DenseProjection;
+        for (int l = 0; l < stack.layerCount(); l++)
+            for (int d = 0; d < stack.directions(); d++)
+                if (stack.layer(l, d).projection() instanceof DenseProjection != dense)
+                    throw new IllegalArgumentException(
+                            "a stack of dense and compressed layers has no model file ("
+                                    + LstmStack.name(l, d)
+                                    + " is "
+                                    + stack.layer(l, d).format().name()
+                                    + ", layer 0 "
+                                    + stack.layer(0, 0).format().name()
+                                    + ")");
+        SafetensorsWriter w = dense ? new SafetensorsWriter() : fdhtMetadata(stack);
+        for (int l = 0; l < stack.layerCount(); l++) {
+            for (int d = 0; d < stack.directions(); d++) {
+                Lstm layer = stack.layer(l, d);
+                switch (layer.projection()) {
+                    case PlannedProjection p ->
+                            planned(w, stack.isSingle() ? "" : prefix(l, d), p, layer);
+                    case DenseProjection p -> pytorch(w, l + (d == 1 ? "_reverse" : ""), p, layer);
+                }
+            }
+        }
+        stack.head()
+                .ifPresent(
+                        h -> {
+                            String c = dense ? "fc." : "head.";
+                            if (!dense) w.metadata("head_classes", Integer.toString(h.classes()));
+                            w.add(
+                                    c + "weight",
+                                    new long[] {h.classes(), h.hidden()},
+                                    h.weightsToArray());
+                            w.add(c + "bias", new long[] {h.classes()}, h.biasToArray());
+                        });
+        w.write(path);
+    }
+
+    private static SafetensorsWriter fdhtMetadata(LstmStack stack) {
         boolean single = stack.isSingle();
         SafetensorsWriter w =
                 new SafetensorsWriter()
@@ -57,21 +97,7 @@ public final class LstmModelFile {
         if (!single)
             w.metadata("num_layers", Integer.toString(stack.layerCount()))
                     .metadata("directions", Integer.toString(stack.directions()));
-        for (int l = 0; l < stack.layerCount(); l++) {
-            for (int d = 0; d < stack.directions(); d++)
-                layer(w, single ? "" : prefix(l, d), stack.layer(l, d));
-        }
-        stack.head()
-                .ifPresent(
-                        h -> {
-                            w.metadata("head_classes", Integer.toString(h.classes()));
-                            w.add(
-                                    "head.weight",
-                                    new long[] {h.classes(), h.hidden()},
-                                    h.weightsToArray());
-                            w.add("head.bias", new long[] {h.classes()}, h.biasToArray());
-                        });
-        w.write(path);
+        return w;
     }
 
     /**
@@ -82,69 +108,81 @@ public final class LstmModelFile {
         return "l" + l + (d == 1 ? "_reverse" : "") + ".";
     }
 
-    private static void layer(SafetensorsWriter w, String c, Lstm lstm) {
+    /**
+     * A planned layer's keys and tensors under prefix {@code c}: its kind, its matrix's factors and
+     * ranks, node tensors, a dense {@code W_h} when it has one, and the bias.
+     */
+    private static void planned(SafetensorsWriter w, String c, PlannedProjection p, Lstm lstm) {
         int fourH = 4 * lstm.hiddenSize();
-        switch (lstm.projection()) {
-            case FdhtProjection p -> {
-                w.metadata(c + "kind", "fdht");
-                htTensors(w, c, p.weights());
-            }
-            case HtInputProjection p -> {
-                w.metadata(c + "kind", "ht-input");
-                htTensors(w, c, p.inputWeights());
-                w.add(
-                        c + "lstm.weight_hh",
-                        new long[] {fourH, lstm.hiddenSize()},
-                        p.hiddenWeights()
-                                .asSlice(0, (long) fourH * lstm.hiddenSize() * Float.BYTES));
-            }
-            case TtProjection p -> {
-                w.metadata(c + "kind", "tt");
-                TtFormat f = p.weights().format();
-                int d = f.order();
-                w.metadata(c + "row_factors", join(f.rowFactors()))
-                        .metadata(c + "col_factors", join(f.colFactors()));
-                int[] r = new int[d + 1];
-                for (int k = 0; k <= d; k++) r[k] = f.bondRank(k);
-                w.metadata(c + "tt_ranks", join(r));
-                for (int k = 0; k < d; k++) {
-                    float[] core = new float[f.coreSize(k)];
-                    int e = 0;
-                    for (int a = 0; a < r[k]; a++)
-                        for (int i = 0; i < f.rowFactor(k); i++)
-                            for (int j = 0; j < f.colFactor(k); j++)
-                                for (int b = 0; b < r[k + 1]; b++)
-                                    core[e++] = p.weights().core(k, a, i, j, b);
-                    w.add(
-                            c + "tt.core." + (k + 1),
-                            new long[] {r[k], f.rowFactor(k), f.colFactor(k), r[k + 1]},
-                            core);
-                }
-            }
-            case DenseProjection p ->
-                    throw new IllegalArgumentException(
-                            "a dense LSTM has no fdht model file; convert it first");
+        MatrixFormat f = p.format().matrix();
+        w.metadata(c + "kind", p.format().key())
+                .metadata(c + "row_factors", join(f.rowFactors()))
+                .metadata(c + "col_factors", join(f.colFactors()));
+        switch (f) {
+            case HtFormat ht ->
+                    w.metadata(c + "tree", ht.tree().toString())
+                            .metadata(c + "ranks", join(ht.ranks()));
+            case TtFormat tt -> w.metadata(c + "tt_ranks", join(tt.bondRanks()));
         }
+        float[][] nodes = p.weights().toArrays();
+        for (int t = 0; t < f.nodeCount(); t++)
+            w.add(c + nodeTensor(f, t), f.nodeShape(t), nodes[t]);
+        p.hiddenWeights()
+                .ifPresent(
+                        wh ->
+                                w.add(
+                                        c + HIDDEN_WEIGHTS,
+                                        new long[] {fourH, lstm.hiddenSize()},
+                                        wh.asSlice(
+                                                0,
+                                                (long) fourH * lstm.hiddenSize() * Float.BYTES)));
         w.add(c + "lstm.bias", new long[] {fourH}, lstm.biasToArray());
     }
 
-    private static void htTensors(SafetensorsWriter w, String c, HtMatrix ht) {
-        HtFormat f = ht.format();
-        w.metadata(c + "row_factors", join(f.rowFactors()))
-                .metadata(c + "col_factors", join(f.colFactors()))
-                .metadata(c + "tree", f.tree().toString())
-                .metadata(c + "ranks", join(f.ranks()));
-        float[][] nodes = ht.toArrays();
-        DimensionTree tree = f.tree();
-        for (int t = 0; t < tree.nodeCount(); t++)
-            w.add(c + "ht.node." + (t + 1), htShape(f, t), nodes[t]);
+    /**
+     * A dense layer as PyTorch names it ({@code suffix}: {@code <l>} or {@code <l>_reverse}):
+     * {@code weight_ih_l}, {@code weight_hh_l}, {@code bias_ih_l} (the summed bias) and {@code
+     * bias_hh_l} (zeros).
+     */
+    private static void pytorch(SafetensorsWriter w, String suffix, DenseProjection p, Lstm lstm) {
+        GateMatrix g = p.weights();
+        int fourH = 4 * g.hidden();
+        try (Arena scratch = Arena.ofConfined()) {
+            w.add(
+                            "weight_ih_l" + suffix,
+                            new long[] {fourH, g.inputSize()},
+                            floats(g.inputWeights(scratch), (long) fourH * g.inputSize()))
+                    .add(
+                            "weight_hh_l" + suffix,
+                            new long[] {fourH, g.hidden()},
+                            floats(g.hiddenWeights(scratch), (long) fourH * g.hidden()));
+        }
+        w.add("bias_ih_l" + suffix, new long[] {fourH}, lstm.biasToArray())
+                .add("bias_hh_l" + suffix, new long[] {fourH}, new float[fourH]);
     }
 
-    private static long[] htShape(HtFormat f, int t) {
-        DimensionTree tree = f.tree();
-        if (tree.isLeaf(t)) return new long[] {f.rowFactor(t), f.colFactor(t), f.rank(t)};
-        return new long[] {f.rank(t), f.rank(tree.left(t)), f.rank(tree.right(t))};
+    private static float[] floats(MemorySegment s, long n) {
+        return Weights.toArray(s, 0, Math.toIntExact(n));
     }
+
+    /**
+     * The model file's (and the trainer's) name of node {@code t} of a structured matrix: {@code
+     * ht.node.<t+1>} or {@code tt.core.<t+1>}.
+     */
+    public static String nodeTensor(MatrixFormat f, int t) {
+        return nodePrefix(f) + (t + 1);
+    }
+
+    /** What {@link #nodeTensor} puts before the node's number. */
+    public static String nodePrefix(MatrixFormat f) {
+        return switch (f) {
+            case HtFormat ht -> "ht.node.";
+            case TtFormat tt -> "tt.core.";
+        };
+    }
+
+    /** The dense {@code W_h} of a layer whose matrix covers {@code x} alone. */
+    public static final String HIDDEN_WEIGHTS = "lstm.weight_hh";
 
     /**
      * Reads a one-layer, one-direction fdht model file; the layer's weights are copied into {@code
@@ -266,7 +304,7 @@ public final class LstmModelFile {
                             + String.join(", ", dense.ignored())
                             + "): run 'fdht convert --from-pytorch' (it names what it ignores; --ranks full keeps it exact)");
         }
-        return dense.toStack(arena);
+        return dense.stack();
     }
 
     private static Lstm readLayer(
@@ -276,86 +314,91 @@ public final class LstmModelFile {
         st.requireShape(c + "lstm.bias", fourH);
         float[] bias = st.toArray(c + "lstm.bias");
         String kind = st.meta(c + "kind");
-        try {
-            return switch (kind) {
-                case "fdht" -> Lstm.fdht(readHt(st, c, arena), input, bias, arena);
-                case "ht-input" -> {
-                    HtMatrix wx = readHt(st, c, arena);
-                    st.requireShape(c + "lstm.weight_hh", fourH, hidden);
-                    MemorySegment wh = Weights.floats(arena, (long) fourH * hidden);
-                    MemorySegment.copy(
-                            st.floats(c + "lstm.weight_hh", scratch),
-                            0,
-                            wh,
-                            0,
-                            (long) fourH * hidden * Float.BYTES);
-                    yield Lstm.htInput(wx, wh, input, bias, arena);
-                }
-                case "tt" -> Lstm.tt(readTt(st, c, arena), input, bias, arena);
-                default ->
-                        throw new ModelFileException(
-                                path,
-                                null,
-                                "__metadata__ '"
-                                        + c
-                                        + "kind' = '"
-                                        + kind
-                                        + "' is not fdht, ht-input or tt");
-            };
-        } catch (IllegalArgumentException e) {
+        if (!LayerFormat.PLANNED_KEYS.contains(kind))
             throw new ModelFileException(
                     path,
                     null,
-                    "inconsistent model"
-                            + (c.isEmpty() ? "" : " (" + c.substring(0, c.length() - 1) + ")")
-                            + ": "
-                            + e.getMessage(),
-                    e);
-        }
-    }
-
-    private static HtMatrix readHt(SafetensorsFile st, String c, Arena arena) {
-        Path path = st.path();
-        int[] m = ints(st, c + "row_factors"),
-                n = ints(st, c + "col_factors"),
-                ranks = ints(st, c + "ranks");
-        HtFormat f;
+                    "__metadata__ '"
+                            + c
+                            + "kind' = '"
+                            + kind
+                            + "' is not one of "
+                            + String.join(", ", LayerFormat.PLANNED_KEYS)
+                            + " (a dense LSTM is a PyTorch state dict)");
         try {
-            f = new HtFormat(m, n, DimensionTree.parse(st.meta(c + "tree")), ranks);
+            LayerFormat.Planned planned =
+                    (LayerFormat.Planned)
+                            LayerFormat.of(
+                                    kind,
+                                    input,
+                                    hidden,
+                                    new LayerFormat.Shapes() {
+                                        @Override
+                                        public HtFormat ht(int columns) {
+                                            return readHt(st, c);
+                                        }
+
+                                        @Override
+                                        public TtFormat tt(int columns) {
+                                            return readTt(st, c);
+                                        }
+                                    });
+            MatrixFormat f = planned.matrix();
+            float[][] nodes = new float[f.nodeCount()][];
+            for (int t = 0; t < nodes.length; t++) {
+                String name = c + nodeTensor(f, t);
+                st.requireShape(name, f.nodeShape(t));
+                nodes[t] = st.toArray(name);
+            }
+            MemorySegment wh = null;
+            if (!planned.coversHidden()) {
+                st.requireShape(c + HIDDEN_WEIGHTS, fourH, hidden);
+                wh = Weights.floats(arena, (long) fourH * hidden);
+                MemorySegment.copy(
+                        st.floats(c + HIDDEN_WEIGHTS, scratch),
+                        0,
+                        wh,
+                        0,
+                        (long) fourH * hidden * Float.BYTES);
+            }
+            return Lstm.planned(planned, PlanFactors.of(f, nodes, arena), wh, bias, arena);
         } catch (IllegalArgumentException e) {
-            throw new ModelFileException(
-                    path, null, "__metadata__ describes no valid HT format: " + e.getMessage(), e);
+            throw new ModelFileException(path, null, inconsistent(c) + ": " + e.getMessage(), e);
         }
-        float[][] nodes = new float[f.tree().nodeCount()][];
-        for (int t = 0; t < nodes.length; t++) {
-            String name = c + "ht.node." + (t + 1);
-            st.requireShape(name, htShape(f, t));
-            nodes[t] = st.toArray(name);
-        }
-        return HtMatrix.of(f, nodes, arena);
     }
 
-    private static TtMatrix readTt(SafetensorsFile st, String c, Arena arena) {
-        int[] m = ints(st, c + "row_factors"),
-                n = ints(st, c + "col_factors"),
-                r = ints(st, c + "tt_ranks");
-        TtFormat f;
+    private static String inconsistent(String c) {
+        return "inconsistent model"
+                + (c.isEmpty() ? "" : " (" + c.substring(0, c.length() - 1) + ")");
+    }
+
+    private static HtFormat readHt(SafetensorsFile st, String c) {
+        int[] m = ints(st, c + "row_factors"), n = ints(st, c + "col_factors");
+        int[] ranks = ints(st, c + "ranks");
+        String tree = st.meta(c + "tree");
+        return valid(st, "HT", () -> new HtFormat(m, n, DimensionTree.parse(tree), ranks));
+    }
+
+    private static TtFormat readTt(SafetensorsFile st, String c) {
+        int[] m = ints(st, c + "row_factors"), n = ints(st, c + "col_factors");
+        int[] r = ints(st, c + "tt_ranks");
+        return valid(st, "TT", () -> new TtFormat(m, n, r));
+    }
+
+    /**
+     * The format {@code make} builds from a file's metadata, or why the metadata describes none.
+     */
+    private static <F extends MatrixFormat> F valid(
+            SafetensorsFile st, String kind, java.util.function.Supplier<F> make) {
         try {
-            f = new TtFormat(m, n, r);
+            return make.get();
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(
                     st.path(),
                     null,
-                    "__metadata__ describes no valid TT format: " + e.getMessage(),
+                    "__metadata__ describes no valid " + kind + " format: " + e.getMessage(),
                     e);
         }
-        float[][] cores = new float[f.order()][];
-        for (int k = 0; k < cores.length; k++) {
-            String name = c + "tt.core." + (k + 1);
-            st.requireShape(name, r[k], m[k], n[k], r[k + 1]);
-            cores[k] = st.toArray(name);
-        }
-        return TtMatrix.of(f, cores, arena);
     }
 
     private static int positiveInt(SafetensorsFile st, String key) {
@@ -364,39 +407,30 @@ public final class LstmModelFile {
             if (v < 1) throw new NumberFormatException();
             return v;
         } catch (NumberFormatException e) {
-            throw new ModelFileException(
-                    st.path(),
-                    null,
-                    "__metadata__ '"
-                            + key
-                            + "' = '"
-                            + st.meta(key)
-                            + "' is not a positive integer");
+            throw notA(st, key, "positive integer");
         }
     }
 
     private static int[] ints(SafetensorsFile st, String key) {
-        String v = st.meta(key);
-        String[] parts = v.split(",");
+        String[] parts = st.meta(key).split(",");
         if (parts.length > 16)
             throw new ModelFileException(
                     st.path(), null, "__metadata__ '" + key + "' has more than 16 entries");
         int[] out = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                out[i] = Integer.parseInt(parts[i].strip());
-            } catch (NumberFormatException e) {
-                throw new ModelFileException(
-                        st.path(),
-                        null,
-                        "__metadata__ '"
-                                + key
-                                + "' = '"
-                                + v
-                                + "' is not a comma-separated list of integers");
-            }
+        try {
+            for (int i = 0; i < parts.length; i++) out[i] = Integer.parseInt(parts[i].strip());
+        } catch (NumberFormatException e) {
+            throw notA(st, key, "comma-separated list of integers");
         }
         return out;
+    }
+
+    /** "__metadata__ 'key' = 'value' is not a {@code what}". */
+    private static ModelFileException notA(SafetensorsFile st, String key, String what) {
+        return new ModelFileException(
+                st.path(),
+                null,
+                "__metadata__ '" + key + "' = '" + st.meta(key) + "' is not a " + what);
     }
 
     static String join(int[] v) {

@@ -188,17 +188,7 @@ public final class LstmStack {
     public String describe() {
         if (isSingle()) return asSingle().describe();
         java.util.TreeSet<String> kinds = new java.util.TreeSet<>();
-        for (Lstm[] l : layers) {
-            for (Lstm c : l) {
-                kinds.add(
-                        switch (c.projection()) {
-                            case FdhtProjection p -> "FDHT";
-                            case HtInputProjection p -> "HT-input";
-                            case TtProjection p -> "TT";
-                            case DenseProjection p -> "dense";
-                        });
-            }
-        }
+        for (Lstm[] l : layers) for (Lstm c : l) kinds.add(c.format().name());
         return String.join("/", kinds)
                 + "-LSTM of "
                 + layers.length
@@ -303,43 +293,17 @@ public final class LstmStack {
             long logitsOff) {
         if (!sharesWeights(ws.stack))
             throw new IllegalArgumentException("workspace belongs to another stack");
-        if (frames < 1 || frames > ws.maxFrames)
+        if (frames > ws.maxFrames)
             throw new IllegalArgumentException(
                     "frames " + frames + " outside 1.." + ws.maxFrames + " (the workspace's)");
         int batch = ws.batch, width = outputSize();
-        long need = clipOff + (long) batch * frames * inputSize();
-        if (clipOff < 0 || clip.byteSize() < need * Float.BYTES) {
-            throw new IllegalArgumentException(
-                    "clip holds "
-                            + clip.byteSize() / Float.BYTES
-                            + " floats but offset "
-                            + clipOff
-                            + " + batch "
-                            + batch
-                            + " x "
-                            + frames
-                            + " frames x N_x "
-                            + inputSize()
-                            + " = "
-                            + need);
-        }
+        ClipSizes.requireClip(clip, clipOff, batch, frames, inputSize());
         long outFloats = (long) batch * frames * width;
-        if (output != null
-                && (outputOff < 0 || output.byteSize() < (outputOff + outFloats) * Float.BYTES)) {
-            throw new IllegalArgumentException(
-                    "output holds "
-                            + output.byteSize() / Float.BYTES
-                            + " floats but needs "
-                            + outFloats
-                            + " from offset "
-                            + outputOff);
-        }
+        ClipSizes.requireOutput("output", output, outputOff, outFloats);
         if (logits != null) {
             if (head == null) throw new IllegalStateException("this LSTM has no head");
-            if (logitsOff < 0
-                    || logits.byteSize()
-                            < (logitsOff + (long) batch * head.classes()) * Float.BYTES)
-                throw new IllegalArgumentException("logits buffer too small");
+            ClipSizes.requireOutput(
+                    "logits buffer", logits, logitsOff, (long) batch * head.classes());
         }
         MemorySegment in = clip;
         long inOff = clipOff;

@@ -44,92 +44,45 @@ public final class PytorchStateDict {
 
     private PytorchStateDict() {}
 
-    /** One direction of one dense layer: {@code [W_ih W_hh]} and {@code b_ih + b_hh}. */
-    public record DenseLayer(GateMatrix weights, float[] bias) {
-        public int inputSize() {
-            return weights.inputSize();
-        }
-
-        public int hidden() {
-            return weights.hidden();
-        }
-
-        /** This layer as a dense {@link Lstm}. */
-        public Lstm toLstm(Arena arena) {
-            return Lstm.dense(
-                    weights.weights(), weights.inputSize(), weights.hidden(), bias, arena);
-        }
-    }
-
     /**
-     * What was imported: {@code layers[l][d]} (direction 0 forward, 1 reverse), the head (null for
-     * none) with its prefix, and the names of the tensors not used, sorted.
+     * What was imported: the dense original as a stack of dense {@link Lstm} layers (with its head,
+     * the reference a compressed model is compared with), the prefixes found, and the names of the
+     * tensors not used, sorted.
      */
     public record Import(
-            String lstmPrefix,
-            DenseLayer[][] layers,
-            DenseHead head,
-            String headPrefix,
-            List<String> ignored) {
-        public int layerCount() {
-            return layers.length;
-        }
-
-        public int directions() {
-            return layers[0].length;
-        }
-
-        public int inputSize() {
-            return layers[0][0].inputSize();
-        }
-
-        public int hidden() {
-            return layers[0][0].hidden();
-        }
-
-        /**
-         * The dense original as a stack (with its head): the reference a compressed model is
-         * compared with.
-         */
-        public LstmStack toStack(Arena arena) {
-            Lstm[][] cells = new Lstm[layers.length][directions()];
-            for (int l = 0; l < layers.length; l++)
-                for (int d = 0; d < cells[l].length; d++) cells[l][d] = layers[l][d].toLstm(arena);
-            return LstmStack.of(cells, head);
-        }
-
+            String lstmPrefix, LstmStack stack, String headPrefix, List<String> ignored) {
         /**
          * Weights of the dense original (head excluded): what a compressed model is measured
          * against.
          */
         public long parameterCount() {
-            long p = 0;
-            for (DenseLayer[] l : layers)
-                for (DenseLayer d : l) p += Lstm.denseParameterCount(d.inputSize(), d.hidden());
-            return p;
+            return stack.parameterCount();
         }
 
         /** One line for reports: prefix, layers, directions, sizes, head. */
         public String describe() {
+            int layers = stack.layerCount();
             return "nn.LSTM '"
                     + display(lstmPrefix)
                     + "': "
-                    + layerCount()
+                    + layers
                     + " layer"
-                    + (layerCount() == 1 ? "" : "s")
+                    + (layers == 1 ? "" : "s")
                     + ", "
-                    + (directions() == 2 ? "bidirectional" : "one direction")
+                    + (stack.directions() == 2 ? "bidirectional" : "one direction")
                     + ", N_x "
-                    + inputSize()
+                    + stack.inputSize()
                     + ", H "
-                    + hidden()
-                    + (head == null
-                            ? ", no head"
-                            : ", head '"
-                                    + display(headPrefix)
-                                    + "' of "
-                                    + head.classes()
-                                    + " classes");
+                    + stack.hiddenSize()
+                    + stack.head()
+                            .map(
+                                    h ->
+                                            ", head '"
+                                                    + display(headPrefix)
+                                                    + "' of "
+                                                    + h.classes()
+                                                    + " classes")
+                            .orElse(", no head");
         }
     }
 
@@ -183,8 +136,9 @@ public final class PytorchStateDict {
                             p + "weight_ih_l" + l,
                             "missing, but layer " + (layers - 1) + " exists");
             }
-            int fourH = hiddenTimesFour(st, p + "weight_ih_l0"), hidden = fourH / 4;
-            DenseLayer[][] cells = new DenseLayer[layers][directions];
+            int fourH = hiddenTimesFour(st, p + "weight_ih_l0", p + "weight_hh_l0"),
+                    hidden = fourH / 4;
+            Lstm[][] cells = new Lstm[layers][directions];
             int input = (int) st.info(p + "weight_ih_l0").shape()[1];
             for (int l = 0; l < layers; l++) {
                 int in = l == 0 ? input : directions * hidden;
@@ -224,7 +178,7 @@ public final class PytorchStateDict {
             List<String> ignored = new ArrayList<>();
             for (String name : all.keySet()) if (!used.contains(name)) ignored.add(name);
             ignored.sort(null);
-            return new Import(p, cells, head, hp, List.copyOf(ignored));
+            return new Import(p, LstmStack.of(cells, head), hp, List.copyOf(ignored));
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(path, null, e.getMessage(), e);
         }
@@ -317,20 +271,47 @@ public final class PytorchStateDict {
         return candidates.isEmpty() ? null : candidates.getFirst();
     }
 
-    private static int hiddenTimesFour(SafetensorsFile st, String name) {
-        long[] s = st.info(name).shape();
+    /**
+     * {@code 4H}, the rows of layer 0's input weights {@code ih}; a GRU's {@code 3H} or a plain
+     * RNN's {@code H} rows (against {@code hh}'s {@code H} columns) are named as what they are.
+     */
+    private static int hiddenTimesFour(SafetensorsFile st, String ih, String hh) {
+        long[] s = st.info(ih).shape();
+        SafetensorsFile.TensorInfo recurrent = st.tensors().get(hh);
+        if (recurrent != null && recurrent.shape().length == 2 && s.length == 2) {
+            long h = recurrent.shape()[1], rows = s[0];
+            String other =
+                    rows == 3 * h ? "3H rows: a GRU?" : rows == h ? "H rows: an nn.RNN?" : null;
+            if (h > 0 && other != null && recurrent.shape()[0] == rows)
+                throw new ModelFileException(
+                        st.path(),
+                        ih,
+                        "shape "
+                                + Arrays.toString(s)
+                                + " has "
+                                + rows
+                                + " rows for H = "
+                                + h
+                                + " ("
+                                + hh
+                                + " is "
+                                + Arrays.toString(recurrent.shape())
+                                + "): not an LSTM ("
+                                + other
+                                + ")");
+        }
         if (s.length != 2
                 || s[0] % 4 != 0
                 || s[0] == 0
                 || s[1] < 1
                 || s[0] / 4 * (s[0] / 4 + s[1]) > Integer.MAX_VALUE / 4) {
             throw new ModelFileException(
-                    st.path(), name, "shape " + Arrays.toString(s) + " is not [4H, N]");
+                    st.path(), ih, "shape " + Arrays.toString(s) + " is not [4H, N]");
         }
         return (int) s[0];
     }
 
-    private static DenseLayer layer(
+    private static Lstm layer(
             SafetensorsFile st, String p, String suffix, int input, int hidden, Arena arena) {
         long fourH = 4L * hidden;
         String ih = p + "weight_ih_l" + suffix,
@@ -348,10 +329,10 @@ public final class PytorchStateDict {
             for (int i = 0; i < bias.length; i++) bias[i] = a[i] + b[i];
         }
         try (Arena scratch = Arena.ofConfined()) {
-            return new DenseLayer(
+            GateMatrix w =
                     GateMatrix.join(
-                            st.floats(ih, scratch), st.floats(hh, scratch), input, hidden, arena),
-                    bias);
+                            st.floats(ih, scratch), st.floats(hh, scratch), input, hidden, arena);
+            return Lstm.of(new DenseProjection(w), bias, arena);
         }
     }
 

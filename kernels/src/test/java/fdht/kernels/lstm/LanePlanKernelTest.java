@@ -246,11 +246,7 @@ class LanePlanKernelTest {
                 assertArrayEquals(b.hToArray(), a.hToArray(), "model " + lstm);
                 assertArrayEquals(b.cToArray(), a.cToArray(), "model " + lstm);
                 ContractionPlan p = lstm.plan(1).orElseThrow();
-                PlanFactors w =
-                        lstm.fdhtWeights()
-                                .map(PlanFactors.class::cast)
-                                .or(() -> lstm.ttWeights().map(PlanFactors.class::cast))
-                                .orElseThrow();
+                PlanFactors w = ((PlannedProjection) lstm.projection()).weights();
                 if (LanePlan.of(CompiledPlan.compile(p, w, arena), KernelProvider.kernels().lanes())
                         .isPresent()) rowLane++;
             }

@@ -2,7 +2,6 @@ package fdht.kernels.lstm;
 
 import static fdht.kernels.lstm.LstmModelFileTest.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,27 +72,28 @@ class PytorchStateDictTest {
                 .write(p);
         try (Arena arena = Arena.ofConfined()) {
             PytorchStateDict.Import im = PytorchStateDict.read(p, null, null, arena);
-            PytorchStateDict.DenseLayer d = im.layers()[0][0];
+            Lstm d = im.stack().layer(0, 0);
+            GateMatrix g = ((DenseProjection) d.projection()).weights();
             assertEquals("", im.lstmPrefix());
             assertEquals(input, d.inputSize());
-            assertEquals(hidden, d.hidden());
+            assertEquals(hidden, d.hiddenSize());
             assertEquals(
                     wih[input + 1],
-                    Weights.get(d.weights().weights(), (input + hidden) + 1L),
+                    Weights.get(g.weights(), (input + hidden) + 1L),
                     "row 1 of W_ih lands at row 1 of [W_ih W_hh]");
             assertEquals(
                     whh[hidden + 2],
-                    Weights.get(d.weights().weights(), (input + hidden) + input + 2L),
+                    Weights.get(g.weights(), (input + hidden) + input + 2L),
                     "row 1 of W_hh follows W_ih's row");
-            assertEquals(bih[5] + bhh[5], d.bias()[5]);
-            assertEquals(2, im.head().classes());
+            assertEquals(bih[5] + bhh[5], d.biasToArray()[5]);
+            assertEquals(2, im.stack().headClasses());
             assertEquals("fc.", im.headPrefix());
             assertEquals(List.of(), im.ignored());
             // every tensor is the LSTM's or its head's: a model file reader runs it as it is
             Lstm asFile = LstmModelFile.read(p, arena);
             assertEquals(input, asFile.inputSize());
             assertEquals(2, asFile.head().orElseThrow().classes());
-            assertEquals(d.toLstm(arena).parameterCount(), asFile.parameterCount());
+            assertEquals(d.parameterCount(), asFile.parameterCount());
         }
     }
 
@@ -110,7 +110,7 @@ class PytorchStateDictTest {
             assertEquals("lstm.", im.lstmPrefix());
             assertEquals("classifier.", im.headPrefix());
             assertEquals(List.of("embedding.weight"), im.ignored());
-            assertEquals(im.layers()[0][0].toLstm(arena).inputSize(), 5);
+            assertEquals(5, im.stack().inputSize());
             // a tensor that is neither the LSTM's nor the head's: a model file reader refuses it,
             // naming it
             ModelFileException asFile =
@@ -120,7 +120,7 @@ class PytorchStateDictTest {
                             && asFile.getMessage().contains("convert"),
                     asFile.getMessage());
             PytorchStateDict.Import given = PytorchStateDict.read(p, "lstm", "none", arena);
-            assertNull(given.head());
+            assertTrue(given.stack().head().isEmpty());
             assertEquals(
                     List.of("classifier.bias", "classifier.weight", "embedding.weight"),
                     given.ignored());
@@ -161,7 +161,7 @@ class PytorchStateDictTest {
                     e.getMessage().contains("aux, fc") && e.getMessage().contains("--head-prefix"),
                     e.getMessage());
             PytorchStateDict.Import im = PytorchStateDict.read(p, "b.", "fc", arena);
-            assertEquals(4, im.inputSize());
+            assertEquals(4, im.stack().inputSize());
             assertEquals(
                     List.of(
                             "a.bias_hh_l0",
@@ -183,8 +183,8 @@ class PytorchStateDictTest {
                 .write(p);
         try (Arena arena = Arena.ofConfined()) {
             PytorchStateDict.Import im = PytorchStateDict.read(p, null, "none", arena);
-            assertEquals(1, im.layerCount());
-            assertEquals(1, im.directions());
+            assertEquals(1, im.stack().layerCount());
+            assertEquals(1, im.stack().directions());
             assertEquals(
                     List.of("bias_hh_l01_reverse", "weight_ih_l00"),
                     im.ignored(),
@@ -201,14 +201,14 @@ class PytorchStateDictTest {
                     .add("fc.bias", new long[] {2}, random(2, 7, 1))
                     .write(p);
             PytorchStateDict.Import im = PytorchStateDict.read(p, null, null, arena);
-            assertEquals(3, im.layerCount());
-            assertEquals(2, im.directions());
-            assertEquals(7, im.layers()[0][1].inputSize());
+            assertEquals(3, im.stack().layerCount());
+            assertEquals(2, im.stack().directions());
+            assertEquals(7, im.stack().layer(0, 1).inputSize());
             assertEquals(
                     6,
-                    im.layers()[2][1].inputSize(),
+                    im.stack().layer(2, 1).inputSize(),
                     "a layer above a bidirectional one reads both directions");
-            assertEquals(6, im.head().hidden());
+            assertEquals(6, im.stack().head().orElseThrow().hidden());
             assertEquals(List.of(), im.ignored());
 
             lstm(new SafetensorsWriter(), "", 7, 3, 2, 1, 1)
@@ -275,6 +275,48 @@ class PytorchStateDictTest {
                         e.getMessage().contains("pickle")
                                 && e.getMessage().contains("save_file(model.state_dict()"),
                         e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aGruOrAPlainRnnIsNamedAsNotAnLstm() {
+        // H = 4: a GRU's 3H = 12 rows divide by 4, so they once read as an LSTM of H = 3 and failed
+        // on weight_hh's shape
+        int input = 5, hidden = 4;
+        try (Arena arena = Arena.ofConfined()) {
+            for (int gates : new int[] {3, 1}) {
+                Path p = dir.resolve("rnn" + gates + ".safetensors");
+                new SafetensorsWriter()
+                        .add(
+                                "gru.weight_ih_l0",
+                                new long[] {gates * hidden, input},
+                                random(gates * hidden * input, 1, 1))
+                        .add(
+                                "gru.weight_hh_l0",
+                                new long[] {gates * hidden, hidden},
+                                random(gates * hidden * hidden, 2, 1))
+                        .add(
+                                "gru.bias_ih_l0",
+                                new long[] {gates * hidden},
+                                random(gates * hidden, 3, 1))
+                        .add(
+                                "gru.bias_hh_l0",
+                                new long[] {gates * hidden},
+                                random(gates * hidden, 4, 1))
+                        .write(p);
+                ModelFileException e =
+                        assertThrows(
+                                ModelFileException.class,
+                                () -> PytorchStateDict.read(p, null, null, arena));
+                assertTrue(
+                        e.getMessage()
+                                .contains(
+                                        gates == 3
+                                                ? "not an LSTM (3H rows: a GRU?)"
+                                                : "not an LSTM (H rows: an nn.RNN?)"),
+                        e.getMessage());
+                assertTrue(e.getMessage().contains("gru.weight_ih_l0"), e.getMessage());
             }
         }
     }

@@ -3,7 +3,7 @@ package fdht.kernels.lstm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import fdht.kernels.decompose.GateFactors;
+import fdht.kernels.format.GateFactors;
 import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
 import java.lang.foreign.Arena;

@@ -1,7 +1,9 @@
 package fdht.train.lstm;
 
 import fdht.kernels.Kernels;
+import fdht.kernels.format.LayerFormat;
 import fdht.kernels.lstm.DenseProjection;
+import fdht.kernels.lstm.GateMatrix;
 import fdht.kernels.lstm.GateProjection;
 import fdht.layout.Weights;
 import fdht.train.plan.BackwardKernels;
@@ -16,49 +18,32 @@ import java.util.List;
  *
  * <p>Thread safety: see {@link TrainableProjection}.
  */
-public final class DenseTrainable implements TrainableProjection {
+public final class DenseTrainable extends TrainableProjection {
     private final int inputSize;
     private final int hidden;
     private final Parameter w;
 
-    public DenseTrainable(int inputSize, int hidden, float[] values, Arena arena) {
-        if (inputSize < 1 || hidden < 1)
-            throw new IllegalArgumentException(
-                    "dense LSTM of N_x = " + inputSize + ", H = " + hidden);
-        this.inputSize = inputSize;
-        this.hidden = hidden;
-        this.w =
+    /** Starts from {@code values}, {@code 4H x (N_x + H)} row-major. */
+    public DenseTrainable(LayerFormat.Dense format, float[] values, Arena arena) {
+        Parameter w =
                 Parameter.zeros(
-                        "lstm.weight", new long[] {4L * hidden, (long) inputSize + hidden}, arena);
+                        "lstm.weight",
+                        new long[] {
+                            4L * format.hiddenSize(),
+                            (long) format.inputSize() + format.hiddenSize()
+                        },
+                        arena);
         w.set(values);
-    }
-
-    @Override
-    public int inputSize() {
-        return inputSize;
-    }
-
-    @Override
-    public int hiddenSize() {
-        return hidden;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return List.of(w);
-    }
-
-    @Override
-    public void refresh() {}
-
-    @Override
-    public String describe() {
-        return "dense, W " + 4 * hidden + "x" + (inputSize + hidden);
+        super(format, List.of(w));
+        this.inputSize = format.inputSize();
+        this.hidden = format.hiddenSize();
+        this.w = w;
     }
 
     @Override
     public GateProjection export(Arena arena) {
-        return new DenseProjection(Weights.copyOf(arena, w.toArray()), inputSize, hidden);
+        return new DenseProjection(
+                new GateMatrix(Weights.copyOf(arena, w.toArray()), inputSize, hidden));
     }
 
     @Override

@@ -2,6 +2,7 @@ package fdht.train.lstm;
 
 import fdht.layout.DimensionTree;
 import fdht.layout.HtFormat;
+import fdht.layout.MatrixFormat;
 import fdht.layout.TtFormat;
 import java.util.SplittableRandom;
 
@@ -20,6 +21,17 @@ import java.util.SplittableRandom;
  */
 public final class Initialisation {
     private Initialisation() {}
+
+    /**
+     * Node tensors of a structured matrix (layout of {@code PlanFactors.of}) with {@code Var W =
+     * variance}.
+     */
+    public static float[][] nodes(MatrixFormat format, double variance, SplittableRandom rnd) {
+        return switch (format) {
+            case HtFormat f -> ht(f, variance, rnd);
+            case TtFormat f -> tt(f, variance, rnd);
+        };
+    }
 
     /**
      * Node tensors of {@code format} (layout of {@code HtMatrix.of}) with {@code Var W = variance}.

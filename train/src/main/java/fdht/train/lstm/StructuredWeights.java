@@ -130,48 +130,6 @@ final class StructuredWeights {
                 PlanTape.factorBuffer(c.plan(), tapeArena));
     }
 
-    /**
-     * The step tape of a projection over {@code [x ; h ; 0]} (FDHT, TT): packs frame and previous
-     * hidden state into the plan's input row (zeros past them) and hands {@code dL/dh} back from
-     * the input gradient.
-     */
-    TrainableProjection.Tape concatenatedTape(
-            int batch, int frames, int inputSize, int hidden, Arena arena) {
-        Tape tape = tape(batch, frames, arena);
-        return new TrainableProjection.Tape() {
-            @Override
-            public void forward(
-                    int t,
-                    MemorySegment x,
-                    long xOff,
-                    long xStride,
-                    MemorySegment hPrev,
-                    MemorySegment z,
-                    Kernels k) {
-                tape.tape.enter(t, x, xOff, xStride, 0, inputSize, k);
-                tape.tape.enter(t, hPrev, 0, hidden, inputSize, hidden, k);
-                tape.forward(t, z, k);
-            }
-
-            @Override
-            public void backward(
-                    int t,
-                    MemorySegment dz,
-                    MemorySegment hPrev,
-                    MemorySegment dhPrev,
-                    MemorySegment[] grads,
-                    BackwardKernels bk) {
-                tape.backward(t, dz, true, bk);
-                tape.tape.inputGradient(inputSize, hidden, dhPrev, 0, hidden);
-            }
-
-            @Override
-            public void finish(MemorySegment[] grads) {
-                tape.finish(grads);
-            }
-        };
-    }
-
     final class Tape {
         final Compiled compiled;
         final PlanTape tape;

@@ -1,16 +1,12 @@
 package fdht.train.lstm;
 
+import fdht.kernels.format.LayerFormat;
 import fdht.kernels.lstm.DenseHead;
 import fdht.kernels.lstm.DenseProjection;
-import fdht.kernels.lstm.FdhtProjection;
-import fdht.kernels.lstm.HtInputProjection;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
-import fdht.kernels.lstm.TtProjection;
-import fdht.layout.HtFormat;
-import fdht.layout.TtFormat;
+import fdht.kernels.lstm.PlannedProjection;
 import fdht.layout.Weights;
-import fdht.layout.io.SafetensorsWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -19,12 +15,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * A trainable LSTM video classifier: a {@link TrainableProjection} (FDHT, dense, HT-input or TT),
- * the gate bias {@code lstm.bias} ({@code b_ih + b_hh}, 4H) and a linear head ({@code head.weight}
- * C x H, {@code head.bias} C) on the last hidden state. It exports to the kernels' {@link Lstm}
- * (the inference path, which evaluation uses) and writes the fdht model file ({@link
- * LstmModelFile}); a dense model is written as a PyTorch {@code nn.LSTM} state dict with head
- * {@code fc}, which {@code fdht convert --from-pytorch} reads.
+ * A trainable LSTM video classifier: a {@link TrainableProjection} in any {@link LayerFormat}, the
+ * gate bias {@code lstm.bias} ({@code b_ih + b_hh}, 4H) and a linear head ({@code head.weight} C x
+ * H, {@code head.bias} C) on the last hidden state. It exports to the kernels' {@link Lstm} (the
+ * inference path, which evaluation uses) and writes the fdht model file ({@link LstmModelFile}); a
+ * dense model is written as a PyTorch {@code nn.LSTM} state dict with head {@code fc}, which {@code
+ * fdht convert --from-pytorch} reads.
  *
  * <p>Thread safety: the parameters are written by the optimiser between steps only.
  */
@@ -53,39 +49,31 @@ public final class TrainableLstm {
     }
 
     /**
-     * A fresh model: the projection built by {@code make} from the initial weights' variance {@code
-     * 1/(N_x + H)}, forget-gate bias 1 and the other gate biases 0, head entries of variance {@code
-     * 1/H} and bias 0.
+     * A fresh model in {@code format}: weights whose reconstructed {@code W} has the variance
+     * {@code 1/(N_x + H)} ({@link Initialisation}; a dense {@code W_h} beside a structured matrix
+     * drawn after its nodes), forget-gate bias 1 and the other gate biases 0, head entries of
+     * variance {@code 1/H} and bias 0.
      */
-    public static TrainableLstm initial(
-            Kind kind, int inputSize, int hidden, int classes, long seed, Arena arena) {
+    public static TrainableLstm initial(LayerFormat format, int classes, long seed, Arena arena) {
         SplittableRandom rnd = new SplittableRandom(seed);
+        int inputSize = format.inputSize(), hidden = format.hiddenSize();
         double variance = 1.0 / (inputSize + hidden);
         TrainableProjection p =
-                switch (kind) {
-                    case Kind.Fdht k ->
-                            new FdhtTrainable(
-                                    k.format(),
-                                    inputSize,
-                                    Initialisation.ht(k.format(), variance, rnd),
-                                    arena);
-                    case Kind.Tt k ->
-                            new TtTrainable(
-                                    k.format(),
-                                    inputSize,
-                                    Initialisation.tt(k.format(), variance, rnd),
-                                    arena);
-                    case Kind.HtInput k ->
-                            new HtInputTrainable(
-                                    k.format(),
-                                    inputSize,
-                                    Initialisation.ht(k.format(), variance, rnd),
-                                    Initialisation.uniform(4 * hidden * hidden, variance, rnd),
-                                    arena);
-                    case Kind.Dense k ->
+                switch (format) {
+                    case LayerFormat.Planned f -> {
+                        float[][] nodes = Initialisation.nodes(f.matrix(), variance, rnd);
+                        yield new PlannedTrainable(
+                                f,
+                                nodes,
+                                f.coversHidden()
+                                        ? null
+                                        : Initialisation.uniform(
+                                                4 * hidden * hidden, variance, rnd),
+                                arena);
+                    }
+                    case LayerFormat.Dense f ->
                             new DenseTrainable(
-                                    inputSize,
-                                    hidden,
+                                    f,
                                     Initialisation.uniform(
                                             4 * hidden * (inputSize + hidden), variance, rnd),
                                     arena);
@@ -100,17 +88,6 @@ public final class TrainableLstm {
                 arena);
     }
 
-    /** The weight format of a model to train. */
-    public sealed interface Kind {
-        record Fdht(HtFormat format) implements Kind {}
-
-        record HtInput(HtFormat format) implements Kind {}
-
-        record Tt(TtFormat format) implements Kind {}
-
-        record Dense() implements Kind {}
-    }
-
     /**
      * Starts from an inference model (fine-tuning {@code --init}); a missing head is made fresh
      * with {@code classes} outputs.
@@ -118,30 +95,26 @@ public final class TrainableLstm {
     public static TrainableLstm from(Lstm lstm, int classes, long seed, Arena arena) {
         TrainableProjection p =
                 switch (lstm.projection()) {
-                    case FdhtProjection f ->
-                            new FdhtTrainable(
-                                    f.weights().format(),
-                                    f.inputSize(),
+                    case PlannedProjection f ->
+                            new PlannedTrainable(
+                                    f.format(),
                                     f.weights().toArrays(),
+                                    f.hiddenWeights()
+                                            .map(
+                                                    wh ->
+                                                            Weights.toArray(
+                                                                    wh,
+                                                                    0,
+                                                                    4
+                                                                            * f.hiddenSize()
+                                                                            * f.hiddenSize()))
+                                            .orElse(null),
                                     arena);
-                    case HtInputProjection f ->
-                            new HtInputTrainable(
-                                    f.inputWeights().format(),
-                                    f.inputSize(),
-                                    f.inputWeights().toArrays(),
-                                    Weights.toArray(
-                                            f.hiddenWeights(),
-                                            0,
-                                            4 * f.hiddenSize() * f.hiddenSize()),
-                                    arena);
-                    case TtProjection f ->
-                            new TtTrainable(f.weights().format(), f.inputSize(), ttCores(f), arena);
                     case DenseProjection f ->
                             new DenseTrainable(
-                                    f.inputSize(),
-                                    f.hiddenSize(),
+                                    f.format(),
                                     Weights.toArray(
-                                            f.weights(),
+                                            f.weights().weights(),
                                             0,
                                             4 * f.hiddenSize() * (f.inputSize() + f.hiddenSize())),
                                     arena);
@@ -163,21 +136,6 @@ public final class TrainableLstm {
             hb = new float[classes];
         }
         return new TrainableLstm(p, lstm.biasToArray(), hw, hb, arena);
-    }
-
-    private static float[][] ttCores(TtProjection p) {
-        TtFormat f = p.weights().format();
-        float[][] cores = new float[f.order()][];
-        for (int k = 0; k < cores.length; k++) {
-            cores[k] = new float[f.coreSize(k)];
-            int e = 0;
-            for (int a = 0; a < f.bondRank(k); a++)
-                for (int i = 0; i < f.rowFactor(k); i++)
-                    for (int j = 0; j < f.colFactor(k); j++)
-                        for (int b = 0; b < f.bondRank(k + 1); b++)
-                            cores[k][e++] = p.weights().core(k, a, i, j, b);
-        }
-        return cores;
     }
 
     public TrainableProjection projection() {
@@ -252,26 +210,11 @@ public final class TrainableLstm {
                                 arena));
     }
 
-    /** Writes the model atomically: an fdht model file, or for dense a PyTorch state dict. */
+    /**
+     * Writes the model atomically through {@link LstmModelFile}: an fdht model file, or for dense a
+     * PyTorch state dict.
+     */
     public void write(Path path) {
-        if (projection instanceof DenseTrainable) {
-            int h = hiddenSize(), n = inputSize(), fourH = 4 * h;
-            float[] w = projection.parameters().getFirst().toArray();
-            float[] ih = new float[fourH * n], hh = new float[fourH * h];
-            for (int r = 0; r < fourH; r++) {
-                System.arraycopy(w, r * (n + h), ih, r * n, n);
-                System.arraycopy(w, r * (n + h) + n, hh, r * h, h);
-            }
-            new SafetensorsWriter()
-                    .add("weight_ih_l0", new long[] {fourH, n}, ih)
-                    .add("weight_hh_l0", new long[] {fourH, h}, hh)
-                    .add("bias_ih_l0", new long[] {fourH}, bias.toArray())
-                    .add("bias_hh_l0", new long[] {fourH}, new float[fourH])
-                    .add("fc.weight", new long[] {classes, h}, headWeight.toArray())
-                    .add("fc.bias", new long[] {classes}, headBias.toArray())
-                    .write(path);
-            return;
-        }
         try (Arena arena = Arena.ofConfined()) {
             LstmModelFile.write(export(arena), path);
         }

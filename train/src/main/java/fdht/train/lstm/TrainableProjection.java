@@ -1,6 +1,7 @@
 package fdht.train.lstm;
 
 import fdht.kernels.Kernels;
+import fdht.kernels.format.LayerFormat;
 import fdht.kernels.lstm.GateProjection;
 import fdht.train.plan.BackwardKernels;
 import java.lang.foreign.Arena;
@@ -9,39 +10,62 @@ import java.util.List;
 
 /**
  * The trainable counterpart of a kernels {@link GateProjection}: {@code z = W [x_t ; h_{t-1}]}
- * ({@code 4H} rows, gate order i, f, g, o, bias excluded) with its reverse mode. One implementation
- * per weight format: FDHT (one HT over {@code [x ; h]}), dense, HT on {@code W_x} with dense {@code
- * W_h}, TT over {@code [x ; h]}.
+ * ({@code 4H} rows, gate order i, f, g, o, bias excluded) in its {@link LayerFormat}, with its
+ * reverse mode: {@link PlannedTrainable} for every planned format, {@link DenseTrainable} for
+ * dense.
  *
  * <p>The parameters are shared by every thread; each thread runs its own {@link Tape}. Not
  * thread-safe while {@link #refresh} runs (call it between optimiser steps).
  */
-public sealed interface TrainableProjection
-        permits FdhtTrainable, DenseTrainable, HtInputTrainable, TtTrainable {
-    int inputSize();
+public abstract sealed class TrainableProjection permits PlannedTrainable, DenseTrainable {
+    private final LayerFormat format;
+    private final List<Parameter> parameters;
 
-    int hiddenSize();
+    TrainableProjection(LayerFormat format, List<Parameter> parameters) {
+        this.format = format;
+        this.parameters = List.copyOf(parameters);
+    }
+
+    /** The layer's format and shapes. */
+    public LayerFormat format() {
+        return format;
+    }
+
+    public final int inputSize() {
+        return format.inputSize();
+    }
+
+    public final int hiddenSize() {
+        return format.hiddenSize();
+    }
 
     /** The trainable tensors, in the order the model file and the gradients use. */
-    List<Parameter> parameters();
+    public final List<Parameter> parameters() {
+        return parameters;
+    }
 
-    /** After the parameters changed: rebuild what the forward pass reads (packed plan factors). */
-    void refresh();
+    /**
+     * After the parameters changed: rebuild what the forward pass reads (packed plan factors;
+     * nothing where the forward pass reads the parameters themselves).
+     */
+    public void refresh() {}
 
     /** Per-thread buffers for {@code batch} clips of {@code frames} frames. */
-    Tape newTape(int batch, int frames, Arena arena);
+    public abstract Tape newTape(int batch, int frames, Arena arena);
 
     /** An inference projection holding a copy of the current weights in {@code arena}. */
-    GateProjection export(Arena arena);
+    public abstract GateProjection export(Arena arena);
 
-    /** A one-line description: format, shapes, parameters. */
-    String describe();
+    /** A one-line description: format and shapes. */
+    public String describe() {
+        return format.describe();
+    }
 
     /**
      * The forward pass of every time step of a clip batch, kept for the backward pass. Not
      * thread-safe: one per thread. Allocates nothing per step.
      */
-    interface Tape {
+    public interface Tape {
         /**
          * {@code z[b][4H] = W [x_b ; hPrev_b]} for step {@code t}; frame row {@code b} at {@code
          * x[xOff + b*xStride ..]}.

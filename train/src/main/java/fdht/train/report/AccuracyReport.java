@@ -1,5 +1,6 @@
 package fdht.train.report;
 
+import fdht.kernels.format.LayerFormat;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.layout.io.AtomicFile;
@@ -159,10 +160,13 @@ public final class AccuracyReport {
                 "test loss per epoch");
     }
 
-    /** dense, tt, ht-input, fdht; ranks ascending. */
+    /**
+     * Rows by format, the formats in the reverse of {@link LayerFormat#KEYS} (dense first, FDHT
+     * last); ranks ascending; rows of no known format last.
+     */
     private static Map<String, List<Run>> order(Map<String, List<Run>> rows) {
         Map<String, List<Run>> out = new LinkedHashMap<>();
-        for (String prefix : List.of("dense", "tt", "ht-input", "fdht")) {
+        for (String prefix : LayerFormat.KEYS.reversed()) {
             rows.entrySet().stream()
                     .filter(e -> e.getKey().equals(prefix) || e.getKey().startsWith(prefix + "-r"))
                     .sorted((a, b) -> Integer.compare(rank(a.getKey()), rank(b.getKey())))
@@ -183,16 +187,7 @@ public final class AccuracyReport {
 
     private static long parameters(Path model) {
         try (Arena arena = Arena.ofConfined()) {
-            Lstm lstm;
-            try {
-                lstm = LstmModelFile.read(model, arena);
-            } catch (RuntimeException notFdht) {
-                lstm =
-                        fdht.kernels.lstm.PytorchStateDict.read(model, null, "fc", arena)
-                                .layers()[0][0]
-                                .toLstm(arena);
-            }
-            return lstm.parameterCount();
+            return LstmModelFile.readStack(model, arena).parameterCount();
         }
     }
 

@@ -3,8 +3,10 @@ package fdht.train.lstm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import fdht.kernels.KernelProvider;
+import fdht.kernels.format.LayerFormat;
 import fdht.layout.DimensionTree;
 import fdht.layout.HtFormat;
+import fdht.layout.MatrixFormat;
 import fdht.layout.TtFormat;
 import fdht.layout.Weights;
 import fdht.train.plan.BackwardProvider;
@@ -30,19 +32,20 @@ import net.jqwik.api.constraints.IntRange;
 class BpttGradientProperties {
     static final int N = 5, H = 2, C = 3;
 
-    static TrainableLstm.Kind kind(int which, int rank) {
+    static LayerFormat kind(int which, int rank) {
         int[] m = {2, 2, 2};
         return switch (which) {
-            case 0 -> new TrainableLstm.Kind.Fdht(HtFormat.uniform(m, new int[] {2, 2, 2}, rank));
-            case 1 -> new TrainableLstm.Kind.Dense();
+            case 0 -> new LayerFormat.Fdht(HtFormat.uniform(m, new int[] {2, 2, 2}, rank), N);
+            case 1 -> new LayerFormat.Dense(N, H);
             case 2 ->
-                    new TrainableLstm.Kind.HtInput(
+                    new LayerFormat.HtInput(
                             new HtFormat(
                                     new int[] {2, 4},
                                     new int[] {3, 2},
                                     DimensionTree.balanced(2),
-                                    new int[] {Math.min(rank, 6), Math.min(rank, 6), 1}));
-            default -> new TrainableLstm.Kind.Tt(TtFormat.uniform(m, new int[] {2, 2, 2}, rank));
+                                    new int[] {Math.min(rank, 6), Math.min(rank, 6), 1}),
+                            N);
+            default -> new LayerFormat.Tt(TtFormat.uniform(m, new int[] {2, 2, 2}, rank), N);
         };
     }
 
@@ -63,8 +66,8 @@ class BpttGradientProperties {
             @ForAll @IntRange(min = 1, max = 4) int frames,
             @ForAll long seed) {
         try (Arena arena = Arena.ofConfined()) {
-            TrainableLstm.Kind kind = kind(which, rank);
-            TrainableLstm model = TrainableLstm.initial(kind, N, H, C, seed, arena);
+            LayerFormat kind = kind(which, rank);
+            TrainableLstm model = TrainableLstm.initial(kind, C, seed, arena);
             // larger weights than the init, so that every gate is away from its linear regime
             SplittableRandom r = new SplittableRandom(seed + 1);
             List<Parameter> ps = model.parameters();
@@ -124,40 +127,28 @@ class BpttGradientProperties {
 
     /** Summed cross-entropy of a double-precision LSTM on W reconstructed from the parameters. */
     static double loss(
-            TrainableLstm.Kind kind, double[][] v, float[] x, int[] labels, int batch, int frames) {
+            LayerFormat kind, double[][] v, float[] x, int[] labels, int batch, int frames) {
         int w4 = 4 * H, width = N + H;
         double[] w = new double[w4 * width];
         int k = 0;
         switch (kind) {
-            case TrainableLstm.Kind.Fdht f -> {
+            case LayerFormat.Planned p -> {
+                MatrixFormat f = p.matrix();
+                int nodes = f.nodeCount();
+                double[][] nv = java.util.Arrays.copyOf(v, nodes);
                 double[] full =
-                        DoubleReference.ht(
-                                f.format(),
-                                java.util.Arrays.copyOf(v, f.format().tree().nodeCount()));
-                for (int i = 0; i < w4; i++)
-                    for (int j = 0; j < width; j++)
-                        w[i * width + j] = full[i * f.format().cols() + j];
-                k = f.format().tree().nodeCount();
-            }
-            case TrainableLstm.Kind.Tt f -> {
-                double[] full =
-                        DoubleReference.tt(
-                                f.format(), java.util.Arrays.copyOf(v, f.format().order()));
-                for (int i = 0; i < w4; i++)
-                    for (int j = 0; j < width; j++)
-                        w[i * width + j] = full[i * f.format().cols() + j];
-                k = f.format().order();
-            }
-            case TrainableLstm.Kind.HtInput f -> {
-                int nodes = f.format().tree().nodeCount();
-                double[] wx = DoubleReference.ht(f.format(), java.util.Arrays.copyOf(v, nodes));
+                        switch (f) {
+                            case HtFormat ht -> DoubleReference.ht(ht, nv);
+                            case TtFormat tt -> DoubleReference.tt(tt, nv);
+                        };
                 for (int i = 0; i < w4; i++) {
-                    for (int j = 0; j < N; j++) w[i * width + j] = wx[i * f.format().cols() + j];
-                    for (int j = 0; j < H; j++) w[i * width + N + j] = v[nodes][i * H + j];
+                    for (int j = 0; j < p.columns(); j++) w[i * width + j] = full[i * f.cols() + j];
+                    if (!p.coversHidden())
+                        for (int j = 0; j < H; j++) w[i * width + N + j] = v[nodes][i * H + j];
                 }
-                k = nodes + 1;
+                k = nodes + (p.coversHidden() ? 0 : 1);
             }
-            case TrainableLstm.Kind.Dense d -> {
+            case LayerFormat.Dense d -> {
                 System.arraycopy(v[0], 0, w, 0, w.length);
                 k = 1;
             }

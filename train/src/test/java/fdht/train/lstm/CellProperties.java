@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
 import fdht.kernels.ScalarKernels;
+import fdht.kernels.format.LayerFormat;
 import fdht.kernels.lstm.Lstm;
 import fdht.layout.Weights;
 import fdht.train.plan.BackwardProvider;
@@ -178,8 +179,7 @@ class CellProperties {
         int n = 11, h = 7, classes = 3;
         try (Arena arena = Arena.ofConfined()) {
             TrainableLstm model =
-                    TrainableLstm.initial(
-                            new TrainableLstm.Kind.Dense(), n, h, classes, seed, arena);
+                    TrainableLstm.initial(new LayerFormat.Dense(n, h), classes, seed, arena);
             SplittableRandom r = new SplittableRandom(seed);
             BpttGradientProperties.randomise(model, r);
             MemorySegment clips = Weights.copyOf(arena, values(batch * frames * n, 1, r));

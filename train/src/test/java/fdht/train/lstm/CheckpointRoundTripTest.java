@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import fdht.kernels.KernelProvider;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.kernels.lstm.LstmStack;
-import fdht.kernels.lstm.PytorchStateDict;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -35,7 +34,7 @@ class CheckpointRoundTripTest {
             try (Arena arena = Arena.ofConfined()) {
                 TrainableLstm model =
                         TrainableLstm.initial(
-                                BpttGradientProperties.kind(which, 2), N, H, C, 5 + which, arena);
+                                BpttGradientProperties.kind(which, 2), C, 5 + which, arena);
                 // weights away from the init, every bias non-zero, so no gate or bias can hide
                 // behind a zero
                 SplittableRandom r = new SplittableRandom(17 + which);
@@ -48,11 +47,8 @@ class CheckpointRoundTripTest {
 
                 Path file = dir.resolve("m" + which + ".safetensors");
                 model.write(file);
-                // dense is written as a PyTorch state dict, read as convert --from-pytorch reads it
-                LstmStack read =
-                        model.projection() instanceof DenseTrainable
-                                ? PytorchStateDict.read(file, null, "fc", arena).toStack(arena)
-                                : LstmModelFile.readStack(file, arena);
+                // dense is written as a PyTorch state dict, which the model file reader reads too
+                LstmStack read = LstmModelFile.readStack(file, arena);
                 MemorySegment
                         out = Weights.floats(arena, (long) batch * frames * read.outputSize()),
                         logits = Weights.floats(arena, (long) batch * C);

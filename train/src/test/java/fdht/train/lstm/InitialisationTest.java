@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fdht.kernels.DenseReconstruction;
+import fdht.kernels.format.GateFactors;
+import fdht.kernels.format.LayerFormat;
+import fdht.kernels.format.RankSpec;
 import fdht.layout.HtMatrix;
+import fdht.layout.PlanFactors;
+import fdht.layout.TtFormat;
 import fdht.layout.TtMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -38,54 +43,30 @@ class InitialisationTest {
                 "tt;8"
             })
     void reconstructedVarianceIsTheDenseOne(String format, String rank) {
-        TrainableLstm.Kind kind = ModelShapes.kind(format, rank, N, H);
+        LayerFormat.Planned kind =
+                (LayerFormat.Planned)
+                        LayerFormat.parse(format, RankSpec.parse(rank), N, H, GateFactors.TRAINING);
         double target = 1.0 / (N + H);
         int seeds =
-                format.equals("tt")
+                kind.matrix() instanceof TtFormat
                         ? 8
                         : 32; // HT entries spread more from seed to seed (see above)
         double sum = 0, sumSq = 0;
         for (int s = 0; s < seeds; s++) {
             try (Arena arena = Arena.ofConfined()) {
                 SplittableRandom rnd = new SplittableRandom(1000 + s);
-                MemorySegment w;
-                int cols;
-                switch (kind) {
-                    case TrainableLstm.Kind.Fdht f -> {
-                        cols = N + H;
-                        w =
-                                DenseReconstruction.of(
-                                        HtMatrix.of(
-                                                f.format(),
-                                                Initialisation.ht(f.format(), target, rnd),
-                                                arena),
-                                        cols,
-                                        arena);
-                    }
-                    case TrainableLstm.Kind.HtInput f -> {
-                        cols = N;
-                        w =
-                                DenseReconstruction.of(
-                                        HtMatrix.of(
-                                                f.format(),
-                                                Initialisation.ht(f.format(), target, rnd),
-                                                arena),
-                                        cols,
-                                        arena);
-                    }
-                    case TrainableLstm.Kind.Tt f -> {
-                        cols = N + H;
-                        w =
-                                DenseReconstruction.of(
-                                        TtMatrix.of(
-                                                f.format(),
-                                                Initialisation.tt(f.format(), target, rnd),
-                                                arena),
-                                        cols,
-                                        arena);
-                    }
-                    default -> throw new IllegalStateException();
-                }
+                int cols = kind.columns();
+                PlanFactors weights =
+                        PlanFactors.of(
+                                kind.matrix(),
+                                Initialisation.nodes(kind.matrix(), target, rnd),
+                                arena);
+                MemorySegment w =
+                        switch (weights) {
+                            case HtMatrix m -> DenseReconstruction.of(m, cols, arena);
+                            case TtMatrix m -> DenseReconstruction.of(m, cols, arena);
+                            default -> throw new IllegalStateException(weights.toString());
+                        };
                 long n = (long) 4 * H * cols;
                 double sq = 0;
                 for (long e = 0; e < n; e++) {

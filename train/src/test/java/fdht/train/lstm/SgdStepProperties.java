@@ -32,8 +32,6 @@ class SgdStepProperties {
             TrainableLstm model =
                     TrainableLstm.initial(
                             BpttGradientProperties.kind(which, rank),
-                            BpttGradientProperties.N,
-                            BpttGradientProperties.H,
                             BpttGradientProperties.C,
                             seed,
                             arena);

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fdht.kernels.KernelProvider;
+import fdht.kernels.format.GateFactors;
+import fdht.kernels.format.LayerFormat;
+import fdht.kernels.format.RankSpec;
 import fdht.layout.TtFormat;
 import fdht.layout.Weights;
 import fdht.train.plan.BackwardProvider;
@@ -30,11 +33,17 @@ class TtGradientAtMfmShapesTest {
     @ParameterizedTest
     @ValueSource(ints = {4, 8})
     void ttGradientAtMfmShapesEqualsFiniteDifferences(int rank) {
-        TrainableLstm.Kind.Tt kind =
-                (TrainableLstm.Kind.Tt) ModelShapes.kind("tt", Integer.toString(rank), N, H);
-        TtFormat f = kind.format();
+        LayerFormat.Tt kind =
+                (LayerFormat.Tt)
+                        LayerFormat.parse(
+                                LayerFormat.Tt.KEY,
+                                new RankSpec.Uniform(rank),
+                                N,
+                                H,
+                                GateFactors.TRAINING);
+        TtFormat f = (TtFormat) kind.matrix();
         try (Arena arena = Arena.ofConfined()) {
-            TrainableLstm model = TrainableLstm.initial(kind, N, H, C, 7, arena);
+            TrainableLstm model = TrainableLstm.initial(kind, C, 7, arena);
             SplittableRandom r = new SplittableRandom(rank);
             float[] x = new float[BATCH * FRAMES * N];
             for (int e = 0; e < x.length; e++) x[e] = (float) r.nextDouble();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import fdht.kernels.format.LayerFormat;
 import fdht.layout.HtFormat;
 import fdht.train.lstm.TrainableLstm;
 import java.lang.foreign.Arena;
@@ -24,10 +25,9 @@ class AccuracyReportTest {
     void aChartThatCannotBeWrittenLeavesNoTemporaryFile() throws Exception {
         try (Arena arena = Arena.ofConfined()) {
             TrainableLstm.initial(
-                            new TrainableLstm.Kind.Fdht(
-                                    HtFormat.uniform(new int[] {2, 2, 2}, new int[] {2, 2, 2}, 2)),
-                            5,
-                            2,
+                            new LayerFormat.Fdht(
+                                    HtFormat.uniform(new int[] {2, 2, 2}, new int[] {2, 2, 2}, 2),
+                                    5),
                             3,
                             1,
                             arena)
