@@ -2,9 +2,10 @@ package fdht.cli;
 
 import fdht.kernels.model.Model;
 import fdht.train.data.LabelledClips;
+import fdht.train.data.MfmPart;
+import fdht.train.data.MfmTask;
 import fdht.train.data.MovingFashionMnist;
 import fdht.train.data.NpyClips;
-import fdht.train.data.Split;
 import fdht.train.eval.ClassifierEvaluation;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
@@ -16,9 +17,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fdht eval}: the accuracy of a model with a head on labelled clips, either MFM-40 clips
- * generated on the fly ({@code --task mfm}) or a pair of {@code .npy} files ({@code --clips},
- * {@code --labels}); prints the accuracy with its 95% (Wilson) interval and the mean cross-entropy.
+ * {@code fdht eval}: the accuracy of a model with a head on labelled clips, either MFM-40 or
+ * MFM-40-UCF clips generated on the fly ({@code --task mfm|mfm-ucf}, docs/MFM40.md) or a pair of
+ * {@code .npy} files ({@code --clips}, {@code --labels}); prints the accuracy with its 95% (Wilson)
+ * interval and the mean cross-entropy, then the three weakest classes by the model's class names.
  * Takes one-layer models and stacks (several layers, both directions) alike. Scores on the model
  * API's bulk scoring, a chunk of clips at a time over {@code --threads} threads (see {@link
  * ClassifierEvaluation}).
@@ -27,7 +29,7 @@ import picocli.CommandLine.Spec;
         name = "eval",
         mixinStandardHelpOptions = true,
         description =
-                "Accuracy of a model with a head on MFM-40 (--task mfm) or on labelled clips (--clips, --labels).")
+                "Accuracy of a model with a head on MFM-40 (--task mfm or mfm-ucf, docs/MFM40.md) or on labelled clips (--clips, --labels).")
 final class EvalCommand implements Callable<Integer> {
     @Option(
             names = "--model",
@@ -37,19 +39,24 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(
             names = "--task",
-            description = "mfm: MFM-40 clips made on the fly (DESIGN.md section 6)")
+            description =
+                    "mfm (MFM-40, 64x64) or mfm-ucf (MFM-40-UCF, 240x240): clips made on the fly"
+                            + " (docs/MFM40.md)")
     String task;
 
     @Option(
             names = "--split",
             defaultValue = "test",
-            description = "with --task: train or test. Default ${DEFAULT-VALUE}.")
+            description =
+                    "with --task: train, fit (train images 0..53,999), val (54,000..59,999: the"
+                            + " validation clips of fdht train --val-count) or test. Default"
+                            + " ${DEFAULT-VALUE}.")
     String split;
 
     @Option(
             names = "--count",
             description =
-                    "with --task: number of clips (default: as many as the split has images, 60,000 or 10,000)")
+                    "with --task: number of clips (default: as many as the split has images: 60,000, 54,000, 6,000 or 10,000)")
     Long count;
 
     @Option(
@@ -95,9 +102,7 @@ final class EvalCommand implements Callable<Integer> {
             if (clips != null && spec.commandLine().getParseResult().hasMatchedOption(taskOnly))
                 throw new IllegalArgumentException(taskOnly + " goes with --task, not --clips");
         }
-        if (task != null && !task.equals("mfm"))
-            throw new IllegalArgumentException(
-                    "--task '" + task + "' is unknown (the one task is mfm)");
+        MfmTask mfmTask = task == null ? null : MfmTask.parse(task);
         if (chunk < 0)
             throw new IllegalArgumentException(
                     "--chunk " + chunk + " must be at least 1 (or 0: automatic)");
@@ -116,13 +121,12 @@ final class EvalCommand implements Callable<Integer> {
                                 + " has no head: eval needs a classifier (head.weight, head.bias)");
             LabelledClips data;
             String what;
-            if (task != null) {
-                MovingFashionMnist mfm = MovingFashionMnist.load(Split.parse(split), seed);
+            if (mfmTask != null) {
+                MovingFashionMnist mfm =
+                        MovingFashionMnist.load(mfmTask, MfmPart.parse(split), seed);
                 long n = count != null ? count : mfm.images().count();
                 data = mfm.take(n);
-                what =
-                        String.format(
-                                "MFM-40 %s (seed %d, %,d clips)", mfm.split().label(), seed, n);
+                what = String.format("%s (%,d clips)", mfm, n);
             } else {
                 data = NpyClips.open(clips, labels, arena);
                 what =

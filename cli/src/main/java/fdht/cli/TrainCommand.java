@@ -1,33 +1,52 @@
 package fdht.cli;
 
+import fdht.train.Checkpoint;
+import fdht.train.TrainingConfig;
 import fdht.train.TrainingRun;
+import fdht.train.data.FashionMnist;
 import fdht.train.data.LabelledClips;
+import fdht.train.data.MfmPart;
+import fdht.train.data.MfmTask;
 import fdht.train.data.MovingFashionMnist;
 import fdht.train.data.Split;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fdht train}: trains an LSTM video classifier on MFM-40 (DESIGN.md section 6) in one of the
- * four formats and writes it as a model file that {@code infer}, {@code inspect}, {@code simulate
- * --model} (compressed formats) and {@code eval} read (dense: a PyTorch state dict, which they read
- * as it is and {@code convert --from-pytorch} compresses). The file and its curve ({@code
- * <out>.csv}) are rewritten atomically after every epoch.
+ * {@code fdht train}: trains an LSTM video classifier on MFM-40 or MFM-40-UCF (docs/MFM40.md) in
+ * one of the four formats, as {@link TrainingRun} describes: validation after every epoch, the
+ * best-validation model kept as the output (a model file that {@code infer}, {@code inspect},
+ * {@code simulate --model} and {@code eval} read; dense: a PyTorch state dict), early stopping, a
+ * checkpoint after every epoch, and the test split scored once at the end. {@code --resume CKPT}
+ * continues a run from its checkpoint: options not given are the checkpoint's, options given must
+ * equal them.
  */
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
-        description = "Train an FDHT / HT-input / TT / dense LSTM classifier on MFM-40.")
+        description = {
+            "Train an FDHT / HT-input / TT / dense LSTM classifier on MFM-40 (docs/MFM40.md).",
+            "Validation clips (--val-count) come from the train split's last tenth of images (54,000"
+                    + "..59,999), which training then never sees; the best-validation epoch's model"
+                    + " is the output, and the test clips are scored once, on it, at the end.",
+            "Writes beside OUT: OUT.csv (curve), OUT.ckpt (checkpoint after every epoch: --resume"
+                    + " it), OUT.result.json (the result)."
+        })
 final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--task",
             defaultValue = "mfm",
-            description = "the task: mfm (MFM-40, Moving-Fashion-MNIST)")
+            description =
+                    "mfm (MFM-40, 64x64 frames) or mfm-ucf (MFM-40-UCF, 240x240: LSTM-UCF's 57,600"
+                            + " inputs). Default ${DEFAULT-VALUE}.")
     String task;
 
     @Option(
@@ -53,8 +72,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--epochs",
             defaultValue = "10",
-            description = "epochs (default ${DEFAULT-VALUE})")
+            description =
+                    "the maximum of epochs; the learning rate's cosine spans them (default"
+                            + " ${DEFAULT-VALUE})")
     int epochs;
+
+    @Option(
+            names = "--patience",
+            defaultValue = "0",
+            description =
+                    "stop once validation accuracy has not improved for this many epochs (0: run"
+                            + " every epoch; needs --val-count). Default ${DEFAULT-VALUE}.")
+    int patience;
 
     @Option(
             names = "--batch",
@@ -71,24 +100,38 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--data-seed",
             defaultValue = "0",
-            description = "seed of the MFM-40 clips (default ${DEFAULT-VALUE})")
+            description = "seed of the clips (default ${DEFAULT-VALUE})")
     long dataSeed;
 
-    @Option(names = "--out", required = true, description = "model file to write (.safetensors)")
+    @Option(
+            names = "--out",
+            description =
+                    "model file to write (.safetensors); with --resume, the checkpoint's model by"
+                            + " default")
     Path out;
 
     @Option(
-            names = "--limit",
-            defaultValue = "60000",
+            names = {"--train-count", "--limit"},
             description =
-                    "train on the first N clips (default ${DEFAULT-VALUE}, one per train image)")
-    long limit;
+                    "train on the first N clips (default: one per training image, 60,000, or"
+                            + " 54,000 with --val-count)")
+    Long trainCount;
+
+    @Option(
+            names = "--val-count",
+            defaultValue = "0",
+            description =
+                    "validate each epoch on the first N clips of the validation images (train"
+                            + " images 54,000..59,999, then kept out of training; 0: none)."
+                            + " Default ${DEFAULT-VALUE}.")
+    long valCount;
 
     @Option(
             names = "--test-limit",
             defaultValue = "10000",
             description =
-                    "score each epoch on the first N test clips (default ${DEFAULT-VALUE}; 0: none)")
+                    "score the first N test clips once, at the end, on the best model (default"
+                            + " ${DEFAULT-VALUE}; 0: none)")
     long testLimit;
 
     @Option(
@@ -127,54 +170,126 @@ final class TrainCommand implements Callable<Integer> {
             description = "fraction of the updates spent warming up (default ${DEFAULT-VALUE})")
     double warmup;
 
+    @Option(
+            names = "--resume",
+            description =
+                    "continue the run of this checkpoint (OUT.ckpt) after its last whole epoch;"
+                            + " the options not given are the checkpoint's")
+    Path resume;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter log = spec.commandLine().getOut();
-        if (!task.equals("mfm"))
-            throw new IllegalArgumentException("--task " + task + ": only mfm is known");
-        if (hidden < 1)
-            throw new IllegalArgumentException("--hidden " + hidden + " must be at least 1");
-        if (limit < batch)
+        TrainingConfig config;
+        Path model;
+        FashionMnist trainImages;
+        if (resume != null) {
+            if (!Files.isRegularFile(resume))
+                throw new IllegalArgumentException("--resume " + resume + ": no such file");
+            config = Checkpoint.config(resume);
+            for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+                String name = o.longestName(), stored = config.options().get(name);
+                if (stored == null) continue; // --resume, --out, --verbose
+                String given =
+                        TrainingConfig.canonical(name, String.valueOf((Object) o.getValue()));
+                if (!given.equals(stored))
+                    throw new IllegalArgumentException(
+                            name
+                                    + " "
+                                    + given
+                                    + " differs from the checkpoint's "
+                                    + (stored.isEmpty() ? "(none)" : stored)
+                                    + ": a resumed run keeps its configuration");
+            }
+            Path derived = Checkpoint.modelFor(resume);
+            if (out != null
+                    && derived != null
+                    && !out.toAbsolutePath()
+                            .normalize()
+                            .equals(derived.toAbsolutePath().normalize()))
+                throw new IllegalArgumentException(
+                        "--out " + out + " is not the checkpoint's model " + derived);
+            model = out != null ? out : derived;
+            if (model == null)
+                throw new IllegalArgumentException(
+                        "--resume " + resume + " is not named MODEL.ckpt: give --out MODEL");
+            trainImages = FashionMnist.load(Split.TRAIN);
+        } else {
+            if (out == null) throw new IllegalArgumentException("--out is required");
+            if (init != null && !Files.isRegularFile(init))
+                throw new IllegalArgumentException("--init " + init + ": no such file");
+            MfmTask.parse(task);
+            trainImages = FashionMnist.load(Split.TRAIN);
+            long images = (valCount > 0 ? MfmPart.FIT : MfmPart.TRAIN).images(trainImages).count();
+            config =
+                    new TrainingConfig(
+                            task,
+                            dataSeed,
+                            trainCount != null ? trainCount : images,
+                            valCount,
+                            testLimit,
+                            format,
+                            ranks,
+                            hidden,
+                            init,
+                            epochs,
+                            patience,
+                            batch,
+                            seed,
+                            threads,
+                            learningRate,
+                            weightDecay,
+                            clipNorm,
+                            warmup);
+            model = out;
+        }
+        Path dir = model.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir))
             throw new IllegalArgumentException(
-                    "--limit " + limit + " is smaller than one batch of " + batch);
-        if (testLimit < 0)
-            throw new IllegalArgumentException("--test-limit " + testLimit + " must be at least 0");
-        if (init != null && !java.nio.file.Files.isRegularFile(init))
-            throw new IllegalArgumentException("--init " + init + ": no such file");
-        Path dir = out.toAbsolutePath().getParent();
-        if (dir == null || !java.nio.file.Files.isDirectory(dir))
-            throw new IllegalArgumentException(
-                    "--out " + out + ": directory " + dir + " does not exist");
-        LabelledClips train = MovingFashionMnist.load(Split.TRAIN, dataSeed).take(limit);
-        LabelledClips test =
-                testLimit == 0
-                        ? null
-                        : MovingFashionMnist.load(Split.TEST, dataSeed).take(testLimit);
+                    "--out " + model + ": directory " + dir + " does not exist");
         // the format's errors name the option that gave the part they are about
         FormatOptions.named(
                 "",
                 () ->
                         TrainingRun.run(
-                                new TrainingRun.Config(
-                                        format,
-                                        ranks,
-                                        hidden,
-                                        epochs,
-                                        batch,
-                                        seed,
-                                        out,
-                                        init,
-                                        threads,
-                                        learningRate,
-                                        weightDecay,
-                                        clipNorm,
-                                        warmup),
-                                train,
-                                test,
+                                config,
+                                model,
+                                resume,
+                                data(config, trainImages),
+                                command(),
                                 log,
                                 System.console() != null));
         return 0;
+    }
+
+    /** The clips of {@code c}: training from the fit part when there is validation. */
+    static TrainingRun.Data data(TrainingConfig c, FashionMnist trainImages) {
+        MfmTask task = MfmTask.parse(c.task());
+        MfmPart part = c.valCount() > 0 ? MfmPart.FIT : MfmPart.TRAIN;
+        LabelledClips train =
+                new MovingFashionMnist(task, part.images(trainImages), c.dataSeed())
+                        .take(c.trainCount());
+        LabelledClips val =
+                c.valCount() == 0
+                        ? null
+                        : new MovingFashionMnist(
+                                        task, MfmPart.VALIDATION.images(trainImages), c.dataSeed())
+                                .take(c.valCount());
+        LabelledClips test =
+                c.testCount() == 0
+                        ? null
+                        : new MovingFashionMnist(task, FashionMnist.load(Split.TEST), c.dataSeed())
+                                .take(c.testCount());
+        return new TrainingRun.Data(train, val, test);
+    }
+
+    /** {@code fdht} and the arguments as given, for the result file. */
+    private String command() {
+        return "fdht "
+                + spec.commandLine().getParseResult().originalArgs().stream()
+                        .map(a -> a.isEmpty() || a.matches(".*[\\s'\"$].*") ? "'" + a + "'" : a)
+                        .collect(Collectors.joining(" "));
     }
 }

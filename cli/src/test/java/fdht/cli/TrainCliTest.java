@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fdht.cli.CliTest.Result;
 import fdht.kernels.lstm.LstmModelFile;
+import fdht.train.Checkpoint;
+import fdht.train.EpochLine;
+import fdht.train.RunResult;
 import fdht.train.TrainingRun;
 import fdht.train.data.MovingFashionMnist;
 import java.io.IOException;
@@ -162,6 +165,36 @@ class TrainCliTest {
     }
 
     @Test
+    void aRunWithValidationKeepsTheBestModelAndResumesOnlyItsOwnConfiguration() throws IOException {
+        Path out = dir.resolve("v.safetensors"), ckpt = Checkpoint.pathFor(out);
+        Result r = train("fdht", out, "--val-count", "2", "--patience", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("test (once, on the best epoch"), r.out());
+        RunResult result = RunResult.read(RunResult.pathFor(out));
+        assertEquals("2", result.option("--val-count"));
+        assertTrue(result.command().startsWith("fdht train --task mfm"), result.command());
+        assertEquals(EpochLine.HEADER, Files.readAllLines(TrainingRun.curvePath(out)).getFirst());
+        // a finished run resumed: no training, the test scored again on its best model
+        Result again = CliTest.run("train", "--resume", ckpt.toString(), "--lr", "0.0050");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("training had finished"), again.out());
+        assertEquals(result.testCorrect(), RunResult.read(RunResult.pathFor(out)).testCorrect());
+        Result other = CliTest.run("train", "--resume", ckpt.toString(), "--lr", "0.01");
+        assertEquals(2, other.code(), other.out());
+        assertTrue(
+                other.err().contains("--lr 0.01 differs from the checkpoint's 0.005"), other.err());
+        Result elsewhere =
+                CliTest.run(
+                        "train",
+                        "--resume",
+                        ckpt.toString(),
+                        "--out",
+                        dir.resolve("w.safetensors").toString());
+        assertEquals(2, elsewhere.code(), elsewhere.out());
+        assertTrue(elsewhere.err().contains("is not the checkpoint's model"), elsewhere.err());
+    }
+
+    @Test
     void badOptionsExit2WithOneLine() {
         Path out = dir.resolve("x.safetensors");
         for (Result r :
@@ -171,6 +204,8 @@ class TrainCliTest {
                     train("fdht", out, "--batch", "3", "--threads", "2"),
                     CliTest.run("train", "--task", "ucf", "--out", out.toString()),
                     train("fdht", out, "--init", dir.resolve("missing").toString()),
+                    train("fdht", out, "--patience", "2"),
+                    CliTest.run("train", "--resume", dir.resolve("none.ckpt").toString()),
                     train("fdht", dir.resolve("no/such/dir/m.safetensors"))
                 }) {
             assertEquals(2, r.code(), r.out() + r.err());

@@ -1,9 +1,9 @@
 package fdht.train;
 
+import fdht.kernels.KernelProvider;
 import fdht.kernels.format.GateFactors;
 import fdht.kernels.format.LayerFormat;
 import fdht.kernels.format.RankSpec;
-import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.layout.io.AtomicFile;
 import fdht.train.data.LabelledClips;
@@ -13,99 +13,96 @@ import fdht.train.lstm.Trainer;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * One training run as {@code fdht train} does it: builds (or loads, for fine-tuning) the model,
- * trains epoch by epoch, scores the test clips after each epoch through the inference kernels (the
- * exported {@link Lstm}, as {@code fdht eval} would), writes the model atomically after every epoch
- * (a crash or Ctrl-C leaves the last whole checkpoint) and the curve of the run as CSV beside it
- * ({@code <out>.csv}: epoch, train loss, train accuracy, test loss, test accuracy, seconds).
+ * One training run as {@code fdht train} does it (protocol C, docs/ACCURACY.md): builds (or loads,
+ * for fine-tuning) the model, trains epoch by epoch up to the maximum, scores the validation clips
+ * after each epoch through the inference kernels (as {@code fdht eval} would), keeps the
+ * best-validation model as the output model and stops early once validation accuracy has not
+ * improved for {@code patience} epochs; then scores the test clips <em>once</em>, on the best model
+ * read back from its file, and writes the result beside it. Without validation clips every epoch
+ * counts as the best (the last one is kept) and all epochs run.
  *
- * <p>Not thread-safe; uses {@code threads} threads for training and evaluation.
+ * <p>Files beside the model {@code M}: {@code M} itself (written when validation improves), {@code
+ * M.csv} (the curve, {@link EpochLine}), {@code M.ckpt} (the {@link Checkpoint} after the last
+ * whole epoch), {@code M.result.json} ({@link RunResult}, at the end); each written atomically. A
+ * run killed at any point resumes from its checkpoint ({@code resume}) and, on the same kernels and
+ * thread count, ends with the same weights bit for bit as the run left alone: training is
+ * deterministic ({@code TrainingDeterminismTest}) and the checkpoint holds its whole state.
+ * "Better" is a higher validation accuracy, or an equal one with a lower validation loss.
+ *
+ * <p>The learning rate warms up and decays along a cosine over the <em>maximum</em> epochs, so a
+ * run stopped early stops part way down the cosine. Not thread-safe; uses {@code threads} threads
+ * for training and evaluation.
  */
 public final class TrainingRun {
     /**
-     * Everything a run needs. {@code init} may be null; {@code test} may be null (no test scoring).
+     * The clips of a run: {@code validation} and {@code test} may be null (none); their counts must
+     * be the configuration's.
      */
-    public record Config(
-            String format,
-            String ranks,
-            int hidden,
-            int epochs,
-            int batch,
-            long seed,
-            Path out,
-            Path init,
-            int threads,
-            double learningRate,
-            double weightDecay,
-            double clipNorm,
-            double warmupFraction) {}
+    public record Data(LabelledClips train, LabelledClips validation, LabelledClips test) {}
 
-    /** One line of the curve. */
-    public record EpochLine(
-            int epoch,
-            double trainLoss,
-            double trainAccuracy,
-            double testLoss,
-            double testAccuracy,
-            double seconds) {}
+    private static final int EVAL_BATCH = 64;
 
     private TrainingRun() {}
 
     /**
-     * Trains on {@code train}, scores on {@code test}; progress to {@code log} (a bar when {@code
-     * terminal}).
+     * The training set's class names when it names every class (they go into the model file: {@code
+     * fdht.labels}), else none.
      */
-    public static List<EpochLine> run(
-            Config c, LabelledClips train, LabelledClips test, PrintWriter log, boolean terminal) {
-        List<EpochLine> curve = new ArrayList<>();
+    private static List<String> classNames(LabelledClips train) {
+        return train.classNames().size() == train.classes() ? train.classNames() : List.of();
+    }
+
+    /** The curve's CSV path for a model path: {@code <model>.csv}. */
+    public static Path curvePath(Path model) {
+        return model.resolveSibling(model.getFileName() + ".csv");
+    }
+
+    /**
+     * Runs (or, with {@code resume} a checkpoint of the same configuration, continues) the run of
+     * {@code c} writing model {@code out}; progress to {@code log} (a bar when {@code terminal});
+     * {@code command} goes into the result file. Returns the result also written beside {@code
+     * out}.
+     */
+    public static RunResult run(
+            TrainingConfig c,
+            Path out,
+            Path resume,
+            Data data,
+            String command,
+            PrintWriter log,
+            boolean terminal) {
+        checkCounts(c, data);
+        String kernels = KernelProvider.kernels().name();
         try (Arena arena = Arena.ofShared()) {
-            TrainableLstm model;
-            if (c.init() != null) {
-                model =
-                        TrainableLstm.from(
-                                LstmModelFile.read(c.init(), arena),
-                                train.classes(),
-                                c.seed(),
-                                arena);
-            } else {
-                model =
-                        TrainableLstm.initial(
-                                LayerFormat.parse(
-                                        c.format(),
-                                        RankSpec.parse(c.ranks()),
-                                        train.frameSize(),
-                                        c.hidden(),
-                                        GateFactors.TRAINING),
-                                train.classes(),
-                                c.seed(),
-                                arena);
-            }
-            List<String> names = // the data set's class names go into the model file
-                    train.classNames().size() == train.classes() ? train.classNames() : List.of();
+            TrainableLstm model = build(c, data.train(), arena);
             log.println("model: " + model.describe());
             log.println(
-                    "data: "
-                            + train.count()
-                            + " training clips, "
-                            + (test == null ? 0 : test.count())
-                            + " test clips; batch "
-                            + c.batch()
-                            + ", "
-                            + c.epochs()
-                            + " epochs, "
-                            + c.threads()
-                            + " thread(s), kernels "
-                            + fdht.kernels.KernelProvider.kernels().name());
+                    String.format(
+                            Locale.ROOT,
+                            "data: %d training clips, %d validation clips, %d test clips (scored once,"
+                                    + " at the end); batch %d, at most %d epochs%s, %d thread(s),"
+                                    + " kernels %s",
+                            c.trainCount(),
+                            c.valCount(),
+                            c.testCount(),
+                            c.batch(),
+                            c.maxEpochs(),
+                            c.patience() > 0
+                                    ? ", patience " + c.patience()
+                                    : " (no early stopping)",
+                            c.threads(),
+                            kernels));
             log.flush();
             Trainer.Options o =
                     new Trainer.Options(
-                            c.epochs(),
+                            c.maxEpochs(),
                             c.batch(),
                             c.learningRate(),
                             c.weightDecay(),
@@ -113,135 +110,226 @@ public final class TrainingRun {
                             c.warmupFraction(),
                             c.seed(),
                             c.threads());
-            try (Trainer trainer = new Trainer(model, train, o, arena)) {
-                ProgressLine bar = new ProgressLine(log, terminal, c.epochs());
-                for (int e = 0; e < c.epochs(); e++) {
-                    Trainer.EpochResult r = trainer.epoch(e, bar::update);
-                    bar.done();
-                    double testLoss = Double.NaN, testAcc = Double.NaN;
-                    if (test != null && test.count() > 0) {
-                        try (Arena eval = Arena.ofShared()) {
-                            ClassifierEvaluation.Result res =
-                                    ClassifierEvaluation.evaluate(
-                                            model.export(eval), test, 64, c.threads());
-                            testLoss = res.crossEntropy();
-                            testAcc = res.accuracy().fraction();
-                        }
-                    }
-                    EpochLine line =
-                            new EpochLine(
-                                    e + 1,
-                                    r.meanLoss(),
-                                    r.accuracy(),
-                                    testLoss,
-                                    testAcc,
-                                    r.seconds());
-                    curve.add(line);
-                    model.write(c.out(), names);
-                    writeCurve(c.out(), curve);
-                    log.println(
-                            String.format(
-                                    Locale.ROOT,
-                                    "epoch %d/%d: train loss %.4f, accuracy %.2f%%; test loss %.4f, accuracy %.2f%%; %.1f s (%.0f clips/s); saved %s",
-                                    e + 1,
-                                    c.epochs(),
-                                    r.meanLoss(),
-                                    100 * r.accuracy(),
-                                    testLoss,
-                                    100 * testAcc,
-                                    r.seconds(),
-                                    r.clips() / r.seconds(),
-                                    c.out()));
+            Checkpoint.Progress p = Checkpoint.Progress.start();
+            try (Trainer trainer = new Trainer(model, data.train(), o, arena)) {
+                if (resume != null) {
+                    p = Checkpoint.restore(resume, c, model, trainer);
+                    log.printf(
+                            Locale.ROOT,
+                            "resumed from %s after epoch %d of %d (best epoch %d)%s%n",
+                            resume,
+                            p.epochsDone(),
+                            c.maxEpochs(),
+                            p.bestEpoch(),
+                            p.finished() ? "; training had finished: " + p.stop() : "");
+                    if (p.bestEpoch() > 0 && !Files.isRegularFile(out))
+                        throw new IllegalArgumentException(
+                                "the best model of " + resume + " should be at " + out);
                     log.flush();
                 }
+                ProgressLine bar = new ProgressLine(log, terminal, c.maxEpochs());
+                while (!p.finished()) p = epoch(c, out, data, model, trainer, p, bar, kernels, log);
             }
+            RunResult result = score(c, out, data, p, command, kernels, model, log);
+            result.write(RunResult.pathFor(out));
+            return result;
         }
-        return curve;
     }
 
-    /** The curve's CSV path for a model path. */
-    public static Path curvePath(Path model) {
-        return model.resolveSibling(model.getFileName() + ".csv");
-    }
-
-    private static void writeCurve(Path model, List<EpochLine> curve) {
-        StringBuilder sb =
-                new StringBuilder(
-                        "epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds\n");
-        for (EpochLine l : curve) {
-            sb.append(
+    private static void checkCounts(TrainingConfig c, Data data) {
+        long v = data.validation() == null ? 0 : data.validation().count(),
+                t = data.test() == null ? 0 : data.test().count();
+        if (data.train().count() != c.trainCount() || v != c.valCount() || t != c.testCount())
+            throw new IllegalArgumentException(
                     String.format(
                             Locale.ROOT,
-                            "%d,%.6f,%.6f,%.6f,%.6f,%.3f%n",
-                            l.epoch(),
-                            l.trainLoss(),
-                            l.trainAccuracy(),
-                            l.testLoss(),
-                            l.testAccuracy(),
-                            l.seconds()));
-        }
-        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-        AtomicFile.write(curvePath(model), out -> out.write(bytes));
+                            "the clips (%d training, %d validation, %d test) are not the"
+                                    + " configuration's (%d, %d, %d)",
+                            data.train().count(),
+                            v,
+                            t,
+                            c.trainCount(),
+                            c.valCount(),
+                            c.testCount()));
+    }
+
+    private static TrainableLstm build(TrainingConfig c, LabelledClips train, Arena arena) {
+        if (c.init() != null)
+            return TrainableLstm.from(
+                    LstmModelFile.read(c.init(), arena), train.classes(), c.seed(), arena);
+        return TrainableLstm.initial(
+                LayerFormat.parse(
+                        c.format(),
+                        RankSpec.parse(c.ranks()),
+                        train.frameSize(),
+                        c.hidden(),
+                        GateFactors.TRAINING),
+                train.classes(),
+                c.seed(),
+                arena);
     }
 
     /**
-     * A progress bar (carriage return, terminal) or a line every tenth of an epoch (pipes, logs).
+     * Trains epoch {@code p.epochsDone() + 1}, scores validation, keeps the model if it is the best
+     * so far, writes the curve and the checkpoint, then logs the epoch's line (so a run killed
+     * after that line resumes after this epoch); returns the progress after it.
      */
-    static final class ProgressLine {
-        private final PrintWriter out;
-        private final boolean terminal;
-        private final int epochs;
-        private long lastNanos;
-        private int lastTenth = -1;
-
-        ProgressLine(PrintWriter out, boolean terminal, int epochs) {
-            this.out = out;
-            this.terminal = terminal;
-            this.epochs = epochs;
-        }
-
-        void update(int epoch, long done, long total, double loss, double acc, double seconds) {
-            double rate = done / Math.max(seconds, 1e-9);
-            double eta = (total - done) / Math.max(rate, 1e-9);
-            String figures =
-                    String.format(
-                            Locale.ROOT,
-                            "epoch %d/%d %6d/%d loss %.4f acc %5.1f%% %6.0f clips/s ETA %s",
-                            epoch + 1,
-                            epochs,
-                            done,
-                            total,
-                            loss,
-                            100 * acc,
-                            rate,
-                            time(eta));
-            if (terminal) {
-                long now = System.nanoTime();
-                if (now - lastNanos < 200_000_000L && done < total) return;
-                lastNanos = now;
-                int width = 24, filled = (int) (width * done / Math.max(1, total));
-                out.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + figures);
-                out.flush();
-            } else {
-                int tenth = (int) (10 * done / Math.max(1, total));
-                if (tenth != lastTenth && tenth < 10) {
-                    lastTenth = tenth;
-                    out.println(figures);
-                    out.flush();
-                }
+    private static Checkpoint.Progress epoch(
+            TrainingConfig c,
+            Path out,
+            Data data,
+            TrainableLstm model,
+            Trainer trainer,
+            Checkpoint.Progress p,
+            ProgressLine bar,
+            String kernels,
+            PrintWriter log) {
+        int e = p.epochsDone();
+        Trainer.EpochResult r = trainer.epoch(e, bar::update);
+        bar.done();
+        double valLoss = Double.NaN, valAcc = Double.NaN;
+        if (data.validation() != null) {
+            try (Arena eval = Arena.ofShared()) {
+                ClassifierEvaluation.Result v =
+                        ClassifierEvaluation.evaluate(
+                                model.export(eval), data.validation(), EVAL_BATCH, c.threads());
+                valLoss = v.crossEntropy();
+                valAcc = v.accuracy().fraction();
             }
         }
+        EpochLine line =
+                new EpochLine(
+                        e + 1,
+                        r.meanLoss(),
+                        r.accuracy(),
+                        valLoss,
+                        valAcc,
+                        r.seconds(),
+                        r.lastRate());
+        boolean better =
+                data.validation() == null
+                        || p.bestEpoch() == 0
+                        || valAcc > p.bestValAccuracy()
+                        || (valAcc == p.bestValAccuracy() && valLoss < p.bestValLoss());
+        if (better) model.write(out, classNames(data.train()));
+        List<EpochLine> curve = new ArrayList<>(p.curve());
+        curve.add(line);
+        writeCurve(out, curve);
+        int best = better ? e + 1 : p.bestEpoch(), since = better ? 0 : p.epochsSinceBest() + 1;
+        String stop = "";
+        if (c.patience() > 0 && since >= c.patience())
+            stop =
+                    "early stopping: validation accuracy has not improved for "
+                            + since
+                            + " epochs since epoch "
+                            + best;
+        else if (e + 1 == c.maxEpochs()) stop = "the maximum of " + c.maxEpochs() + " epochs";
+        Checkpoint.Progress next =
+                new Checkpoint.Progress(
+                        e + 1,
+                        trainer.updates(),
+                        best,
+                        better ? valAcc : p.bestValAccuracy(),
+                        better ? valLoss : p.bestValLoss(),
+                        since,
+                        !stop.isEmpty(),
+                        stop,
+                        curve);
+        Checkpoint.write(Checkpoint.pathFor(out), c, model, trainer, next, kernels);
+        String validation =
+                data.validation() == null
+                        ? "no validation, saved " + out
+                        : String.format(
+                                Locale.ROOT,
+                                "validation loss %.4f, accuracy %.2f%% (%s)",
+                                valLoss,
+                                100 * valAcc,
+                                better ? "best: saved " + out : "best: epoch " + best);
+        log.println(
+                String.format(
+                        Locale.ROOT,
+                        "epoch %d/%d: train loss %.4f, accuracy %.2f%%; %s; %.1f s (%.0f clips/s),"
+                                + " rate %.3g",
+                        e + 1,
+                        c.maxEpochs(),
+                        r.meanLoss(),
+                        100 * r.accuracy(),
+                        validation,
+                        r.seconds(),
+                        r.clips() / r.seconds(),
+                        r.lastRate()));
+        if (!stop.isEmpty()) log.println("stop: " + stop);
+        log.flush();
+        return next;
+    }
 
-        void done() {
-            if (terminal) out.println();
-            lastTenth = -1;
+    /** Scores the test clips once, on the best model read back from {@code out}. */
+    private static RunResult score(
+            TrainingConfig c,
+            Path out,
+            Data data,
+            Checkpoint.Progress p,
+            String command,
+            String kernels,
+            TrainableLstm model,
+            PrintWriter log) {
+        long testCorrect = 0;
+        double testAcc = Double.NaN, testLoss = Double.NaN;
+        if (data.test() != null && data.test().count() > 0) {
+            try (Arena eval = Arena.ofShared()) {
+                ClassifierEvaluation.Result t =
+                        ClassifierEvaluation.evaluate(
+                                LstmModelFile.readStack(out, eval),
+                                data.test(),
+                                EVAL_BATCH,
+                                c.threads());
+                testCorrect = t.accuracy().correct();
+                testAcc = t.accuracy().fraction();
+                testLoss = t.crossEntropy();
+                log.printf(
+                        Locale.ROOT,
+                        "test (once, on the best epoch %d's model %s): %s%n",
+                        p.bestEpoch(),
+                        out,
+                        t);
+            }
         }
+        double seconds = p.curve().stream().mapToDouble(EpochLine::seconds).sum();
+        EpochLine best = p.curve().get(p.bestEpoch() - 1);
+        log.printf(
+                Locale.ROOT,
+                "done: %d epochs (%s), best epoch %d, validation accuracy %.2f%%, test accuracy"
+                        + " %.2f%%; %.1f s per epoch%n",
+                p.epochsDone(),
+                p.stop(),
+                p.bestEpoch(),
+                100 * best.valAccuracy(),
+                100 * testAcc,
+                seconds / p.epochsDone());
+        log.flush();
+        return new RunResult(
+                command,
+                c.options(),
+                kernels,
+                model.layerParameterCount(),
+                p.bestEpoch(),
+                p.epochsDone(),
+                p.stop(),
+                c.valCount(),
+                best.valAccuracy(),
+                best.valLoss(),
+                c.testCount(),
+                testCorrect,
+                testAcc,
+                testLoss,
+                seconds / p.epochsDone(),
+                seconds);
+    }
 
-        static String time(double s) {
-            long t = Math.round(s);
-            return t >= 3600
-                    ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
-                    : String.format(Locale.ROOT, "%d:%02d", t / 60, t % 60);
-        }
+    private static void writeCurve(Path model, List<EpochLine> curve) {
+        StringBuilder sb = new StringBuilder(EpochLine.HEADER).append('\n');
+        for (EpochLine l : curve) sb.append(l.toCsv()).append('\n');
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFile.write(curvePath(model), out -> out.write(bytes));
     }
 }

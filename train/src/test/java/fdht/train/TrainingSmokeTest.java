@@ -1,5 +1,6 @@
 package fdht.train;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -24,7 +25,7 @@ class TrainingSmokeTest {
     @TempDir Path dir;
 
     @Test
-    void fdhtLearnsOnAFewHundredClips() {
+    void fdhtLearnsOnAFewHundredClips() throws java.io.IOException {
         assumeTrue(
                 Files.isDirectory(FashionMnist.defaultDirectory()),
                 "dataset-fashion-mnist is not installed");
@@ -34,21 +35,35 @@ class TrainingSmokeTest {
         // quiet by default: the log goes into the failure messages (and with
         // -Dfdht.test.verbose=true to stdout, the surefire output file)
         StringWriter log = new StringWriter();
-        List<TrainingRun.EpochLine> curve =
+        TrainingConfig c =
+                new TrainingConfig(
+                        "mfm", 1, 320, 0, 200, "fdht", "4", 32, null, 4, 0, 16, 7, 1, 0.01, 0, 1.0,
+                        0.1);
+        RunResult result =
                 TrainingRun.run(
-                        new TrainingRun.Config(
-                                "fdht", "4", 32, 4, 16, 7, out, null, 1, 0.01, 0, 1.0, 0.1),
-                        train,
-                        test,
+                        c,
+                        out,
+                        null,
+                        new TrainingRun.Data(train, null, test),
+                        "smoke",
                         new PrintWriter(log, true),
                         false);
         if (Boolean.getBoolean("fdht.test.verbose")) System.out.println(log);
+        List<EpochLine> curve =
+                Files.readAllLines(TrainingRun.curvePath(out)).stream()
+                        .skip(1)
+                        .map(EpochLine::parse)
+                        .toList();
+        assertEquals(4, curve.size(), "every epoch ran: " + curve + "\n" + log);
         assertTrue(
                 curve.getLast().trainLoss() < curve.getFirst().trainLoss() - 0.05,
                 "training loss fell: " + curve + "\n" + log);
         assertTrue(
                 curve.getLast().trainAccuracy() > 2.0 / 40,
                 "training accuracy above chance: " + curve + "\n" + log);
+        assertEquals(4, result.bestEpoch(), "without validation the last epoch is kept");
+        assertEquals(200, result.testClips());
+        assertEquals(result, RunResult.read(RunResult.pathFor(out)), "the result file");
         assertTrue(Files.exists(out) && Files.exists(TrainingRun.curvePath(out)), log::toString);
         try (var arena = java.lang.foreign.Arena.ofConfined()) {
             assertTrue(fdht.kernels.lstm.LstmModelFile.read(out, arena).head().isPresent());

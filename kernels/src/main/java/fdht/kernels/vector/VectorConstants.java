@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,6 +31,20 @@ public final class VectorConstants {
     /** Scalar float access for tails. */
     public static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
 
+    /**
+     * Rotations by 8, 4, 2 and 1 lanes ({@code i -> (i + k) % L}; those of {@code k >= L} are never
+     * applied): the steps of the halving tree in which kernels sum a vector's lanes, {@code v + v
+     * rotated by L/2}, then {@code L/4}, ... down to lane 0, written out in each kernel. Not {@code
+     * reduceLanes(ADD)}: its order is unspecified and differs between the interpreter and C2, so
+     * the same sum came out a last bit apart before and after the JIT compiled a kernel (the dense
+     * head's logits; the trainer's factor gradients, which made two runs of one training command
+     * end with different weights).
+     */
+    public static final VectorShuffle<Float> ROT_8 = rotation(8 % L),
+            ROT_4 = rotation(4 % L),
+            ROT_2 = rotation(2 % L),
+            ROT_1 = rotation(1 % L);
+
     /** The JDK's class of native segments; mapped segments are a subclass of it. */
     private static final Class<? extends MemorySegment> NATIVE = MemorySegment.NULL.getClass();
 
@@ -51,6 +66,13 @@ public final class VectorConstants {
         if (!NATIVE.isInstance(s))
             throw new IllegalArgumentException("the vector kernels take native segments, not " + s);
         return NATIVE.cast(s);
+    }
+
+    private static VectorShuffle<Float> rotation(int by) {
+        if (L > 16)
+            throw new ExceptionInInitializerError(
+                    "the halving-tree lane sums take at most 16 lanes; this species has " + L);
+        return VectorShuffle.fromOp(S, i -> (i + by) % L);
     }
 
     private static VectorSpecies<Float> pick() {

@@ -3,13 +3,16 @@ package fdht.kernels.vector;
 import static fdht.kernels.vector.VectorConstants.F32;
 import static fdht.kernels.vector.VectorConstants.L;
 import static fdht.kernels.vector.VectorConstants.LE;
+import static fdht.kernels.vector.VectorConstants.ROT_1;
+import static fdht.kernels.vector.VectorConstants.ROT_2;
+import static fdht.kernels.vector.VectorConstants.ROT_4;
+import static fdht.kernels.vector.VectorConstants.ROT_8;
 import static fdht.kernels.vector.VectorConstants.S;
 import static fdht.kernels.vector.VectorConstants.offHeap;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Dense {@code y[b] (+)= W x[b]}: the dense baselines and the head. The columns are processed in
@@ -26,11 +29,6 @@ import jdk.incubator.vector.VectorShuffle;
  */
 final class VectorDense {
     private static final int CHUNK = 2048;
-    // rotations by 8, 4, 2 and 1 lanes: the halving tree of the sums (those >= L are never applied)
-    private static final VectorShuffle<Float> ROT_8 = rotation(8 % L),
-            ROT_4 = rotation(4 % L),
-            ROT_2 = rotation(2 % L),
-            ROT_1 = rotation(1 % L);
 
     private VectorDense() {}
 
@@ -571,13 +569,6 @@ final class VectorDense {
                 p2 = L >= 4 ? p4.add(p4.rearrange(ROT_2)) : p4;
         float t = (L >= 2 ? p2.add(p2.rearrange(ROT_1)) : p2).lane(0);
         return t;
-    }
-
-    private static VectorShuffle<Float> rotation(int by) {
-        if (L > 16)
-            throw new ExceptionInInitializerError(
-                    "VectorDense sums at most 16 lanes; this species has " + L);
-        return VectorShuffle.fromOp(S, i -> (i + by) % L);
     }
 
     private static void add(MemorySegment y, long at, float v) {

@@ -127,8 +127,8 @@ public final class Json {
         return a;
     }
 
-    /** JSON text for a string. */
-    static String quote(String v) {
+    /** JSON text for a string (quoted, escaped). */
+    public static String quote(String v) {
         StringBuilder b = new StringBuilder("\"");
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);

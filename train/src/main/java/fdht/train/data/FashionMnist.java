@@ -11,7 +11,7 @@ import java.util.List;
  * /usr/share/datasets/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz}). Loading
  * checks that the images are 28x28, that labels and images agree in number and that every label is
  * a class; a missing directory names the Debian package that provides it. Cost: the split's images
- * on the heap (47 MB for train, 7.8 MB for test), read once.
+ * on the heap (47 MB for train, 7.8 MB for test), read once; a {@link #range} of them shares them.
  *
  * <p>Thread safety: Immutable after construction; share it between threads freely.
  */
@@ -54,6 +54,8 @@ public final class FashionMnist {
     private final Split split;
     private final byte[] pixels;
     private final byte[] labels;
+    private final int first; // image 0 of this set is image `first` of the arrays
+    private final int count;
 
     /**
      * Wraps images given in memory: {@code pixels} is {@code [n][28][28]} unsigned bytes, {@code
@@ -73,6 +75,38 @@ public final class FashionMnist {
         this.split = split;
         this.pixels = pixels;
         this.labels = labels;
+        this.first = 0;
+        this.count = labels.length;
+    }
+
+    private FashionMnist(FashionMnist whole, int first, int count) {
+        this.split = whole.split;
+        this.pixels = whole.pixels;
+        this.labels = whole.labels;
+        this.first = whole.first + first;
+        this.count = count;
+    }
+
+    /**
+     * Images {@code from .. to-1} of this set as a set of their own (image {@code i} of it is image
+     * {@code from + i} here), sharing the pixels: how the validation images are kept apart from the
+     * training ones ({@link MfmPart}).
+     */
+    public FashionMnist range(int from, int to) {
+        if (from < 0 || to > count || from >= to)
+            throw new IllegalArgumentException(
+                    "images " + from + ".." + (to - 1) + " are not a range of 0.." + (count - 1));
+        return new FashionMnist(this, from, to - from);
+    }
+
+    /** Where image 0 of this set is in its split's files (0 unless it is a {@link #range}). */
+    public int first() {
+        return first;
+    }
+
+    /** Whether this set is its split's every image, in file order (not a proper {@link #range}). */
+    public boolean wholeSplit() {
+        return first == 0 && count == labels.length;
     }
 
     /**
@@ -143,22 +177,28 @@ public final class FashionMnist {
     }
 
     public int count() {
-        return labels.length;
+        return count;
     }
 
     /** The class (0..9) of image {@code i}. */
     public int label(int i) {
-        return labels[i];
+        return labels[index(i)];
     }
 
     /** Pixel ({@code x}, {@code y}) of image {@code i}, 0..255. */
     public int pixel(int i, int x, int y) {
-        return pixels[i * PIXELS + y * SIDE + x] & 0xff;
+        return pixels[index(i) * PIXELS + y * SIDE + x] & 0xff;
     }
 
     /** The offset of image {@code i}'s first pixel in {@link #pixelsView()}. */
-    static int offset(int i) {
-        return i * PIXELS;
+    int offset(int i) {
+        return index(i) * PIXELS;
+    }
+
+    private int index(int i) {
+        if (i < 0 || i >= count)
+            throw new IndexOutOfBoundsException("image " + i + " outside 0.." + (count - 1));
+        return first + i;
     }
 
     /** The pixel array itself, for the clip renderer (package-private: not to be written). */

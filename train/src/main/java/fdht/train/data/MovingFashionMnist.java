@@ -7,29 +7,39 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The MFM-40 (Moving-Fashion-MNIST) generator of DESIGN.md section 6: clip {@code i} is 8 frames of
- * a 64x64 canvas (float32 pixel/255, row-major {@code y*64 + x}, 4,096 inputs a frame) in which one
- * 28x28 Fashion-MNIST item moves in a straight line, direction {@code d} in {0:+x, 1:-x, 2:+y,
- * 3:-y} at a speed of 1, 2 or 3 pixels per frame, starting uniformly among the positions that keep
- * it wholly inside for all 8 frames, the other coordinate uniform in [0, 36]; its label is {@code 4
- * * fashion_class + d} (40 classes). The background is 0.
+ * The MFM-40 (Moving-Fashion-MNIST) generator, defined in full in docs/MFM40.md: clip {@code i} is
+ * 8 frames of a square canvas (float32 pixel/255, row-major {@code y*side + x}) in which one
+ * Fashion-MNIST item moves in a straight line, direction {@code d} in {0:+x, 1:-x, 2:+y, 3:-y},
+ * starting uniformly among the positions that keep it wholly inside for all 8 frames, the other
+ * coordinate uniform over the positions that keep it inside; its label is {@code 4 * fashion_class
+ * + d} (40 classes). The background is 0. The {@link MfmTask} sets the size: MFM-40 is a 64x64
+ * canvas, the 28x28 item and speeds {1, 2, 3} pixels a frame (4,096 inputs a frame); MFM-40-UCF a
+ * 240x240 canvas, the item scaled 3x by repeating each pixel in a 3x3 block and speeds {3, 6, 9}
+ * (57,600 inputs a frame).
  *
- * <p>Clip {@code i} is a pure function of (split, seed, i): its motion comes from a hash of the
- * three (SplitMix64 finaliser; the bounded draws are uniform up to a bias below 2^-60), and its
- * image is {@code perm_c(i mod n)} with {@code n} the split's image count and {@code perm_c} a
- * keyed pseudo-random permutation of {@code [0, n)} for cycle {@code c = i / n} (a Feistel network
- * with cycle walking). So every run of {@code n} consecutive clips starting at a multiple of {@code
- * n} shows each image of the split exactly once, in a different order and with fresh motions each
- * cycle, and a clip is the same whatever the count, batch or thread that makes it. Clips of a split
- * use only that split's images.
+ * <p>Clip {@code i} is a pure function of (images, seed, i): its motion comes from a hash of a key
+ * and {@code i} (SplitMix64 finaliser; the bounded draws are uniform up to a bias below 2^-60), and
+ * its image is {@code perm_c(i mod n)} with {@code n} the image count and {@code perm_c} a keyed
+ * pseudo-random permutation of {@code [0, n)} for cycle {@code c = i / n} (a Feistel network with
+ * cycle walking). So every run of {@code n} consecutive clips starting at a multiple of {@code n}
+ * shows each image exactly once, in a different order and with fresh motions each cycle, and a clip
+ * is the same whatever the count, batch or thread that makes it. Clips use only their images: those
+ * of a split, or of a part of one ({@link MfmPart}: the validation images are the train split's
+ * last tenth, keyed apart).
  *
- * <p>Cost: a clip is 8 x 784 pixel writes plus zeroing 128 KB; no allocation. Thread safety:
- * immutable; {@link #fill} may run on several threads at once (into different buffers).
+ * <p>Cost: a clip is 8 x 784 x scale^2 pixel writes plus zeroing it (128 KB; 1.8 MB for
+ * MFM-40-UCF); no allocation. Thread safety: immutable; {@link #fill} may run on several threads at
+ * once (into different buffers).
  */
 public final class MovingFashionMnist {
     public static final int FRAMES = 8;
+
+    /** MFM-40's canvas side; {@link MfmTask#canvas()} for either task. */
     public static final int CANVAS = 64;
+
+    /** MFM-40's inputs per frame; {@link #frameSize()} for either task. */
     public static final int FRAME_SIZE = CANVAS * CANVAS;
+
     public static final int DIRECTIONS = 4;
     public static final int CLASSES = FashionMnist.CLASSES * DIRECTIONS;
 
@@ -50,9 +60,10 @@ public final class MovingFashionMnist {
         return List.copyOf(names);
     }
 
+    /** Speed classes: speeds are {@code scale x {1, .., MAX_SPEED}}. */
     public static final int MAX_SPEED = 3;
 
-    /** The largest top-left coordinate of the item: 64 - 28. */
+    /** MFM-40's largest top-left coordinate of the item: 64 - 28. */
     public static final int MAX_POSITION = CANVAS - FashionMnist.SIDE;
 
     private static final int[] DX = {1, -1, 0, 0};
@@ -86,23 +97,52 @@ public final class MovingFashionMnist {
         }
     }
 
+    private final MfmTask task;
     private final FashionMnist images;
     private final long seed;
     private final long key;
 
+    /** MFM-40 clips of {@code images}. */
     public MovingFashionMnist(FashionMnist images, long seed) {
-        this.images = images;
-        this.seed = seed;
-        this.key =
-                mix(mix(seed) ^ (images.split() == Split.TRAIN ? 0x5452_4149_4eL : 0x5445_5354L));
+        this(MfmTask.MFM, images, seed);
     }
 
     /**
-     * The generator for {@code split} of the installed Fashion-MNIST ({@link
+     * Clips of {@code task} made from {@code images}: a whole split, or a {@link
+     * FashionMnist#range} of one ({@link MfmPart#images}), whose key also mixes in the range.
+     */
+    public MovingFashionMnist(MfmTask task, FashionMnist images, long seed) {
+        this.task = task;
+        this.images = images;
+        this.seed = seed;
+        long whole =
+                mix(mix(seed) ^ (images.split() == Split.TRAIN ? 0x5452_4149_4eL : 0x5445_5354L));
+        this.key =
+                images.wholeSplit()
+                        ? whole
+                        : mix(whole ^ mix(((long) images.first() << 32) | images.count()));
+    }
+
+    /**
+     * The MFM-40 generator for {@code split} of the installed Fashion-MNIST ({@link
      * FashionMnist#load(Split)}).
      */
     public static MovingFashionMnist load(Split split, long seed) {
         return new MovingFashionMnist(FashionMnist.load(split), seed);
+    }
+
+    /** The generator of {@code task} for {@code part} of the installed Fashion-MNIST. */
+    public static MovingFashionMnist load(MfmTask task, MfmPart part, long seed) {
+        return new MovingFashionMnist(task, part.images(FashionMnist.load(part.split())), seed);
+    }
+
+    public MfmTask task() {
+        return task;
+    }
+
+    /** Inputs per frame: {@code task().frameSize()}. */
+    public int frameSize() {
+        return task.frameSize();
     }
 
     public Split split() {
@@ -124,13 +164,12 @@ public final class MovingFashionMnist {
         int image = permute((int) (index % n), n, mix(key ^ mix(index / n + 1)));
         long clipKey = mix(key + GOLDEN * (index + 1));
         int direction = uniform(clipKey, 1, DIRECTIONS);
-        int speed = 1 + uniform(clipKey, 2, MAX_SPEED);
-        int travel = (FRAMES - 1) * speed;
-        // starts that keep the item inside for all frames: [0, 36 - travel] moving forward,
-        // [travel, 36] moving back
-        int start =
-                uniform(clipKey, 3, MAX_POSITION - travel + 1) + (direction % 2 == 1 ? travel : 0);
-        int other = uniform(clipKey, 4, MAX_POSITION + 1);
+        int speed = task.scale() * (1 + uniform(clipKey, 2, MAX_SPEED));
+        int travel = (FRAMES - 1) * speed, last = task.maxPosition();
+        // starts that keep the item inside for all frames: [0, last - travel] moving forward,
+        // [travel, last] moving back (last: 36, or 156 for MFM-40-UCF)
+        int start = uniform(clipKey, 3, last - travel + 1) + (direction % 2 == 1 ? travel : 0);
+        int other = uniform(clipKey, 4, last + 1);
         boolean alongX = direction < 2;
         return new Motion(
                 image,
@@ -147,8 +186,9 @@ public final class MovingFashionMnist {
     }
 
     /**
-     * Writes clips {@code first .. first+n-1} into {@code clips} ({@code [n][8][4096]} float32 from
-     * offset 0, native or heap) and their labels into {@code labels[0..n-1]} (skipped when null).
+     * Writes clips {@code first .. first+n-1} into {@code clips} ({@code [n][8][frameSize]} float32
+     * from offset 0, native or heap) and their labels into {@code labels[0..n-1]} (skipped when
+     * null).
      */
     public void fill(long first, int n, MemorySegment clips, int[] labels) {
         if (first < 0 || n < 0 || first > Long.MAX_VALUE - n)
@@ -176,10 +216,10 @@ public final class MovingFashionMnist {
 
     /**
      * Clips {@code first .. first+n-1} in a new native segment of {@code arena}: for small {@code
-     * n} (128 KB a clip).
+     * n} (128 KB a clip, 1.8 MB for MFM-40-UCF).
      */
     public ClipBatch materialise(long first, int n, Arena arena) {
-        return new ClipBatch(n, FRAMES, FRAME_SIZE, arena).load(take(first + n), first, n);
+        return new ClipBatch(n, FRAMES, frameSize(), arena).load(take(first + n), first, n);
     }
 
     /**
@@ -202,7 +242,7 @@ public final class MovingFashionMnist {
 
             @Override
             public int frameSize() {
-                return FRAME_SIZE;
+                return self.frameSize();
             }
 
             @Override
@@ -223,20 +263,34 @@ public final class MovingFashionMnist {
 
             @Override
             public String toString() {
-                return "MFM-40 " + split().label() + " seed " + seed + ", " + count + " clips";
+                return self.toString() + ", " + count + " clips";
             }
         };
     }
 
-    private static void checkBuffers(int n, MemorySegment clips, int[] labels) {
-        if (clips.byteSize() < (long) n * FRAMES * FRAME_SIZE * Float.BYTES) {
+    /** As {@code "MFM-40 test images 0..9999 seed 0"}. */
+    @Override
+    public String toString() {
+        return task.title()
+                + " "
+                + split().label()
+                + " images "
+                + images.first()
+                + ".."
+                + (images.first() + images.count() - 1)
+                + " seed "
+                + seed;
+    }
+
+    private void checkBuffers(int n, MemorySegment clips, int[] labels) {
+        if (clips.byteSize() < (long) n * FRAMES * frameSize() * Float.BYTES) {
             throw new IllegalArgumentException(
                     "clip buffer holds "
                             + clips.byteSize() / Float.BYTES
                             + " floats but "
                             + n
                             + " clips need "
-                            + (long) n * FRAMES * FRAME_SIZE);
+                            + (long) n * FRAMES * frameSize());
         }
         if (labels != null && labels.length < n)
             throw new IllegalArgumentException(
@@ -251,19 +305,26 @@ public final class MovingFashionMnist {
     /** Renders clip {@code index} into slot {@code slot} of the buffers. */
     private void render(long index, int slot, MemorySegment clips, int[] labels) {
         Motion m = motion(index);
-        long clipBase = (long) slot * FRAMES * FRAME_SIZE;
-        clips.asSlice(clipBase * Float.BYTES, (long) FRAMES * FRAME_SIZE * Float.BYTES)
+        int side = task.canvas(), scale = task.scale(), frameSize = side * side;
+        long clipBase = (long) slot * FRAMES * frameSize;
+        clips.asSlice(clipBase * Float.BYTES, (long) FRAMES * frameSize * Float.BYTES)
                 .fill((byte) 0);
         byte[] px = images.pixelsView();
-        int src = FashionMnist.offset(m.image());
+        int src = images.offset(m.image());
         for (int k = 0; k < FRAMES; k++) {
-            long frameBase = clipBase + (long) k * FRAME_SIZE;
+            long frameBase = clipBase + (long) k * frameSize;
             int x = m.x(k), y = m.y(k);
+            // source pixel (c, r) fills the scale x scale block at (x + scale c, y + scale r)
             for (int r = 0; r < FashionMnist.SIDE; r++) {
-                long row = frameBase + (long) (y + r) * CANVAS + x;
                 int s = src + r * FashionMnist.SIDE;
-                for (int c = 0; c < FashionMnist.SIDE; c++)
-                    clips.setAtIndex(ValueLayout.JAVA_FLOAT, row + c, GREY[px[s + c] & 0xff]);
+                for (int dy = 0; dy < scale; dy++) {
+                    long row = frameBase + (long) (y + scale * r + dy) * side + x;
+                    for (int c = 0; c < FashionMnist.SIDE; c++) {
+                        float v = GREY[px[s + c] & 0xff];
+                        for (int dx = 0; dx < scale; dx++)
+                            clips.setAtIndex(ValueLayout.JAVA_FLOAT, row + scale * c + dx, v);
+                    }
+                }
             }
         }
         if (labels != null) labels[slot] = m.label();

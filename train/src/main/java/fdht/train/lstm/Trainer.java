@@ -26,11 +26,12 @@ import java.util.concurrent.Future;
  * thread its own {@link Bptt}), sums the shards' gradients, clips them by global norm, and takes an
  * Adam step at the rate of a warm-up + cosine schedule over all epochs.
  *
- * <p>The data order and the updates are fixed by the seed, batch and thread count, but the floats
- * are not bit-reproducible from run to run (observed: 45.53% and 45.58% training accuracy after the
- * same 4 epochs); the likely cause is the Vector API's lane reductions, whose order is unspecified
- * and may change when the JIT compiles a kernel. Costs the workers' tapes and one batch of clips
- * per worker. Not thread-safe; {@link #close} stops the workers.
+ * <p>The data order and the updates are fixed by the seed, batch and thread count, and so are the
+ * floats: every sum's order is fixed by the code, whatever the JIT has compiled, so the same run
+ * gives the same weights bit for bit in every JVM with the same kernels ({@code
+ * TrainingDeterminismTest}); with {@link #adam()} and {@link #resumeAt} a run continued from a
+ * checkpoint does too. Costs the workers' tapes and one batch of clips per worker. Not thread-safe;
+ * {@link #close} stops the workers.
  */
 public final class Trainer implements AutoCloseable {
     /** Hyper-parameters. {@code batch} must be a multiple of {@code threads}. */
@@ -163,6 +164,28 @@ public final class Trainer implements AutoCloseable {
     /** Batches per epoch. */
     public long batchesPerEpoch() {
         return data.count() / options.batch();
+    }
+
+    /** Updates taken so far: the schedule's position. */
+    public long updates() {
+        return updates;
+    }
+
+    /** The optimiser, whose moments a checkpoint saves and writes back. */
+    public Adam adam() {
+        return adam;
+    }
+
+    /**
+     * Continues after {@code updates} updates (a checkpoint's): the schedule's position and Adam's
+     * step count; the caller has written back the parameters and Adam's moments.
+     */
+    public void resumeAt(long updates) {
+        if (updates < 0 || updates > schedule.total())
+            throw new IllegalArgumentException(
+                    "update " + updates + " is outside this run's 0.." + schedule.total());
+        this.updates = updates;
+        adam.restoreSteps(updates);
     }
 
     /** Runs epoch {@code epoch} (0-based). */

@@ -12,7 +12,8 @@ import java.util.List;
  * 2019): {@code m = b1 m + (1-b1) g}, {@code v = b2 v + (1-b2) g^2}, {@code θ -= lr (m/(1-b1^t)) /
  * (sqrt(v/(1-b2^t)) + eps) + lr wd θ}. Weight decay applies only to parameters {@link #decays}
  * accepts (not biases). Costs two floats of state per parameter; {@link #step} allocates nothing.
- * Not thread-safe.
+ * Its whole state is the moments and the step count, which a checkpoint saves and restores ({@link
+ * #firstMoment}, {@link #secondMoment}, {@link #restoreSteps}). Not thread-safe.
  */
 public final class Adam {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -90,5 +91,27 @@ public final class Adam {
     /** Updates taken so far. */
     public long steps() {
         return t;
+    }
+
+    /**
+     * The first moment {@code m} of parameter {@code i} (native floats, written in place by {@link
+     * #step}): a checkpoint saves it and writes it back.
+     */
+    public MemorySegment firstMoment(int i) {
+        return m[i];
+    }
+
+    /** The second moment {@code v} of parameter {@code i}, as {@link #firstMoment}. */
+    public MemorySegment secondMoment(int i) {
+        return v[i];
+    }
+
+    /**
+     * Continues after {@code steps} updates (the bias corrections depend on it), once the moments
+     * were written back from a checkpoint.
+     */
+    public void restoreSteps(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("steps " + steps + " is negative");
+        t = steps;
     }
 }

@@ -246,7 +246,7 @@ public final class AccuracyReport {
     /**
      * Through {@link AtomicFile}: a failed chart leaves neither a half PNG nor a temporary file.
      */
-    private static void save(XYChart chart, Path png) {
+    static void save(XYChart chart, Path png) {
         AtomicFile.write(
                 png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }

@@ -3,13 +3,16 @@ package fdht.train.vector;
 import static fdht.kernels.vector.VectorConstants.F32;
 import static fdht.kernels.vector.VectorConstants.L;
 import static fdht.kernels.vector.VectorConstants.LE;
+import static fdht.kernels.vector.VectorConstants.ROT_1;
+import static fdht.kernels.vector.VectorConstants.ROT_2;
+import static fdht.kernels.vector.VectorConstants.ROT_4;
+import static fdht.kernels.vector.VectorConstants.ROT_8;
 import static fdht.kernels.vector.VectorConstants.S;
 import static fdht.kernels.vector.VectorConstants.offHeap;
 
 import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The two GEMMs of a stage's backward over the lane layout (the batch as the vector lanes, {@code
@@ -23,7 +26,10 @@ import jdk.incubator.vector.VectorOperators;
  *   <li>input gradient: 4 rows x 4 contracted indices of accumulators (8 loads per 16 FMAs), each
  *       sum over {@code Q} written once, table-addressed;
  *   <li>factor gradient: 2 contracted indices x 4 factor columns of accumulators (6 loads per 8
- *       FMAs) summed over rows and chunks, reduced across the lanes once at the end.
+ *       FMAs) summed over rows and chunks, reduced across the lanes once at the end, in the fixed
+ *       halving tree of {@code VectorConstants.ROT_8..ROT_1}: {@code reduceLanes(ADD)} summed in
+ *       another order in the interpreter than in C2, so two runs of one training command ended with
+ *       weights up to 1.8e-7 apart ({@code BackwardDeterminismTest}).
  * </ul>
  *
  * Each blocked method has at most 24 segment accesses in its body: C2 expands each access into
@@ -357,15 +363,48 @@ final class VectorLaneBackward {
                 b3 = y.fma(g, b3);
             }
         }
-        dF.set(F32, at, dF.get(F32, at) + a0.reduceLanes(VectorOperators.ADD));
-        dF.set(F32, at + 4, dF.get(F32, at + 4) + a1.reduceLanes(VectorOperators.ADD));
-        dF.set(F32, at + 8, dF.get(F32, at + 8) + a2.reduceLanes(VectorOperators.ADD));
-        dF.set(F32, at + 12, dF.get(F32, at + 12) + a3.reduceLanes(VectorOperators.ADD));
+        // lanes summed in the fixed halving tree, not reduceLanes: see the class comment
+        FloatVector a08 = L >= 16 ? a0.add(a0.rearrange(ROT_8)) : a0,
+                a04 = L >= 8 ? a08.add(a08.rearrange(ROT_4)) : a08,
+                a02 = L >= 4 ? a04.add(a04.rearrange(ROT_2)) : a04;
+        float a0s = (L >= 2 ? a02.add(a02.rearrange(ROT_1)) : a02).lane(0);
+        FloatVector a18 = L >= 16 ? a1.add(a1.rearrange(ROT_8)) : a1,
+                a14 = L >= 8 ? a18.add(a18.rearrange(ROT_4)) : a18,
+                a12 = L >= 4 ? a14.add(a14.rearrange(ROT_2)) : a14;
+        float a1s = (L >= 2 ? a12.add(a12.rearrange(ROT_1)) : a12).lane(0);
+        FloatVector a28 = L >= 16 ? a2.add(a2.rearrange(ROT_8)) : a2,
+                a24 = L >= 8 ? a28.add(a28.rearrange(ROT_4)) : a28,
+                a22 = L >= 4 ? a24.add(a24.rearrange(ROT_2)) : a24;
+        float a2s = (L >= 2 ? a22.add(a22.rearrange(ROT_1)) : a22).lane(0);
+        FloatVector a38 = L >= 16 ? a3.add(a3.rearrange(ROT_8)) : a3,
+                a34 = L >= 8 ? a38.add(a38.rearrange(ROT_4)) : a38,
+                a32 = L >= 4 ? a34.add(a34.rearrange(ROT_2)) : a34;
+        float a3s = (L >= 2 ? a32.add(a32.rearrange(ROT_1)) : a32).lane(0);
+        FloatVector b08 = L >= 16 ? b0.add(b0.rearrange(ROT_8)) : b0,
+                b04 = L >= 8 ? b08.add(b08.rearrange(ROT_4)) : b08,
+                b02 = L >= 4 ? b04.add(b04.rearrange(ROT_2)) : b04;
+        float b0s = (L >= 2 ? b02.add(b02.rearrange(ROT_1)) : b02).lane(0);
+        FloatVector b18 = L >= 16 ? b1.add(b1.rearrange(ROT_8)) : b1,
+                b14 = L >= 8 ? b18.add(b18.rearrange(ROT_4)) : b18,
+                b12 = L >= 4 ? b14.add(b14.rearrange(ROT_2)) : b14;
+        float b1s = (L >= 2 ? b12.add(b12.rearrange(ROT_1)) : b12).lane(0);
+        FloatVector b28 = L >= 16 ? b2.add(b2.rearrange(ROT_8)) : b2,
+                b24 = L >= 8 ? b28.add(b28.rearrange(ROT_4)) : b28,
+                b22 = L >= 4 ? b24.add(b24.rearrange(ROT_2)) : b24;
+        float b2s = (L >= 2 ? b22.add(b22.rearrange(ROT_1)) : b22).lane(0);
+        FloatVector b38 = L >= 16 ? b3.add(b3.rearrange(ROT_8)) : b3,
+                b34 = L >= 8 ? b38.add(b38.rearrange(ROT_4)) : b38,
+                b32 = L >= 4 ? b34.add(b34.rearrange(ROT_2)) : b34;
+        float b3s = (L >= 2 ? b32.add(b32.rearrange(ROT_1)) : b32).lane(0);
+        dF.set(F32, at, dF.get(F32, at) + a0s);
+        dF.set(F32, at + 4, dF.get(F32, at + 4) + a1s);
+        dF.set(F32, at + 8, dF.get(F32, at + 8) + a2s);
+        dF.set(F32, at + 12, dF.get(F32, at + 12) + a3s);
         at += qBytes;
-        dF.set(F32, at, dF.get(F32, at) + b0.reduceLanes(VectorOperators.ADD));
-        dF.set(F32, at + 4, dF.get(F32, at + 4) + b1.reduceLanes(VectorOperators.ADD));
-        dF.set(F32, at + 8, dF.get(F32, at + 8) + b2.reduceLanes(VectorOperators.ADD));
-        dF.set(F32, at + 12, dF.get(F32, at + 12) + b3.reduceLanes(VectorOperators.ADD));
+        dF.set(F32, at, dF.get(F32, at) + b0s);
+        dF.set(F32, at + 4, dF.get(F32, at + 4) + b1s);
+        dF.set(F32, at + 8, dF.get(F32, at + 8) + b2s);
+        dF.set(F32, at + 12, dF.get(F32, at + 12) + b3s);
     }
 
     /** The contracted index {@link #factor2x4} leaves over, times four factor columns. */
@@ -397,10 +436,26 @@ final class VectorLaneBackward {
                 a3 = x.fma(FloatVector.fromMemorySegment(S, dOut, d + 3 * VB, LE), a3);
             }
         }
-        dF.set(F32, at, dF.get(F32, at) + a0.reduceLanes(VectorOperators.ADD));
-        dF.set(F32, at + 4, dF.get(F32, at + 4) + a1.reduceLanes(VectorOperators.ADD));
-        dF.set(F32, at + 8, dF.get(F32, at + 8) + a2.reduceLanes(VectorOperators.ADD));
-        dF.set(F32, at + 12, dF.get(F32, at + 12) + a3.reduceLanes(VectorOperators.ADD));
+        FloatVector a08 = L >= 16 ? a0.add(a0.rearrange(ROT_8)) : a0,
+                a04 = L >= 8 ? a08.add(a08.rearrange(ROT_4)) : a08,
+                a02 = L >= 4 ? a04.add(a04.rearrange(ROT_2)) : a04;
+        float a0s = (L >= 2 ? a02.add(a02.rearrange(ROT_1)) : a02).lane(0);
+        FloatVector a18 = L >= 16 ? a1.add(a1.rearrange(ROT_8)) : a1,
+                a14 = L >= 8 ? a18.add(a18.rearrange(ROT_4)) : a18,
+                a12 = L >= 4 ? a14.add(a14.rearrange(ROT_2)) : a14;
+        float a1s = (L >= 2 ? a12.add(a12.rearrange(ROT_1)) : a12).lane(0);
+        FloatVector a28 = L >= 16 ? a2.add(a2.rearrange(ROT_8)) : a2,
+                a24 = L >= 8 ? a28.add(a28.rearrange(ROT_4)) : a28,
+                a22 = L >= 4 ? a24.add(a24.rearrange(ROT_2)) : a24;
+        float a2s = (L >= 2 ? a22.add(a22.rearrange(ROT_1)) : a22).lane(0);
+        FloatVector a38 = L >= 16 ? a3.add(a3.rearrange(ROT_8)) : a3,
+                a34 = L >= 8 ? a38.add(a38.rearrange(ROT_4)) : a38,
+                a32 = L >= 4 ? a34.add(a34.rearrange(ROT_2)) : a34;
+        float a3s = (L >= 2 ? a32.add(a32.rearrange(ROT_1)) : a32).lane(0);
+        dF.set(F32, at, dF.get(F32, at) + a0s);
+        dF.set(F32, at + 4, dF.get(F32, at + 4) + a1s);
+        dF.set(F32, at + 8, dF.get(F32, at + 8) + a2s);
+        dF.set(F32, at + 12, dF.get(F32, at + 12) + a3s);
     }
 
     /** One contracted index, one factor column: the tails. */
@@ -428,6 +483,10 @@ final class VectorLaneBackward {
                         FloatVector.fromMemorySegment(S, in, i0 + rb[r] * VB, LE)
                                 .fma(FloatVector.fromMemorySegment(S, dOut, d, LE), a);
         }
-        dF.set(F32, at, dF.get(F32, at) + a.reduceLanes(VectorOperators.ADD));
+        FloatVector a8 = L >= 16 ? a.add(a.rearrange(ROT_8)) : a,
+                a4 = L >= 8 ? a8.add(a8.rearrange(ROT_4)) : a8,
+                a2 = L >= 4 ? a4.add(a4.rearrange(ROT_2)) : a4;
+        float sum = (L >= 2 ? a2.add(a2.rearrange(ROT_1)) : a2).lane(0);
+        dF.set(F32, at, dF.get(F32, at) + sum);
     }
 }

@@ -42,6 +42,16 @@ class MovingFashionMnistTest {
         return clip;
     }
 
+    /** The move {dx, dy} of one frame in direction {@code d} at speed {@code s}, as specified. */
+    static int[] step(int d, int s) {
+        return switch (d) {
+            case 0 -> new int[] {s, 0};
+            case 1 -> new int[] {-s, 0};
+            case 2 -> new int[] {0, s};
+            default -> new int[] {0, -s};
+        };
+    }
+
     private static float[] clip(MemorySegment clips, int slot) {
         float[] c = new float[FRAMES * FRAME_SIZE];
         MemorySegment.copy(
@@ -89,14 +99,7 @@ class MovingFashionMnistTest {
                         "item leaves the canvas: " + m + " frame " + k);
                 if (k > 0) {
                     int dx = m.x(k) - m.x(k - 1), dy = m.y(k) - m.y(k - 1);
-                    int[] expect =
-                            switch (d) {
-                                case 0 -> new int[] {s, 0};
-                                case 1 -> new int[] {-s, 0};
-                                case 2 -> new int[] {0, s};
-                                default -> new int[] {0, -s};
-                            };
-                    assertArrayEquals(expect, new int[] {dx, dy}, m.toString());
+                    assertArrayEquals(step(d, s), new int[] {dx, dy}, m.toString());
                 }
             }
             int start = d < 2 ? m.x0() : m.y0();

@@ -153,37 +153,57 @@ class BpttGradientProperties {
                 k = 1;
             }
         }
-        double[] bias = v[k], hw = v[k + 1], hb = v[k + 2];
+        return lstmLoss(w, v[k], v[k + 1], v[k + 2], x, labels, batch, frames, N, H, C);
+    }
+
+    /**
+     * Summed cross-entropy of a double-precision LSTM of {@code n} inputs, {@code hid} hidden units
+     * and {@code classes} classes: {@code w} is {@code 4H x (N + H)} over {@code [x ; h]}, clips
+     * {@code x} are {@code [batch][frames][n]}.
+     */
+    static double lstmLoss(
+            double[] w,
+            double[] bias,
+            double[] hw,
+            double[] hb,
+            float[] x,
+            int[] labels,
+            int batch,
+            int frames,
+            int n,
+            int hid,
+            int classes) {
+        int w4 = 4 * hid, width = n + hid;
         double total = 0;
         for (int b = 0; b < batch; b++) {
-            double[] h = new double[H], c = new double[H];
+            double[] h = new double[hid], c = new double[hid];
             for (int t = 0; t < frames; t++) {
                 double[] xh = new double[width];
-                for (int j = 0; j < N; j++) xh[j] = x[(b * frames + t) * N + j];
-                System.arraycopy(h, 0, xh, N, H);
+                for (int j = 0; j < n; j++) xh[j] = x[(b * frames + t) * n + j];
+                System.arraycopy(h, 0, xh, n, hid);
                 double[] z = new double[w4];
                 for (int i = 0; i < w4; i++) {
                     double s = bias[i];
                     for (int j = 0; j < width; j++) s += w[i * width + j] * xh[j];
                     z[i] = s;
                 }
-                for (int u = 0; u < H; u++) {
-                    double ig = 1 / (1 + Math.exp(-z[u])), fg = 1 / (1 + Math.exp(-z[H + u]));
-                    double gg = Math.tanh(z[2 * H + u]), og = 1 / (1 + Math.exp(-z[3 * H + u]));
+                for (int u = 0; u < hid; u++) {
+                    double ig = 1 / (1 + Math.exp(-z[u])), fg = 1 / (1 + Math.exp(-z[hid + u]));
+                    double gg = Math.tanh(z[2 * hid + u]), og = 1 / (1 + Math.exp(-z[3 * hid + u]));
                     c[u] = fg * c[u] + ig * gg;
                     h[u] = og * Math.tanh(c[u]);
                 }
             }
-            double[] logit = new double[C];
+            double[] logit = new double[classes];
             double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < C; j++) {
+            for (int j = 0; j < classes; j++) {
                 double s = hb[j];
-                for (int u = 0; u < H; u++) s += hw[j * H + u] * h[u];
+                for (int u = 0; u < hid; u++) s += hw[j * hid + u] * h[u];
                 logit[j] = s;
                 max = Math.max(max, s);
             }
             double sum = 0;
-            for (int j = 0; j < C; j++) sum += Math.exp(logit[j] - max);
+            for (int j = 0; j < classes; j++) sum += Math.exp(logit[j] - max);
             total += max + Math.log(sum) - logit[labels[b]];
         }
         return total;
