@@ -66,7 +66,7 @@ class TrainCliTest {
 
     @Test
     void everyFormatWritesAModelTheOtherCommandsRead() throws IOException {
-        for (String format : new String[] {"fdht", "ht-input", "tt"}) {
+        for (String format : fdht.kernels.format.LayerFormat.PLANNED_KEYS) {
             Path out = dir.resolve(format + ".safetensors");
             Result r = train(format, out, "--threads", "2");
             assertEquals(0, r.code(), r.err());
@@ -78,7 +78,16 @@ class TrainCliTest {
             try (Arena arena = Arena.ofConfined()) {
                 assertEquals(40, LstmModelFile.read(out, arena).head().orElseThrow().classes());
             }
-            assertEquals(0, CliTest.run("inspect", "--model", out.toString()).code());
+            Result inspect = CliTest.run("inspect", "--model", out.toString());
+            assertEquals(0, inspect.code(), inspect.err());
+            if (format.equals("tt-input"))
+                assertTrue(
+                        inspect.out()
+                                .lines()
+                                .findFirst()
+                                .orElseThrow()
+                                .contains("TT-LSTM (TT on W_x, dense W_h)"),
+                        inspect.out());
             Result eval =
                     CliTest.run(
                             "eval",
