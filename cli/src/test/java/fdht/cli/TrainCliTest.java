@@ -88,6 +88,8 @@ class TrainCliTest {
                                 .orElseThrow()
                                 .contains("TT-LSTM (TT on W_x, dense W_h)"),
                         inspect.out());
+            Result simulate = CliTest.run("simulate", "--model", out.toString());
+            assertEquals(0, simulate.code(), format + ": " + simulate.err());
             Result eval =
                     CliTest.run(
                             "eval",
