@@ -13,6 +13,7 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Spec;
  * MFM-40-UCF clips generated on the fly ({@code --task mfm|mfm-ucf}, docs/MFM40.md) or a pair of
  * {@code .npy} files ({@code --clips}, {@code --labels}); prints the accuracy with its 95% (Wilson)
  * interval and the mean cross-entropy. Takes one-layer models and stacks (several layers, both
- * directions) alike. Streams a batch at a time (see {@link ClassifierEvaluation}).
+ * directions) alike. Streams a batch at a time (see {@link ClassifierEvaluation}). {@code
+ * --fixed-point BITS} scores through the accelerator's fixed-point arithmetic instead ({@link
+ * FixedPointOption}).
  */
 @Command(
         name = "eval",
@@ -82,6 +85,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "threads to split each batch over. Default ${DEFAULT-VALUE}.")
     int threads;
 
+    @Mixin FixedPointOption fixedPoint;
+
     @Spec CommandSpec spec;
 
     @Override
@@ -107,6 +112,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--threads " + threads + " must be at least 1");
         if (count != null && count < 1)
             throw new IllegalArgumentException("--count " + count + " must be at least 1");
+        boolean fixed = fixedPoint.given();
         try (Arena arena = Arena.ofShared()) {
             LstmStack lstm = LstmModelFile.readStack(model, arena);
             if (lstm.head().isEmpty())
@@ -130,9 +136,12 @@ final class EvalCommand implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             ClassifierEvaluation.Result r =
-                    ClassifierEvaluation.evaluate(lstm, data, batch, threads);
+                    fixed
+                            ? fixedPoint.evaluate(lstm, data, batch, threads, arena)
+                            : ClassifierEvaluation.evaluate(lstm, data, batch, threads);
             double sec = (System.nanoTime() - t0) / 1e9;
             out.printf("%s on %s: %s%n", model, what, r);
+            if (fixed) out.println(fixedPoint.describe());
             out.printf(
                     "%s; %.1f s, %.0f clips/s on %d thread%s%n",
                     lstm.describe(), sec, data.count() / sec, threads, threads == 1 ? "" : "s");
