@@ -39,7 +39,7 @@ class FixedPointEvalCliTest {
         return Double.parseDouble(m.group(1));
     }
 
-    private static CliTest.Result eval(Path model, String... extra) {
+    private static CliTest.Result eval(Path model, int clips, String... extra) {
         String[] base = {
             "eval",
             "--model",
@@ -47,7 +47,7 @@ class FixedPointEvalCliTest {
             "--task",
             "mfm",
             "--count",
-            "" + CLIPS,
+            "" + clips,
             "--threads",
             "2"
         };
@@ -62,15 +62,15 @@ class FixedPointEvalCliTest {
                 Files.isDirectory(FashionMnist.defaultDirectory()),
                 "skipped: dataset-fashion-mnist is not installed");
         Path model = bundled();
-        CliTest.Result f = eval(model);
+        CliTest.Result f = eval(model, CLIPS);
         assertEquals(0, f.code(), f.err());
-        CliTest.Result q16 = eval(model, "--fixed-point", "16");
+        CliTest.Result q16 = eval(model, CLIPS, "--fixed-point", "16");
         assertEquals(0, q16.code(), q16.err());
         assertTrue(q16.out().contains("in fixed point, Q8.8 (16-bit"), q16.out());
         // measured: 63.55% float, 63.40% at Q8.8 on 2,000 clips; a point is 10 clips here
         assertEquals(accuracy(f), accuracy(q16), 1.0, "16-bit words against float");
         for (String bits : new String[] {"8", "12"}) {
-            CliTest.Result q = eval(model, "--fixed-point", bits);
+            CliTest.Result q = eval(model, 200, "--fixed-point", bits);
             assertEquals(0, q.code(), q.err());
             assertTrue(q.out().contains("Q" + Integer.parseInt(bits) / 2 + "."), q.out());
             assertTrue(accuracy(q) > 100.0 / 40, bits + " bits still classify: " + q.out());
@@ -93,7 +93,7 @@ class FixedPointEvalCliTest {
             "--fixed-point"
         };
         for (int i = 0; i < cases.length; i++) {
-            CliTest.Result r = eval(model, cases[i]);
+            CliTest.Result r = eval(model, 1, cases[i]);
             assertEquals(2, r.code(), String.join(" ", cases[i]));
             assertTrue(r.err().contains(says[i]), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
