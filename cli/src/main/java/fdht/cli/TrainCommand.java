@@ -65,6 +65,19 @@ final class TrainCommand implements Callable<Integer> {
     String ranks;
 
     @Option(
+            names = "--row-factors",
+            description =
+                    "factors of 4H, e.g. 16,4,4,4 (default: H split evenly into 4, the first factor times the 4 gates)")
+    String rowFactors;
+
+    @Option(
+            names = "--col-factors",
+            description =
+                    "factors covering the columns (N_x + H, or N_x for ht-input and tt-input), e.g. 8,20,20,18"
+                            + " (default: an exact factorisation if a balanced one exists, else the cheapest within 6% padding)")
+    String colFactors;
+
+    @Option(
             names = "--hidden",
             defaultValue = "128",
             description = "hidden size H (default ${DEFAULT-VALUE})")
@@ -243,7 +256,9 @@ final class TrainCommand implements Callable<Integer> {
                             learningRate,
                             weightDecay,
                             clipNorm,
-                            warmup);
+                            warmup,
+                            rowFactors,
+                            colFactors);
             model = out;
         }
         Path dir = model.toAbsolutePath().getParent();

@@ -171,6 +171,29 @@ class TrainCliTest {
     }
 
     @Test
+    void givenFactorsShapeTheModelAndBadOnesNameTheirOption() {
+        // hidden 8: 4H = 32 rows; a TT-LSTM's columns cover the 4,096 inputs alone
+        Path out = dir.resolve("tt-input.safetensors");
+        Result r = train("tt-input", out, "--row-factors", "4,2,2,2", "--col-factors", "16,16,4,4");
+        assertEquals(0, r.code(), r.err());
+        try (Arena arena = Arena.ofConfined()) {
+            var f =
+                    (fdht.kernels.format.LayerFormat.TtInput)
+                            LstmModelFile.read(out, arena).format();
+            assertEquals(
+                    "TT 32x4096 m=[4, 2, 2, 2] n=[16, 16, 4, 4] ranks=[1, 2, 2, 2, 1]",
+                    f.matrix().toString());
+        }
+        Result bad = train("tt-input", dir.resolve("b.safetensors"), "--col-factors", "2,2,2,2");
+        assertEquals(2, bad.code());
+        assertTrue(
+                bad.err()
+                        .startsWith(
+                                "fdht train: --col-factors: column factors [2, 2, 2, 2] multiply to 16"),
+                bad.err());
+    }
+
+    @Test
     void badOptionsExit2WithOneLine() {
         Path out = dir.resolve("x.safetensors");
         for (Result r :
