@@ -11,11 +11,7 @@ import fdht.kernels.lstm.DenseHead;
 import fdht.kernels.lstm.FixedPointLstm;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmStack;
-import fdht.layout.HtFormat;
-import fdht.layout.HtMatrix;
 import fdht.layout.PlanFactors;
-import fdht.layout.TtFormat;
-import fdht.layout.TtMatrix;
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -44,11 +40,7 @@ class FixedPointLstmOnChipTest {
                 (LayerFormat.Planned)
                         LayerFormat.parse(
                                 key, RankSpec.parse("3"), input, H, GateFactors.defaults(3));
-        PlanFactors w =
-                switch (f.matrix()) {
-                    case HtFormat ht -> HtMatrix.random(ht, seed, arena);
-                    case TtFormat tt -> TtMatrix.random(tt, seed, arena);
-                };
+        PlanFactors w = PlanFactors.random(f.matrix(), seed, arena);
         MemorySegment wh =
                 f.coversHidden() ? null : Weights.copyOf(arena, random(4 * H * H, seed + 1, 0.6));
         return Lstm.planned(f, w, wh, random(4 * H, seed + 2, 0.3), arena);

@@ -10,8 +10,6 @@ import fdht.kernels.format.LayerFormat;
 import fdht.kernels.format.RankSpec;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
-import fdht.layout.HtFormat;
-import fdht.layout.HtMatrix;
 import fdht.layout.PlanFactors;
 import fdht.layout.TtFormat;
 import fdht.layout.TtMatrix;
@@ -45,11 +43,7 @@ class SimulateModelsCliTest {
                                     N,
                                     H,
                                     GateFactors.defaults(2));
-            PlanFactors w =
-                    switch (f.matrix()) {
-                        case HtFormat ht -> HtMatrix.random(ht, 5, arena);
-                        case TtFormat tt -> TtMatrix.random(tt, 5, arena);
-                    };
+            PlanFactors w = PlanFactors.random(f.matrix(), 5, arena);
             MemorySegment wh = f.coversHidden() ? null : Weights.floats(arena, 4L * H * H);
             LstmModelFile.write(Lstm.planned(f, w, wh, new float[4 * H], arena), p);
             return p;
