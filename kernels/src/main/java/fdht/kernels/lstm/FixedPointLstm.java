@@ -59,19 +59,14 @@ public final class FixedPointLstm {
     private record Layer(
             int input, CompiledPlan plan, long[][] factors, int[] dense, long[] bias) {}
 
-    private FixedPointLstm(FixedPoint fp, PlanRunner runner, LstmStack stack, Layer[][] layers) {
+    private FixedPointLstm(
+            FixedPoint fp, PlanRunner runner, LstmStack stack, DenseHead head, Layer[][] layers) {
         this.fp = fp;
         this.runner = runner;
         this.layers = layers;
         this.inputSize = stack.inputSize();
         this.hidden = stack.hiddenSize();
         this.directions = stack.directions();
-        DenseHead head =
-                stack.head()
-                        .orElseThrow(
-                                () ->
-                                        new IllegalArgumentException(
-                                                "the model has no head: a fixed-point score needs a classifier"));
         this.headWeight = head.weightsToArray();
         this.headBias = head.biasToArray();
         this.classes = head.classes();
@@ -88,11 +83,17 @@ public final class FixedPointLstm {
      */
     public static FixedPointLstm of(
             LstmStack stack, FixedPoint fp, PlanRunner runner, Arena arena) {
+        DenseHead head =
+                stack.head()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "the model has no head: a fixed-point score needs a classifier"));
         Layer[][] layers = new Layer[stack.layerCount()][stack.directions()];
         for (int l = 0; l < layers.length; l++)
             for (int d = 0; d < layers[l].length; d++)
                 layers[l][d] = quantize(stack.layer(l, d), fp, arena);
-        return new FixedPointLstm(fp, runner, stack, layers);
+        return new FixedPointLstm(fp, runner, stack, head, layers);
     }
 
     private static Layer quantize(Lstm lstm, FixedPoint fp, Arena arena) {
