@@ -47,12 +47,12 @@ public class LaneSurvey {
         if (formats >= 0 || args.length > 0) return;
         for (Workload w : List.of(Workload.lstmUcf(), Workload.lstmYoutube())) {
             int[] in = w.name().contains("ucf") ? new int[] {8, 20, 20, 18} : new int[] {4, 20, 20, 36};
-            int[] m = w.ht().rowFactors(), n = w.ht().colFactors();
+            int[] m = w.fdht().matrix().rowFactors(), n = w.fdht().matrix().colFactors();
             for (int rank : new int[] {2, 4, 8})
                 for (int b : batches) {
                     show(w.name() + " fdht r" + rank, ContractionPlanner.plan(HtFormat.uniform(m, n, rank), b));
                     show(w.name() + " ht-input r" + rank, ContractionPlanner.plan(HtFormat.uniform(m, in, rank), b));
-                    TtFormat tt = TtFormat.uniform(w.tt().rowFactors(), w.tt().colFactors(), rank);
+                    TtFormat tt = TtFormat.uniform(w.sameFormat().matrix().rowFactors(), w.sameFormat().matrix().colFactors(), rank);
                     show(w.name() + " tt r" + rank, ContractionPlanner.tieOrder(tt, b));
                 }
         }

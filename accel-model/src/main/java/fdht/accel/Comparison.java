@@ -1,5 +1,6 @@
 package fdht.accel;
 
+import fdht.kernels.format.LayerFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,16 +53,19 @@ public record Comparison(
                                         fdhtConfig.pes(),
                                         fdhtConfig.banks()),
                                 w,
-                                w.htPlan(),
-                                0,
+                                w.fdhtPlan(),
+                                w.denseWeights(w.fdht()),
                                 dram)
                         : f;
         return new Comparison(w, variant, dram, fdhtConfig, tieConfig, f, t, naive);
     }
 
-    /** FDHT's chip on {@code w}: the HT plan over {@code [x ; h]}. */
+    /**
+     * FDHT's chip on {@code w}: its model's plan (the HT plan over {@code [x ; h]} for FDHT-LSTM),
+     * and a dense {@code W_h} stage when the model has one.
+     */
     static Simulation simulateFdht(Workload w, AcceleratorConfig cfg, boolean dram) {
-        return CycleModel.simulate(cfg, w, w.htPlan(), 0, dram);
+        return CycleModel.simulate(cfg, w, w.fdhtPlan(), w.denseWeights(w.fdht()), dram);
     }
 
     /**
@@ -70,9 +74,8 @@ public record Comparison(
      */
     static Simulation simulateTie(
             Workload w, AcceleratorConfig cfg, Variant variant, boolean dram) {
-        return variant == Variant.PUBLISHED
-                ? CycleModel.simulate(cfg, w, w.ttInputPlan(), w.recurrentWeights(), dram)
-                : CycleModel.simulate(cfg, w, w.ttPlan(), 0, dram);
+        LayerFormat.Planned m = w.tie(variant);
+        return CycleModel.simulate(cfg, w, w.plan(m), w.denseWeights(m), dram);
     }
 
     /** {throughput, area efficiency, energy efficiency} of {@code f} over {@code t}. */
@@ -112,9 +115,9 @@ public record Comparison(
             sb.append(
                     String.format(
                             "  TIE (same-format): TT over [x;h] m=%s n=%s, bond rank %d, no dense stage%n",
-                            java.util.Arrays.toString(workload.tt().rowFactors()),
-                            java.util.Arrays.toString(workload.tt().colFactors()),
-                            workload.tt().bondRank(1)));
+                            java.util.Arrays.toString(workload.sameFormat().matrix().rowFactors()),
+                            java.util.Arrays.toString(workload.sameFormat().matrix().colFactors()),
+                            ((fdht.layout.TtFormat) workload.sameFormat().matrix()).bondRank(1)));
         }
         sb.append(
                 String.format(
@@ -127,7 +130,12 @@ public record Comparison(
         sb.append(
                 String.format(
                         "%-30s %16s %16s %16s%n",
-                        "per frame (one LSTM step)", "FDHT (HT plan)", tieLabel, "FDHT row-major"));
+                        "per frame (one LSTM step)",
+                        workload.fdht() instanceof LayerFormat.Fdht
+                                ? "FDHT (HT plan)"
+                                : "FDHT (" + workload.fdht().name() + ")",
+                        tieLabel,
+                        "FDHT row-major"));
         row(
                 sb,
                 "MACs",

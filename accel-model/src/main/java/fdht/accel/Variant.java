@@ -1,5 +1,6 @@
 package fdht.accel;
 
+import fdht.kernels.format.LayerFormat;
 import java.util.Arrays;
 
 /**
@@ -23,6 +24,26 @@ public enum Variant {
 
     public String key() {
         return key;
+    }
+
+    /**
+     * The variant in which TIE runs the trained model {@code tie}: TT-LSTM as published ({@code
+     * tt-input}) the published one, a TT over {@code [x ; h]} ({@code tt}) the same-format one.
+     * Another format is refused: TIE runs TT.
+     */
+    public static Variant running(LayerFormat.Planned tie) {
+        return switch (tie) {
+            case LayerFormat.TtInput t -> PUBLISHED;
+            case LayerFormat.Tt t -> SAME_FORMAT;
+            default ->
+                    throw new IllegalArgumentException(
+                            "TIE runs a TT model: kind "
+                                    + LayerFormat.TtInput.KEY
+                                    + " (TT-LSTM as published, the published variant) or "
+                                    + LayerFormat.Tt.KEY
+                                    + " (a TT over [x;h], the same-format variant), not "
+                                    + tie.key());
+        };
     }
 
     public static Variant of(String key) {

@@ -1,9 +1,12 @@
 package fdht.accel;
 
+import fdht.kernels.format.GateFactors;
+import fdht.kernels.format.LayerFormat;
+import fdht.kernels.format.RankSpec;
 import fdht.layout.ColumnFactorization;
 import fdht.layout.ContractionPlan;
-import fdht.layout.ContractionPlanner;
 import fdht.layout.HtFormat;
+import fdht.layout.MatrixFormat;
 import fdht.layout.TtFormat;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,36 +14,42 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * An LSTM video workload and the models the two chips run on it (DESIGN.md section 2).
+ * An LSTM video workload and the models the two chips run on it (DESIGN.md section 2), each a
+ * {@link LayerFormat.Planned} (its plan from the format's own planner, a dense {@code W_h} stage
+ * when its matrix leaves {@code h} out).
  *
  * <ul>
- *   <li>{@link #ht}: FDHT-LSTM, the gate matrix over {@code [x ; h]} ({@code 4H x (N_x + H)}) as
- *       one HT matrix. For the named workloads its column factors are the published input factors
- *       with the last one raised to cover {@code h} ({@link ColumnFactorization#extendLast}; our
- *       reconstruction: the paper's exact FDHT factors are not known to us), gate rows 16x4x4x4,
- *       ranks 4. The CLI's bundled demo model is built from this very format, so {@code simulate}
- *       times the plan the CPU kernels run.
- *   <li>{@link #ttInput}: TT-LSTM as published (Yang et al., ICML 2017; TIE's LSTM workloads): TT
- *       on {@code W_x} only, input UCF 8x20x20x18 or Youtube 4x20x20x36, outputs 16x4x4x4 (the four
- *       gates folded into the first factor), ranks 1,4,4,4,1; plus a dense {@code W_h} ({@code 4H x
- *       H}) that the cycle model times as its own stage.
- *   <li>{@link #tt}: a TT over {@code [x ; h]} with FDHT's factors and ranks, for {@link
- *       Variant#SAME_FORMAT}.
+ *   <li>{@link #fdht}: what the FDHT chip runs. For the named workloads FDHT-LSTM, the gate matrix
+ *       over {@code [x ; h]} ({@code 4H x (N_x + H)}) as one HT matrix, its column factors the
+ *       published input factors with the last one raised to cover {@code h} ({@link
+ *       ColumnFactorization#extendLast}; our reconstruction: the paper's exact FDHT factors are not
+ *       known to us), gate rows 16x4x4x4, ranks 4. The CLI's bundled demo model is built from this
+ *       very format, so {@code simulate} times the plan the CPU kernels run. For a model file, the
+ *       model in its own format, whichever it is.
+ *   <li>{@link #ttLstm}: TT-LSTM as published (Yang et al., ICML 2017; TIE's LSTM workloads), what
+ *       TIE runs in {@link Variant#PUBLISHED}: TT on {@code W_x} only, input UCF 8x20x20x18 or
+ *       Youtube 4x20x20x36, outputs 16x4x4x4 (the four gates folded into the first factor), ranks
+ *       1,4,4,4,1; plus a dense {@code W_h} ({@code 4H x H}) that the cycle model times as its own
+ *       stage.
+ *   <li>{@link #sameFormat}: a TT over {@code [x ; h]} with FDHT's factors and ranks, what TIE runs
+ *       in {@link Variant#SAME_FORMAT}.
  * </ul>
  *
- * {@link #paper} holds the paper's FDHT/TIE ratios for the paper's own workloads and is null for
- * any other model.
+ * {@link #tieSource} says where TIE's TT-LSTM comes from: "published", "assumed for this model" or
+ * "trained" (a model file). {@link #paper} holds the paper's FDHT/TIE ratios for the paper's own
+ * workloads and is null for any other model.
  *
- * <p>Thread safety: Immutable and thread-safe.
+ * <p>Thread safety: Immutable and thread-safe (plans are memoised in a synchronised cache).
  */
 public record Workload(
         String name,
         int inputSize,
         int hidden,
         int frames,
-        HtFormat ht,
-        TtFormat ttInput,
-        TtFormat tt,
+        LayerFormat.Planned fdht,
+        LayerFormat.TtInput ttLstm,
+        LayerFormat.Tt sameFormat,
+        String tieSource,
         PaperRatios paper) {
 
     /**
@@ -61,6 +70,17 @@ public record Workload(
     public Workload {
         if (inputSize < 1 || hidden < 1 || frames < 1)
             throw new IllegalArgumentException("workload " + name + ": sizes must be positive");
+        for (LayerFormat.Planned m : new LayerFormat.Planned[] {fdht, ttLstm, sameFormat})
+            if (m.inputSize() != inputSize || m.hiddenSize() != hidden)
+                throw new IllegalArgumentException(
+                        "workload "
+                                + name
+                                + " of N_x = "
+                                + inputSize
+                                + ", H = "
+                                + hidden
+                                + " cannot run "
+                                + m.describe());
     }
 
     private static Workload published(String name, int[] inputFactors, PaperRatios paper) {
@@ -71,10 +91,23 @@ public record Workload(
                 input,
                 hidden,
                 6,
-                HtFormat.uniform(GATE_ROWS, n, HT_RANK),
-                TtFormat.uniform(GATE_ROWS, inputFactors, TT_RANK),
-                TtFormat.uniform(GATE_ROWS, n, HT_RANK),
+                new LayerFormat.Fdht(HtFormat.uniform(GATE_ROWS, n, HT_RANK), input),
+                ttLstm(input, hidden, GATE_ROWS, inputFactors, TT_RANK),
+                new LayerFormat.Tt(TtFormat.uniform(GATE_ROWS, n, HT_RANK), input),
+                "published",
                 paper);
+    }
+
+    /** TT-LSTM on {@code W_x} with these factors and bond rank, through the one format parser. */
+    private static LayerFormat.TtInput ttLstm(
+            int input, int hidden, int[] rows, int[] cols, int rank) {
+        return (LayerFormat.TtInput)
+                LayerFormat.parse(
+                        LayerFormat.TtInput.KEY,
+                        new RankSpec.Uniform(rank),
+                        input,
+                        hidden,
+                        new GateFactors(rows.length, rows, cols, null, false));
     }
 
     /**
@@ -106,61 +139,105 @@ public record Workload(
     }
 
     /**
-     * A model's own HT format; TIE gets TT-LSTM at the model's largest rank on {@code W_x} (the
-     * model's column factors with the last one lowered to cover just the inputs) plus a dense
-     * {@code W_h}. No paper ratios.
+     * A model in its own format (any planned one) on the FDHT chip; TIE gets TT-LSTM at the model's
+     * largest rank on {@code W_x} (the model's column factors with the last one lowered or raised
+     * to cover just the inputs) plus a dense {@code W_h}, and for the same-format variant a TT over
+     * {@code [x ; h]} at that rank (the last factor covering {@code N_x + H}). No paper ratios.
      */
-    public static Workload ofModel(String name, int inputSize, int hidden, HtFormat ht) {
-        int rank = Arrays.stream(ht.ranks()).max().orElse(1);
-        int[] inputFactors = ColumnFactorization.extendLast(ht.colFactors(), inputSize);
+    public static Workload ofModel(String name, LayerFormat.Planned model) {
+        MatrixFormat m = model.matrix();
+        int rank =
+                Arrays.stream(
+                                switch (m) {
+                                    case HtFormat ht -> ht.ranks();
+                                    case TtFormat tt -> tt.bondRanks();
+                                })
+                        .max()
+                        .orElse(1);
+        int input = model.inputSize(), hidden = model.hiddenSize();
+        int[] n = m.colFactors();
         return new Workload(
                 name,
-                inputSize,
+                input,
                 hidden,
                 1,
-                ht,
-                TtFormat.uniform(ht.rowFactors(), inputFactors, rank),
-                TtFormat.uniform(ht.rowFactors(), ht.colFactors(), rank),
+                model,
+                new LayerFormat.TtInput(
+                        TtFormat.uniform(
+                                m.rowFactors(), ColumnFactorization.extendLast(n, input), rank),
+                        input),
+                new LayerFormat.Tt(
+                        TtFormat.uniform(
+                                m.rowFactors(),
+                                ColumnFactorization.extendLast(n, input + hidden),
+                                rank),
+                        input),
+                "assumed for this model",
                 null);
     }
 
     /**
-     * The same workload with TIE's same-format TT replaced by {@code tt} (a trained TT over {@code
-     * [x ; h]}, so FDHT and TT can be compared at equal accuracy).
+     * The same workload with a trained TIE model: a TT-LSTM ({@code tt-input}) replaces {@link
+     * #ttLstm}, a TT over {@code [x ; h]} ({@code tt}) {@link #sameFormat}; {@link Variant#running}
+     * says which variant then runs it. Refused: another format, or other sizes.
      */
-    public Workload withSameFormatTt(TtFormat other) {
-        if (other.rows() != 4 * hidden)
+    public Workload withTieModel(LayerFormat.Planned tie) {
+        Variant.running(tie);
+        if (tie.inputSize() != inputSize || tie.hiddenSize() != hidden)
             throw new IllegalArgumentException(
-                    "the TT model has " + other.rows() + " rows, the FDHT model " + 4 * hidden);
-        if (other.cols() < inputSize + hidden) {
-            throw new IllegalArgumentException(
-                    "the TT model's "
-                            + other.cols()
-                            + " columns do not cover [x;h] = "
-                            + (inputSize + hidden));
-        }
-        return new Workload(name, inputSize, hidden, frames, ht, ttInput, other, paper);
+                    "the TIE model has N_x = "
+                            + tie.inputSize()
+                            + ", H = "
+                            + tie.hiddenSize()
+                            + ", the FDHT model N_x = "
+                            + inputSize
+                            + ", H = "
+                            + hidden);
+        return switch (tie) {
+            case LayerFormat.TtInput t ->
+                    new Workload(
+                            name, inputSize, hidden, frames, fdht, t, sameFormat, "trained", paper);
+            case LayerFormat.Tt t ->
+                    new Workload(
+                            name, inputSize, hidden, frames, fdht, ttLstm, t, tieSource, paper);
+            default -> throw new IllegalStateException("Variant.running refused " + tie.key());
+        };
+    }
+
+    /** The model TIE runs in {@code variant}. */
+    public LayerFormat.Planned tie(Variant variant) {
+        return variant == Variant.PUBLISHED ? ttLstm : sameFormat;
     }
 
     /**
-     * The FDHT accelerator's plan for one frame (the planner's cheapest), the plan the CPU kernels
-     * run.
+     * The FDHT accelerator's plan for one frame (its format's planner: the cheapest order for HT),
+     * the plan the CPU kernels run.
      */
-    public ContractionPlan htPlan() {
-        return memo("ht " + ht, () -> ContractionPlanner.plan(ht, 1));
+    public ContractionPlan fdhtPlan() {
+        return plan(fdht);
     }
 
     /** TIE's plan of the same-format TT over {@code [x ; h]} (last core first). */
     public ContractionPlan ttPlan() {
-        return memo("tt " + tt, () -> ContractionPlanner.tieOrder(tt, 1));
+        return plan(sameFormat);
     }
 
     /**
      * TIE's plan of TT-LSTM's {@code W_x} (last core first); {@code W_h} is a dense stage beside
      * it.
      */
-    public ContractionPlan ttInputPlan() {
-        return memo("tt " + ttInput, () -> ContractionPlanner.tieOrder(ttInput, 1));
+    public ContractionPlan ttLstmPlan() {
+        return plan(ttLstm);
+    }
+
+    /** The batch-1 plan of {@code model}, memoised. */
+    public ContractionPlan plan(LayerFormat.Planned model) {
+        return memo(model.key() + " " + model.matrix(), () -> model.plan(1));
+    }
+
+    /** The weights of {@code model}'s dense {@code W_h} stage: {@code 4H x H}, or 0 when none. */
+    public long denseWeights(LayerFormat.Planned model) {
+        return model.coversHidden() ? 0 : recurrentWeights();
     }
 
     // plans are immutable and a sensitivity run asks for the same ones about a hundred times
@@ -188,22 +265,39 @@ public record Workload(
         return 4L * hidden * hidden;
     }
 
+    /** What runs on each chip, three lines. */
     public String describe() {
+        TtFormat t = (TtFormat) ttLstm.matrix();
+        int[] bonds = t.bondRanks();
+        int lo = Arrays.stream(bonds, 1, bonds.length - 1).min().orElse(1),
+                hi = Arrays.stream(bonds, 1, bonds.length - 1).max().orElse(1);
+        String fdhtLine =
+                fdht instanceof LayerFormat.Fdht && fdht.matrix() instanceof HtFormat ht
+                        ? String.format(
+                                "FDHT: HT over [x;h], m=%s n=%s (%s), ranks %s",
+                                Arrays.toString(ht.rowFactors()),
+                                Arrays.toString(ht.colFactors()),
+                                paper == null ? "the model's" : "ours",
+                                Arrays.toString(ht.ranks()))
+                        : "FDHT: " + fdht.describe() + " (the model's own format)";
         return String.format(
-                "%s: %,d inputs + %d hidden, %d frames per clip%n  FDHT: HT over [x;h], m=%s n=%s (ours), ranks %s%n"
-                        + "  TIE:  TT-LSTM, TT on W_x m=%s n=%s ranks 1,%d..%d,1 (%s) + dense W_h %dx%d",
+                "%s: %,d inputs + %d hidden, %d frames per clip%n  %s%n"
+                        + "  TIE:  TT-LSTM, TT on W_x m=%s n=%s ranks 1,%s,1 (%s) + dense W_h %dx%d",
                 name,
                 inputSize,
                 hidden,
                 frames,
-                Arrays.toString(ht.rowFactors()),
-                Arrays.toString(ht.colFactors()),
-                Arrays.toString(ht.ranks()),
-                Arrays.toString(ttInput.rowFactors()),
-                Arrays.toString(ttInput.colFactors()),
-                ttInput.bondRank(1),
-                ttInput.bondRank(1),
-                paper == null ? "assumed for this model" : "published",
+                fdhtLine,
+                Arrays.toString(t.rowFactors()),
+                Arrays.toString(t.colFactors()),
+                lo == hi
+                        ? lo + ".." + hi
+                        : String.join(
+                                ",",
+                                Arrays.stream(bonds, 1, bonds.length - 1)
+                                        .mapToObj(Integer::toString)
+                                        .toList()),
+                tieSource,
                 4 * hidden,
                 hidden);
     }

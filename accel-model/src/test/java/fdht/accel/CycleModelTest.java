@@ -84,7 +84,7 @@ class CycleModelTest {
             assertEquals(0, c.fdht().stallCycles(), w.name());
             assertTrue(c.fdhtRowMajor().stallCycles() > 0, w.name());
             assertTrue(c.fdhtRowMajor().frameCycles() > c.fdht().frameCycles(), w.name());
-            assertEquals(w.htPlan().totalMacs(), c.fdht().macsPerFrame());
+            assertEquals(w.fdhtPlan().totalMacs(), c.fdht().macsPerFrame());
             // TIE: its TT W_x plan, one transformation pass per transposing intermediate, and W_h
             long passes =
                     c.tie().stages().stream()
@@ -92,8 +92,7 @@ class CycleModelTest {
                             .mapToLong(StageCost::cycles)
                             .sum();
             assertTrue(passes > 0, w.name());
-            assertEquals(
-                    w.ttInputPlan().totalMacs() + w.recurrentWeights(), c.tie().macsPerFrame());
+            assertEquals(w.ttLstmPlan().totalMacs() + w.recurrentWeights(), c.tie().macsPerFrame());
             // on FDHT's own skewed layout, TIE would be faster: the default does not give it away
             Comparison free =
                     Comparison.run(
@@ -111,7 +110,7 @@ class CycleModelTest {
     void denseStageIsBoundByTheWeightReadWidth() {
         Workload w = Workload.lstmUcf();
         AcceleratorConfig tie = AcceleratorConfig.tie();
-        long base = CycleModel.simulate(tie, w, w.ttInputPlan(), 0, false).frameCycles();
+        long base = CycleModel.simulate(tie, w, w.ttLstmPlan(), 0, false).frameCycles();
         for (int width : new int[] {8, 32, 48, 256, 1024}) {
             long with =
                     CycleModel.simulate(
@@ -120,7 +119,7 @@ class CycleModelTest {
                                             Integer.toString(width),
                                             TEST),
                                     w,
-                                    w.ttInputPlan(),
+                                    w.ttLstmPlan(),
                                     w.recurrentWeights(),
                                     false)
                             .frameCycles();
@@ -142,7 +141,11 @@ class CycleModelTest {
         for (Workload w : new Workload[] {Workload.lstmUcf(), Workload.lstmYoutube()}) {
             long previous = 0, previousMacs = 0;
             for (int rank = 1; rank <= 9; rank++) {
-                HtFormat f = HtFormat.uniform(w.ht().rowFactors(), w.ht().colFactors(), rank);
+                HtFormat f =
+                        HtFormat.uniform(
+                                w.fdht().matrix().rowFactors(),
+                                w.fdht().matrix().colFactors(),
+                                rank);
                 ContractionPlan plan = ContractionPlanner.plan(f, 1);
                 Simulation s = CycleModel.simulate(cfg, w, plan, 0, false);
                 for (int i = 0; i < plan.stages().size(); i++) {
@@ -194,10 +197,10 @@ class CycleModelTest {
     void energyIsCountedPerEventAndPerSecond() {
         Workload w = Workload.lstmYoutube();
         AcceleratorConfig cfg = AcceleratorConfig.fdht();
-        Simulation a = CycleModel.simulate(cfg, w, w.htPlan(), 0, false);
+        Simulation a = CycleModel.simulate(cfg, w, w.fdhtPlan(), 0, false);
         Simulation b =
                 CycleModel.simulate(
-                        cfg.with("energy_mac_pj", "0.68", TEST), w, w.htPlan(), 0, false);
+                        cfg.with("energy_mac_pj", "0.68", TEST), w, w.fdhtPlan(), 0, false);
         assertEquals(
                 a.macsPerFrame() * 0.34,
                 b.energyOnChipPj() - a.energyOnChipPj(),
@@ -214,15 +217,16 @@ class CycleModelTest {
     void dramIsBesideTheFrameByDefaultAndInsideItWithTheSwitch() {
         Workload w = Workload.lstmUcf();
         AcceleratorConfig slow = AcceleratorConfig.fdht().with("dram_gbps", "1", TEST);
-        Simulation onChip = CycleModel.simulate(AcceleratorConfig.fdht(), w, w.htPlan(), 0, false);
-        Simulation onChipSlow = CycleModel.simulate(slow, w, w.htPlan(), 0, false);
+        Simulation onChip =
+                CycleModel.simulate(AcceleratorConfig.fdht(), w, w.fdhtPlan(), 0, false);
+        Simulation onChipSlow = CycleModel.simulate(slow, w, w.fdhtPlan(), 0, false);
         assertEquals(
                 onChip.frameCycles(),
                 onChipSlow.frameCycles(),
                 "on-chip frame time does not depend on DRAM");
         assertEquals(onChip.energyPerFramePj(), onChipSlow.energyPerFramePj(), 1e-9);
         assertEquals(57_600, onChip.dramWords(), "the frame's real inputs, not the padded [x;h]");
-        Simulation counted = CycleModel.simulate(slow, w, w.htPlan(), 0, true);
+        Simulation counted = CycleModel.simulate(slow, w, w.fdhtPlan(), 0, true);
         assertEquals(counted.dramCycles(), counted.frameCycles());
         assertEquals((long) Math.ceil(57_600 * 2 / 1e9 * 1e9), counted.dramCycles());
         assertTrue(counted.energyPerFramePj() > counted.energyOnChipPj() + 0.99 * 57_600 * 16 * 20);
@@ -232,7 +236,7 @@ class CycleModelTest {
     void buffersThatAreTooSmallAreReportedAndCostDram() {
         Workload w = Workload.lstmUcf();
         AcceleratorConfig small = AcceleratorConfig.fdht().with("work_buffer_kb", "64", TEST);
-        Simulation s = CycleModel.simulate(small, w, w.htPlan(), 0, false);
+        Simulation s = CycleModel.simulate(small, w, w.fdhtPlan(), 0, false);
         assertTrue(
                 s.capacityIssues().stream()
                         .anyMatch(i -> i.contains("stage 1 writes 48,640 words")),
@@ -240,7 +244,7 @@ class CycleModelTest {
         assertEquals(57_600 + 2 * (48_640 - 32_768), s.dramWords());
         AcceleratorConfig tieSmall = AcceleratorConfig.tie().with("weight_sram_kb", "16", TEST);
         Simulation t =
-                CycleModel.simulate(tieSmall, w, w.ttInputPlan(), w.recurrentWeights(), false);
+                CycleModel.simulate(tieSmall, w, w.ttLstmPlan(), w.recurrentWeights(), false);
         assertTrue(
                 t.capacityIssues().stream().anyMatch(i -> i.contains("do not fit the weight SRAM")),
                 t.capacityIssues().toString());
@@ -249,7 +253,7 @@ class CycleModelTest {
                 CycleModel.simulate(
                                 AcceleratorConfig.tie(),
                                 w,
-                                w.ttInputPlan(),
+                                w.ttLstmPlan(),
                                 w.recurrentWeights(),
                                 false)
                         .capacityIssues()
@@ -269,7 +273,7 @@ class CycleModelTest {
                         false);
         assertEquals(w.ttPlan().totalMacs(), same.tie().macsPerFrame());
         assertTrue(same.tie().stages().stream().noneMatch(s -> s.stage().startsWith("dense")));
-        Workload model = Workload.ofModel("m.safetensors", 57_600, 256, w.ht());
+        Workload model = Workload.ofModel("m.safetensors", w.fdht());
         assertNull(model.paper());
         Comparison c = Comparison.run(model, AcceleratorConfig.fdht(), AcceleratorConfig.tie());
         assertNull(c.paperRatios());
@@ -279,10 +283,10 @@ class CycleModelTest {
         // TIE's W_x: the model's column factors with the last lowered to just cover the inputs; for
         // UCF's 8x20x20x19 that is the published 8x20x20x18
         org.junit.jupiter.api.Assertions.assertArrayEquals(
-                new int[] {8, 20, 20, 18}, model.ttInput().colFactors());
+                new int[] {8, 20, 20, 18}, model.ttLstm().matrix().colFactors());
         org.junit.jupiter.api.Assertions.assertArrayEquals(
-                new int[] {16, 4, 4, 4}, model.ttInput().rowFactors());
-        assertEquals(57_600, model.ttInput().cols());
+                new int[] {16, 4, 4, 4}, model.ttLstm().matrix().rowFactors());
+        assertEquals(57_600, model.ttLstm().matrix().cols());
     }
 
     @Test

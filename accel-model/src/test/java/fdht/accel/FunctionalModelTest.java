@@ -27,8 +27,12 @@ class FunctionalModelTest {
     void functionalModeEqualsTheQuantisedKernelBitForBitAndTheFloatPlanWithinItsBound() {
         try (Arena arena = Arena.ofConfined()) {
             Workload w = Workload.lstmUcf();
-            check(arena, w.htPlan(), HtMatrix.random(w.ht(), 7, arena), 3);
-            check(arena, w.ttPlan(), TtMatrix.random(w.tt(), 7, arena), 3);
+            check(arena, w.fdhtPlan(), HtMatrix.random((HtFormat) w.fdht().matrix(), 7, arena), 3);
+            check(
+                    arena,
+                    w.ttPlan(),
+                    TtMatrix.random((fdht.layout.TtFormat) w.sameFormat().matrix(), 7, arena),
+                    3);
             HtFormat small = HtFormat.uniform(new int[] {3, 2, 5}, new int[] {4, 3, 2}, 3);
             check(arena, ContractionPlanner.plan(small, 2), HtMatrix.random(small, 1, arena), 5);
         }

@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
  * {@code fdht convert}: a dense PyTorch {@code nn.LSTM} (safetensors; any number of layers, one or
  * both directions, each layer and direction compressed on its own) to an fdht model file, by
  * truncated HT-SVD (FDHT: one HT over {@code [W_ih W_hh]}; ht-input: HT over {@code W_ih} only) or
- * TT-SVD (the TIE baseline). Prints the ranks chosen, the parameters against dense and the relative
- * error of the weights.
+ * TT-SVD (tt: one TT over {@code [W_ih W_hh]}; tt-input: TT-LSTM as published, TT over {@code W_ih}
+ * only); the x-only formats keep {@code W_hh} dense, as it is. Prints the ranks chosen, the
+ * parameters against dense and the relative error of the weights.
  */
 @Command(
         name = "convert",

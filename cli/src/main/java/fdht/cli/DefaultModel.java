@@ -3,6 +3,7 @@ package fdht.cli;
 import fdht.accel.Workload;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
+import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +34,7 @@ final class DefaultModel {
         Workload ucf = Workload.lstmUcf();
         if (ucf.inputSize() != INPUT || ucf.hidden() != HIDDEN)
             throw new IllegalStateException("Workload.lstmUcf() no longer has the demo's shapes");
-        HtMatrix ht = HtMatrix.random(ucf.ht(), 2022, arena);
+        HtMatrix ht = HtMatrix.random((HtFormat) ucf.fdht().matrix(), 2022, arena);
         float[] bias = new float[4 * HIDDEN];
         SplittableRandom rnd = new SplittableRandom(11);
         for (int e = 0; e < bias.length; e++) bias[e] = (float) (rnd.nextDouble() * 0.2 - 0.1);

@@ -12,6 +12,7 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
  * interval and the mean cross-entropy, then the three weakest classes by the model's class names.
  * Takes one-layer models and stacks (several layers, both directions) alike. Scores on the model
  * API's bulk scoring, a chunk of clips at a time over {@code --threads} threads (see {@link
- * ClassifierEvaluation}).
+ * ClassifierEvaluation}). {@code --fixed-point BITS} scores through the accelerator's fixed-point
+ * arithmetic instead ({@link FixedPointOption}).
  */
 @Command(
         name = "eval",
@@ -84,6 +86,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "threads that score chunks of clips (default: all processors)")
     int threads;
 
+    @Mixin FixedPointOption fixedPoint;
+
     @Spec CommandSpec spec;
 
     @Override
@@ -112,6 +116,7 @@ final class EvalCommand implements Callable<Integer> {
         int workers = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         if (count != null && count < 1)
             throw new IllegalArgumentException("--count " + count + " must be at least 1");
+        boolean fixed = fixedPoint.given();
         try (Model lstm = Model.load(model);
                 Arena arena = Arena.ofShared()) {
             if (!lstm.hasHead())
@@ -135,9 +140,13 @@ final class EvalCommand implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             ClassifierEvaluation.Result r =
-                    ClassifierEvaluation.evaluate(lstm, data, chunk, workers);
+                    fixed
+                            ? fixedPoint.evaluate(
+                                    lstm.stack(), data, chunk > 0 ? chunk : 64, workers, arena)
+                            : ClassifierEvaluation.evaluate(lstm, data, chunk, workers);
             double sec = (System.nanoTime() - t0) / 1e9;
             out.printf("%s on %s: %s%n", model, what, r);
+            if (fixed) out.println(fixedPoint.describe());
             StringBuilder weakest = new StringBuilder();
             for (int c : r.weakest(3))
                 weakest.append(weakest.isEmpty() ? "" : ", ")

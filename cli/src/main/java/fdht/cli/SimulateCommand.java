@@ -7,10 +7,15 @@ import fdht.accel.Sweep;
 import fdht.accel.Variant;
 import fdht.accel.Workload;
 import fdht.kernels.format.LayerFormat;
+import fdht.kernels.lstm.Lstm;
+import fdht.kernels.lstm.LstmModelFile;
+import fdht.kernels.lstm.LstmStack;
 import fdht.layout.io.AtomicOutputs;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,11 +25,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code fdht simulate}: the cycle-level model of the FDHT accelerator against TIE on a workload,
- * with the paper's ratios beside ours for the paper's workloads; {@code --variant same-format}
- * gives TIE a TT over {@code [x ; h]}, {@code --dram} counts DRAM in frame time and energy, {@code
- * --sensitivity DIR} writes a tornado chart of the ratios over every fitted and assumed config
- * entry, {@code --sweep DIR} sweeps PEs and banks. Its output files are checked before the
- * simulation and appear together or not at all ({@link AtomicOutputs}). Docs: docs/ACCELERATOR.md.
+ * with the paper's ratios beside ours for the paper's workloads, or on a model file in any
+ * compressed format ({@code --model}, TIE's model assumed or given with {@code --tie-model});
+ * {@code --variant same-format} gives TIE a TT over {@code [x ; h]}, {@code --dram} counts DRAM in
+ * frame time and energy, {@code --sensitivity DIR} writes a tornado chart of the ratios over every
+ * fitted and assumed config entry, {@code --sweep DIR} sweeps PEs and banks. Its output files are
+ * checked before the simulation and appear together or not at all ({@link AtomicOutputs}). Docs:
+ * docs/ACCELERATOR.md.
  */
 @Command(
         name = "simulate",
@@ -41,13 +48,15 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             description =
-                    "simulate an fdht model file's own HT format instead (TIE gets TT-LSTM at its largest rank: TT on W_x + dense W_h; no paper ratios)")
+                    "simulate a model file instead: the FDHT chip runs it in its own format, any compressed one (fdht, ht-input, tt, tt-input;"
+                            + " a dense W_h as a dense stage); TIE gets TT-LSTM at its largest rank (TT on W_x + dense W_h) unless --tie-model; no paper ratios")
     Path model;
 
     @Option(
             names = "--tie-model",
             description =
-                    "a TT model file (kind tt: one TT over [x;h]) for TIE to run, with --model, so both are compared at equal accuracy; implies --variant same-format")
+                    "a trained TT model file for TIE, with --model, so the two chips are compared on two trained models:"
+                            + " kind tt-input (TT-LSTM as published) runs in the published variant, kind tt (one TT over [x;h]) in same-format")
     Path tieModel;
 
     @Option(
@@ -120,8 +129,24 @@ final class SimulateCommand implements Callable<Integer> {
             if (model == null)
                 throw new IllegalArgumentException(
                         "--tie-model needs --model (the FDHT model it is compared with)");
-            w = w.withSameFormatTt(ttFromModel(tieModel));
-            v = Variant.SAME_FORMAT;
+            LayerFormat.Planned tie = tieFromModel(tieModel);
+            Variant running = Variant.running(tie);
+            if (spec.commandLine().getParseResult().hasMatchedOption("--variant") && v != running)
+                throw new IllegalArgumentException(
+                        "--variant "
+                                + v.key()
+                                + ": the --tie-model is "
+                                + tie.key()
+                                + ", which TIE runs in the "
+                                + running.key()
+                                + " variant");
+            try {
+                w = w.withTieModel(tie);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "--tie-model " + tieModel + ": " + e.getMessage(), e);
+            }
+            v = running;
         }
         Path sensitivityCsv = null, sensitivityPng = null, sweepCsv = null, sweepPng = null;
         try (AtomicOutputs outputs = new AtomicOutputs()) {
@@ -170,45 +195,50 @@ final class SimulateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One workload per layer and direction of the model (one for a single-layer model). */
+    /**
+     * One workload per layer and direction of the model (one for a single-layer model), each layer
+     * in its own format.
+     */
     private static List<Workload> fromModel(Path file) {
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            fdht.kernels.lstm.LstmStack stack =
-                    fdht.kernels.lstm.LstmModelFile.readStack(file, arena);
-            List<Workload> out = new java.util.ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            LstmStack stack = LstmModelFile.readStack(file, arena);
+            List<Workload> out = new ArrayList<>();
             for (int l = 0; l < stack.layerCount(); l++) {
                 for (int d = 0; d < stack.directions(); d++) {
-                    fdht.kernels.lstm.Lstm lstm = stack.layer(l, d);
                     String name =
                             file.getFileName()
-                                    + (stack.isSingle()
-                                            ? ""
-                                            : " " + fdht.kernels.lstm.LstmStack.name(l, d));
-                    if (!(lstm.format() instanceof LayerFormat.Fdht f
-                            && f.matrix() instanceof fdht.layout.HtFormat ht))
-                        throw new IllegalArgumentException(
-                                name
-                                        + " is "
-                                        + lstm.format().name()
-                                        + ", not an FDHT layer (simulate takes kind fdht)");
-                    out.add(Workload.ofModel(name, lstm.inputSize(), lstm.hiddenSize(), ht));
+                                    + (stack.isSingle() ? "" : " " + LstmStack.name(l, d));
+                    out.add(Workload.ofModel(name, compressed(name, stack.layer(l, d))));
                 }
             }
             return out;
         }
     }
 
-    private static fdht.layout.TtFormat ttFromModel(Path file) {
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            fdht.kernels.lstm.Lstm lstm = fdht.kernels.lstm.LstmModelFile.read(file, arena);
-            if (lstm.format() instanceof LayerFormat.Tt t
-                    && t.matrix() instanceof fdht.layout.TtFormat tt) return tt;
-            throw new IllegalArgumentException(
-                    file
-                            + " is "
-                            + lstm.format().name()
-                            + ", not a TT model (--tie-model takes kind tt)");
+    /** The one-layer TT model TIE runs ({@code --tie-model}). */
+    private static LayerFormat.Planned tieFromModel(Path file) {
+        try (Arena arena = Arena.ofConfined()) {
+            LayerFormat.Planned f = compressed(file.toString(), LstmModelFile.read(file, arena));
+            try {
+                Variant.running(f);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "--tie-model " + file + ": " + e.getMessage(), e);
+            }
+            return f;
         }
+    }
+
+    /** {@code lstm}'s format when it is a compressed one; {@code name} names it when not. */
+    private static LayerFormat.Planned compressed(String name, Lstm lstm) {
+        if (lstm.format() instanceof LayerFormat.Planned p) return p;
+        throw new IllegalArgumentException(
+                name
+                        + " is "
+                        + lstm.format().name()
+                        + ": simulate takes a compressed model (kind "
+                        + String.join(", ", LayerFormat.PLANNED_KEYS)
+                        + ")");
     }
 
     /**

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code fdht train}: trains an LSTM video classifier on MFM-40 or MFM-40-UCF (docs/MFM40.md) in
- * one of the four formats, as {@link TrainingRun} describes: validation after every epoch, the
+ * one of the five formats, as {@link TrainingRun} describes: validation after every epoch, the
  * best-validation model kept as the output (a model file that {@code infer}, {@code inspect},
  * {@code simulate --model} and {@code eval} read; dense: a PyTorch state dict), early stopping, a
  * checkpoint after every epoch, and the test split scored once at the end. {@code --resume CKPT}
@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
         name = "train",
         mixinStandardHelpOptions = true,
         description = {
-            "Train an FDHT / HT-input / TT / dense LSTM classifier on MFM-40 (docs/MFM40.md).",
+            "Train an FDHT / HT-input / TT / TT-LSTM (tt-input) / dense LSTM classifier on MFM-40"
+                    + " (docs/MFM40.md).",
             "Validation clips (--val-count) come from the train split's last tenth of images (54,000"
                     + "..59,999), which training then never sees; the best-validation epoch's model"
                     + " is the output, and the test clips are scored once, on it, at the end.",
@@ -62,6 +63,19 @@ final class TrainCommand implements Callable<Integer> {
             description =
                     "HT/TT ranks: R, full, or one per HT node / TT inner bond (default ${DEFAULT-VALUE})")
     String ranks;
+
+    @Option(
+            names = "--row-factors",
+            description =
+                    "factors of 4H, e.g. 16,4,4,4 (default: H split evenly into 4, the first factor times the 4 gates)")
+    String rowFactors;
+
+    @Option(
+            names = "--col-factors",
+            description =
+                    "factors covering the columns (N_x + H, or N_x for ht-input and tt-input), e.g. 8,20,20,18"
+                            + " (default: an exact factorisation if a balanced one exists, else the cheapest within 6% padding)")
+    String colFactors;
 
     @Option(
             names = "--hidden",
@@ -242,7 +256,9 @@ final class TrainCommand implements Callable<Integer> {
                             learningRate,
                             weightDecay,
                             clipNorm,
-                            warmup);
+                            warmup,
+                            rowFactors,
+                            colFactors);
             model = out;
         }
         Path dir = model.toAbsolutePath().getParent();

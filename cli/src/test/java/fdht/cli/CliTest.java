@@ -199,14 +199,15 @@ class CliTest {
                         "dense h at " + i);
             }
         }
-        for (String fmt : new String[] {"tt", "ht-input"}) {
+        for (String fmt : new String[] {"tt", "ht-input", "tt-input"}) {
+            Path file = dir.resolve(fmt + ".safetensors");
             Result t =
                     run(
                             "convert",
                             "--from-pytorch",
                             torch.toString(),
                             "--out",
-                            dir.resolve(fmt + ".safetensors").toString(),
+                            file.toString(),
                             "--format",
                             fmt,
                             "--order",
@@ -214,6 +215,14 @@ class CliTest {
                             "--ranks",
                             "2");
             assertEquals(0, t.code(), fmt + ": " + t.err());
+            String first =
+                    run("inspect", "--model", file.toString())
+                            .out()
+                            .lines()
+                            .findFirst()
+                            .orElseThrow();
+            if (fmt.equals("tt-input"))
+                assertTrue(first.contains(": TT-LSTM (TT on W_x, dense W_h): TT "), first);
         }
         Result bad =
                 run(

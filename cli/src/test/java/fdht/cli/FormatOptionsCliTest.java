@@ -92,7 +92,7 @@ class FormatOptionsCliTest {
         assertFails(
                 convert(torch(10, 6), out, "--format", "dense"),
                 "--format dense",
-                "fdht, ht-input, tt");
+                "fdht, ht-input, tt, tt-input");
         assertFails(
                 convert(torch(10, 6), out, "--ranks", "3,3"), "--ranks", "2 ranks for the 7 nodes");
         Path gru = dir.resolve("gru.safetensors");
@@ -120,7 +120,7 @@ class FormatOptionsCliTest {
             Path out = dir.resolve("t.safetensors");
             String[][] cases = {{"gru", "2"}, {"fdht", "3,3"}, {"tt", "x"}};
             String[][] says = {
-                {"--format", "'gru' is not one of fdht, ht-input, tt, dense"},
+                {"--format", "'gru' is not one of fdht, ht-input, tt, tt-input, dense"},
                 {"--ranks", "2 ranks for the 7 nodes"},
                 {"--ranks", "'x' are not full"}
             };

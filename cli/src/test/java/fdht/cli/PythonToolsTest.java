@@ -115,10 +115,34 @@ class PythonToolsTest {
 
     /** The Python block of docs/FORMAT.md's "Writing one with numpy alone", as the page has it. */
     static String formatExample() throws IOException {
+        return formatExample(0);
+    }
+
+    /**
+     * Python block {@code k} (0: FDHT, 1: TT-LSTM) of docs/FORMAT.md's "Writing one with numpy
+     * alone".
+     */
+    static String formatExample(int k) throws IOException {
         String md = Files.readString(ROOT.resolve("docs/FORMAT.md"));
-        int section = md.indexOf("### Writing one with numpy alone");
-        int start = md.indexOf("```python\n", section) + "```python\n".length();
+        int start = md.indexOf("### Writing one with numpy alone");
+        for (int i = 0; i <= k; i++)
+            start = md.indexOf("```python\n", start) + "```python\n".length();
         return md.substring(start, md.indexOf("```", start));
+    }
+
+    @Test
+    void formatMdsTtLstmExampleWritesATtLstmFdhtRuns() throws Exception {
+        String python = require("numpy");
+        run(python, formatExample(1));
+        Result inspect =
+                CliTest.run(
+                        "inspect", "--model", dir.resolve("ucf-tt-lstm.safetensors").toString());
+        assertEquals(0, inspect.code(), inspect.err());
+        String first = inspect.out().lines().findFirst().orElseThrow();
+        assertTrue(
+                first.contains(
+                        "TT-LSTM (TT on W_x, dense W_h): TT 1024x57600 m=[16, 4, 4, 4] n=[8, 20, 20, 18] ranks=[1, 4, 4, 4, 1], dense W_h 1024x256"),
+                first);
     }
 
     @Test

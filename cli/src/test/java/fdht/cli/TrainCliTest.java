@@ -68,7 +68,7 @@ class TrainCliTest {
 
     @Test
     void everyFormatWritesAModelTheOtherCommandsRead() throws IOException {
-        for (String format : new String[] {"fdht", "ht-input", "tt"}) {
+        for (String format : fdht.kernels.format.LayerFormat.PLANNED_KEYS) {
             Path out = dir.resolve(format + ".safetensors");
             Result r = train(format, out, "--threads", "2");
             assertEquals(0, r.code(), r.err());
@@ -105,7 +105,18 @@ class TrainCliTest {
                             .matches(
                                     "(?s).*clip 0: [^;]+ [+-][xy] \\([01]\\.\\d\\d\\);.*\\(the first 3 of 5\\).*"),
                     "infer names the first clips' classes by their labels: " + infer.out());
-            assertEquals(0, CliTest.run("inspect", "--model", out.toString()).code());
+            Result inspect = CliTest.run("inspect", "--model", out.toString());
+            assertEquals(0, inspect.code(), inspect.err());
+            if (format.equals("tt-input"))
+                assertTrue(
+                        inspect.out()
+                                .lines()
+                                .findFirst()
+                                .orElseThrow()
+                                .contains("TT-LSTM (TT on W_x, dense W_h)"),
+                        inspect.out());
+            Result simulate = CliTest.run("simulate", "--model", out.toString());
+            assertEquals(0, simulate.code(), format + ": " + simulate.err());
             Result eval =
                     CliTest.run(
                             "eval",
@@ -192,6 +203,29 @@ class TrainCliTest {
                         dir.resolve("w.safetensors").toString());
         assertEquals(2, elsewhere.code(), elsewhere.out());
         assertTrue(elsewhere.err().contains("is not the checkpoint's model"), elsewhere.err());
+    }
+
+    @Test
+    void givenFactorsShapeTheModelAndBadOnesNameTheirOption() {
+        // hidden 8: 4H = 32 rows; a TT-LSTM's columns cover the 4,096 inputs alone
+        Path out = dir.resolve("tt-input.safetensors");
+        Result r = train("tt-input", out, "--row-factors", "4,2,2,2", "--col-factors", "16,16,4,4");
+        assertEquals(0, r.code(), r.err());
+        try (Arena arena = Arena.ofConfined()) {
+            var f =
+                    (fdht.kernels.format.LayerFormat.TtInput)
+                            LstmModelFile.read(out, arena).format();
+            assertEquals(
+                    "TT 32x4096 m=[4, 2, 2, 2] n=[16, 16, 4, 4] ranks=[1, 2, 2, 2, 1]",
+                    f.matrix().toString());
+        }
+        Result bad = train("tt-input", dir.resolve("b.safetensors"), "--col-factors", "2,2,2,2");
+        assertEquals(2, bad.code());
+        assertTrue(
+                bad.err()
+                        .startsWith(
+                                "fdht train: --col-factors: column factors [2, 2, 2, 2] multiply to 16"),
+                bad.err());
     }
 
     @Test

@@ -59,20 +59,24 @@ enum BenchModel {
 
     /** FDHT: one HT matrix over {@code [x ; h ; 0]}. */
     HtFormat ht(int rank) {
-        return HtFormat.uniform(workload.ht().rowFactors(), workload.ht().colFactors(), rank);
+        return HtFormat.uniform(
+                workload.fdht().matrix().rowFactors(), workload.fdht().matrix().colFactors(), rank);
     }
 
     /** HT over {@code W_x} only (its columns are exactly the 57,600 inputs). */
     HtFormat htInputOnly(int rank) {
-        return HtFormat.uniform(workload.ht().rowFactors(), inputFactors, rank);
+        return HtFormat.uniform(workload.fdht().matrix().rowFactors(), inputFactors, rank);
     }
 
     /**
      * TT over {@code [x ; h ; 0]} with FDHT's factors (the accelerator comparison's same-format
-     * variant; TIE's published TT-LSTM is {@code workload.ttInput()}).
+     * variant; TIE's published TT-LSTM is {@code workload.ttLstm()}).
      */
     TtFormat tt(int rank) {
-        return TtFormat.uniform(workload.tt().rowFactors(), workload.tt().colFactors(), rank);
+        return TtFormat.uniform(
+                workload.sameFormat().matrix().rowFactors(),
+                workload.sameFormat().matrix().colFactors(),
+                rank);
     }
 
     HtMatrix htWeights(int rank, Arena arena) {

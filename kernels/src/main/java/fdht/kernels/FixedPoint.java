@@ -54,11 +54,26 @@ public final class FixedPoint {
 
     /** The nearest representable word, saturated; NaN is rejected. */
     public long quantize(float v) {
-        if (Float.isNaN(v)) throw new IllegalArgumentException("cannot quantise NaN");
-        double scaled = Math.scalb((double) v, fraction);
+        return quantize((double) v);
+    }
+
+    /**
+     * The nearest representable word to {@code v} (a half step rounds up, as {@link Math#round}),
+     * saturated; NaN is rejected.
+     */
+    public long quantize(double v) {
+        if (Double.isNaN(v)) throw new IllegalArgumentException("cannot quantise NaN");
+        double scaled = Math.scalb(v, fraction);
         if (scaled >= max) return max;
         if (scaled <= min) return min;
         return saturate(Math.round(scaled));
+    }
+
+    /** Every float of {@code values} quantised, as 32-bit words (a word is at most 32 bits). */
+    public int[] quantizeAll(float[] values) {
+        int[] w = new int[values.length];
+        for (int e = 0; e < w.length; e++) w[e] = (int) quantize(values[e]);
+        return w;
     }
 
     public float dequantize(long word) {
@@ -69,6 +84,44 @@ public final class FixedPoint {
     public long rescale(long accumulator) {
         return saturate(
                 fraction == 0 ? accumulator : (accumulator + (1L << (fraction - 1))) >> fraction);
+    }
+
+    /**
+     * A dense stage {@code y = W x}: {@code W} is {@code rows x x.length} words row-major; every
+     * output is accumulated exactly and rescaled once, as a plan stage's (the accelerator's dense
+     * {@code W_h} stage, or a dense LSTM's whole projection).
+     */
+    public long[] dense(int[] w, int rows, long[] x) {
+        int cols = x.length;
+        if ((long) rows * cols != w.length)
+            throw new IllegalArgumentException(
+                    w.length + " weights are not " + rows + " rows of " + cols + " columns");
+        long[] y = new long[rows];
+        for (int i = 0; i < rows; i++) {
+            long acc = 0;
+            int base = i * cols;
+            for (int j = 0; j < cols; j++) acc += w[base + j] * x[j];
+            y[i] = rescale(acc);
+        }
+        return y;
+    }
+
+    /**
+     * The format in words: {@code Q8.8 (16-bit two's complement, 8 fraction bits: step 2^-8, range
+     * [-128, 127.99609375])}; the integer part's bits count the sign.
+     */
+    @Override
+    public String toString() {
+        return String.format(
+                java.util.Locale.ROOT,
+                "Q%d.%d (%d-bit two's complement, %d fraction bits: step 2^-%d, range [%s, %s])",
+                bits - fraction,
+                fraction,
+                bits,
+                fraction,
+                fraction,
+                new java.math.BigDecimal(Math.scalb((double) min, -fraction)).toPlainString(),
+                new java.math.BigDecimal(Math.scalb((double) max, -fraction)).toPlainString());
     }
 
     /** Every stage's factor, quantised: {@code [stage][c*Q + k]}. */

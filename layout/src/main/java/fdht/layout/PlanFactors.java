@@ -21,6 +21,17 @@ public interface PlanFactors {
     }
 
     /**
+     * Deterministic random weights of {@code format} ({@link HtMatrix#random} or {@link
+     * TtMatrix#random}: entries of {@code W} of variance about {@code 1/N}).
+     */
+    static PlanFactors random(MatrixFormat format, long seed, Arena arena) {
+        return switch (format) {
+            case HtFormat f -> HtMatrix.random(f, seed, arena);
+            case TtFormat f -> TtMatrix.random(f, seed, arena);
+        };
+    }
+
+    /**
      * The format these weights are stored in; a plan compiles only against weights of its own
      * format.
      */

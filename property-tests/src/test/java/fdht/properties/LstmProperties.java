@@ -6,10 +6,12 @@ import fdht.kernels.DenseReconstruction;
 import fdht.kernels.KernelProvider;
 import fdht.kernels.lstm.GateMatrix;
 import fdht.kernels.lstm.Lstm;
+import fdht.layout.ContractionPlan;
 import fdht.layout.ContractionPlanner;
 import fdht.layout.DimensionTree;
 import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
+import fdht.layout.PlanFactors;
 import fdht.layout.TtFormat;
 import fdht.layout.TtMatrix;
 import fdht.layout.Weights;
@@ -24,10 +26,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * FDHT-LSTM (one HT matrix over [x ; h]), the W_x-only HT variant and TT-LSTM each equal the dense
- * LSTM whose weights are their matrices reconstructed, for h and c at every step. Would fail on a
- * wrong packing of [x ; h ; 0], a wrong gate order or bias, state not carried between steps, or any
- * projection bug.
+ * FDHT-LSTM (one HT matrix over [x ; h]), the W_x-only HT variant, a TT over [x ; h] and TT-LSTM as
+ * published (TT on W_x, dense W_h) each equal the dense LSTM whose weights are their matrices
+ * reconstructed, for h and c at every step. Would fail on a wrong packing of [x ; h ; 0], a wrong
+ * gate order or bias, state not carried between steps, or any projection bug.
  *
  * <p>Tolerance, derived rather than picked: each pre-activation differs by at most {@code eps = 2 *
  * 2u * chain * max (|factors| |v|)} (both sides' float rounding; {@code |x| <= 1}, {@code |h| < 1};
@@ -150,54 +152,112 @@ class LstmProperties {
 
     @Property(tries = 40)
     void htInputLstmEqualsTheDenseLstmItEncodes(@ForAll("shapes") Shape s) {
+        xOnlyLstmEqualsTheDenseLstmItEncodes(s, false);
+    }
+
+    @Property(tries = 40)
+    void ttLstmAsPublishedEqualsTheDenseLstmItEncodes(@ForAll("shapes") Shape s) {
+        xOnlyLstmEqualsTheDenseLstmItEncodes(s, true);
+    }
+
+    /**
+     * A structured {@code W_x} (HT, or TT in TIE's order: TT-LSTM as published) over {@code [x ;
+     * 0]} beside a dense {@code W_h} equals the dense LSTM of {@code [W_x W_h]}; the bound adds
+     * {@code W_h}'s largest absolute row sum to the structured part's.
+     */
+    private static void xOnlyLstmEqualsTheDenseLstmItEncodes(Shape s, boolean tt) {
         try (Arena arena = Arena.ofConfined()) {
             int d = s.rowFactors().length;
             int[] n = cover(s.input(), d, new SplittableRandom(s.seed() + 5));
-            DimensionTree tree = DimensionTree.balanced(d);
-            HtFormat f =
-                    new HtFormat(
-                            s.rowFactors(),
-                            n,
-                            tree,
-                            Formats.cappedRanks(s.rowFactors(), n, tree, s.ranks()));
-            HtMatrix wx = HtMatrix.random(f, s.seed(), arena);
-            int fourH = 4 * s.hidden(), cols = s.input() + s.hidden();
+            PlanFactors wx;
+            ContractionPlan plan;
+            double bound;
+            if (tt) {
+                TtFormat f = new TtFormat(s.rowFactors(), n, bonds(s));
+                TtMatrix m = TtMatrix.random(f, s.seed(), arena);
+                wx = m;
+                plan = ContractionPlanner.tieOrder(f, 1);
+                bound = max(ttAbsBound(plan, m, ones(f.cols(), s.input()), arena));
+            } else {
+                DimensionTree tree = DimensionTree.balanced(d);
+                HtFormat f =
+                        new HtFormat(
+                                s.rowFactors(),
+                                n,
+                                tree,
+                                Formats.cappedRanks(s.rowFactors(), n, tree, s.ranks()));
+                HtMatrix m = HtMatrix.random(f, s.seed(), arena);
+                wx = m;
+                plan = ContractionPlanner.plan(f, 1);
+                bound = max(Numerics.absBound(plan, m, ones(f.cols(), s.input()), arena));
+            }
+            int fourH = 4 * s.hidden();
             float[] wh =
                     Numerics.random(fourH * s.hidden(), s.seed() + 3, 1.0 / Math.sqrt(s.hidden()));
             float[] bias = Numerics.random(fourH, s.seed() + 2, 0.5);
-            Lstm half = Lstm.htInput(wx, Weights.copyOf(arena, wh), s.input(), bias, arena);
-            MemorySegment wxDense = DenseReconstruction.of(wx, s.input(), arena);
-            MemorySegment w =
-                    GateMatrix.join(
-                                    wxDense,
-                                    Weights.copyOf(arena, wh),
-                                    s.input(),
-                                    s.hidden(),
-                                    arena)
-                            .weights();
+            MemorySegment whs = Weights.copyOf(arena, wh);
+            Lstm half =
+                    switch (wx) {
+                        case TtMatrix m -> Lstm.ttInput(m, whs, s.input(), bias, arena);
+                        case HtMatrix m -> Lstm.htInput(m, whs, s.input(), bias, arena);
+                        default -> throw new IllegalStateException(wx.toString());
+                    };
+            MemorySegment wxDense =
+                    switch (wx) {
+                        case TtMatrix m -> DenseReconstruction.of(m, s.input(), arena);
+                        case HtMatrix m -> DenseReconstruction.of(m, s.input(), arena);
+                        default -> throw new IllegalStateException(wx.toString());
+                    };
+            MemorySegment w = GateMatrix.join(wxDense, whs, s.input(), s.hidden(), arena).weights();
             Lstm dense = Lstm.dense(w, s.input(), s.hidden(), bias, arena);
-            var plan = ContractionPlanner.plan(f, 1);
             double rowSum = 0;
             for (int i = 0; i < fourH; i++) {
                 double sum = 0;
                 for (int j = 0; j < s.hidden(); j++) sum += Math.abs(wh[i * s.hidden() + j]);
                 rowSum = Math.max(rowSum, sum);
             }
-            double bound =
-                    max(Numerics.absBound(plan, wx, ones(f.cols(), s.input()), arena)) + rowSum;
-            compare(half, dense, s, epsilon(bound, Numerics.chain(plan, cols) + s.hidden()), arena);
+            compare(
+                    half,
+                    dense,
+                    s,
+                    epsilon(
+                            bound + rowSum,
+                            Numerics.chain(plan, s.input() + s.hidden()) + s.hidden()),
+                    arena);
         }
+    }
+
+    /** The TT bonds of a shape: 1, its ranks 1..d-1, 1. */
+    private static int[] bonds(Shape s) {
+        int d = s.rowFactors().length;
+        int[] r = new int[d + 1];
+        r[0] = 1;
+        r[d] = 1;
+        for (int k = 1; k < d; k++) r[k] = s.ranks()[k];
+        return r;
+    }
+
+    /** {@code |W| v} of a TT matrix: its plan run on the absolute values of its cores. */
+    private static float[] ttAbsBound(ContractionPlan plan, TtMatrix tt, float[] v, Arena arena) {
+        TtFormat f = tt.format();
+        int d = f.order();
+        float[][] abs = new float[d][];
+        for (int k = 0; k < d; k++) {
+            abs[k] = new float[f.coreSize(k)];
+            int e = 0;
+            for (int a = 0; a < f.bondRank(k); a++)
+                for (int i = 0; i < f.rowFactor(k); i++)
+                    for (int j = 0; j < f.colFactor(k); j++)
+                        for (int b = 0; b < f.bondRank(k + 1); b++)
+                            abs[k][e++] = Math.abs(tt.core(k, a, i, j, b));
+        }
+        return Numerics.run(plan, TtMatrix.of(f, abs, arena), v, KernelProvider.scalar(), arena);
     }
 
     @Property(tries = 40)
     void ttLstmEqualsTheDenseLstmItEncodes(@ForAll("shapes") Shape s) {
         try (Arena arena = Arena.ofConfined()) {
-            int d = s.rowFactors().length;
-            int[] r = new int[d + 1];
-            r[0] = 1;
-            r[d] = 1;
-            for (int k = 1; k < d; k++) r[k] = s.ranks()[k];
-            TtFormat f = new TtFormat(s.rowFactors(), s.colFactors(), r);
+            TtFormat f = new TtFormat(s.rowFactors(), s.colFactors(), bonds(s));
             TtMatrix tt = TtMatrix.random(f, s.seed(), arena);
             float[] bias = Numerics.random(4 * s.hidden(), s.seed() + 2, 0.5);
             Lstm ttLstm = Lstm.tt(tt, s.input(), bias, arena);
@@ -205,23 +265,7 @@ class LstmProperties {
             MemorySegment w = DenseReconstruction.of(tt, cols, arena);
             Lstm dense = Lstm.dense(w, s.input(), s.hidden(), bias, arena);
             var plan = ContractionPlanner.tieOrder(f, 1);
-            float[][] abs = new float[d][];
-            for (int k = 0; k < d; k++) {
-                abs[k] = new float[f.coreSize(k)];
-                int e = 0;
-                for (int a = 0; a < f.bondRank(k); a++)
-                    for (int i = 0; i < f.rowFactor(k); i++)
-                        for (int j = 0; j < f.colFactor(k); j++)
-                            for (int b = 0; b < f.bondRank(k + 1); b++)
-                                abs[k][e++] = Math.abs(tt.core(k, a, i, j, b));
-            }
-            float[] bound =
-                    Numerics.run(
-                            plan,
-                            TtMatrix.of(f, abs, arena),
-                            ones(f.cols(), cols),
-                            KernelProvider.scalar(),
-                            arena);
+            float[] bound = ttAbsBound(plan, tt, ones(f.cols(), cols), arena);
             compare(ttLstm, dense, s, epsilon(max(bound), Numerics.chain(plan, f.cols())), arena);
         }
     }

@@ -9,11 +9,12 @@ import java.util.function.Function;
 /**
  * Everything that decides what a training run computes, one field per option of {@code fdht train}:
  * the data (task, data seed, training, validation and test clip counts), the model (format, ranks,
- * hidden size, an optional model to fine-tune), the schedule (maximum epochs, early-stopping
- * patience, batch, seed, threads) and the optimiser (peak rate, weight decay, clipping norm,
- * warm-up fraction). A checkpoint stores it as {@link #options()} (option name to canonical text)
- * and a resumed run must match it option by option ({@link #firstDifference}). Where the model is
- * written is not part of it: a run's files sit beside its model.
+ * hidden size, an optional model to fine-tune, row and column factors: empty for the defaults), the
+ * schedule (maximum epochs, early-stopping patience, batch, seed, threads) and the optimiser (peak
+ * rate, weight decay, clipping norm, warm-up fraction). A checkpoint stores it as {@link
+ * #options()} (option name to canonical text) and a resumed run must match it option by option
+ * ({@link #firstDifference}); a checkpoint written before the factor options existed resumes with
+ * the defaults. Where the model is written is not part of it: a run's files sit beside its model.
  *
  * <p>{@code patience} 0 trains all {@code maxEpochs}; a positive patience stops once validation
  * accuracy has not improved for that many epochs, so it needs validation clips. Immutable.
@@ -36,12 +37,59 @@ public record TrainingConfig(
         double learningRate,
         double weightDecay,
         double clipNorm,
-        double warmupFraction) {
+        double warmupFraction,
+        String rowFactors,
+        String colFactors) {
+
+    /** A configuration with the default row and column factors. */
+    public TrainingConfig(
+            String task,
+            long dataSeed,
+            long trainCount,
+            long valCount,
+            long testCount,
+            String format,
+            String ranks,
+            int hidden,
+            Path init,
+            int maxEpochs,
+            int patience,
+            int batch,
+            long seed,
+            int threads,
+            double learningRate,
+            double weightDecay,
+            double clipNorm,
+            double warmupFraction) {
+        this(
+                task,
+                dataSeed,
+                trainCount,
+                valCount,
+                testCount,
+                format,
+                ranks,
+                hidden,
+                init,
+                maxEpochs,
+                patience,
+                batch,
+                seed,
+                threads,
+                learningRate,
+                weightDecay,
+                clipNorm,
+                warmupFraction,
+                "",
+                "");
+    }
 
     public TrainingConfig {
         task = task.strip().toLowerCase(Locale.ROOT);
         format = format.strip().toLowerCase(Locale.ROOT);
         ranks = ranks.replace(" ", "");
+        rowFactors = rowFactors == null ? "" : rowFactors.replace(" ", "");
+        colFactors = colFactors == null ? "" : colFactors.replace(" ", "");
         require(hidden >= 1, "--hidden " + hidden + " must be at least 1");
         require(maxEpochs >= 1, "--epochs " + maxEpochs + " must be at least 1");
         require(batch >= 1, "--batch " + batch + " must be at least 1");
@@ -93,8 +141,17 @@ public record TrainingConfig(
         t.put("--weight-decay", c -> Double.toString(c.weightDecay));
         t.put("--clip-norm", c -> Double.toString(c.clipNorm));
         t.put("--warmup", c -> Double.toString(c.warmupFraction));
+        t.put("--row-factors", TrainingConfig::rowFactors);
+        t.put("--col-factors", TrainingConfig::colFactors);
         return t;
     }
+
+    /**
+     * Options added after checkpoints existed, with the value a stored configuration without them
+     * had: such a checkpoint still resumes.
+     */
+    private static final Map<String, String> LATER =
+            Map.of("--row-factors", "", "--col-factors", "");
 
     /**
      * Option name ({@code --lr}) to canonical text ({@code 0.01}), in {@code fdht train}'s order.
@@ -112,7 +169,7 @@ public record TrainingConfig(
     public static String canonical(String name, String value) {
         return switch (name) {
             case "--task", "--format" -> value.strip().toLowerCase(Locale.ROOT);
-            case "--ranks" -> value.replace(" ", "");
+            case "--ranks", "--row-factors", "--col-factors" -> value.replace(" ", "");
             case "--init" -> value;
             case "--lr", "--weight-decay", "--clip-norm", "--warmup" ->
                     Double.toString(Double.parseDouble(value));
@@ -128,7 +185,9 @@ public record TrainingConfig(
         for (String k : o.keySet())
             require(OPTIONS.containsKey(k), "unknown option " + k + " in a stored configuration");
         for (String k : OPTIONS.keySet())
-            require(o.containsKey(k), "the stored configuration lacks " + k);
+            require(
+                    o.containsKey(k) || LATER.containsKey(k),
+                    "the stored configuration lacks " + k);
         try {
             return new TrainingConfig(
                     o.get("--task"),
@@ -148,7 +207,9 @@ public record TrainingConfig(
                     Double.parseDouble(o.get("--lr")),
                     Double.parseDouble(o.get("--weight-decay")),
                     Double.parseDouble(o.get("--clip-norm")),
-                    Double.parseDouble(o.get("--warmup")));
+                    Double.parseDouble(o.get("--warmup")),
+                    o.getOrDefault("--row-factors", LATER.get("--row-factors")),
+                    o.getOrDefault("--col-factors", LATER.get("--col-factors")));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(
                     "a stored option is not a number: " + e.getMessage(), e);

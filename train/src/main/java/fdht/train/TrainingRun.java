@@ -163,7 +163,7 @@ public final class TrainingRun {
                         RankSpec.parse(c.ranks()),
                         train.frameSize(),
                         c.hidden(),
-                        GateFactors.TRAINING),
+                        GateFactors.training(c.rowFactors(), c.colFactors())),
                 train.classes(),
                 c.seed(),
                 arena);

@@ -24,7 +24,8 @@ class TrainingResumeTest {
         "fdht, after:2, 2",
         "fdht, during:3, 2",
         "dense, after:2, 2",
-        "tt, during:2, 1"
+        "tt, during:2, 1",
+        "tt-input, after:1, 1"
     })
     void aResumedRunEndsAsTheRunLeftAlone(String format, String halt, int resumedAfter)
             throws Exception {

@@ -78,6 +78,34 @@ public record GateFactors(
                     "tree " + tree + " has order " + tree.order() + ", not " + d);
     }
 
+    /**
+     * What {@code fdht train} takes: row and column factors given as text ({@code "16,4,4,4"}, or
+     * empty for the default), the order theirs (4 when neither is given), exact columns first.
+     */
+    public static GateFactors training(String rowFactors, String colFactors) {
+        int[] m = factors(rowFactors, FormatSpecException.Part.ROW_FACTORS),
+                n = factors(colFactors, FormatSpecException.Part.COLUMN_FACTORS);
+        int order = m != null ? m.length : n != null ? n.length : TRAINING.order();
+        return new GateFactors(order, m, n, null, true);
+    }
+
+    /** Comma-separated positive whole numbers, or null for empty text. */
+    private static int[] factors(String text, FormatSpecException.Part part) {
+        if (text == null || text.isBlank()) return null;
+        try {
+            int[] f =
+                    Arrays.stream(text.split(","))
+                            .mapToInt(t -> Integer.parseInt(t.strip()))
+                            .toArray();
+            for (int v : f) if (v < 1) throw new NumberFormatException();
+            return f;
+        } catch (NumberFormatException e) {
+            throw new FormatSpecException(
+                    part,
+                    "factors '" + text + "' are not positive whole numbers separated by commas");
+        }
+    }
+
     /** Every factor by default, order {@code order}, the cheapest columns (what convert takes). */
     public static GateFactors defaults(int order) {
         return new GateFactors(order, null, null, null, false);

@@ -20,7 +20,7 @@ import java.util.function.IntFunction;
  * <ul>
  *   <li>{@link Planned}: a structured matrix (HT or TT) contracted by a {@link ContractionPlan},
  *       over {@code [x ; h]} ({@link Fdht}, {@link Tt}) or over {@code x} alone beside a dense
- *       {@code W_h} ({@link HtInput}).
+ *       {@code W_h} ({@link HtInput}, and {@link TtInput}: TT-LSTM as published, TIE's workload).
  *   <li>{@link Dense}: the plain matrix.
  * </ul>
  *
@@ -31,10 +31,10 @@ import java.util.function.IntFunction;
  */
 public sealed interface LayerFormat {
     /** The keys of the planned formats (those a dense layer is compressed into). */
-    List<String> PLANNED_KEYS = List.of(Fdht.KEY, HtInput.KEY, Tt.KEY);
+    List<String> PLANNED_KEYS = List.of(Fdht.KEY, HtInput.KEY, Tt.KEY, TtInput.KEY);
 
     /** Every key, in the order messages list them. */
-    List<String> KEYS = List.of(Fdht.KEY, HtInput.KEY, Tt.KEY, Dense.KEY);
+    List<String> KEYS = List.of(Fdht.KEY, HtInput.KEY, Tt.KEY, TtInput.KEY, Dense.KEY);
 
     /**
      * Where a key's matrix shape comes from: a model file's metadata, or ranks and factors given in
@@ -59,6 +59,7 @@ public sealed interface LayerFormat {
             case Fdht.KEY -> new Fdht(shapes.ht(inputSize + hidden), inputSize);
             case HtInput.KEY -> new HtInput(shapes.ht(inputSize), inputSize);
             case Tt.KEY -> new Tt(shapes.tt(inputSize + hidden), inputSize);
+            case TtInput.KEY -> new TtInput(shapes.tt(inputSize), inputSize);
             case Dense.KEY -> new Dense(inputSize, hidden);
             default ->
                     throw new FormatSpecException(
@@ -96,7 +97,7 @@ public sealed interface LayerFormat {
     /** The model file's {@code kind} and the command line's {@code --format}. */
     String key();
 
-    /** A short name for lists of formats: "FDHT", "HT-input", "TT", "dense". */
+    /** A short name for lists of formats: "FDHT", "HT-input", "TT", "TT-input", "dense". */
     String name();
 
     /** N_x, the width of one input frame. */
@@ -124,7 +125,7 @@ public sealed interface LayerFormat {
      * its matrix and its planner; the matrix is checked here against {@code 4H} rows and the
      * columns. Equal when key, matrix and {@code N_x} are.
      */
-    abstract sealed class Planned implements LayerFormat permits Fdht, HtInput, Tt {
+    abstract sealed class Planned implements LayerFormat permits Fdht, HtInput, Tt, TtInput {
         /**
          * What a planned case is: its key, name, whether its matrix covers {@code h}, and its
          * description as a format string of the matrix ({@code %1$s}), {@code 4H} ({@code %2$d})
@@ -291,13 +292,37 @@ public sealed interface LayerFormat {
         }
     }
 
-    /** One TT matrix over {@code [x ; h ; 0]}, contracted in TIE's order (last core first). */
+    /**
+     * One TT matrix over {@code [x ; h ; 0]}, contracted in TIE's order (last core first): the TT
+     * counterpart of {@link Fdht}, a model nobody published (TT-LSTM as published is {@link
+     * TtInput}).
+     */
     final class Tt extends Planned {
         public static final String KEY = "tt";
         private static final Planned.Traits TRAITS =
-                new Planned.Traits(KEY, "TT", true, "TT-LSTM (TIE order), one %1$s");
+                new Planned.Traits(KEY, "TT", true, "TT over [x;h] (TIE order), one %1$s");
 
         public Tt(TtFormat matrix, int inputSize) {
+            super(TRAITS, matrix, inputSize, batch -> ContractionPlanner.tieOrder(matrix, batch));
+        }
+    }
+
+    /**
+     * TT-LSTM as published (Yang et al., ICML 2017; the workload TIE runs): one TT matrix over
+     * {@code [x ; 0]}, contracted in TIE's order (last core first), beside a dense {@code W_h}. The
+     * published LSTM-UCF shapes: columns 8x20x20x18 (57,600), rows 16x4x4x4 (the four gates times
+     * the hidden 4x4x4x4), TT ranks 1,4,4,4,1.
+     */
+    final class TtInput extends Planned {
+        public static final String KEY = "tt-input";
+        private static final Planned.Traits TRAITS =
+                new Planned.Traits(
+                        KEY,
+                        "TT-input",
+                        false,
+                        "TT-LSTM (TT on W_x, dense W_h): %1$s, dense W_h %2$dx%3$d");
+
+        public TtInput(TtFormat matrix, int inputSize) {
             super(TRAITS, matrix, inputSize, batch -> ContractionPlanner.tieOrder(matrix, batch));
         }
     }

@@ -76,9 +76,18 @@ public final class Lstm {
         return planned(new LayerFormat.HtInput(wx.format(), inputSize), wx, wh, bias, arena);
     }
 
-    /** TT-LSTM, the TIE workload: one TT matrix over {@code [x ; h ; 0]}. */
+    /** One TT matrix over {@code [x ; h ; 0]}, contracted in TIE's order. */
     public static Lstm tt(TtMatrix w, int inputSize, float[] bias, Arena arena) {
         return planned(new LayerFormat.Tt(w.format(), inputSize), w, null, bias, arena);
+    }
+
+    /**
+     * TT-LSTM as published (the TIE workload): TT on {@code W_x} only, dense {@code W_h} ({@code 4H
+     * x H} native).
+     */
+    public static Lstm ttInput(
+            TtMatrix wx, MemorySegment wh, int inputSize, float[] bias, Arena arena) {
+        return planned(new LayerFormat.TtInput(wx.format(), inputSize), wx, wh, bias, arena);
     }
 
     /**

@@ -59,6 +59,13 @@ class LayerFormatTest {
         var tt = assertInstanceOf(LayerFormat.Tt.class, mfm("tt", "2"));
         assertEquals(N + H, tt.columns());
         assertEquals(992 - 4 * H, tt.parameterCount());
+        // TT-LSTM as published, at MFM-40's shapes: the columns of x alone, as ht-input's
+        var ttInput = assertInstanceOf(LayerFormat.TtInput.class, mfm("tt-input", "4"));
+        assertEquals(N, ttInput.columns());
+        assertEquals(
+                "TT 512x4096 m=[16, 4, 4, 2] n=[8, 8, 8, 8] ranks=[1, 4, 4, 4, 1]",
+                ttInput.matrix().toString());
+        assertEquals(1600 + 4L * H * H, ttInput.parameterCount());
         var dense = assertInstanceOf(LayerFormat.Dense.class, mfm("dense", "4"));
         assertEquals(4L * H * (N + H), dense.parameterCount());
         assertEquals(dense.parameterCount(), dense.macsPerStep());
@@ -92,6 +99,57 @@ class LayerFormatTest {
                 ContractionPlanner.plan((HtFormat) fdht.matrix(), 2).toTable(),
                 fdht.plan(2).toTable(),
                 "HT runs the cheapest plan");
+    }
+
+    @Test
+    void ttLstmAsPublishedHasThePublishedShapesAndRunsTiesOrder() {
+        // Yang et al. 2017 (LSTM-UCF): input 8x20x20x18, output 4x4x4x4 times the four gates,
+        // TT ranks 1,4,4,4,1, and a dense W_h
+        GateFactors published =
+                new GateFactors(4, new int[] {16, 4, 4, 4}, new int[] {8, 20, 20, 18}, null, false);
+        var f =
+                assertInstanceOf(
+                        LayerFormat.TtInput.class,
+                        LayerFormat.parse("tt-input", RankSpec.parse("4"), 57_600, 256, published));
+        assertEquals(
+                TtFormat.uniform(new int[] {16, 4, 4, 4}, new int[] {8, 20, 20, 18}, 4),
+                f.matrix());
+        assertFalse(f.coversHidden());
+        assertEquals(57_600, f.columns());
+        assertEquals(3_360 + 1024L * 256, f.parameterCount());
+        assertEquals(
+                ContractionPlanner.tieOrder((TtFormat) f.matrix(), 1).totalMacs() + 1024L * 256,
+                f.macsPerStep());
+        assertEquals(
+                ContractionPlanner.tieOrder((TtFormat) f.matrix(), 3).toTable(),
+                f.plan(3).toTable(),
+                "TT-LSTM runs TIE's order");
+        assertTrue(
+                f.describe().startsWith("TT-LSTM (TT on W_x, dense W_h): TT 1024x57600"),
+                f.describe());
+        assertTrue(f.shapes().endsWith("dense W_h 1024x256"), f.shapes());
+        assertEquals("TT-input", f.name());
+        // the Youtube shapes: 4x20x20x36
+        var youtube =
+                (LayerFormat.Planned)
+                        LayerFormat.parse(
+                                "tt-input",
+                                RankSpec.parse("4"),
+                                57_600,
+                                256,
+                                new GateFactors(
+                                        4,
+                                        new int[] {16, 4, 4, 4},
+                                        new int[] {4, 20, 20, 36},
+                                        null,
+                                        false));
+        assertEquals(57_600, youtube.matrix().cols());
+        // a TT over [x ; h] cannot be a TT-LSTM's W_x and the other way round: the key decides
+        assertNotEquals(
+                f,
+                new LayerFormat.Tt(
+                        TtFormat.uniform(new int[] {16, 4, 4, 4}, new int[] {8, 20, 20, 19}, 4),
+                        57_600));
     }
 
     @Test

@@ -9,10 +9,8 @@ import fdht.kernels.DenseReconstruction;
 import fdht.kernels.format.GateFactors;
 import fdht.kernels.format.LayerFormat;
 import fdht.kernels.format.RankSpec;
-import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
 import fdht.layout.PlanFactors;
-import fdht.layout.TtFormat;
 import fdht.layout.TtMatrix;
 import fdht.layout.Weights;
 import fdht.layout.io.ModelFileException;
@@ -47,11 +45,7 @@ class PlannedFormatsTest {
                 (LayerFormat.Planned)
                         LayerFormat.parse(
                                 key, RankSpec.parse("3"), input, H, GateFactors.defaults(3));
-        PlanFactors w =
-                switch (f.matrix()) {
-                    case HtFormat ht -> HtMatrix.random(ht, seed, arena);
-                    case TtFormat tt -> TtMatrix.random(tt, seed, arena);
-                };
+        PlanFactors w = PlanFactors.random(f.matrix(), seed, arena);
         MemorySegment wh =
                 f.coversHidden()
                         ? null

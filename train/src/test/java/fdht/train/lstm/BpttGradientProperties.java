@@ -24,7 +24,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * BPTT through a clip: for the four formats and random small models, clips and labels, the gradient
+ * BPTT through a clip: for the five formats and random small models, clips and labels, the gradient
  * of the summed cross-entropy with respect to every parameter (projection cores or matrices, gate
  * bias, head) equals central finite differences of a double-precision LSTM run on the dense {@code
  * W} reconstructed from the parameters by the definitions.
@@ -32,6 +32,10 @@ import net.jqwik.api.constraints.IntRange;
 class BpttGradientProperties {
     static final int N = 5, H = 2, C = 3;
 
+    /** How many formats {@link #kind} makes: {@code which} is {@code 0..KINDS-1}. */
+    static final int KINDS = 5;
+
+    /** A small layer of format {@code which}: FDHT, dense, HT on W_x, TT over [x;h], TT-LSTM. */
     static LayerFormat kind(int which, int rank) {
         int[] m = {2, 2, 2};
         return switch (which) {
@@ -45,7 +49,11 @@ class BpttGradientProperties {
                                     DimensionTree.balanced(2),
                                     new int[] {Math.min(rank, 6), Math.min(rank, 6), 1}),
                             N);
-            default -> new LayerFormat.Tt(TtFormat.uniform(m, new int[] {2, 2, 2}, rank), N);
+            case 3 -> new LayerFormat.Tt(TtFormat.uniform(m, new int[] {2, 2, 2}, rank), N);
+            // TT-LSTM as published: TT on W_x (one padding column), dense W_h
+            default ->
+                    new LayerFormat.TtInput(
+                            TtFormat.withCappedRanks(new int[] {4, 2}, new int[] {2, 3}, rank), N);
         };
     }
 
@@ -60,7 +68,7 @@ class BpttGradientProperties {
 
     @Property(tries = 40)
     void bpttGradientEqualsFiniteDifferences(
-            @ForAll @IntRange(min = 0, max = 3) int which,
+            @ForAll @IntRange(min = 0, max = KINDS - 1) int which,
             @ForAll @IntRange(min = 1, max = 3) int rank,
             @ForAll("batches") int batch,
             @ForAll @IntRange(min = 1, max = 4) int frames,

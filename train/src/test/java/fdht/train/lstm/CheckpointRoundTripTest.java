@@ -30,7 +30,7 @@ class CheckpointRoundTripTest {
     @Test
     void aWrittenModelScoresAsTheTrainerComputed() {
         int batch = 3, frames = 4;
-        for (int which = 0; which < 4; which++) {
+        for (int which = 0; which < BpttGradientProperties.KINDS; which++) {
             try (Arena arena = Arena.ofConfined()) {
                 TrainableLstm model =
                         TrainableLstm.initial(

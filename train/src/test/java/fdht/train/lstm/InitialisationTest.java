@@ -40,7 +40,10 @@ class InitialisationTest {
                 "fdht;8,8,8,8,4,4,1",
                 "ht-input;4",
                 "tt;4",
-                "tt;8"
+                "tt;8",
+                "tt-input;2",
+                "tt-input;4",
+                "tt-input;8"
             })
     void reconstructedVarianceIsTheDenseOne(String format, String rank) {
         LayerFormat.Planned kind =

@@ -23,7 +23,7 @@ import net.jqwik.api.constraints.IntRange;
 class SgdStepProperties {
     @Property(tries = 40)
     void oneStepLowersTheLoss(
-            @ForAll @IntRange(min = 0, max = 3) int which,
+            @ForAll @IntRange(min = 0, max = BpttGradientProperties.KINDS - 1) int which,
             @ForAll @IntRange(min = 1, max = 3) int rank,
             @ForAll @IntRange(min = 1, max = 4) int batch,
             @ForAll long seed) {
