@@ -175,6 +175,7 @@ public final class Bptt {
                 hidden,
                 dLogits,
                 0,
+                classes,
                 h[frames],
                 0,
                 hidden,
@@ -197,7 +198,7 @@ public final class Bptt {
             dhNow = dhNext;
             dhNext = swap;
         }
-        tape.finish(grads);
+        tape.finish(grads, bk);
     }
 
     /** {@code h_t} of the last forward pass, {@code [b][H]} ({@code h_0 = 0}), for the tests. */

@@ -141,6 +141,7 @@ public final class PlannedTrainable extends TrainableProjection {
                         hidden,
                         dz,
                         0,
+                        4 * hidden,
                         hPrev,
                         0,
                         hidden,
@@ -150,7 +151,7 @@ public final class PlannedTrainable extends TrainableProjection {
             }
 
             @Override
-            public void finish(MemorySegment[] grads) {
+            public void finish(MemorySegment[] grads, BackwardKernels bk) {
                 tape.finish(grads);
             }
         };

@@ -76,8 +76,9 @@ public interface BackwardKernels {
             int batch);
 
     /**
-     * Weight gradient of the same layer: {@code dW[i*ld + wCol + j] += sum_b dy[dyOff + b*rows + i]
-     * * x[xOff + b*xStride + j]}.
+     * Weight gradient of the same layer: {@code dW[i*ld + wCol + j] += sum_b dy[dyOff + b*dyStride
+     * + i] * x[xOff + b*xStride + j]}, the sum in batch order ({@code dyStride >= rows}: a stride
+     * that is not a multiple of 4 KB keeps a column of {@code dy} out of one cache set).
      */
     void denseWeights(
             MemorySegment dw,
@@ -87,10 +88,25 @@ public interface BackwardKernels {
             int cols,
             MemorySegment dy,
             long dyOff,
+            long dyStride,
             MemorySegment x,
             long xOff,
             long xStride,
             int batch);
+
+    /**
+     * Throws unless {@code dy}'s rows of {@code rows} floats, {@code dyStride} apart, do not
+     * overlap: what {@link #denseWeights} needs of its arguments beyond the segments' bounds.
+     */
+    static void requireRowStride(int rows, long dyStride) {
+        if (rows < 0 || dyStride < rows)
+            throw new IllegalArgumentException(
+                    "dy's rows are "
+                            + dyStride
+                            + " floats apart, fewer than their "
+                            + rows
+                            + " floats");
+    }
 
     /**
      * Reverse mode of the LSTM cell ({@code Kernels#lstmPointwise}) for {@code batch} rows of

@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API twin of {@link fdht.train.plan.ScalarBackward}: the stage kernels along the lanes
  * of the lane layout (the batch), register-blocked ({@link VectorLaneBackward}); {@code denseInput}
- * and {@code denseWeights} along the columns (axpy over rows of {@code W}), masked tails; the LSTM
- * cell's along the units ({@link VectorCellBackward}).
+ * along the columns (axpy over rows of {@code W}), masked tails; {@code denseWeights} blocked over
+ * column chunks and register tiles of 4 rows ({@link VectorDenseWeights}); the LSTM cell's along
+ * the units ({@link VectorCellBackward}).
  *
  * <p>Thread safety: stateless and thread-safe; allocates nothing once compiled.
  */
@@ -119,33 +120,14 @@ public final class VectorBackward implements BackwardKernels {
             int cols,
             MemorySegment dy,
             long dyOff,
+            long dyStride,
             MemorySegment x,
             long xOff,
             long xStride,
             int batch) {
-        dw = offHeap(dw);
-        dy = offHeap(dy);
-        x = offHeap(x);
-        for (int i = 0; i < rows; i++) {
-            long wb = ((long) i * ld + wCol) * Float.BYTES;
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> m = S.indexInRange(j, cols);
-                long jb = (long) j * Float.BYTES;
-                FloatVector acc = FloatVector.fromMemorySegment(S, dw, wb + jb, LE, m);
-                for (int b = 0; b < batch; b++) {
-                    acc =
-                            FloatVector.fromMemorySegment(
-                                            S, x, (xOff + b * xStride) * Float.BYTES + jb, LE, m)
-                                    .fma(
-                                            FloatVector.broadcast(
-                                                    S,
-                                                    dy.getAtIndex(
-                                                            F32, dyOff + (long) b * rows + i)),
-                                            acc);
-                }
-                acc.intoMemorySegment(dw, wb + jb, LE, m);
-            }
-        }
+        BackwardKernels.requireRowStride(rows, dyStride);
+        VectorDenseWeights.accumulate(
+                dw, rows, ld, wCol, cols, dy, dyOff, dyStride, x, xOff, xStride, batch);
     }
 
     @Override

@@ -93,9 +93,9 @@ class BackwardTwinProperties {
             MemorySegment dwV = random(arena, (long) rows * ld, new SplittableRandom(seed + 1)),
                     dwS = random(arena, (long) rows * ld, new SplittableRandom(seed + 1));
             BackwardProvider.kernels()
-                    .denseWeights(dwV, rows, ld, wCol, cols, dy, 0, x, 0, xStride, batch);
+                    .denseWeights(dwV, rows, ld, wCol, cols, dy, 0, rows, x, 0, xStride, batch);
             ScalarBackward.INSTANCE.denseWeights(
-                    dwS, rows, ld, wCol, cols, dy, 0, x, 0, xStride, batch);
+                    dwS, rows, ld, wCol, cols, dy, 0, rows, x, 0, xStride, batch);
             same(dwS, dwV, (long) rows * ld, batch + 1, "denseWeights");
         }
     }
