@@ -27,26 +27,27 @@ import jdk.incubator.vector.VectorSpecies;
  * train --format dense} on MFM-40-UCF (57,600 inputs, hidden 256, batch 32, 8 frames) or MFM-40
  * ({@code --task mfm --hidden 128}). Times in one JVM, in thread CPU time (the machine may be
  * shared), the parts of an update the way {@code Trainer} takes it: generating the clips, zeroing
- * the gradients, {@code Bptt.run} (forward and backward), clipping and Adam; then the kernels of
+ * the gradients, {@code Bptt.run} (forward and backward), the gradient's norm and Adam's step
+ * (which applies the clipping); then the kernels of
  * {@code Bptt.run} alone at the same shapes: the forward GEMM, the weight gradient ({@code
  * denseWeights}) and the {@code h} columns' input gradient ({@code denseInput}), each called once
  * per frame for all frames of a batch, and the weight gradient once over all frames (the frames'
- * rows as one batch of {@code frames x batch}, as the dense tape takes it). Prints the median of {@code --rounds} rounds after one round of warm-up, in
- * ms per batch, and clips/s of the whole update. Run as {@code tools/dense_train_parts.sh [--task
- * mfm-ucf|mfm] [--hidden H] [--batch B] [--rounds N]}.
+ * rows as one batch of {@code frames x batch}, as the dense tape takes it). Prints the median of {@code --rounds} rounds after {@code --warmup} rounds (2), in ms per batch, and clips/s of the whole update. Run as {@code tools/dense_train_parts.sh [--task
+ * mfm-ucf|mfm] [--hidden H] [--batch B] [--rounds N] [--warmup N]}.
  */
 public class DenseTrainParts {
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) {
         MfmTask task = MfmTask.MFM_UCF;
-        int hidden = 256, batch = 32, rounds = 5;
+        int hidden = 256, batch = 32, rounds = 5, warmup = 2;
         for (int a = 0; a + 1 < args.length; a += 2) {
             switch (args[a]) {
                 case "--task" -> task = MfmTask.parse(args[a + 1]);
                 case "--hidden" -> hidden = Integer.parseInt(args[a + 1]);
                 case "--batch" -> batch = Integer.parseInt(args[a + 1]);
                 case "--rounds" -> rounds = Integer.parseInt(args[a + 1]);
+                case "--warmup" -> warmup = Integer.parseInt(args[a + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[a]);
             }
         }
@@ -86,11 +87,11 @@ public class DenseTrainParts {
                 bk.name(),
                 Runtime.version());
         String[] names = {
-            "fill clips", "zero grads", "Bptt.run", "clip norm", "Adam", "update total",
+            "fill clips", "zero grads", "Bptt.run", "gradient norm", "Adam (clipped)", "update total",
             "  forward gemm", "  denseWeights", "  denseInput(h)", "  dW all frames"
         };
         double[][] ms = new double[names.length][rounds];
-        for (int round = -1; round < rounds; round++) {
+        for (int round = -warmup; round < rounds; round++) {
             double[] t = new double[names.length];
             long t0 = cpu();
             data.fill(batch * (long) Math.floorMod(round, 4), batch, clips, labels);
@@ -99,9 +100,9 @@ public class DenseTrainParts {
             long t2 = cpu();
             bptt.run(clips, labels, 1.0 / batch, k, bk);
             long t3 = cpu();
-            GradientClipping.clip(bptt.gradients(), sizes, 1.0);
+            float clip = GradientClipping.scale(GradientClipping.norm(bptt.gradients(), sizes), 1);
             long t4 = cpu();
-            adam.step(bptt.gradients(), 1e-4);
+            adam.step(bptt.gradients(), 1e-4, clip);
             model.refresh();
             long t5 = cpu();
             t[0] = t1 - t0;
@@ -137,13 +138,15 @@ public class DenseTrainParts {
         }
         // the roofline's roof, measured the same way: twelve independent FMA chains in registers
         double[] peak = new double[rounds];
-        for (int round = -1; round < rounds; round++) {
+        float sink = 0;
+        for (int call = 0; call < 200; call++) sink += fmaChains(100_000); // compiled as a method
+        for (int round = 0; round < rounds; round++) {
             long s = cpu();
-            float sink = fmaChains(20_000_000);
+            for (int call = 0; call < 20; call++) sink += fmaChains(1_000_000);
             long e = cpu();
-            if (sink == 42f) System.out.print("");
-            if (round >= 0) peak[round] = 2.0 * FloatVector.SPECIES_PREFERRED.length() * 12 * 20e6 / (e - s);
+            peak[round] = 2.0 * FloatVector.SPECIES_PREFERRED.length() * 12 * 20e6 / (e - s);
         }
+        if (sink == 42f) System.out.print("");
         Arrays.sort(peak);
         double flop = 2.0 * 4 * hidden * width * batch * frames;
         System.out.printf(

@@ -95,6 +95,29 @@ public interface BackwardKernels {
             int batch);
 
     /**
+     * Adam's update (AdamW: the weight decay decoupled) of elements {@code from..to-1} of one
+     * parameter {@code w} with gradient {@code g} and moments {@code m}, {@code v}, in double, each
+     * result stored as float:
+     *
+     * <pre>
+     *   ge = (double) (g * gradScale)                 (a float product, as clipping takes it)
+     *   m  = beta1 * m + (1 - beta1) * ge             v = beta2 * v + (1 - beta2) * ge * ge
+     *   w  = w - lr * ((m / c1) / (sqrt(v / c2) + eps) + weightDecay * w)
+     * </pre>
+     *
+     * (the new {@code m} and {@code v} in double in the last line). Lane-wise arithmetic only, in
+     * this order, so every implementation gives the same bits.
+     */
+    void adam(
+            AdamUpdate u,
+            MemorySegment w,
+            MemorySegment g,
+            MemorySegment m,
+            MemorySegment v,
+            int from,
+            int to);
+
+    /**
      * Throws unless {@code dy}'s rows of {@code rows} floats, {@code dyStride} apart, do not
      * overlap: what {@link #denseWeights} needs of its arguments beyond the segments' bounds.
      */

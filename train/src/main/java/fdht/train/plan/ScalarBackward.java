@@ -146,6 +146,30 @@ public final class ScalarBackward implements BackwardKernels {
     }
 
     @Override
+    public void adam(
+            AdamUpdate u,
+            MemorySegment w,
+            MemorySegment g,
+            MemorySegment m,
+            MemorySegment v,
+            int from,
+            int to) {
+        double b1 = u.beta1(), b2 = u.beta2(), c1 = u.c1(), c2 = u.c2(), lr = u.learningRate();
+        double eps = u.eps(), wd = u.weightDecay();
+        float scale = u.gradScale();
+        for (int e = from; e < to; e++) {
+            double ge = g.getAtIndex(F, e) * scale;
+            double me = b1 * m.getAtIndex(F, e) + (1 - b1) * ge;
+            double ve = b2 * v.getAtIndex(F, e) + (1 - b2) * ge * ge;
+            m.setAtIndex(F, e, (float) me);
+            v.setAtIndex(F, e, (float) ve);
+            double we = w.getAtIndex(F, e);
+            w.setAtIndex(
+                    F, e, (float) (we - lr * ((me / c1) / (Math.sqrt(ve / c2) + eps) + wd * we)));
+        }
+    }
+
+    @Override
     public void lstmCellBackward(
             MemorySegment gates,
             MemorySegment tanhC,

@@ -3,6 +3,7 @@ package fdht.train.vector;
 import static fdht.kernels.vector.VectorConstants.offHeap;
 
 import fdht.layout.CompiledPlan;
+import fdht.train.plan.AdamUpdate;
 import fdht.train.plan.BackwardKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -16,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * of the lane layout (the batch), register-blocked ({@link VectorLaneBackward}); {@code denseInput}
  * along the columns (axpy over rows of {@code W}), masked tails; {@code denseWeights} blocked over
  * column chunks and register tiles of 4 rows ({@link VectorDenseWeights}); the LSTM cell's along
- * the units ({@link VectorCellBackward}).
+ * the units ({@link VectorCellBackward}); Adam's update in double vectors ({@link VectorAdam}).
  *
  * <p>Thread safety: stateless and thread-safe; allocates nothing once compiled.
  */
@@ -128,6 +129,18 @@ public final class VectorBackward implements BackwardKernels {
         BackwardKernels.requireRowStride(rows, dyStride);
         VectorDenseWeights.accumulate(
                 dw, rows, ld, wCol, cols, dy, dyOff, dyStride, x, xOff, xStride, batch);
+    }
+
+    @Override
+    public void adam(
+            AdamUpdate u,
+            MemorySegment w,
+            MemorySegment g,
+            MemorySegment m,
+            MemorySegment v,
+            int from,
+            int to) {
+        VectorAdam.update(u, w, g, m, v, from, to);
     }
 
     @Override
