@@ -70,12 +70,12 @@ public class DenseTrainParts {
         int rowsAll = frames * batch;
         MemorySegment xh = Weights.floats(arena, (long) rowsAll * width);
         for (long e = 0; e < (long) rowsAll * width; e++) Weights.set(xh, e, (float) Math.sin(e));
-        // dz of every frame, rows an odd number of cache lines apart (DenseTrainable's tape)
-        long dzStride = ((4L * hidden + 15) / 16 | 1) * 16;
-        MemorySegment z = Weights.floats(arena, rowsAll * dzStride),
+        MemorySegment z = Weights.floats(arena, 4L * rowsAll * hidden),
                 dh = Weights.floats(arena, (long) batch * hidden);
-        for (long e = 0; e < rowsAll * dzStride; e++)
+        for (long e = 0; e < 4L * rowsAll * hidden; e++)
             Weights.set(z, e, (float) Math.cos(e) * 1e-3f);
+        MemorySegment scratch =
+                Weights.floats(arena, BackwardKernels.denseWeightsScratch(4 * hidden, rowsAll));
         System.out.printf(
                 "# %s, dense LSTM W %dx%d, batch %d x %d frames, %s / %s, %s%n",
                 task.title(),
@@ -116,12 +116,12 @@ public class DenseTrainParts {
             long e1 = cpu();
             for (int f = 0; f < frames; f++)
                 bk.denseWeights(
-                        dw, 4 * hidden, width, 0, width, z, 0, 4 * hidden, xh, 0, width, batch);
+                        dw, 4 * hidden, width, 0, width, z, 0, xh, 0, width, batch, scratch);
             long e2 = cpu();
             for (int f = 0; f < frames; f++)
                 bk.denseInput(w, 4 * hidden, width, n, hidden, z, 0, dh, 0, hidden, batch);
             long e3 = cpu();
-            bk.denseWeights(dw, 4 * hidden, width, 0, width, z, 0, dzStride, xh, 0, width, rowsAll);
+            bk.denseWeights(dw, 4 * hidden, width, 0, width, z, 0, xh, 0, width, rowsAll, scratch);
             long e4 = cpu();
             t[6] = e1 - s;
             t[7] = e2 - e1;

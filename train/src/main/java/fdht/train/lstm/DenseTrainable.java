@@ -15,9 +15,10 @@ import java.util.List;
  * Trainable dense projection: {@code W = [W_ih W_hh]} as one {@code 4H x (N_x + H)} matrix
  * (parameter {@code lstm.weight}), forward through the inference GEMM kernel, backward through the
  * dense backward kernels; only the {@code h} columns' input gradient is formed. The tape keeps
- * every frame's {@code [x; h]} and {@code dz} ({@code T x B x (N_x + H + 4H)} floats) and forms the
- * weight gradient once per batch, in {@link Tape#finish}: one pass over {@code dW}, where one per
- * frame was 8x the memory traffic at MFM-40's 8 frames.
+ * every frame's {@code [x; h]} and {@code dz} ({@code T x B x (N_x + H + 4H)} floats, and the
+ * kernel's scratch: {@code T x B x 4H} more and 512 KB) and forms the weight gradient once per
+ * batch, in {@link Tape#finish}: one pass over {@code dW}, where one per frame was 8x the memory
+ * traffic at MFM-40's 8 frames.
  *
  * <p>Thread safety: see {@link TrainableProjection}.
  */
@@ -43,17 +44,6 @@ public final class DenseTrainable extends TrainableProjection {
         this.w = w;
     }
 
-    /**
-     * {@code floats} rounded up to whole 64-byte lines, plus one line when that count is even: rows
-     * this far apart spread over the cache's sets instead of sharing one, as rows 4 KB apart do
-     * ({@code 4H = 1024} gate rows read down a column: the weight gradient ran 1.3x slower, {@code
-     * tools/dense_train_parts.sh}).
-     */
-    static long unaliasedStride(int floats) {
-        long lines = (floats + 15) / 16;
-        return (lines % 2 == 0 ? lines + 1 : lines) * 16;
-    }
-
     @Override
     public GateProjection export(Arena arena) {
         return new DenseProjection(
@@ -66,9 +56,10 @@ public final class DenseTrainable extends TrainableProjection {
         // every frame's [x; h] and dz side by side, the last frame first: the weight gradient is
         // then one pass over dW per batch (not one per frame) whose sums run in the order the
         // per-frame passes ran them (frames backwards, batch rows forwards)
-        long dzStride = unaliasedStride(gates);
         MemorySegment xh = Weights.floats(arena, (long) frames * batch * width);
-        MemorySegment dzs = Weights.floats(arena, frames * batch * dzStride);
+        MemorySegment dzs = Weights.floats(arena, (long) frames * batch * gates);
+        MemorySegment scratch =
+                Weights.floats(arena, BackwardKernels.denseWeightsScratch(gates, frames * batch));
         return new Tape() {
             @Override
             public void forward(
@@ -106,13 +97,8 @@ public final class DenseTrainable extends TrainableProjection {
                     MemorySegment[] grads,
                     BackwardKernels bk) {
                 long row0 = (long) (frames - 1 - t) * batch;
-                for (int b = 0; b < batch; b++)
-                    MemorySegment.copy(
-                            dz,
-                            (long) b * gates * Float.BYTES,
-                            dzs,
-                            (row0 + b) * dzStride * Float.BYTES,
-                            (long) gates * Float.BYTES);
+                MemorySegment.copy(
+                        dz, 0, dzs, row0 * gates * Float.BYTES, (long) batch * gates * Float.BYTES);
                 bk.denseInput(
                         w.value(), gates, width, inputSize, hidden, dz, 0, dhPrev, 0, hidden,
                         batch);
@@ -128,11 +114,11 @@ public final class DenseTrainable extends TrainableProjection {
                         width,
                         dzs,
                         0,
-                        dzStride,
                         xh,
                         0,
                         width,
-                        frames * batch);
+                        frames * batch,
+                        scratch);
             }
         };
     }

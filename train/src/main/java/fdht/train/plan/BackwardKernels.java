@@ -76,9 +76,10 @@ public interface BackwardKernels {
             int batch);
 
     /**
-     * Weight gradient of the same layer: {@code dW[i*ld + wCol + j] += sum_b dy[dyOff + b*dyStride
-     * + i] * x[xOff + b*xStride + j]}, the sum in batch order ({@code dyStride >= rows}: a stride
-     * that is not a multiple of 4 KB keeps a column of {@code dy} out of one cache set).
+     * Weight gradient of the same layer: {@code dW[i*ld + wCol + j] += sum_b dy[dyOff + b*rows + i]
+     * * x[xOff + b*xStride + j]}, the sum in batch order. {@code scratch} holds at least {@link
+     * #denseWeightsScratch denseWeightsScratch(rows, batch)} floats that the kernel may overwrite
+     * (the vector one packs {@code dy} and a chunk of {@code x} there).
      */
     void denseWeights(
             MemorySegment dw,
@@ -88,11 +89,20 @@ public interface BackwardKernels {
             int cols,
             MemorySegment dy,
             long dyOff,
-            long dyStride,
             MemorySegment x,
             long xOff,
             long xStride,
-            int batch);
+            int batch,
+            MemorySegment scratch);
+
+    /**
+     * Floats of scratch {@link #denseWeights} needs for {@code rows} rows and {@code batch} batch
+     * rows, in every implementation: {@code dy} transposed plus 512 KB, or 48 columns of {@code x}
+     * when those are more.
+     */
+    static long denseWeightsScratch(int rows, int batch) {
+        return (long) rows * batch + Math.max(128 * 1024, 48L * batch);
+    }
 
     /**
      * Adam's update (AdamW: the weight decay decoupled) of elements {@code from..to-1} of one
@@ -117,18 +127,19 @@ public interface BackwardKernels {
             int from,
             int to);
 
-    /**
-     * Throws unless {@code dy}'s rows of {@code rows} floats, {@code dyStride} apart, do not
-     * overlap: what {@link #denseWeights} needs of its arguments beyond the segments' bounds.
-     */
-    static void requireRowStride(int rows, long dyStride) {
-        if (rows < 0 || dyStride < rows)
+    /** Throws unless {@code scratch} is large enough for {@link #denseWeights}. */
+    static void requireScratch(MemorySegment scratch, int rows, int batch) {
+        long need = denseWeightsScratch(rows, batch);
+        if (scratch.byteSize() < need * Float.BYTES)
             throw new IllegalArgumentException(
-                    "dy's rows are "
-                            + dyStride
-                            + " floats apart, fewer than their "
+                    "the weight gradient of "
                             + rows
-                            + " floats");
+                            + " rows at batch "
+                            + batch
+                            + " needs "
+                            + need
+                            + " floats of scratch, got "
+                            + scratch.byteSize() / Float.BYTES);
     }
 
     /**

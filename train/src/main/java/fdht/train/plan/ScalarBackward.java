@@ -126,18 +126,18 @@ public final class ScalarBackward implements BackwardKernels {
             int cols,
             MemorySegment dy,
             long dyOff,
-            long dyStride,
             MemorySegment x,
             long xOff,
             long xStride,
-            int batch) {
-        BackwardKernels.requireRowStride(rows, dyStride);
+            int batch,
+            MemorySegment scratch) {
+        BackwardKernels.requireScratch(scratch, rows, batch);
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
                 float sum = 0f;
                 for (int b = 0; b < batch; b++)
                     sum +=
-                            dy.getAtIndex(F, dyOff + b * dyStride + i)
+                            dy.getAtIndex(F, dyOff + (long) b * rows + i)
                                     * x.getAtIndex(F, xOff + b * xStride + j);
                 long at = (long) i * ld + wCol + j;
                 dw.setAtIndex(F, at, dw.getAtIndex(F, at) + sum);

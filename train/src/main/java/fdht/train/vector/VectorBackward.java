@@ -121,14 +121,14 @@ public final class VectorBackward implements BackwardKernels {
             int cols,
             MemorySegment dy,
             long dyOff,
-            long dyStride,
             MemorySegment x,
             long xOff,
             long xStride,
-            int batch) {
-        BackwardKernels.requireRowStride(rows, dyStride);
+            int batch,
+            MemorySegment scratch) {
+        BackwardKernels.requireScratch(scratch, rows, batch);
         VectorDenseWeights.accumulate(
-                dw, rows, ld, wCol, cols, dy, dyOff, dyStride, x, xOff, xStride, batch);
+                dw, rows, ld, wCol, cols, dy, dyOff, x, xOff, xStride, batch, scratch);
     }
 
     @Override

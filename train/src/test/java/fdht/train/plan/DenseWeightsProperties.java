@@ -32,27 +32,27 @@ class DenseWeightsProperties {
             int ld,
             int wCol,
             int cols,
-            long dyStride,
             long xStride,
             int batch,
             MemorySegment dy,
             MemorySegment x,
+            MemorySegment scratch,
             long seed) {
-        static Case random(
-                Arena arena, int rows, int cols, int extraLd, int dyPad, int batch, long seed) {
+        static Case random(Arena arena, int rows, int cols, int extraLd, int batch, long seed) {
             SplittableRandom r = new SplittableRandom(seed);
             int ld = cols + extraLd;
-            long dyStride = rows + dyPad, xStride = cols + 5;
+            long xStride = cols + 5;
             return new Case(
                     rows,
                     ld,
                     extraLd / 2,
                     cols,
-                    dyStride,
                     xStride,
                     batch,
-                    BackwardTwinProperties.random(arena, batch * dyStride, r),
+                    BackwardTwinProperties.random(arena, (long) batch * rows, r),
                     BackwardTwinProperties.random(arena, batch * xStride, r),
+                    BackwardTwinProperties.random(
+                            arena, BackwardKernels.denseWeightsScratch(rows, batch), r),
                     seed);
         }
 
@@ -70,12 +70,12 @@ class DenseWeightsProperties {
                     wCol,
                     cols,
                     dy,
-                    fromRow * dyStride,
-                    dyStride,
+                    (long) fromRow * rows,
                     x,
                     fromRow * xStride,
                     xStride,
-                    batchRows);
+                    batchRows,
+                    scratch);
         }
 
         /** The definition as the vector kernel evaluates it: one Math.fma chain per element. */
@@ -88,7 +88,7 @@ class DenseWeightsProperties {
                         acc =
                                 Math.fma(
                                         x.getAtIndex(F, b * xStride + j),
-                                        dy.getAtIndex(F, b * dyStride + i),
+                                        dy.getAtIndex(F, (long) b * rows + i),
                                         acc);
                     dw.setAtIndex(F, at, acc);
                 }
@@ -105,11 +105,10 @@ class DenseWeightsProperties {
             @ForAll @IntRange(min = 1, max = 13) int rows,
             @ForAll @IntRange(min = 1, max = 1300) int cols,
             @ForAll @IntRange(min = 0, max = 9) int extraLd,
-            @ForAll @IntRange(min = 0, max = 20) int dyPad,
             @ForAll @IntRange(min = 1, max = 300) int batch,
             @ForAll long seed) {
         try (Arena arena = Arena.ofConfined()) {
-            Case c = Case.random(arena, rows, cols, extraLd, dyPad, batch, seed);
+            Case c = Case.random(arena, rows, cols, extraLd, batch, seed);
             MemorySegment got = c.startingWeights(arena), want = c.startingWeights(arena);
             c.run(BackwardProvider.kernels(), got, 0, batch);
             c.run(ScalarBackward.INSTANCE, want, 0, batch);
@@ -133,7 +132,6 @@ class DenseWeightsProperties {
                                 1 + shapes.nextInt(13),
                                 1 + shapes.nextInt(n % 3 == 0 ? 1500 : 90),
                                 shapes.nextInt(10),
-                                shapes.nextInt(20),
                                 batch,
                                 shapes.nextLong());
                 MemorySegment want = c.startingWeights(arena);
@@ -152,17 +150,25 @@ class DenseWeightsProperties {
     }
 
     @Test
-    void overlappingRowsOfDyAreRefused() {
+    void tooLittleScratchIsRefused() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = Weights.floats(arena, 64);
+            long need = BackwardKernels.denseWeightsScratch(4, 2);
+            MemorySegment scratch = arena.allocate((need - 1) * Float.BYTES, 64);
             for (BackwardKernels k :
                     new BackwardKernels[] {BackwardProvider.kernels(), ScalarBackward.INSTANCE}) {
                 IllegalArgumentException e =
                         assertThrows(
                                 IllegalArgumentException.class,
-                                () -> k.denseWeights(buf, 4, 4, 0, 4, buf, 0, 3, buf, 0, 4, 2));
+                                () ->
+                                        k.denseWeights(
+                                                buf, 4, 4, 0, 4, buf, 0, buf, 0, 4, 2, scratch));
                 assertEquals(
-                        "dy's rows are 3 floats apart, fewer than their 4 floats", e.getMessage());
+                        "the weight gradient of 4 rows at batch 2 needs "
+                                + need
+                                + " floats of scratch, got "
+                                + (need - 1),
+                        e.getMessage());
             }
         }
     }
