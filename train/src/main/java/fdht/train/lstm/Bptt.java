@@ -25,7 +25,8 @@ import java.util.List;
  * {@code gemm}, {@code lstmPointwise}: a step's {@code h} is bit for bit the inference step's when
  * the projection runs the same kernels on the same weights) and the backward kernels back. One per
  * thread, for a fixed batch size and frame count; costs the tape plus {@code (T+1) * B * 6H + B *
- * 8H} floats; {@link #run} allocates only its small result. Not thread-safe.
+ * 8H} floats and the head's weight-gradient scratch (about 512 KB); {@link #run} allocates only its
+ * small result. Not thread-safe.
  */
 public final class Bptt {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -38,7 +39,7 @@ public final class Bptt {
     private final MemorySegment[] h; // [t][b][H], h[0] = 0
     private final MemorySegment[] c; // [t][b][H], c[0] = 0
     private final MemorySegment[] gates; // [t][b][4H]: z, then i, f, g, o after the cell
-    private final MemorySegment tanhC, dz, dh, dhPrev, dc, logits, dLogits;
+    private final MemorySegment tanhC, dz, dh, dhPrev, dc, logits, dLogits, headScratch;
     private final MemorySegment[] grads;
     private final int biasIndex, headWeightIndex, headBiasIndex;
 
@@ -70,6 +71,8 @@ public final class Bptt {
         this.dc = Weights.floats(arena, (long) batch * hidden);
         this.logits = Weights.floats(arena, (long) batch * classes);
         this.dLogits = Weights.floats(arena, (long) batch * classes);
+        this.headScratch =
+                Weights.floats(arena, BackwardKernels.denseWeightsScratch(classes, batch));
         List<Parameter> ps = model.parameters();
         this.grads = TrainableLstm.gradientsFor(ps, arena);
         this.headBiasIndex = ps.size() - 1;
@@ -178,7 +181,8 @@ public final class Bptt {
                 h[frames],
                 0,
                 hidden,
-                batch);
+                batch,
+                headScratch);
         MemorySegment gb = grads[headBiasIndex];
         for (int b = 0; b < batch; b++) {
             for (int j = 0; j < classes; j++)
@@ -197,7 +201,7 @@ public final class Bptt {
             dhNow = dhNext;
             dhNext = swap;
         }
-        tape.finish(grads);
+        tape.finish(grads, bk);
     }
 
     /** {@code h_t} of the last forward pass, {@code [b][H]} ({@code h_0 = 0}), for the tests. */

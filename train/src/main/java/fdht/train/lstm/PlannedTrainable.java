@@ -100,6 +100,11 @@ public final class PlannedTrainable extends TrainableProjection {
     public Tape newTape(int batch, int frames, Arena arena) {
         StructuredWeights.Tape tape = weights.tape(batch, frames, arena);
         int whIndex = parameters().size() - 1;
+        MemorySegment whScratch =
+                wh == null
+                        ? null
+                        : Weights.floats(
+                                arena, BackwardKernels.denseWeightsScratch(4 * hidden, batch));
         return new Tape() {
             // the plan's input row: the frame, then h when the matrix covers it (zeros past them)
             @Override
@@ -144,13 +149,14 @@ public final class PlannedTrainable extends TrainableProjection {
                         hPrev,
                         0,
                         hidden,
-                        batch);
+                        batch,
+                        whScratch);
                 bk.denseInput(
                         wh.value(), 4 * hidden, hidden, 0, hidden, dz, 0, dhPrev, 0, hidden, batch);
             }
 
             @Override
-            public void finish(MemorySegment[] grads) {
+            public void finish(MemorySegment[] grads, BackwardKernels bk) {
                 tape.finish(grads);
             }
         };

@@ -81,8 +81,8 @@ public abstract sealed class TrainableProjection permits PlannedTrainable, Dense
 
         /**
          * Reverse mode of step {@code t}: adds the weight gradient of {@code dz} into {@code grads}
-         * (indexed as {@link #parameters()}) or keeps it for {@link #finish}; writes {@code
-         * dL/dhPrev}.
+         * (indexed as {@link #parameters()}) or keeps what it needs to add it in {@link #finish};
+         * writes {@code dL/dhPrev}.
          */
         void backward(
                 int t,
@@ -93,9 +93,9 @@ public abstract sealed class TrainableProjection permits PlannedTrainable, Dense
                 BackwardKernels bk);
 
         /**
-         * After the last {@link #backward} of a batch: flushes kept gradients into {@code grads}
-         * and clears them.
+         * After the last {@link #backward} of a batch: adds the gradients kept for the whole batch
+         * into {@code grads} and clears them.
          */
-        void finish(MemorySegment[] grads);
+        void finish(MemorySegment[] grads, BackwardKernels bk);
     }
 }

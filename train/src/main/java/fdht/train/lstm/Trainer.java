@@ -263,9 +263,9 @@ public final class Trainer implements AutoCloseable {
         }
         MemorySegment[] g = workers[0].bptt.gradients();
         for (int w = 1; w < workers.length; w++) add(workers[w].bptt.gradients(), g);
-        GradientClipping.clip(g, sizes, options.clipNorm());
+        float clip = GradientClipping.scale(GradientClipping.norm(g, sizes), options.clipNorm());
         double rate = schedule.at(updates++);
-        adam.step(g, rate);
+        adam.step(g, rate, clip);
         model.refresh();
         return new double[] {lossSum, correct, rate};
     }

@@ -2,25 +2,29 @@ package fdht.train.optim;
 
 import fdht.layout.Weights;
 import fdht.train.lstm.Parameter;
+import fdht.train.plan.AdamUpdate;
+import fdht.train.plan.BackwardKernels;
+import fdht.train.plan.BackwardProvider;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
  * Adam (Kingma and Ba 2015) with optional decoupled weight decay (AdamW, Loshchilov and Hutter
  * 2019): {@code m = b1 m + (1-b1) g}, {@code v = b2 v + (1-b2) g^2}, {@code θ -= lr (m/(1-b1^t)) /
  * (sqrt(v/(1-b2^t)) + eps) + lr wd θ}. Weight decay applies only to parameters {@link #decays}
- * accepts (not biases). Costs two floats of state per parameter; {@link #step} allocates nothing.
- * Its whole state is the moments and the step count, which a checkpoint saves and restores ({@link
+ * accepts (not biases). Costs two floats of state per parameter; {@link #step} streams the weights,
+ * gradients and moments once, through {@link BackwardKernels#adam} (the Vector API twin when the
+ * kernels are the vector ones: the same bits), and allocates a record per parameter. Its whole
+ * state is the moments and the step count, which a checkpoint saves and restores ({@link
  * #firstMoment}, {@link #secondMoment}, {@link #restoreSteps}). Not thread-safe.
  */
 public final class Adam {
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     private final List<Parameter> parameters;
     private final MemorySegment[] m;
     private final MemorySegment[] v;
     private final double beta1, beta2, eps, weightDecay;
+    private final BackwardKernels kernels = BackwardProvider.kernels();
     private long t;
 
     public Adam(
@@ -66,25 +70,22 @@ public final class Adam {
 
     /** One update with learning rate {@code lr} from {@code grads} (indexed as the parameters). */
     public void step(MemorySegment[] grads, double lr) {
+        step(grads, lr, 1f);
+    }
+
+    /**
+     * One update from {@code grads} scaled by {@code gradScale} ({@link GradientClipping#scale}:
+     * the same bits as scaling the gradients first, without a pass over them); {@code grads} are
+     * only read.
+     */
+    public void step(MemorySegment[] grads, double lr, float gradScale) {
         t++;
         double c1 = 1 - Math.pow(beta1, t), c2 = 1 - Math.pow(beta2, t);
         for (int i = 0; i < m.length; i++) {
             Parameter p = parameters.get(i);
-            MemorySegment w = p.value(), g = grads[i], mi = m[i], vi = v[i];
             double wd = decays(p) ? weightDecay : 0;
-            int n = p.size();
-            for (int e = 0; e < n; e++) {
-                double ge = g.getAtIndex(F, e);
-                double me = beta1 * mi.getAtIndex(F, e) + (1 - beta1) * ge;
-                double ve = beta2 * vi.getAtIndex(F, e) + (1 - beta2) * ge * ge;
-                mi.setAtIndex(F, e, (float) me);
-                vi.setAtIndex(F, e, (float) ve);
-                double we = w.getAtIndex(F, e);
-                w.setAtIndex(
-                        F,
-                        e,
-                        (float) (we - lr * ((me / c1) / (Math.sqrt(ve / c2) + eps) + wd * we)));
-            }
+            AdamUpdate u = new AdamUpdate(beta1, beta2, c1, c2, lr, eps, wd, gradScale);
+            kernels.adam(u, p.value(), grads[i], m[i], v[i], 0, p.size());
         }
     }
 

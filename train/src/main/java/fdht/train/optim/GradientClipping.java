@@ -25,16 +25,26 @@ public final class GradientClipping {
     }
 
     /**
+     * The factor that clips gradients of global norm {@code norm} to {@code max}: {@code (float)
+     * (max / norm)} when larger, else 1 (which leaves every float as it is). Non-finite norms
+     * throw.
+     */
+    public static float scale(double norm, double max) {
+        if (!Double.isFinite(norm))
+            throw new IllegalStateException(
+                    "gradient norm is " + norm + ": the loss diverged (lower the learning rate)");
+        return norm > max ? (float) (max / norm) : 1f;
+    }
+
+    /**
      * Scales {@code grads} to norm {@code max} when larger; returns the norm before clipping.
-     * Non-finite norms throw.
+     * Non-finite norms throw. (The trainer passes {@link #scale} to Adam instead, sparing this
+     * pass.)
      */
     public static double clip(MemorySegment[] grads, int[] sizes, double max) {
         double n = norm(grads, sizes);
-        if (!Double.isFinite(n))
-            throw new IllegalStateException(
-                    "gradient norm is " + n + ": the loss diverged (lower the learning rate)");
-        if (n > max) {
-            float f = (float) (max / n);
+        float f = scale(n, max);
+        if (f != 1f) {
             for (int i = 0; i < grads.length; i++) {
                 for (int e = 0; e < sizes[i]; e++)
                     grads[i].setAtIndex(F, e, grads[i].getAtIndex(F, e) * f);

@@ -77,7 +77,9 @@ public interface BackwardKernels {
 
     /**
      * Weight gradient of the same layer: {@code dW[i*ld + wCol + j] += sum_b dy[dyOff + b*rows + i]
-     * * x[xOff + b*xStride + j]}.
+     * * x[xOff + b*xStride + j]}, the sum in batch order. {@code scratch} holds at least {@link
+     * #denseWeightsScratch denseWeightsScratch(rows, batch)} floats that the kernel may overwrite
+     * (the vector one packs {@code dy} and a chunk of {@code x} there).
      */
     void denseWeights(
             MemorySegment dw,
@@ -90,7 +92,55 @@ public interface BackwardKernels {
             MemorySegment x,
             long xOff,
             long xStride,
-            int batch);
+            int batch,
+            MemorySegment scratch);
+
+    /**
+     * Floats of scratch {@link #denseWeights} needs for {@code rows} rows and {@code batch} batch
+     * rows, in every implementation: {@code dy} transposed plus 512 KB, or 48 columns of {@code x}
+     * when those are more.
+     */
+    static long denseWeightsScratch(int rows, int batch) {
+        return (long) rows * batch + Math.max(128 * 1024, 48L * batch);
+    }
+
+    /**
+     * Adam's update (AdamW: the weight decay decoupled) of elements {@code from..to-1} of one
+     * parameter {@code w} with gradient {@code g} and moments {@code m}, {@code v}, in double, each
+     * result stored as float:
+     *
+     * <pre>
+     *   ge = (double) (g * gradScale)                 (a float product, as clipping takes it)
+     *   m  = beta1 * m + (1 - beta1) * ge             v = beta2 * v + (1 - beta2) * ge * ge
+     *   w  = w - lr * ((m / c1) / (sqrt(v / c2) + eps) + weightDecay * w)
+     * </pre>
+     *
+     * (the new {@code m} and {@code v} in double in the last line). Lane-wise arithmetic only, in
+     * this order, so every implementation gives the same bits.
+     */
+    void adam(
+            AdamUpdate u,
+            MemorySegment w,
+            MemorySegment g,
+            MemorySegment m,
+            MemorySegment v,
+            int from,
+            int to);
+
+    /** Throws unless {@code scratch} is large enough for {@link #denseWeights}. */
+    static void requireScratch(MemorySegment scratch, int rows, int batch) {
+        long need = denseWeightsScratch(rows, batch);
+        if (scratch.byteSize() < need * Float.BYTES)
+            throw new IllegalArgumentException(
+                    "the weight gradient of "
+                            + rows
+                            + " rows at batch "
+                            + batch
+                            + " needs "
+                            + need
+                            + " floats of scratch, got "
+                            + scratch.byteSize() / Float.BYTES);
+    }
 
     /**
      * Reverse mode of the LSTM cell ({@code Kernels#lstmPointwise}) for {@code batch} rows of

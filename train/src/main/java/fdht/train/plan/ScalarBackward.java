@@ -129,7 +129,9 @@ public final class ScalarBackward implements BackwardKernels {
             MemorySegment x,
             long xOff,
             long xStride,
-            int batch) {
+            int batch,
+            MemorySegment scratch) {
+        BackwardKernels.requireScratch(scratch, rows, batch);
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
                 float sum = 0f;
@@ -140,6 +142,30 @@ public final class ScalarBackward implements BackwardKernels {
                 long at = (long) i * ld + wCol + j;
                 dw.setAtIndex(F, at, dw.getAtIndex(F, at) + sum);
             }
+        }
+    }
+
+    @Override
+    public void adam(
+            AdamUpdate u,
+            MemorySegment w,
+            MemorySegment g,
+            MemorySegment m,
+            MemorySegment v,
+            int from,
+            int to) {
+        double b1 = u.beta1(), b2 = u.beta2(), c1 = u.c1(), c2 = u.c2(), lr = u.learningRate();
+        double eps = u.eps(), wd = u.weightDecay();
+        float scale = u.gradScale();
+        for (int e = from; e < to; e++) {
+            double ge = g.getAtIndex(F, e) * scale;
+            double me = b1 * m.getAtIndex(F, e) + (1 - b1) * ge;
+            double ve = b2 * v.getAtIndex(F, e) + (1 - b2) * ge * ge;
+            m.setAtIndex(F, e, (float) me);
+            v.setAtIndex(F, e, (float) ve);
+            double we = w.getAtIndex(F, e);
+            w.setAtIndex(
+                    F, e, (float) (we - lr * ((me / c1) / (Math.sqrt(ve / c2) + eps) + wd * we)));
         }
     }
 

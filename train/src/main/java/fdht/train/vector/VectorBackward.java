@@ -3,6 +3,7 @@ package fdht.train.vector;
 import static fdht.kernels.vector.VectorConstants.offHeap;
 
 import fdht.layout.CompiledPlan;
+import fdht.train.plan.AdamUpdate;
 import fdht.train.plan.BackwardKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API twin of {@link fdht.train.plan.ScalarBackward}: the stage kernels along the lanes
  * of the lane layout (the batch), register-blocked ({@link VectorLaneBackward}); {@code denseInput}
- * and {@code denseWeights} along the columns (axpy over rows of {@code W}), masked tails; the LSTM
- * cell's along the units ({@link VectorCellBackward}).
+ * along the columns (axpy over rows of {@code W}), masked tails; {@code denseWeights} blocked over
+ * column chunks and register tiles of 4 rows ({@link VectorDenseWeights}); the LSTM cell's along
+ * the units ({@link VectorCellBackward}); Adam's update in double vectors ({@link VectorAdam}).
  *
  * <p>Thread safety: stateless and thread-safe; allocates nothing once compiled.
  */
@@ -122,30 +124,23 @@ public final class VectorBackward implements BackwardKernels {
             MemorySegment x,
             long xOff,
             long xStride,
-            int batch) {
-        dw = offHeap(dw);
-        dy = offHeap(dy);
-        x = offHeap(x);
-        for (int i = 0; i < rows; i++) {
-            long wb = ((long) i * ld + wCol) * Float.BYTES;
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> m = S.indexInRange(j, cols);
-                long jb = (long) j * Float.BYTES;
-                FloatVector acc = FloatVector.fromMemorySegment(S, dw, wb + jb, LE, m);
-                for (int b = 0; b < batch; b++) {
-                    acc =
-                            FloatVector.fromMemorySegment(
-                                            S, x, (xOff + b * xStride) * Float.BYTES + jb, LE, m)
-                                    .fma(
-                                            FloatVector.broadcast(
-                                                    S,
-                                                    dy.getAtIndex(
-                                                            F32, dyOff + (long) b * rows + i)),
-                                            acc);
-                }
-                acc.intoMemorySegment(dw, wb + jb, LE, m);
-            }
-        }
+            int batch,
+            MemorySegment scratch) {
+        BackwardKernels.requireScratch(scratch, rows, batch);
+        VectorDenseWeights.accumulate(
+                dw, rows, ld, wCol, cols, dy, dyOff, x, xOff, xStride, batch, scratch);
+    }
+
+    @Override
+    public void adam(
+            AdamUpdate u,
+            MemorySegment w,
+            MemorySegment g,
+            MemorySegment m,
+            MemorySegment v,
+            int from,
+            int to) {
+        VectorAdam.update(u, w, g, m, v, from, to);
     }
 
     @Override

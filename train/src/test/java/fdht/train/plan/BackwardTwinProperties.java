@@ -90,12 +90,14 @@ class BackwardTwinProperties {
             ScalarBackward.INSTANCE.denseInput(
                     w, rows, ld, wCol, cols, dy, 0, dxS, 0, xStride, batch);
             same(dxS, dxV, batch * xStride, rows, "denseInput");
+            MemorySegment scratch =
+                    Weights.floats(arena, BackwardKernels.denseWeightsScratch(rows, batch));
             MemorySegment dwV = random(arena, (long) rows * ld, new SplittableRandom(seed + 1)),
                     dwS = random(arena, (long) rows * ld, new SplittableRandom(seed + 1));
             BackwardProvider.kernels()
-                    .denseWeights(dwV, rows, ld, wCol, cols, dy, 0, x, 0, xStride, batch);
+                    .denseWeights(dwV, rows, ld, wCol, cols, dy, 0, x, 0, xStride, batch, scratch);
             ScalarBackward.INSTANCE.denseWeights(
-                    dwS, rows, ld, wCol, cols, dy, 0, x, 0, xStride, batch);
+                    dwS, rows, ld, wCol, cols, dy, 0, x, 0, xStride, batch, scratch);
             same(dwS, dwV, (long) rows * ld, batch + 1, "denseWeights");
         }
     }
