@@ -50,7 +50,7 @@ class StepCompileTest {
                         "6");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM did not finish");
+        assertTrue(p.waitFor(720, TimeUnit.SECONDS), "the child JVM did not finish");
         assertEquals(0, p.exitValue(), "child JVM failed:\n" + tail(out));
         assertTrue(out.contains("polluted steps done"), tail(out));
         // not vacuous: C2 did compile the micro-kernel and reported its inlining
