@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Issue 23's figures of `fdht infer` on the bundled MFM-40 model (not CI; docs/PERFORMANCE.md,
+# section "fdht infer on the model API", has a run): per-clip wall time beyond a 16-clip run's (the
+# JVM's fixed cost) on 1 and 2 threads, PyTorch's dense nn.LSTM(4096,128)+Linear at batch 64 on one
+# thread (tools/pytorch_infer_peer.py; skipped without torch), and the resident memory (max RSS) of
+# infer on the CLIPS-clip input and on a BIG-clip one (default 64,000 clips: 8.4 GB).
+#   tools/infer_figures.sh [DIR] [CLIPS] [ROUNDS] [BIG]
+# DIR (default /tmp/fdht-infer-figures) receives random clips of 8 x 4,096 float32 (128 KB each:
+# 20,000 by default, 2.6 GB) written with numpy; runs alternate, ROUNDS (default 3) times, each a
+# fresh JVM; medians printed. Run it on an idle machine: it times whole commands.
+set -euo pipefail
+dir=$(realpath -m "${1:-/tmp/fdht-infer-figures}"); clips=${2:-20000}; rounds=${3:-3}; big=${4:-64000}
+cd "$(dirname "$0")/.."
+./fdht infer --help >/dev/null # builds what is missing
+py=/usr/bin/python3; [[ -x $py ]] || py=python3
+m=cli/src/main/resources/fdht/mfm40-fdht-r4.safetensors
+mkdir -p "$dir"
+write() { # N FILE: N random clips, written 1,000 at a time
+  [[ -f "$2" && "$(cat "$2.count" 2>/dev/null)" == "$1" ]] && return
+  "$py" - "$1" "$2" <<'PY'
+import sys, numpy as np
+n, path = int(sys.argv[1]), sys.argv[2]
+a = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(n, 8, 4096))
+rng = np.random.default_rng(1)
+for i in range(0, n, 1000):
+    a[i:i + 1000] = rng.standard_normal((min(1000, n - i), 8, 4096), dtype=np.float32)
+a.flush()
+PY
+  echo "$1" > "$2.count"
+}
+write 16 "$dir/c16.npy"; write "$clips" "$dir/c$clips.npy"
+lscpu | grep 'Model name'; echo "nproc $(nproc), load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
+run() { # THREADS FILE -> "wall-seconds max-rss-kB"
+  /usr/bin/time -f '%e %M' -o "$dir/time.txt" ./fdht infer --model "$m" --input "$2" --logits-out "$dir/y.npy" --threads "$1" >/dev/null
+  cat "$dir/time.txt"
+}
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+declare -A per rss
+for r in $(seq 1 "$rounds"); do
+  for t in 1 2; do
+    read -r small _ <<<"$(run "$t" "$dir/c16.npy")"; read -r whole kb <<<"$(run "$t" "$dir/c$clips.npy")"
+    us=$(echo "($whole - $small) * 1000000 / ($clips - 16)" | bc -l)
+    per[$t]+="$us "; rss[$t]+="$kb "
+    printf 'round %d, %d thread(s): 16 clips %.2f s, %d clips %.2f s, %.1f us per clip beyond, max RSS %d MB\n' "$r" "$t" "$small" "$clips" "$whole" "$us" $((kb / 1024))
+  done
+done
+p1=$(tr ' ' '\n' <<<"${per[1]}" | grep . | median); p2=$(tr ' ' '\n' <<<"${per[2]}" | grep . | median)
+printf 'median per clip beyond the 16-clip run: %.1f us on 1 thread, %.1f us on 2 (2 threads %.2fx 1)\n' "$p1" "$p2" "$(echo "$p1 / $p2" | bc -l)"
+# Debian's torch does its matrix products in libblas.so.3: reference BLAS is ~100x slower than
+# OpenBLAS (apt-get install libopenblas0-pthread), which would make the peer a straw man
+if ! "$py" -c 'import torch' 2>/dev/null; then echo "PyTorch peer skipped: no torch for $py"
+elif ! "$py" -c 'import ctypes; ctypes.CDLL("libblas.so.3").openblas_get_config' 2>/dev/null; then
+  echo "PyTorch peer skipped: libblas.so.3 is not OpenBLAS (apt-get install libopenblas0-pthread)"
+else
+  peer=$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$py" tools/pytorch_infer_peer.py 2048 64 1 "$rounds"); echo "$peer"
+  pu=$(sed -n 's/.*: \([0-9.]*\) us per clip.*/\1/p' <<<"$peer")
+  printf 'fdht infer --threads 1 per clip: %.2fx faster than PyTorch dense at batch 64 on one thread\n' "$(echo "$pu / $p1" | bc -l)"
+fi
+if [[ "$big" -gt 0 ]]; then
+  write "$big" "$dir/c$big.npy"
+  read -r w kb <<<"$(run 2 "$dir/c$big.npy")"
+  printf '%d clips (%.1f GB), 2 threads: %.1f s, max RSS %d MB (the %d-clip input: median %d MB)\n' "$big" "$(echo "$big * 131072 / 1e9" | bc -l)" "$w" $((kb / 1024)) "$clips" $(( $(tr ' ' '\n' <<<"${rss[2]}" | grep . | median | cut -d. -f1) / 1024 ))
+fi
