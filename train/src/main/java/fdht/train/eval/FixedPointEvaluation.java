@@ -47,7 +47,9 @@ public final class FixedPointEvaluation {
             throw new IllegalArgumentException(
                     "batch " + batch + " and threads " + threads + " must be at least 1");
         long count = clips.count();
-        if (count == 0) return new ClassifierEvaluation.Result(new Accuracy(0, 0), Double.NaN);
+        long[] right = new long[model.classes()], seen = new long[model.classes()];
+        if (count == 0)
+            return new ClassifierEvaluation.Result(new Accuracy(0, 0), Double.NaN, right, seen);
         int rows = (int) Math.min(batch, count), frames = clips.frames();
         long correct = 0;
         double loss = 0;
@@ -67,7 +69,11 @@ public final class FixedPointEvaluation {
                     int label = buf.labels()[b];
                     int best = 0;
                     for (int k = 1; k < y.length; k++) if (y[k] > y[best]) best = k;
-                    if (best == label) correct++;
+                    seen[label]++;
+                    if (best == label) {
+                        correct++;
+                        right[label]++;
+                    }
                     double sum = 0; // log-sum-exp shifted by the maximum
                     for (float v : y) sum += Math.exp(v - (double) y[best]);
                     loss += Math.log(sum) + y[best] - y[label];
@@ -83,6 +89,7 @@ public final class FixedPointEvaluation {
         } finally {
             pool.shutdownNow();
         }
-        return new ClassifierEvaluation.Result(new Accuracy(correct, count), loss / count);
+        return new ClassifierEvaluation.Result(
+                new Accuracy(correct, count), loss / count, right, seen);
     }
 }
