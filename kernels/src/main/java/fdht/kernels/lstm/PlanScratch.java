@@ -6,15 +6,14 @@ import fdht.kernels.Kernels;
 import fdht.kernels.LanePlanStages;
 import fdht.kernels.PlanExecutor;
 import fdht.kernels.PlanWorkspace;
+import fdht.kernels.format.LayerFormat;
 import fdht.layout.Axis;
 import fdht.layout.CompiledPlan;
-import fdht.layout.ContractionPlan;
 import fdht.layout.LanePlan;
 import fdht.layout.PlanFactors;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.function.IntFunction;
 
 /**
  * The per-thread scratch of every structured projection (FDHT, HT-input, TT): the plan compiled for
@@ -57,26 +56,26 @@ final class PlanScratch implements GateProjection.Scratch {
      */
     private final LanePlanStages rows;
 
+    /** The scratch of {@code projection} for {@code batch} rows run by {@code kernels}. */
     PlanScratch(
-            IntFunction<ContractionPlan> planForRows,
-            PlanFactors weights,
-            int width,
+            PlannedProjection projection,
             int batch,
             Kernels kernels,
             KernelOptions options,
             Arena arena) {
+        LayerFormat.Planned format = projection.format();
+        PlanFactors weights = projection.weights();
         this.batch = batch;
         this.kernels = kernels;
-        this.input = new PackedInput(arena, 1, width);
-        this.plan = CompiledPlan.compile(planForRows.apply(1), weights, arena);
+        this.input = new PackedInput(arena, 1, weights.format().cols());
+        this.plan = CompiledPlan.compile(format.plan(1), weights, arena);
         this.work = new PlanWorkspace(this.plan, kernels, options, arena);
         this.resultRow = (int) plan.resultSize();
         int l = kernels.lanes();
         this.rows = work.lanes();
         this.chunks =
                 l > 1 && batch >= l && options.laneBatches()
-                        ? batchLanes(
-                                CompiledPlan.compile(planForRows.apply(l), weights, arena), arena)
+                        ? batchLanes(CompiledPlan.compile(format.plan(l), weights, arena), arena)
                         : null;
         this.path = chunks != null ? ExecutionPath.BATCH_LANES : work.path();
     }

@@ -79,8 +79,7 @@ public final class PlannedProjection implements GateProjection {
 
     @Override
     public Scratch newScratch(int batch, Kernels kernels, KernelOptions options, Arena arena) {
-        return new PlanScratch(
-                format::plan, weights, weights.format().cols(), batch, kernels, options, arena);
+        return new PlanScratch(this, batch, kernels, options, arena);
     }
 
     @Override
