@@ -61,7 +61,7 @@ class FunctionalModelTest {
                     0,
                     y,
                     0,
-                    new PlanWorkspace(cp, arena),
+                    new PlanWorkspace(cp, KernelProvider.scalar(), arena),
                     KernelProvider.scalar());
             float[] ax = x.clone();
             for (int i = 0; i < n; i++) ax[i] = Math.abs(ax[i]);

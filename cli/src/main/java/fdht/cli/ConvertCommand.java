@@ -1,6 +1,6 @@
 package fdht.cli;
 
-import fdht.kernels.decompose.LayerDecomposition;
+import fdht.convert.LayerDecomposition;
 import fdht.kernels.format.GateFactors;
 import fdht.kernels.format.LayerFormat;
 import fdht.kernels.format.RankSpec;

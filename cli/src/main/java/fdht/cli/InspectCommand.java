@@ -103,6 +103,15 @@ final class InspectCommand implements Callable<Integer> {
                                                                                                         lanes),
                                                                                         LanePlan
                                                                                                 .MAX_WASTE)));
+                                        out.println(
+                                                "execution path at batch "
+                                                        + batch
+                                                        + ": "
+                                                        + lstm.newWorkspace(batch, arena)
+                                                                .describePath()
+                                                        + " ("
+                                                        + lstm.kernels().name()
+                                                        + " kernels)");
                                     });
                 }
             }

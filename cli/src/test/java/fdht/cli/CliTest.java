@@ -304,6 +304,18 @@ class CliTest {
         Result i = run("inspect", "--model", model.toString());
         assertEquals(0, i.code(), i.err());
         assertTrue(i.out().contains("x larger") && !i.out().contains("(0x"), i.out());
+        // the path chosen once for the kernels: the tiny model has no row lane layout
+        String kernels = KernelProvider.kernels().name();
+        assertTrue(
+                i.out()
+                        .lines()
+                        .anyMatch(
+                                l ->
+                                        l.equals(
+                                                "execution path at batch 1: row-major ("
+                                                        + kernels
+                                                        + " kernels)")),
+                i.out());
         // a plan without a lane layout says why: the padding its lane groups would cost
         List<String> none =
                 i.out().lines().filter(l -> l.startsWith("lane layout: none (row-major")).toList();

@@ -36,7 +36,7 @@ public class HtPlanBenchmark extends ModelBenchmark {
 
     /**
      * {@code lanes}: the default path; {@code rows}: the workspace made with {@code
-     * -Dfdht.rowLanes=false}, the row-major plan on the row-folded kernel.
+     * KernelOptions#rowLanes} off, the row-major plan on the row-folded kernel.
      */
     @Param({"lanes"})
     public String layout;
@@ -64,8 +64,12 @@ public class HtPlanBenchmark extends ModelBenchmark {
                 Weights.set(x, e, (float) (r.nextDouble() * 2 - 1));
         }
         y = Weights.floats(arena, plan.resultSize());
-        System.setProperty("fdht.rowLanes", String.valueOf(layout.equals("lanes")));
-        work = new PlanWorkspace(plan, arena);
+        work =
+                new PlanWorkspace(
+                        plan,
+                        kernels,
+                        KernelProvider.options().withRowLanes(layout.equals("lanes")),
+                        arena);
         BenchModel.warmUp(
                 BenchModel.named(model).fdht(rank, arena),
                 3000); // as HtStageBenchmark: kernels to C2 before the first large call

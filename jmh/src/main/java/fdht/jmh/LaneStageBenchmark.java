@@ -6,6 +6,7 @@ import fdht.kernels.LaneLayout;
 import fdht.layout.CompiledPlan;
 import fdht.layout.LanePlan;
 import fdht.layout.Weights;
+import fdht.layout.internal.PlanTables;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,7 +56,14 @@ public class LaneStageBenchmark extends PlanStageBenchmark {
         for (int s = 0; s < stage; s++) {
             MemorySegment dst = Weights.floats(arena, work);
             kernels.contractLanes(
-                    plan.steps().get(s), plan.internalFactorArray(), src, 0, dst, 0, lanes, chunks);
+                    plan.steps().get(s),
+                    PlanTables.factorArray(plan),
+                    src,
+                    0,
+                    dst,
+                    0,
+                    lanes,
+                    chunks);
             src = dst;
         }
         in = src;
@@ -64,7 +72,8 @@ public class LaneStageBenchmark extends PlanStageBenchmark {
         MemorySegment scratch = Weights.floats(arena, work);
         for (int i = 0; i < 300; i++) {
             for (CompiledPlan.Step st : plan.steps())
-                kernels.contractLanes(st, plan.internalFactorArray(), in, 0, scratch, 0, lanes, 1);
+                kernels.contractLanes(
+                        st, PlanTables.factorArray(plan), in, 0, scratch, 0, lanes, 1);
         }
     }
 
@@ -82,13 +91,13 @@ public class LaneStageBenchmark extends PlanStageBenchmark {
         for (int i = 0; i < 300; i++) {
             for (int s = 0; s < plan.stageCount(); s++)
                 kernels.contractLanes(
-                        lp.step(s), plan.internalFactorArray(), in, 0, out, 0, lanes, 1);
+                        lp.step(s), PlanTables.factorArray(plan), in, 0, out, 0, lanes, 1);
         }
     }
 
     @Benchmark
     public MemorySegment stage() {
-        kernels.contractLanes(step, plan.internalFactorArray(), in, 0, out, 0, lanes, chunks);
+        kernels.contractLanes(step, PlanTables.factorArray(plan), in, 0, out, 0, lanes, chunks);
         return out;
     }
 }

@@ -9,8 +9,9 @@ import java.lang.System.Logger.Level;
  * {@code jdk.incubator.vector} module is readable and falls back to scalar with one logged line
  * otherwise; {@code vector} demands it (and fails clearly without it); {@code scalar} forces the
  * fallback. {@code fdht.vectorBits} (128, 256, 512; 0 = scalar) sets the vector width; narrower
- * widths are refused (a 64-bit float vector is two lanes: slower than scalar code). The vector
- * classes are loaded reflectively, so nothing touches the incubator API before the check.
+ * widths are refused (a 64-bit float vector is two lanes: slower than scalar code). Every
+ * measurement switch is read once, here, into {@link #options()}. The vector classes are loaded
+ * reflectively, so nothing touches the incubator API before the check.
  *
  * <p>As Lucene's {@code VectorizationProvider} does, the Vector API is used only where C2 will
  * compile it: HotSpot, not JVMCI, with C2 reachable ({@code -Xint}, {@code -XX:TieredStopAtLevel}
@@ -21,6 +22,7 @@ import java.lang.System.Logger.Level;
  * <p>Thread safety: The choice is made once, at class initialisation; thread-safe.
  */
 public final class KernelProvider {
+    private static final KernelOptions OPTIONS = KernelOptions.fromSystemProperties();
     private static final Kernels ACTIVE = choose();
 
     private KernelProvider() {}
@@ -28,6 +30,14 @@ public final class KernelProvider {
     /** The kernels chosen for this JVM. */
     public static Kernels kernels() {
         return ACTIVE;
+    }
+
+    /**
+     * The measurement switches this JVM was started with, read once from the system properties
+     * ({@link KernelOptions#fromSystemProperties}); the workspaces' default.
+     */
+    public static KernelOptions options() {
+        return OPTIONS;
     }
 
     /** The scalar reference kernels, whatever was chosen. */
@@ -40,7 +50,7 @@ public final class KernelProvider {
                 System.getProperty("fdht.kernels", "auto")
                         .trim()
                         .toLowerCase(java.util.Locale.ROOT);
-        int bits = vectorBits(System.getProperty("fdht.vectorBits"));
+        int bits = OPTIONS.vectorBits();
         System.Logger log = System.getLogger("fdht.kernels");
         switch (mode) {
             case "scalar":
@@ -74,28 +84,6 @@ public final class KernelProvider {
                     "fdht: using scalar kernels because the vector kernels failed to load: " + e);
             return ScalarKernels.INSTANCE;
         }
-    }
-
-    /**
-     * The width {@code fdht.vectorBits} asks for: -1 when unset (the machine's preferred width), 0
-     * for scalar, else 128, 256 or 512. Anything else, a word included ({@code Integer.getInteger}
-     * read one as unset), is refused.
-     */
-    static int vectorBits(String value) {
-        if (value == null || value.isBlank()) return -1;
-        int bits;
-        try {
-            bits = Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            bits = Integer.MIN_VALUE;
-        }
-        if (bits != 0 && bits != 128 && bits != 256 && bits != 512) {
-            throw new IllegalArgumentException(
-                    "fdht.vectorBits="
-                            + value
-                            + ": expected 128, 256 or 512 (0 = scalar); widths below 128 are refused");
-        }
-        return bits;
     }
 
     /** Why the Vector API cannot be used here, or null if it can. */

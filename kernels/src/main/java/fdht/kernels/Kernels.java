@@ -41,7 +41,7 @@ public interface Kernels {
      * e)*lanes + l}, {@code size} being the stage's batch-1 input (for {@code in}) or output (for
      * {@code out}) size. {@code step} is a stage of the plan compiled for batch 1; per batch row
      * the result is that of {@link #contract}. {@code factors} holds the packed factors as {@link
-     * #contract}'s segment does ({@code CompiledPlan.internalFactorArray()}): the broadcast
+     * #contract}'s segment does ({@code PlanTables.factorArray(CompiledPlan)}): the broadcast
      * operands, read one at a time. The vector kernels take only their own {@link #lanes()}; the
      * scalar ones any {@code lanes >= 1}.
      */

@@ -6,6 +6,7 @@ import fdht.layout.PlanBuffer;
 import fdht.layout.PlanWalker;
 import fdht.layout.StageOperation;
 import fdht.layout.Weights;
+import fdht.layout.internal.PlanTables;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -132,7 +133,7 @@ public final class LanePlanStages implements StageOperation {
         }
         kernels.contractLanes(
                 lanePlan.step(s),
-                plan.internalFactorArray(),
+                PlanTables.factorArray(plan),
                 in,
                 0,
                 segment[to.ordinal()],

@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  * Allocates nothing.
  *
  * <p>Thread safety: Stateless: safe to call from any thread. Each concurrent call needs its own
- * {@link PlanWorkspace}.
+ * {@link PlanWorkspace}, made for the kernels it is called with.
  */
 public final class PlanExecutor {
     private PlanExecutor() {}
@@ -29,11 +29,18 @@ public final class PlanExecutor {
             Kernels k) {
         if (ws.plan != plan)
             throw new IllegalArgumentException("workspace was made for another plan");
+        if (ws.kernels != k)
+            throw new IllegalArgumentException(
+                    "workspace was made for the "
+                            + ws.kernels.name()
+                            + " kernels but is run with the "
+                            + k.name()
+                            + " kernels: make a PlanWorkspace for these kernels");
         requireNative(x, "input");
         requireNative(y, "output");
         requireFloats(x, xOff, plan.inputSize(), "input");
         requireFloats(y, yOff, plan.resultSize(), "output");
-        if (ws.lanes != null && k.lanes() == ws.lanes.lanes()) {
+        if (ws.path == ExecutionPath.ROW_LANES) {
             applyLanes(plan, x, xOff, y, yOff, ws, k);
             return;
         }

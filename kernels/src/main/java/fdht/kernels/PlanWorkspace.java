@@ -7,20 +7,23 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Per-thread scratch for executing one {@link CompiledPlan}: the two ping-pong buffers the stages
- * alternate between, each {@code plan.workSize()} floats, in native memory from the caller's arena;
- * and, when the JVM's kernels are vector kernels and the plan has a lane layout ({@link LanePlan},
- * padding at most {@link LanePlan#MAX_WASTE} times its work, else it runs row-major), the buffers
- * of that layout (about three times the largest intermediate and twice the input more). Not
- * thread-safe: give every thread its own.
+ * Per-thread scratch for executing one {@link CompiledPlan} with one {@link Kernels}: the two
+ * ping-pong buffers the stages alternate between, each {@code plan.workSize()} floats, in native
+ * memory from the caller's arena; and, when the kernels are vector kernels and the plan has a lane
+ * layout ({@link LanePlan}, padding at most {@link KernelOptions#laneMaxWaste} times its work, else
+ * it runs row-major), the buffers of that layout (about three times the largest intermediate and
+ * twice the input more). The {@link ExecutionPath} is chosen here, once; {@link PlanExecutor}
+ * refuses other kernels than these. Not thread-safe: give every thread its own.
  */
 public final class PlanWorkspace {
     final CompiledPlan plan;
+    final Kernels kernels;
+    final ExecutionPath path;
     final MemorySegment ping;
     final MemorySegment pong;
     final KernelStages stages;
 
-    /** The plan in the lane layout, or null (scalar kernels, or no lane layout for the plan). */
+    /** The plan in the lane layout ({@link ExecutionPath#ROW_LANES}), else null. */
     final LanePlanStages lanes;
 
     /**
@@ -29,29 +32,44 @@ public final class PlanWorkspace {
      */
     final MemorySegment staging;
 
+    /** A workspace for the JVM's kernels and switches ({@link KernelProvider}). */
     public PlanWorkspace(CompiledPlan plan, Arena arena) {
+        this(plan, KernelProvider.kernels(), KernelProvider.options(), arena);
+    }
+
+    /** A workspace for running {@code plan} with {@code kernels} and the JVM's switches. */
+    public PlanWorkspace(CompiledPlan plan, Kernels kernels, Arena arena) {
+        this(plan, kernels, KernelProvider.options(), arena);
+    }
+
+    /**
+     * A workspace for running {@code plan} with {@code kernels}, on the path {@code options} allow.
+     */
+    public PlanWorkspace(CompiledPlan plan, Kernels kernels, KernelOptions options, Arena arena) {
         this.plan = plan;
+        this.kernels = kernels;
         this.ping = Weights.floats(arena, plan.workSize());
         this.pong = Weights.floats(arena, plan.workSize());
         this.stages = new KernelStages(plan, ping, pong);
-        int l = KernelProvider.kernels().lanes();
-        // -Dfdht.rowLanes=false: the row-major plan only; -Dfdht.laneMaxWaste=Infinity: every plan
-        // in the lane layout, however padded; both to measure one path against the other
-        String waste = System.getProperty("fdht.laneMaxWaste", String.valueOf(LanePlan.MAX_WASTE));
-        double maxWaste;
-        try {
-            maxWaste = Double.parseDouble(waste);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "-Dfdht.laneMaxWaste must be a number >= 1 (or Infinity), not '" + waste + "'");
-        }
+        int l = kernels.lanes();
         this.lanes =
-                l > 1 && Boolean.parseBoolean(System.getProperty("fdht.rowLanes", "true"))
-                        ? LanePlan.of(plan, l, maxWaste)
+                l > 1 && options.rowLanes()
+                        ? LanePlan.of(plan, l, options.laneMaxWaste())
                                 .map(p -> new LanePlanStages(p, arena))
                                 .orElse(null)
                         : null;
+        this.path = lanes == null ? ExecutionPath.ROW_MAJOR : ExecutionPath.ROW_LANES;
         this.staging = lanes == null ? null : Weights.floats(arena, lanes.lanePlan().inputFloats());
+    }
+
+    /** {@link ExecutionPath#ROW_LANES} or {@link ExecutionPath#ROW_MAJOR}, fixed when made. */
+    public ExecutionPath path() {
+        return path;
+    }
+
+    /** The kernels this workspace was made for; {@link PlanExecutor} takes no others. */
+    public Kernels kernels() {
+        return kernels;
     }
 
     /** The plan's lane-layout execution, or null when the plan runs row-major. */

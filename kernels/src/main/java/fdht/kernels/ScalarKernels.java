@@ -1,6 +1,7 @@
 package fdht.kernels;
 
 import fdht.layout.CompiledPlan;
+import fdht.layout.internal.PlanTables;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -30,8 +31,8 @@ public final class ScalarKernels implements Kernels {
             MemorySegment out,
             long outOff) {
         int p = step.p(), c = step.c(), q = step.q();
-        int[] rowBase = step.internalRowBaseTable();
-        int[] cOff = step.internalContractedOffsetTable();
+        int[] rowBase = PlanTables.rowBaseTable(step);
+        int[] cOff = PlanTables.contractedOffsetTable(step);
         long f0 = step.factorOffset();
         for (int r = 0; r < p; r++) {
             long base = inOff + rowBase[r];

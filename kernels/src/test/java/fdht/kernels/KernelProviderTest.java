@@ -110,14 +110,14 @@ class KernelProviderTest {
 
     @Test
     void aVectorWidthThatIsNotOneOfTheThreeIsRefusedNotIgnored() {
-        assertEquals(-1, KernelProvider.vectorBits(null));
-        assertEquals(0, KernelProvider.vectorBits("0"));
-        assertEquals(256, KernelProvider.vectorBits(" 256"));
+        assertEquals(-1, KernelOptions.vectorBits(null));
+        assertEquals(0, KernelOptions.vectorBits("0"));
+        assertEquals(256, KernelOptions.vectorBits(" 256"));
         for (String bad : new String[] {"64", "1024", "-1", "wide", "256bits"}) {
             IllegalArgumentException e =
                     assertThrows(
                             IllegalArgumentException.class,
-                            () -> KernelProvider.vectorBits(bad),
+                            () -> KernelOptions.vectorBits(bad),
                             bad);
             assertTrue(
                     e.getMessage()

@@ -12,6 +12,7 @@ import fdht.layout.HtMatrix;
 import fdht.layout.TtFormat;
 import fdht.layout.TtMatrix;
 import fdht.layout.Weights;
+import fdht.layout.internal.PlanTables;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
@@ -115,7 +116,7 @@ class LaneStageKernelTest {
                     () ->
                             k.contractLanes(
                                     cp.step(0),
-                                    cp.internalFactorArray(),
+                                    PlanTables.factorArray(cp),
                                     buf,
                                     0,
                                     buf,
@@ -152,7 +153,7 @@ class LaneStageKernelTest {
         MemorySegment scalarLanes = Weights.floats(arena, batch * outSize);
         KernelProvider.scalar()
                 .contractLanes(
-                        st, cp.internalFactorArray(), laneIn, 0, scalarLanes, 0, lanes, chunks);
+                        st, PlanTables.factorArray(cp), laneIn, 0, scalarLanes, 0, lanes, chunks);
         MemorySegment scalarRows = Weights.floats(arena, batch * outSize);
         LaneLayout.fromLanes(scalarLanes, 0, lanes, batch, outSize, scalarRows, 0, outSize);
         for (long e = 0; e < batch * outSize; e++) {
@@ -166,11 +167,11 @@ class LaneStageKernelTest {
         // the active kernels (vector at their own width), against the twin with a bound scaled to
         // each sum
         MemorySegment got = Weights.floats(arena, batch * outSize);
-        k.contractLanes(st, cp.internalFactorArray(), laneIn, 0, got, 0, lanes, chunks);
+        k.contractLanes(st, PlanTables.factorArray(cp), laneIn, 0, got, 0, lanes, chunks);
         MemorySegment absIn = Weights.floats(arena, batch * inSize);
         for (long e = 0; e < batch * inSize; e++)
             Weights.set(absIn, e, Math.abs(Weights.get(laneIn, e)));
-        float[] absF = cp.internalFactorArray().clone();
+        float[] absF = PlanTables.factorArray(cp).clone();
         for (int e = 0; e < absF.length; e++) absF[e] = Math.abs(absF[e]);
         MemorySegment bound = Weights.floats(arena, batch * outSize);
         KernelProvider.scalar().contractLanes(st, absF, absIn, 0, bound, 0, lanes, chunks);

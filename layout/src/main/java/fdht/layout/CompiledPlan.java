@@ -1,5 +1,6 @@
 package fdht.layout;
 
+import fdht.layout.internal.PlanTables;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -9,7 +10,8 @@ import java.util.List;
  * A contraction plan bound to its weights, ready for the kernels: each stage's factor packed as a
  * dense {@code C x Q} block in one native segment (64-byte aligned per stage), plus the addressing
  * tables that realise the stage's permuted view: the input offset of every row ({@link
- * Step#rowBase}) and of every contracted index ({@link Step#contractedOffset}).
+ * Step#rowBase}) and of every contracted index ({@link Step#contractedOffset}); the kernels read
+ * the tables themselves through {@link PlanTables}.
  *
  * <p>The permutation between stages is folded into these tables, so no stage makes a separate
  * transposition pass: the CPU counterpart of the accelerator reading the previous stage's output
@@ -17,6 +19,27 @@ import java.util.List;
  * native memory and about 4 bytes per row per stage on the heap.
  */
 public final class CompiledPlan {
+    static {
+        // the raw tables go to the kernels through fdht.layout.internal, exported to fdht alone
+        PlanTables.grant(
+                new PlanTables.Access() {
+                    @Override
+                    public int[] rowBaseTable(Step step) {
+                        return step.rowBase;
+                    }
+
+                    @Override
+                    public int[] contractedOffsetTable(Step step) {
+                        return step.contractedOffset;
+                    }
+
+                    @Override
+                    public float[] factorArray(CompiledPlan plan) {
+                        return plan.factorArray;
+                    }
+                });
+    }
+
     /**
      * One executable stage: {@code out[p*q + k] = sum_c in[rowBase(p) + contractedOffset(c)] *
      * F[c*q + k]}, where {@code F} starts at float {@link #factorOffset()} of {@link #factors()}.
@@ -82,24 +105,6 @@ public final class CompiledPlan {
          */
         public int contractedOffset(int j) {
             return contractedOffset[j];
-        }
-
-        /**
-         * Internal, for the kernels' hot loops only (the forward ones and the trainer's backward
-         * ones): the row table itself, not a copy, so a loop can keep it in a local. It is shared
-         * by every thread that runs the plan: never write it. Everyone else uses {@link
-         * #rowBase(int)}.
-         */
-        public int[] internalRowBaseTable() {
-            return rowBase;
-        }
-
-        /**
-         * Internal, as {@link #internalRowBaseTable()}: the contracted-offset table itself; never
-         * write it.
-         */
-        public int[] internalContractedOffsetTable() {
-            return contractedOffset;
         }
 
         @Override
@@ -221,17 +226,6 @@ public final class CompiledPlan {
     /** The packed factors of all stages, read-only. */
     public MemorySegment factors() {
         return factors;
-    }
-
-    /**
-     * Internal, for the lane kernels only, as {@link Step#internalRowBaseTable()}: {@link
-     * #factors()} copied once into a heap array, the array itself. The lane micro-kernel reads its
-     * broadcast operands (one factor entry per register) from it: an array read is the smallest
-     * read C2 compiles, which keeps the register-blocked kernel under C2's inlining budget
-     * (docs/PERFORMANCE.md). Shared by every thread that runs the plan: never write it.
-     */
-    public float[] internalFactorArray() {
-        return factorArray;
     }
 
     public int batch() {

@@ -3,8 +3,8 @@ package fdht.properties;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import fdht.kernels.decompose.HtDecomposition;
-import fdht.kernels.decompose.Truncation;
+import fdht.convert.HtDecomposition;
+import fdht.convert.Truncation;
 import fdht.kernels.lstm.Lstm;
 import fdht.layout.ColumnFactorization;
 import fdht.layout.DimensionTree;

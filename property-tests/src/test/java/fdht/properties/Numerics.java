@@ -27,7 +27,7 @@ final class Numerics {
 
     static float[] run(CompiledPlan cp, MemorySegment x, Kernels k, Arena arena) {
         MemorySegment y = Weights.floats(arena, cp.resultSize());
-        PlanExecutor.apply(cp, x, 0, y, 0, new PlanWorkspace(cp, arena), k);
+        PlanExecutor.apply(cp, x, 0, y, 0, new PlanWorkspace(cp, k, arena), k);
         return Weights.toArray(y, 0, (int) cp.resultSize());
     }
 

@@ -2,9 +2,9 @@ package fdht.properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import fdht.convert.HtDecomposition;
+import fdht.convert.Truncation;
 import fdht.kernels.DenseReconstruction;
-import fdht.kernels.decompose.HtDecomposition;
-import fdht.kernels.decompose.Truncation;
 import fdht.kernels.format.GateFactors;
 import fdht.kernels.lstm.DenseHead;
 import fdht.kernels.lstm.Lstm;

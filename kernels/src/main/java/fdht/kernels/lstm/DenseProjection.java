@@ -1,5 +1,6 @@
 package fdht.kernels.lstm;
 
+import fdht.kernels.KernelOptions;
 import fdht.kernels.Kernels;
 import fdht.kernels.format.LayerFormat;
 import java.lang.foreign.Arena;
@@ -46,7 +47,7 @@ public final class DenseProjection implements GateProjection {
     }
 
     @Override
-    public Scratch newScratch(int batch, Arena arena) {
+    public Scratch newScratch(int batch, Kernels kernels, KernelOptions options, Arena arena) {
         return new DenseScratch(batch, weights.cols(), arena);
     }
 

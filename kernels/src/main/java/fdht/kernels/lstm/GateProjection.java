@@ -1,5 +1,7 @@
 package fdht.kernels.lstm;
 
+import fdht.kernels.ExecutionPath;
+import fdht.kernels.KernelOptions;
 import fdht.kernels.Kernels;
 import fdht.kernels.format.LayerFormat;
 import java.lang.foreign.Arena;
@@ -13,9 +15,19 @@ import java.lang.foreign.MemorySegment;
  * for itself.
  */
 public sealed interface GateProjection permits PlannedProjection, DenseProjection {
-    /** Per-thread, per-batch-size scratch buffers. */
+    /** Per-thread, per-batch-size scratch buffers, made for one {@link Kernels}. */
     interface Scratch {
         int batch();
+
+        /** How its rows run, chosen when it was made; dense projections run row-major. */
+        default ExecutionPath path() {
+            return ExecutionPath.ROW_MAJOR;
+        }
+
+        /** How single rows run (those below a whole chunk on {@link ExecutionPath#BATCH_LANES}). */
+        default ExecutionPath rowPath() {
+            return path();
+        }
     }
 
     /** The layer's format and shapes. */
@@ -46,8 +58,12 @@ public sealed interface GateProjection permits PlannedProjection, DenseProjectio
         return format().describe();
     }
 
-    /** Allocates the scratch for {@code batch} rows from {@code arena}. */
-    Scratch newScratch(int batch, Arena arena);
+    /**
+     * Allocates the scratch for {@code batch} rows run by {@code kernels} from {@code arena}, its
+     * {@link ExecutionPath} chosen once from the kernels and {@code options}; {@link #project}
+     * refuses other kernels.
+     */
+    Scratch newScratch(int batch, Kernels kernels, KernelOptions options, Arena arena);
 
     /**
      * {@code z[b*4H ..] = W [x_b ; h_b]} for every batch row; row {@code b} of the input frame is

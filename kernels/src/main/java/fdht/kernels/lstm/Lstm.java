@@ -1,5 +1,6 @@
 package fdht.kernels.lstm;
 
+import fdht.kernels.KernelOptions;
 import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
 import fdht.kernels.format.LayerFormat;
@@ -218,8 +219,18 @@ public final class Lstm {
         return new LstmState(batch, hiddenSize(), arena);
     }
 
+    /** A workspace for {@code batch} rows with this layer's kernels and the JVM's switches. */
     public LstmWorkspace newWorkspace(int batch, Arena arena) {
-        return new LstmWorkspace(this, batch, arena);
+        return newWorkspace(batch, KernelProvider.options(), arena);
+    }
+
+    /**
+     * A workspace for {@code batch} rows with this layer's kernels, its {@link
+     * fdht.kernels.ExecutionPath} chosen from {@code options} (benchmarks and tests comparing one
+     * path with another).
+     */
+    public LstmWorkspace newWorkspace(int batch, KernelOptions options, Arena arena) {
+        return new LstmWorkspace(this, batch, options, arena);
     }
 
     /**

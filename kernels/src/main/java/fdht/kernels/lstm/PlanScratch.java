@@ -1,19 +1,19 @@
 package fdht.kernels.lstm;
 
-import fdht.kernels.KernelProvider;
+import fdht.kernels.ExecutionPath;
+import fdht.kernels.KernelOptions;
 import fdht.kernels.Kernels;
 import fdht.kernels.LanePlanStages;
 import fdht.kernels.PlanExecutor;
 import fdht.kernels.PlanWorkspace;
+import fdht.kernels.format.LayerFormat;
 import fdht.layout.Axis;
 import fdht.layout.CompiledPlan;
-import fdht.layout.ContractionPlan;
 import fdht.layout.LanePlan;
 import fdht.layout.PlanFactors;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.function.IntFunction;
 
 /**
  * The per-thread scratch of every structured projection (FDHT, HT-input, TT): the plan compiled for
@@ -29,9 +29,9 @@ import java.util.function.IntFunction;
  *
  * <p>Costs about {@code lanes x (width + 2 x workSize + resultSize)} floats of native memory for
  * the chunks (10 MB for LSTM-UCF at 16 lanes) and three times the largest intermediate plus twice
- * the input for the rows. {@code -Dfdht.laneBatches=false} and {@code -Dfdht.rowLanes=false}, read
- * when the scratch is made, turn either off, for measuring one path against another in one JVM. Not
- * thread-safe.
+ * the input for the rows. The path is chosen once, when the scratch is made for its kernels ({@link
+ * #path()}); {@link KernelOptions#laneBatches} and {@link KernelOptions#rowLanes} turn either lane
+ * path off, for measuring one path against another in one JVM. Not thread-safe.
  */
 final class PlanScratch implements GateProjection.Scratch {
     final PackedInput input;
@@ -39,42 +39,62 @@ final class PlanScratch implements GateProjection.Scratch {
     final PlanWorkspace work;
     private final int batch;
     private final int resultRow;
+    private final Kernels kernels;
+    private final ExecutionPath path;
 
     /**
      * Whole chunks of {@code lanes} batch rows in the lane layout with the batch as lanes (the plan
-     * for {@code lanes} rows), or null (scalar kernels, a batch smaller than one chunk, or {@code
-     * -Dfdht.laneBatches=false}).
+     * for {@code lanes} rows), or null (scalar kernels, a batch smaller than one chunk, or {@link
+     * KernelOptions#laneBatches} off).
      */
     private final LanePlanStages chunks;
 
     /**
      * One row at a time in the lane layout with lanes from the plan's row axes (the workspace's),
-     * or null (scalar kernels, no such layout for this plan, or {@code -Dfdht.rowLanes=false}).
+     * or null (scalar kernels, no such layout for this plan, or {@link KernelOptions#rowLanes}
+     * off).
      */
     private final LanePlanStages rows;
 
+    /** The scratch of {@code projection} for {@code batch} rows run by {@code kernels}. */
     PlanScratch(
-            IntFunction<ContractionPlan> planForRows,
-            PlanFactors weights,
-            int width,
+            PlannedProjection projection,
             int batch,
+            Kernels kernels,
+            KernelOptions options,
             Arena arena) {
+        LayerFormat.Planned format = projection.format();
+        PlanFactors weights = projection.weights();
         this.batch = batch;
-        this.input = new PackedInput(arena, 1, width);
-        this.plan = CompiledPlan.compile(planForRows.apply(1), weights, arena);
-        this.work = new PlanWorkspace(this.plan, arena);
+        this.kernels = kernels;
+        this.input = new PackedInput(arena, 1, weights.format().cols());
+        this.plan = CompiledPlan.compile(format.plan(1), weights, arena);
+        this.work = new PlanWorkspace(this.plan, kernels, options, arena);
         this.resultRow = (int) plan.resultSize();
-        int l = KernelProvider.kernels().lanes();
+        int l = kernels.lanes();
         this.rows = work.lanes();
-        // -Dfdht.laneBatches=false: rows only, for measuring one path against the other in one JVM
         this.chunks =
-                l > 1
-                                && batch >= l
-                                && Boolean.parseBoolean(
-                                        System.getProperty("fdht.laneBatches", "true"))
-                        ? batchLanes(
-                                CompiledPlan.compile(planForRows.apply(l), weights, arena), arena)
+                l > 1 && batch >= l && options.laneBatches()
+                        ? batchLanes(CompiledPlan.compile(format.plan(l), weights, arena), arena)
                         : null;
+        this.path = chunks != null ? ExecutionPath.BATCH_LANES : work.path();
+    }
+
+    /**
+     * The path chosen for these kernels: {@link ExecutionPath#BATCH_LANES} (the rows below a whole
+     * chunk then run on {@link #rowPath()}), else {@link #rowPath()}.
+     */
+    @Override
+    public ExecutionPath path() {
+        return path;
+    }
+
+    /**
+     * The path of single rows: {@link ExecutionPath#ROW_LANES} or {@link ExecutionPath#ROW_MAJOR}.
+     */
+    @Override
+    public ExecutionPath rowPath() {
+        return work.path();
     }
 
     /** The plan for one chunk of rows with its batch as the lanes in every stage, else null. */
@@ -109,8 +129,15 @@ final class PlanScratch implements GateProjection.Scratch {
             int hidden,
             MemorySegment z,
             Kernels kernels) {
+        if (kernels != this.kernels)
+            throw new IllegalArgumentException(
+                    "scratch was made for the "
+                            + this.kernels.name()
+                            + " kernels but is run with the "
+                            + kernels.name()
+                            + " kernels: make the workspace with the layer that runs it");
         int b = 0;
-        if (chunks != null && kernels.lanes() == chunks.lanes()) {
+        if (path == ExecutionPath.BATCH_LANES) {
             int l = chunks.lanes();
             for (; b + l <= batch; b += l) {
                 MemorySegment in = chunks.input();
@@ -122,7 +149,7 @@ final class PlanScratch implements GateProjection.Scratch {
             }
         }
         for (; b < batch; b++) {
-            if (rows != null && kernels.lanes() == rows.lanes()) {
+            if (rows != null) {
                 rows.enterRow(
                         x,
                         xOff + b * xStride,

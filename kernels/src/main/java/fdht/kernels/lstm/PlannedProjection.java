@@ -1,5 +1,6 @@
 package fdht.kernels.lstm;
 
+import fdht.kernels.KernelOptions;
 import fdht.kernels.Kernels;
 import fdht.kernels.format.LayerFormat;
 import fdht.layout.PlanFactors;
@@ -77,8 +78,8 @@ public final class PlannedProjection implements GateProjection {
     }
 
     @Override
-    public Scratch newScratch(int batch, Arena arena) {
-        return new PlanScratch(format::plan, weights, weights.format().cols(), batch, arena);
+    public Scratch newScratch(int batch, Kernels kernels, KernelOptions options, Arena arena) {
+        return new PlanScratch(this, batch, kernels, options, arena);
     }
 
     @Override

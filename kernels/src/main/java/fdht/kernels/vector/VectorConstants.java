@@ -1,5 +1,7 @@
 package fdht.kernels.vector;
 
+import fdht.kernels.KernelOptions;
+import fdht.kernels.KernelProvider;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -76,8 +78,8 @@ public final class VectorConstants {
     }
 
     private static VectorSpecies<Float> pick() {
-        int bits = Integer.getInteger("fdht.vectorBits", -1);
-        if (bits < 0) return FloatVector.SPECIES_PREFERRED;
+        int bits = KernelProvider.options().vectorBits(); // parsed (strictly) once, there
+        if (bits == KernelOptions.PREFERRED_WIDTH) return FloatVector.SPECIES_PREFERRED;
         VectorShape shape =
                 switch (bits) {
                     case 128 -> VectorShape.S_128_BIT;

@@ -7,6 +7,7 @@ import static fdht.kernels.vector.VectorConstants.S;
 import static fdht.kernels.vector.VectorConstants.offHeap;
 
 import fdht.layout.CompiledPlan;
+import fdht.layout.internal.PlanTables;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -57,8 +58,8 @@ final class VectorContract {
         in = offHeap(in);
         out = offHeap(out);
         final int p = st.p(), c = st.c(), q = st.q();
-        final int[] rb = st.internalRowBaseTable();
-        final int[] co = st.internalContractedOffsetTable();
+        final int[] rb = PlanTables.rowBaseTable(st);
+        final int[] co = PlanTables.contractedOffsetTable(st);
         final long fBytes = st.factorOffset() * Float.BYTES;
         final long qBytes = (long) q * Float.BYTES;
         final VectorMask<Float> m =
@@ -198,8 +199,8 @@ final class VectorContract {
         in = offHeap(in);
         out = offHeap(out);
         final int p = st.p(), c = st.c(), q = st.q();
-        final int[] rb = st.internalRowBaseTable();
-        final int[] co = st.internalContractedOffsetTable();
+        final int[] rb = PlanTables.rowBaseTable(st);
+        final int[] co = PlanTables.contractedOffsetTable(st);
         final long fBytes = st.factorOffset() * Float.BYTES;
         final long qBytes = (long) q * Float.BYTES;
         final long lBytes = (long) L * Float.BYTES;

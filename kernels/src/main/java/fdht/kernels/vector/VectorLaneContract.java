@@ -6,6 +6,7 @@ import static fdht.kernels.vector.VectorConstants.S;
 import static fdht.kernels.vector.VectorConstants.offHeap;
 
 import fdht.layout.CompiledPlan;
+import fdht.layout.internal.PlanTables;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
@@ -19,7 +20,7 @@ import jdk.incubator.vector.FloatVector;
  * batch-1 plan's address tables, scaled by {@code L}: whole vectors move, never lanes.
  *
  * <p>The factor entries, the broadcast operands, are read from a heap copy of the packed factors
- * ({@code CompiledPlan.internalFactorArray()}), the activations from native segments narrowed by
+ * ({@code PlanTables.factorArray(CompiledPlan)}), the activations from native segments narrowed by
  * {@link VectorConstants#offHeap}. Why an array: C2 expands every segment access into bounds,
  * session and owner-thread checks; with eight factor reads per contracted index the 3 x 8 block had
  * 35 accesses and, in JVMs whose shared access code had seen confined arenas (most applications),
@@ -45,8 +46,8 @@ final class VectorLaneContract {
 
         out = offHeap(out);
         final int p = st.p(), c = st.c(), q = st.q();
-        final int[] rb = st.internalRowBaseTable();
-        final int[] co = st.internalContractedOffsetTable();
+        final int[] rb = PlanTables.rowBaseTable(st);
+        final int[] co = PlanTables.contractedOffsetTable(st);
         final int f0 = Math.toIntExact(st.factorOffset());
         final long inChunk = st.inputSize() * VB, outChunk = (long) p * q * VB;
         for (int k = 0; k < chunks; k++) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import fdht.kernels.ExecutionPath;
+import fdht.kernels.KernelOptions;
 import fdht.kernels.KernelProvider;
 import fdht.kernels.Kernels;
 import fdht.kernels.LanePlanStages;
@@ -26,7 +28,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -85,8 +86,9 @@ class LanePlanKernelTest {
                 float[] x = LstmModelFileTest.random((int) cp.inputSize(), 31, 1);
                 MemorySegment xs = Weights.copyOf(arena, x);
                 MemorySegment want = Weights.floats(arena, cp.resultSize());
+                Kernels scalar = ScalarKernels.INSTANCE;
                 PlanExecutor.apply(
-                        cp, xs, 0, want, 0, new PlanWorkspace(cp, arena), ScalarKernels.INSTANCE);
+                        cp, xs, 0, want, 0, new PlanWorkspace(cp, scalar, arena), scalar);
                 for (int lanes : new int[] {4, 8, 16}) {
                     // uncapped: every plan, however padded (the default cap is a speed choice)
                     var lp = LanePlan.of(cp, lanes, Double.POSITIVE_INFINITY);
@@ -168,8 +170,8 @@ class LanePlanKernelTest {
 
     /**
      * On the vector kernels, every plan in the lane layout, however padded (uncapped), equals the
-     * row-major plan on the row-folded kernel ({@code -Dfdht.rowLanes=false}) bit for bit: the
-     * padding lanes never reach a result.
+     * row-major plan on the row-folded kernel ({@link #ROW_MAJOR}) bit for bit: the padding lanes
+     * never reach a result.
      */
     @Test
     void everyPlanInTheLaneLayoutEqualsTheRowFoldedPlanBitForBit() {
@@ -183,7 +185,8 @@ class LanePlanKernelTest {
                         Weights.copyOf(
                                 arena, LstmModelFileTest.random((int) cp.inputSize(), 37, 1));
                 MemorySegment want = Weights.floats(arena, cp.resultSize());
-                PlanWorkspace rows = rowFolded(() -> new PlanWorkspace(cp, arena));
+                PlanWorkspace rows = new PlanWorkspace(cp, k, ROW_MAJOR, arena);
+                assertEquals(ExecutionPath.ROW_MAJOR, rows.path());
                 PlanExecutor.apply(cp, xs, 0, want, 0, rows, k);
                 LanePlan lp = LanePlan.of(cp, k.lanes(), Double.POSITIVE_INFINITY).orElseThrow();
                 if (lp.padded()) padded++;
@@ -198,21 +201,12 @@ class LanePlanKernelTest {
         assertTrue(padded >= 2, "only " + padded + " plans had a padded group");
     }
 
-    /** {@code make} run with {@code -Dfdht.rowLanes=false}: a workspace of the row-major plan. */
-    static <T> T rowFolded(Supplier<T> make) {
-        String was = System.getProperty("fdht.rowLanes");
-        System.setProperty("fdht.rowLanes", "false");
-        try {
-            return make.get();
-        } finally {
-            if (was == null) System.clearProperty("fdht.rowLanes");
-            else System.setProperty("fdht.rowLanes", was);
-        }
-    }
+    /** The switches with the row lanes off: a workspace of the row-major plan. */
+    static final KernelOptions ROW_MAJOR = KernelProvider.options().withRowLanes(false);
 
     /**
-     * The step at batch 1 in the row-lane layout (the default) equals the row-folded step ({@code
-     * -Dfdht.rowLanes=false}) bit for bit, for every structured projection.
+     * The step at batch 1 in the row-lane layout (the default) equals the row-folded step ({@link
+     * #ROW_MAJOR}) bit for bit, for every structured projection.
      */
     @Test
     void theBatchOneStepEqualsTheRowFoldedStepBitForBit() {
@@ -237,7 +231,8 @@ class LanePlanKernelTest {
                 int n = lstm.inputSize();
                 MemorySegment frames = Weights.copyOf(arena, LstmModelFileTest.random(2 * n, 9, 1));
                 LstmWorkspace lanes = lstm.newWorkspace(1, arena);
-                LstmWorkspace rows = rowFolded(() -> lstm.newWorkspace(1, arena));
+                LstmWorkspace rows = lstm.newWorkspace(1, ROW_MAJOR, arena);
+                assertEquals(ExecutionPath.ROW_MAJOR, rows.path());
                 LstmState a = lstm.newState(1, arena), b = lstm.newState(1, arena);
                 for (int t = 0; t < 2; t++) { // twice: the second step reads a non-zero h
                     lstm.step(frames, (long) t * n, n, a, lanes);
@@ -251,6 +246,36 @@ class LanePlanKernelTest {
                         .isPresent()) rowLane++;
             }
             assertTrue(rowLane >= 1, "no model ran in the row-lane layout");
+        }
+    }
+
+    /**
+     * A workspace is made for its layer's kernels: the same layer run by other kernels refuses it
+     * instead of falling back to another path, and says what to do.
+     */
+    @Test
+    void aStepRefusesAWorkspaceMadeForOtherKernels() {
+        Kernels k = KernelProvider.kernels();
+        Assumptions.assumeTrue(
+                k != ScalarKernels.INSTANCE, "scalar kernels only: no other kernels to mix in");
+        try (Arena arena = Arena.ofConfined()) {
+            Lstm lstm = RobustnessTest.model(arena);
+            Lstm scalar = lstm.withKernels(ScalarKernels.INSTANCE);
+            LstmWorkspace ws = lstm.newWorkspace(1, arena);
+            LstmState state = scalar.newState(1, arena);
+            MemorySegment frame = Weights.floats(arena, lstm.inputSize());
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> scalar.step(frame, 0, lstm.inputSize(), state, ws));
+            assertTrue(
+                    e.getMessage()
+                            .startsWith(
+                                    "scratch was made for the "
+                                            + k.name()
+                                            + " kernels but is run with the scalar kernels"),
+                    e.getMessage());
+            scalar.step(frame, 0, lstm.inputSize(), state, scalar.newWorkspace(1, arena));
         }
     }
 

@@ -11,6 +11,7 @@ import static fdht.kernels.vector.VectorConstants.S;
 import static fdht.kernels.vector.VectorConstants.offHeap;
 
 import fdht.layout.CompiledPlan;
+import fdht.layout.internal.PlanTables;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
@@ -20,7 +21,7 @@ import jdk.incubator.vector.FloatVector;
  * lane micro-kernel ({@code fdht.kernels.vector.VectorLaneContract}): one contiguous vector load
  * per batch-lane operand, factor entries broadcast once into a register, whole vectors addressed
  * through the batch-1 plan's tables scaled by {@code L} (the step's own tables, {@code
- * CompiledPlan.Step.internalRowBaseTable()}: shared by every thread, only read here).
+ * PlanTables.rowBaseTable(step)}: shared by every thread, only read here).
  *
  * <ul>
  *   <li>input gradient: 4 rows x 4 contracted indices of accumulators (8 loads per 16 FMAs), each
@@ -68,7 +69,7 @@ final class VectorLaneBackward {
         dOut = offHeap(dOut);
         dIn = offHeap(dIn);
         final int p = st.p(), c = st.c(), q = st.q();
-        final int[] rb = st.internalRowBaseTable(), co = st.internalContractedOffsetTable();
+        final int[] rb = PlanTables.rowBaseTable(st), co = PlanTables.contractedOffsetTable(st);
         final long fBytes = st.factorOffset() * Float.BYTES, qBytes = (long) q * Float.BYTES;
         final long inChunk = st.inputSize() * VB, outChunk = (long) p * q * VB;
         final long rowBytes = (long) q * VB;
@@ -263,7 +264,7 @@ final class VectorLaneBackward {
         dOut = offHeap(dOut);
         dF = offHeap(dF);
         final int c = st.c(), q = st.q();
-        final int[] co = st.internalContractedOffsetTable();
+        final int[] co = PlanTables.contractedOffsetTable(st);
         final long fBytes = st.factorOffset() * Float.BYTES, qBytes = (long) q * Float.BYTES;
         final long inBase = inOff * Float.BYTES, outBase = dOutOff * Float.BYTES;
         int j = 0;
@@ -338,7 +339,7 @@ final class VectorLaneBackward {
         dOut = offHeap(dOut);
         dF = offHeap(dF);
         final int p = st.p();
-        final int[] rb = st.internalRowBaseTable();
+        final int[] rb = PlanTables.rowBaseTable(st);
         final long inChunk = st.inputSize() * VB, outChunk = (long) st.p() * st.q() * VB;
         final long rowBytes = (long) st.q() * VB, qBytes = (long) st.q() * Float.BYTES;
         FloatVector z = FloatVector.zero(S);
@@ -421,7 +422,7 @@ final class VectorLaneBackward {
         dOut = offHeap(dOut);
         dF = offHeap(dF);
         final int p = st.p();
-        final int[] rb = st.internalRowBaseTable();
+        final int[] rb = PlanTables.rowBaseTable(st);
         final long inChunk = st.inputSize() * VB, outChunk = (long) st.p() * st.q() * VB;
         final long rowBytes = (long) st.q() * VB;
         FloatVector z = FloatVector.zero(S);
@@ -472,7 +473,7 @@ final class VectorLaneBackward {
         dOut = offHeap(dOut);
         dF = offHeap(dF);
         final int p = st.p();
-        final int[] rb = st.internalRowBaseTable();
+        final int[] rb = PlanTables.rowBaseTable(st);
         final long inChunk = st.inputSize() * VB, outChunk = (long) st.p() * st.q() * VB;
         final long rowBytes = (long) st.q() * VB;
         FloatVector a = FloatVector.zero(S);

@@ -1,4 +1,4 @@
-package fdht.kernels.decompose;
+package fdht.convert;
 
 import fdht.kernels.format.LayerFormat;
 import fdht.kernels.lstm.DenseProjection;

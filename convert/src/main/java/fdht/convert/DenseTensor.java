@@ -1,4 +1,4 @@
-package fdht.kernels.decompose;
+package fdht.convert;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

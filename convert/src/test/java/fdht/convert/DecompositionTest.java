@@ -1,4 +1,4 @@
-package fdht.kernels.decompose;
+package fdht.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

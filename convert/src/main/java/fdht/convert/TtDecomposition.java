@@ -1,4 +1,4 @@
-package fdht.kernels.decompose;
+package fdht.convert;
 
 import fdht.layout.TtFormat;
 import fdht.layout.TtMatrix;

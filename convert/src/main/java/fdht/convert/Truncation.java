@@ -1,4 +1,4 @@
-package fdht.kernels.decompose;
+package fdht.convert;
 
 /**
  * How far a decomposition may truncate: a maximum rank (for every node or core) and/or a relative

@@ -1,4 +1,4 @@
-package fdht.kernels.decompose;
+package fdht.convert;
 
 import java.util.Arrays;
 import org.ejml.data.DMatrixRMaj;
