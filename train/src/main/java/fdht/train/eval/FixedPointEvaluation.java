@@ -47,7 +47,10 @@ public final class FixedPointEvaluation {
             throw new IllegalArgumentException(
                     "batch " + batch + " and threads " + threads + " must be at least 1");
         long count = clips.count();
-        if (count == 0) return new ClassifierEvaluation.Result(new Accuracy(0, 0), Double.NaN);
+        long[] correctByClass = new long[model.classes()], countByClass = new long[model.classes()];
+        if (count == 0)
+            return new ClassifierEvaluation.Result(
+                    new Accuracy(0, 0), Double.NaN, correctByClass, countByClass);
         int rows = (int) Math.min(batch, count), frames = clips.frames();
         long correct = 0;
         double loss = 0;
@@ -67,7 +70,11 @@ public final class FixedPointEvaluation {
                     int label = buf.labels()[b];
                     int best = 0;
                     for (int k = 1; k < y.length; k++) if (y[k] > y[best]) best = k;
-                    if (best == label) correct++;
+                    countByClass[label]++;
+                    if (best == label) {
+                        correct++;
+                        correctByClass[label]++;
+                    }
                     double sum = 0; // log-sum-exp shifted by the maximum
                     for (float v : y) sum += Math.exp(v - (double) y[best]);
                     loss += Math.log(sum) + y[best] - y[label];
@@ -83,6 +90,7 @@ public final class FixedPointEvaluation {
         } finally {
             pool.shutdownNow();
         }
-        return new ClassifierEvaluation.Result(new Accuracy(correct, count), loss / count);
+        return new ClassifierEvaluation.Result(
+                new Accuracy(correct, count), loss / count, correctByClass, countByClass);
     }
 }
