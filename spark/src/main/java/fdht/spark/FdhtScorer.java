@@ -48,10 +48,11 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class FdhtScorer {
     /**
-     * Clips a partition runs through the kernels at once: among the fastest measured, though the
-     * size barely matters (docs/PERFORMANCE.md, "Spark"), and it keeps a partition's buffer small.
+     * Clips a partition runs through its predictor at once: one lane group of the 512-bit kernels,
+     * which amortises the per-stage calls over 16 rows (tools/spark_score_bench.sh's batch table
+     * times a partition's work at 1 to 64); its input buffer is 16 clips (2 MB of MFM-40 clips).
      */
-    public static final int DEFAULT_BATCH = 4;
+    public static final int DEFAULT_BATCH = 16;
 
     private final ModelRef model;
     private final int inputSize;
