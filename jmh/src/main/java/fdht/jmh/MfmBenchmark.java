@@ -41,7 +41,7 @@ public class MfmBenchmark extends NativeBenchmark {
         arena = Arena.ofShared();
         model = MfmModel.load();
         lstm = model.stack().layer(0, 0);
-        MfmModel.warmUp(lstm, 3000);
+        BenchModel.warmUp(lstm, 3000, MfmModel.frames(1, arena));
         frames = MfmModel.frames(batch, arena);
         clips = MfmModel.frames((long) batch * MfmModel.CLIP_FRAMES, arena);
         state = lstm.newState(batch, arena);

@@ -1,7 +1,6 @@
 package fdht.jmh;
 
 import fdht.kernels.format.LayerFormat;
-import fdht.kernels.lstm.Lstm;
 import fdht.kernels.model.Model;
 import fdht.layout.ContractionPlan;
 import fdht.layout.Weights;
@@ -49,19 +48,6 @@ final class MfmModel {
     static ContractionPlan plan(int batch) {
         try (Model m = load()) {
             return ((LayerFormat.Planned) m.format(0, 0)).plan(batch);
-        }
-    }
-
-    /**
-     * Runs {@code steps} frame-steps at batch 1 so the kernels are compiled before a trial measures
-     * (as {@link BenchModel#warmUp}).
-     */
-    static void warmUp(Lstm lstm, int steps) {
-        try (Arena a = Arena.ofConfined()) {
-            var state = lstm.newState(1, a);
-            var work = lstm.newWorkspace(1, a);
-            MemorySegment frame = frames(1, a);
-            for (int i = 0; i < steps; i++) lstm.step(frame, 0, INPUT, state, work);
         }
     }
 

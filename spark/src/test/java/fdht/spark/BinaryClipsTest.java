@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,18 +38,10 @@ class BinaryClipsTest {
     static void setUp() {
         SparkFixture.spark();
         model = SparkFixture.model(dir, 5);
-        clips = new float[CLIPS][];
-        for (int b = 0; b < CLIPS; b++) clips[b] = SparkFixture.random(FRAMES * INPUT, 900 + b, 1);
-        Path npy = dir.resolve("all.npy"), logits = dir.resolve("logits.npy");
+        clips = SparkFixture.clips(CLIPS, FRAMES, 900);
+        Path npy = dir.resolve("all.npy");
         SparkFixture.writeNpy(npy, clips, FRAMES, false);
-        SparkFixture.infer(
-                "--model",
-                model.toString(),
-                "--input",
-                npy.toString(),
-                "--logits-out",
-                logits.toString());
-        inferLogits = SparkFixture.readNpy(logits);
+        inferLogits = SparkFixture.inferLogits(model, npy, dir.resolve("logits.npy"));
     }
 
     /** Rows {@code (i, features[i])}: float arrays as little-endian bytes, byte arrays as given. */
@@ -114,21 +104,7 @@ class BinaryClipsTest {
                 assertTrue(r.isNullAt(r.fieldIndex("logits")), "row " + i + " has no score");
             }
         }
-        Exception e =
-                assertThrows(
-                        Exception.class,
-                        () ->
-                                FdhtScorer.of(model)
-                                        .withBadRows(BadRows.FAIL)
-                                        .score(data, "features")
-                                        .collectAsList());
-        String message = FdhtScorerTest.causes(e);
-        Matcher named =
-                Pattern.compile("fdht: cannot score row \\d+ of partition 0 \\((\\d+)\\): ")
-                        .matcher(message);
-        assertTrue(named.find(), message);
-        String reason = expect[Integer.parseInt(named.group(1))]; // Parquet's order is its own
-        assertTrue(reason != null && message.contains(reason), message);
+        FdhtScorerTest.assertFailsNamingTheRow(FdhtScorer.of(model), data, expect);
         assertEquals(0, PartitionScorer.open(), "a failed task still closes its arena");
     }
 

@@ -193,6 +193,31 @@ final class SparkFixture {
         }
     }
 
+    /**
+     * {@code count} clips of {@code frames} frames ({@code [count][T*N]}), clip b from seed + b.
+     */
+    static float[][] clips(int count, int frames, long seed) {
+        float[][] clips = new float[count][];
+        for (int b = 0; b < count; b++) clips[b] = random(frames * INPUT, seed + b, 1);
+        return clips;
+    }
+
+    /**
+     * The logits {@code fdht infer} writes for the clips of {@code npy} with {@code model} ({@code
+     * [B][C]}), through {@code out}; {@code more} are further options ({@code --threads}, {@code
+     * --hidden-out}).
+     */
+    static float[][] inferLogits(Path model, Path npy, Path out, String... more) {
+        String[] args = new String[6 + more.length];
+        String[] base = {
+            "--model", model.toString(), "--input", npy.toString(), "--logits-out", out.toString()
+        };
+        System.arraycopy(base, 0, args, 0, 6);
+        System.arraycopy(more, 0, args, 6, more.length);
+        infer(args);
+        return readNpy(out);
+    }
+
     /** Runs {@code fdht infer} (the real command) and returns its exit code and stderr. */
     static String infer(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();

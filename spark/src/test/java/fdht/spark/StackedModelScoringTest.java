@@ -1,7 +1,6 @@
 package fdht.spark;
 
 import static fdht.spark.SparkFixture.HIDDEN;
-import static fdht.spark.SparkFixture.INPUT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -35,23 +34,18 @@ class StackedModelScoringTest {
     static void setUp() {
         SparkFixture.spark();
         model = SparkFixture.bidirectionalModel(dir, 70);
-        clips = new float[CLIPS][];
-        for (int b = 0; b < CLIPS; b++) clips[b] = SparkFixture.random(FRAMES * INPUT, 700 + b, 1);
-        Path npy = dir.resolve("all.npy");
+        clips = SparkFixture.clips(CLIPS, FRAMES, 700);
+        Path npy = dir.resolve("all.npy"), hidden = dir.resolve("hidden.npy");
         SparkFixture.writeNpy(npy, clips, FRAMES, false);
-        Path logits = dir.resolve("logits.npy"), hidden = dir.resolve("hidden.npy");
-        SparkFixture.infer(
-                "--model",
-                model.toString(),
-                "--input",
-                npy.toString(),
-                "--logits-out",
-                logits.toString(),
-                "--hidden-out",
-                hidden.toString(),
-                "--threads",
-                "2");
-        inferLogits = SparkFixture.readNpy(logits);
+        inferLogits =
+                SparkFixture.inferLogits(
+                        model,
+                        npy,
+                        dir.resolve("logits.npy"),
+                        "--hidden-out",
+                        hidden.toString(),
+                        "--threads",
+                        "2");
         float[][] steps = SparkFixture.readNpy(hidden); // [B][T * 2H]
         inferLast = new float[CLIPS][];
         for (int b = 0; b < CLIPS; b++)

@@ -1,0 +1,8 @@
+/**
+ * The JMH benchmarks (LSTM-UCF and LSTM-Youtube at HT ranks 4 and 8: stages, plans, steps,
+ * variants, thread scaling; the bundled MFM-40 model's step, clip and bulk scoring; the machine's
+ * FMA peak and read bandwidth) and the report that turns their JSON into tables, physical limits,
+ * targets and charts ({@code ./fdht bench}, {@code ./fdht report}). Not a library: nothing imports
+ * it. May import every fdht module and the peers in {@code fdht.jmh.peers}.
+ */
+package fdht.jmh;
