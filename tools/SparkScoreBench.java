@@ -1,9 +1,3 @@
-import fdht.kernels.lstm.DenseHead;
-import fdht.kernels.lstm.Lstm;
-import fdht.kernels.lstm.LstmModelFile;
-import fdht.layout.ColumnFactorization;
-import fdht.layout.HtFormat;
-import fdht.layout.HtMatrix;
 import fdht.layout.Weights;
 import fdht.layout.io.NpyFile;
 import java.lang.foreign.Arena;
@@ -23,13 +17,15 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Data and checks for tools/spark_score_bench.sh (not part of CI).
- *   data DIR CLIPS FRAMES INPUT FILES   writes DIR/model.safetensors (FDHT-LSTM, H 256, ranks 4, a 40-class head),
- *                                        DIR/all.npy [CLIPS, FRAMES, INPUT] for fdht infer, the same clips as FILES
- *                                        .npy files in DIR/npy/ and as Parquet (id, features [T*N]) in DIR/clips.parquet
- *   batch DIR CLIPS ROUNDS               times what a partition does (Lstm.run + the head on slices of DIR/all.npy, from the zero state)
- *                                        at batch 1, 2, 4, 8, 16, 32, the batch sizes interleaved, ROUNDS times, one thread; prints the best round
+ *   data DIR CLIPS FRAMES INPUT FILES   copies the bundled MFM-40 model to DIR/model.safetensors (FDHT rank 4, H 128, 40 classes; INPUT must be
+ *                                        its 4,096), writes DIR/all.npy [CLIPS, FRAMES, INPUT] for fdht infer, the same clips as FILES .npy
+ *                                        files in DIR/npy/, as Parquet (id, features array<float> [T*N]) in DIR/clips.parquet and as Parquet
+ *                                        (id, features binary: T*N little-endian float32) in DIR/clips-binary.parquet
+ *   batch DIR CLIPS ROUNDS               times what a partition does (a Predictor's logits on chunks of DIR/all.npy, from the zero state)
+ *                                        at batch 1, 4, 16, 32, 64, the batch sizes interleaved, ROUNDS times, one thread; prints the best round
  *   parts DIR ROUNDS                     in one warm local[2] session, ROUNDS times: Spark reading DIR/clips.parquet into rows (no scoring),
- *                                        the same through the scorer's projection, scoring it, scoring DIR/npy (outputs to Spark's noop sink)
+ *                                        the same through the scorer's projection, scoring it, scoring DIR/npy, reading and scoring
+ *                                        DIR/clips-binary.parquet (outputs to Spark's noop sink)
  *   compare DIR SCORES.parquet           checks that every clip's logits in SCORES (of DIR/clips.parquet or DIR/npy) equal fdht infer's
  *                                        (DIR/infer-logits.npy) bit for bit
  */
@@ -49,20 +45,16 @@ public class SparkScoreBench {
         return v;
     }
 
+    static byte[] littleEndian(float[] v) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * Float.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return b.array();
+    }
+
     static void data(Path dir, int clips, int frames, int input, int files) throws Exception {
         Files.createDirectories(dir.resolve("npy"));
-        int hidden = 256, classes = 40;
-        try (Arena arena = Arena.ofConfined()) {
-            int[] rows = {16, 4, 4, 4};
-            int[] cols = ColumnFactorization.cheapest(input + hidden, rows, 4, 0.06, 32, 3);
-            SplittableRandom r = new SplittableRandom(11);
-            float[] bias = new float[4 * hidden], hw = new float[classes * hidden], hb = new float[classes];
-            for (int i = 0; i < bias.length; i++) bias[i] = (float) (r.nextDouble() * 0.2 - 0.1);
-            for (int i = 0; i < hw.length; i++) hw[i] = (float) (r.nextDouble() * 2 - 1) * 0.1f;
-            Lstm lstm = Lstm.fdht(HtMatrix.random(HtFormat.uniform(rows, cols, 4), 2022, arena), input, bias, arena)
-                    .withHead(new DenseHead(hw, hb, classes, hidden, arena));
-            LstmModelFile.write(lstm, dir.resolve("model.safetensors"));
-        }
+        // the bundled MFM-40 model (FDHT rank 4, N_x 4,096, H 128, 40 classes): what issue 23 measures
+        Files.copy(Path.of("cli/src/main/resources/fdht/mfm40-fdht-r4.safetensors"), dir.resolve("model.safetensors"));
         long per = (long) frames * input;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment all = Weights.floats(arena, clips * per);
@@ -76,12 +68,16 @@ public class SparkScoreBench {
         }
         SparkSession spark = SparkSession.builder().master("local[2]").appName("bench data")
                 .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false").getOrCreate();
-        StructType schema = new StructType().add("id", DataTypes.IntegerType, false).add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false);
         List<Integer> ids = new ArrayList<>();
         for (int c = 0; c < clips; c++) ids.add(c);
-        Dataset<Row> rows = spark.createDataFrame(
-                spark.createDataset(ids, org.apache.spark.sql.Encoders.INT()).repartition(files).javaRDD().map(id -> RowFactory.create(id, clip(id, (int) per))), schema);
-        rows.write().mode("overwrite").parquet(dir.resolve("clips.parquet").toString());
+        var idRdd = spark.createDataset(ids, org.apache.spark.sql.Encoders.INT()).repartition(files).javaRDD();
+        StructType schema = new StructType().add("id", DataTypes.IntegerType, false).add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+        spark.createDataFrame(idRdd.map(id -> RowFactory.create(id, clip(id, (int) per))), schema)
+                .write().mode("overwrite").parquet(dir.resolve("clips.parquet").toString());
+        // the same clips as a binary column: little-endian float32 bytes, what numpy's tobytes() gives
+        StructType binary = new StructType().add("id", DataTypes.IntegerType, false).add("features", DataTypes.BinaryType, false);
+        spark.createDataFrame(idRdd.map(id -> RowFactory.create(id, littleEndian(clip(id, (int) per)))), binary)
+                .write().mode("overwrite").parquet(dir.resolve("clips-binary.parquet").toString());
         spark.stop();
     }
 
@@ -90,6 +86,7 @@ public class SparkScoreBench {
                 .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false").getOrCreate();
         fdht.spark.FdhtScorer scorer = fdht.spark.FdhtScorer.of(dir.resolve("model.safetensors"));
         Dataset<Row> in = spark.read().parquet(dir.resolve("clips.parquet").toString());
+        Dataset<Row> binary = spark.read().parquet(dir.resolve("clips-binary.parquet").toString());
         for (int r = 0; r < rounds; r++) {
             long t0 = System.nanoTime();
             in.select(org.apache.spark.sql.functions.col("id"), org.apache.spark.sql.functions.col("features")).write().format("noop").mode("overwrite").save();
@@ -101,36 +98,37 @@ public class SparkScoreBench {
             long t3 = System.nanoTime();
             scorer.scoreNpy(spark, dir.resolve("npy"), 0).write().format("noop").mode("overwrite").save();
             long t4 = System.nanoTime();
-            System.out.printf("  round %d: read Parquet into rows %.2f s, through the scorer's projection %.2f s, score Parquet %.2f s, score .npy %.2f s (load %.1f)%n", r + 1,
-                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            binary.select(org.apache.spark.sql.functions.col("id"), org.apache.spark.sql.functions.col("features")).write().format("noop").mode("overwrite").save();
+            long t5 = System.nanoTime();
+            scorer.score(binary, "features").write().format("noop").mode("overwrite").save();
+            long t6 = System.nanoTime();
+            System.out.printf("  round %d: array Parquet: read into rows %.2f s, through the scorer's projection %.2f s, scored %.2f s; .npy scored %.2f s;"
+                    + " binary Parquet: read into rows %.2f s, scored %.2f s (load %.1f)%n", r + 1,
+                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, (t5 - t4) / 1e9, (t6 - t5) / 1e9,
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
         spark.stop();
     }
 
     static void batch(Path dir, int clips, int rounds) {
-        int[] sizes = {1, 2, 4, 8, 16, 32};
+        int[] sizes = {1, 4, 16, 32, 64};
         double[] best = new double[sizes.length];
         java.util.Arrays.fill(best, Double.MAX_VALUE);
-        try (Arena arena = Arena.ofShared()) {
-            Lstm lstm = LstmModelFile.read(dir.resolve("model.safetensors"), arena);
+        try (fdht.kernels.model.Model model = fdht.kernels.model.Model.load(dir.resolve("model.safetensors"));
+                Arena arena = Arena.ofConfined()) {
             NpyFile.Array all = NpyFile.read(dir.resolve("all.npy"), arena);
             clips = (int) Math.min(clips, all.shape()[0]); // no more than the file holds
             int frames = (int) all.shape()[1];
-            long per = (long) frames * lstm.inputSize();
-            MemorySegment logits = Weights.floats(arena, 32L * lstm.head().orElseThrow().classes());
+            long per = (long) frames * model.inputSize();
+            float[] logits = new float[64 * model.classes()];
             for (int r = 0; r < rounds; r++) {
                 for (int s = 0; s < sizes.length; s++) {
                     int b = sizes[s];
                     if (b > clips) continue; // not one whole batch of that size
-                    try (Arena part = Arena.ofConfined()) {
-                        var state = lstm.newState(b, part);
-                        var ws = lstm.newWorkspace(b, part);
+                    try (fdht.kernels.model.Predictor p = model.newPredictor(b, frames)) {
                         long t0 = System.nanoTime();
-                        for (int from = 0; from + b <= clips; from += b) {
-                            state.reset();
-                            lstm.run(all.data().asSlice(from * per * Float.BYTES), frames, state, ws, null);
-                            lstm.logits(state, logits);
-                        }
+                        for (int from = 0; from + b <= clips; from += b)
+                            p.logits(all.data().asSlice(from * per * Float.BYTES, b * per * Float.BYTES), b, frames, logits);
                         best[s] = Math.min(best[s], (System.nanoTime() - t0) / 1e3 / (clips / b * b));
                     }
                 }

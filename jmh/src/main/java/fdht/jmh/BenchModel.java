@@ -161,10 +161,16 @@ enum BenchModel {
      */
     static void warmUp(Lstm lstm, int steps) {
         try (Arena a = Arena.ofConfined()) {
+            warmUp(lstm, steps, frames(1, a));
+        }
+    }
+
+    /** As {@link #warmUp(Lstm, int)}, on {@code frame} (one frame of the model's input size). */
+    static void warmUp(Lstm lstm, int steps, MemorySegment frame) {
+        try (Arena a = Arena.ofConfined()) {
             var state = lstm.newState(1, a);
             var work = lstm.newWorkspace(1, a);
-            MemorySegment frame = frames(1, a);
-            for (int i = 0; i < steps; i++) lstm.step(frame, 0, INPUT, state, work);
+            for (int i = 0; i < steps; i++) lstm.step(frame, 0, lstm.inputSize(), state, work);
         }
     }
 

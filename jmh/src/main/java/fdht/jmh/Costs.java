@@ -3,6 +3,8 @@ package fdht.jmh;
 import fdht.layout.ContractionPlan;
 import fdht.layout.ContractionPlanner;
 import fdht.layout.Stage;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What one operation of each benchmark computes and moves, from its parameters: frames, FLOPs (2
@@ -96,8 +98,30 @@ record Costs(long frames, double flops, double bytes, double frameBytes) {
                         (double) frameBytes * t);
             }
             case "DensePeersBenchmark.ortIdentity" -> new Costs(batch, 0, 0, 0);
+            case "MfmBenchmark.step", "MfmBenchmark.clip" -> {
+                long mfmFrame = (long) batch * MfmModel.INPUT * F,
+                        mfmZ = (long) batch * 4 * MfmModel.HIDDEN * F;
+                yield plan(
+                        mfmPlan(batch),
+                        batch,
+                        mfmFrame,
+                        mfmZ,
+                        n.endsWith("clip") ? MfmModel.CLIP_FRAMES : 1);
+            }
+            // PyTorch's dense nn.LSTM(4096, 128) over 8-frame clips: frames only (its FLOPs are
+            // the dense matrix's, not the plan's)
+            case "TorchMfmLstm.clip" -> new Costs((long) batch * MfmModel.CLIP_FRAMES, 0, 0, 0);
+            case "BulkScoreBenchmark.score" ->
+                    new Costs((long) BulkScoreBenchmark.CLIPS * MfmModel.CLIP_FRAMES, 0, 0, 0);
             default -> NONE;
         };
+    }
+
+    private static final Map<Integer, ContractionPlan> MFM_PLANS = new ConcurrentHashMap<>();
+
+    /** The bundled MFM-40 model's step plan for {@code batch} rows (read from the model once). */
+    private static ContractionPlan mfmPlan(int batch) {
+        return MFM_PLANS.computeIfAbsent(batch, MfmModel::plan);
     }
 
     private static Costs plan(

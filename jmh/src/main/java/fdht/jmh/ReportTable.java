@@ -168,6 +168,7 @@ public final class ReportTable {
                         "- memory read bandwidth (one core, %d MiB native segment): **%s GB/s**%n%n",
                         MemoryBandwidthBenchmark.BYTES >> 20, fmt(lim.readGBs())));
         latency(rows, lim, sb);
+        MfmReport.section(rows, lim, sb);
         targets(rows, lim, sb);
         all(rows, lim, sb);
         return sb.toString();
@@ -349,6 +350,7 @@ public final class ReportTable {
                                 ratio >= 10 ? "met" : "missed"));
             }
         }
+        MfmReport.targets(rows, lim, sb);
         double best = 0;
         String bestName = "";
         double worst = Double.MAX_VALUE;

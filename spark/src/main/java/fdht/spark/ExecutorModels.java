@@ -1,9 +1,8 @@
 package fdht.spark;
 
 import fdht.kernels.lstm.Lstm;
-import fdht.kernels.lstm.LstmModelFile;
+import fdht.kernels.model.Model;
 import fdht.layout.io.ModelFileException;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,9 +12,15 @@ import org.apache.spark.TaskContext;
 
 /**
  * The models of this JVM (an executor, or the driver in local mode): each model file is read once,
- * keyed by {@link ModelRef} (path, size, checksum), and the {@link Lstm} is shared by every task of
- * the JVM (it is immutable and thread-safe). Its weights live in a shared arena that is never
- * closed: a model costs its weights (KB for FDHT) for the JVM's life, once.
+ * keyed by {@link ModelRef} (path, size, checksum), as a {@link Model} (any file {@code fdht infer}
+ * runs: one layer or a stack, one direction or both) shared by every task of the JVM (it is
+ * immutable and thread-safe; each task makes its own {@link fdht.kernels.model.Predictor}). Its
+ * weights live in the model's shared arena, never closed: a model costs its weights (KB for FDHT)
+ * for the JVM's life, once.
+ *
+ * <p>Models run with {@link Lstm.NonFinite#PROPAGATE}: the scorer checks every clip for NaN and
+ * infinity itself while copying it in, so that a bad clip gets its own error instead of failing the
+ * batch it would have run in; the kernels need not check again.
  *
  * <p>Where the file is: the driver's path if it is readable here (local mode, a shared file
  * system), else the copy {@code spark-submit --files} (or {@code SparkContext.addFile}) put in this
@@ -24,13 +29,13 @@ import org.apache.spark.TaskContext;
  * <p>Thread safety: safe from any thread; concurrent first uses of one model load it once.
  */
 public final class ExecutorModels {
-    private static final ConcurrentHashMap<ModelRef, Lstm> MODELS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<ModelRef, Model> MODELS = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
 
     private ExecutorModels() {}
 
     /** The model of {@code ref}, read on first use in this JVM. */
-    public static Lstm get(ModelRef ref) {
+    public static Model get(ModelRef ref) {
         return MODELS.computeIfAbsent(ref, ExecutorModels::load);
     }
 
@@ -40,7 +45,7 @@ public final class ExecutorModels {
     }
 
     /** Reads the model of {@code ref} now, bypassing the cache (tests). */
-    static Lstm load(ModelRef ref) {
+    static Model load(ModelRef ref) {
         Path file = locate(ref);
         long size = ModelRef.sizeOf(file), crc = ModelRef.checksum(file);
         if (size != ref.size() || crc != ref.crc32c()) {
@@ -51,9 +56,10 @@ public final class ExecutorModels {
                             "is not the model the job was started with (size %d, CRC-32C %08x here; %d, %08x on the driver)",
                             size, crc, ref.size(), ref.crc32c()));
         }
-        Lstm lstm = LstmModelFile.read(file, Arena.ofShared());
+        Model model =
+                Model.load(file, Model.Options.DEFAULT.withNonFinite(Lstm.NonFinite.PROPAGATE));
         LOADS.incrementAndGet();
-        return lstm;
+        return model;
     }
 
     /** The file of {@code ref} on this JVM. */

@@ -1,6 +1,6 @@
 package fdht.spark;
 
-import fdht.kernels.lstm.Lstm;
+import fdht.kernels.model.Model;
 import fdht.layout.io.ModelFileException;
 import fdht.layout.io.NpyFile;
 import java.io.IOException;
@@ -25,17 +25,20 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Scores video clips with an fdht model on Apache Spark. The model file is named by path; each
- * executor JVM reads it once ({@link ExecutorModels}, keyed by path and checksum) and its tasks
- * share it; each partition brings its own state, workspace and confined arena, closed when the
- * partition is done (a task-completion listener covers failures). Per clip the scores are bit for
- * bit those of {@code fdht infer} on the same clip, whatever the partitioning and batch size.
+ * Scores video clips with an fdht model on Apache Spark, through the model API ({@link Model}): any
+ * model file {@code fdht infer} runs (one layer or a stack, one direction or both). The model file
+ * is named by path; each executor JVM loads it once ({@link ExecutorModels}, keyed by path and
+ * checksum) and its tasks share it; each partition brings its own {@link
+ * fdht.kernels.model.Predictor} and input buffer, closed when the partition is done (a
+ * task-completion listener covers failures), and runs its clips through the predictor in chunks of
+ * {@link #batch} clips. Per clip the scores are bit for bit those of {@code fdht infer} on the same
+ * clip, whatever the partitioning and batch size.
  *
  * <p>Output columns: {@code logits} ({@code array<float>}, when the model has a head), {@code
- * label} (their argmax, int), {@code hidden} (the final hidden state, when asked for or when the
- * model has no head), {@code error} (why a clip could not be scored, under {@link
- * BadRows#ERROR_COLUMN}; null for scored rows). The features column is dropped; every other input
- * column is kept.
+ * label} (their argmax, int), {@code hidden} (the last layer's output at the last frame, {@code
+ * D*H} floats: the head's input; when asked for or when the model has no head), {@code error} (why
+ * a clip could not be scored, under {@link BadRows#ERROR_COLUMN}; null for scored rows). The
+ * features column is dropped; every other input column is kept.
  *
  * <p>Needs a classic (non-Connect) {@link SparkSession}: the scorer runs in the executors' JVMs.
  * Executors need {@code --add-modules=jdk.incubator.vector} for the Vector API kernels (without it
@@ -45,10 +48,11 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class FdhtScorer {
     /**
-     * Clips a partition runs through the kernels at once: among the fastest measured, though the
-     * size barely matters (docs/PERFORMANCE.md, "Spark"), and it keeps a partition's buffer small.
+     * Clips a partition runs through its predictor at once: one lane group of the 512-bit kernels,
+     * which amortises the per-stage calls over 16 rows (tools/spark_score_bench.sh's batch table
+     * times a partition's work at 1 to 64); its input buffer is 16 clips (2 MB of MFM-40 clips).
      */
-    public static final int DEFAULT_BATCH = 4;
+    public static final int DEFAULT_BATCH = 16;
 
     private final ModelRef model;
     private final int inputSize;
@@ -79,14 +83,9 @@ public final class FdhtScorer {
      */
     public static FdhtScorer of(Path model) {
         ModelRef ref = ModelRef.of(model);
-        Lstm lstm = ExecutorModels.get(ref);
+        Model m = ExecutorModels.get(ref);
         return new FdhtScorer(
-                ref,
-                lstm.inputSize(),
-                lstm.head().isPresent(),
-                DEFAULT_BATCH,
-                false,
-                BadRows.ERROR_COLUMN);
+                ref, m.inputSize(), m.hasHead(), DEFAULT_BATCH, false, BadRows.ERROR_COLUMN);
     }
 
     /** This scorer running {@code batch} clips at a time in each partition. */
@@ -118,10 +117,12 @@ public final class FdhtScorer {
 
     /**
      * Scores every row of {@code clips}: column {@code featuresColumn} holds a clip as {@code
-     * array<float>} ({@code T * N_x} floats, frame after frame) or {@code array<array<float>>}
-     * ({@code T} frames of {@code N_x}). Lazy, like any Dataset transformation; the rows keep their
-     * partitioning and order. A clip that does not fit gets an error (or fails the job, by {@link
-     * BadRows}); {@link #requireSomeClipFits} refuses up front an input where none fits.
+     * array<float>} ({@code T * N_x} floats, frame after frame), {@code array<array<float>>}
+     * ({@code T} frames of {@code N_x}) or {@code binary} ({@code T * N_x} little-endian float32
+     * values, frame after frame: the fastest to read). Lazy, like any Dataset transformation; the
+     * rows keep their partitioning and order. A clip that does not fit gets an error (or fails the
+     * job, by {@link BadRows}); {@link #requireSomeClipFits} refuses up front an input where none
+     * fits.
      */
     public Dataset<Row> score(Dataset<Row> clips, String featuresColumn) {
         StructType in = clips.schema();
@@ -207,10 +208,10 @@ public final class FdhtScorer {
      * Refuses, before any scoring, an input none of whose clips could fit this model: the error
      * column is for clips that are bad one by one, not for a model and data set that do not go
      * together. Passes when some non-null clip of {@code featuresColumn} has the model's frame
-     * width ({@code N_x} floats, or {@code T * N_x} for a flat column), and when {@code clips} is
-     * empty. Runs a Spark job that stops at the first clip that fits (in practice, the first row),
-     * so only an input that fits nowhere is read whole; the {@link IllegalArgumentException} then
-     * names what one of its clips holds.
+     * width ({@code N_x} floats, or {@code T * N_x} for a flat column, {@code 4 T N_x} bytes for a
+     * binary one), and when {@code clips} is empty. Runs a Spark job that stops at the first clip
+     * that fits (in practice, the first row), so only an input that fits nowhere is read whole; the
+     * {@link IllegalArgumentException} then names what one of its clips holds.
      */
     public void requireSomeClipFits(Dataset<Row> clips, String featuresColumn) {
         int f = Arrays.asList(clips.schema().fieldNames()).indexOf(featuresColumn);
@@ -224,35 +225,58 @@ public final class FdhtScorer {
                 FeatureLayout.of(featuresColumn, clips.schema().fields()[f].dataType(), inputSize);
         String c = "`" + featuresColumn.replace("`", "``") + "`";
         // null arrays and frames make size() null or -1: such clips do not fit
+        long frameBytes = (long) inputSize * Float.BYTES;
         String fits =
-                layout.nested()
-                        ? "size("
-                                + c
-                                + ") > 0 AND forall("
-                                + c
-                                + ", x -> size(x) = "
-                                + inputSize
-                                + ")"
-                        : "size(" + c + ") > 0 AND size(" + c + ") % " + inputSize + " = 0";
+                switch (layout.kind()) {
+                    case NESTED ->
+                            "size("
+                                    + c
+                                    + ") > 0 AND forall("
+                                    + c
+                                    + ", x -> size(x) = "
+                                    + inputSize
+                                    + ")";
+                    case FLAT -> "size(" + c + ") > 0 AND size(" + c + ") % " + inputSize + " = 0";
+                    case BINARY ->
+                            "octet_length("
+                                    + c
+                                    + ") > 0 AND octet_length("
+                                    + c
+                                    + ") % "
+                                    + frameBytes
+                                    + " = 0";
+                };
         if (!clips.filter(functions.expr(fits)).isEmpty() || clips.isEmpty()) return;
+        String size = layout.kind() == FeatureLayout.Kind.BINARY ? "octet_length" : "size";
         List<Row> first =
-                clips.filter(functions.expr("size(" + c + ") > 0"))
+                clips.filter(functions.expr(size + "(" + c + ") > 0"))
                         .select(
                                 functions.expr(
                                         layout.nested()
                                                 ? "size(try_element_at(" + c + ", 1))"
-                                                : "size(" + c + ")"))
+                                                : size + "(" + c + ")"))
                         .limit(1)
                         .collectAsList();
         String holds =
                 first.isEmpty() || first.get(0).isNullAt(0)
                         ? "every clip in it is null or empty"
-                        : layout.nested()
-                                ? "a clip's first frame holds " + first.get(0).getInt(0) + " floats"
-                                : "a clip holds "
-                                        + first.get(0).getInt(0)
-                                        + " floats, not a multiple of "
-                                        + inputSize;
+                        : switch (layout.kind()) {
+                            case NESTED ->
+                                    "a clip's first frame holds "
+                                            + first.get(0).getInt(0)
+                                            + " floats";
+                            case FLAT ->
+                                    "a clip holds "
+                                            + first.get(0).getInt(0)
+                                            + " floats, not a multiple of "
+                                            + inputSize;
+                            case BINARY ->
+                                    "a clip holds "
+                                            + first.get(0).getInt(0)
+                                            + " bytes, not a multiple of "
+                                            + frameBytes
+                                            + " (N_x float32 values)";
+                        };
         throw new IllegalArgumentException(
                 "no clip in column '"
                         + featuresColumn

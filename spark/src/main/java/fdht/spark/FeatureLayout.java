@@ -4,7 +4,10 @@ import fdht.kernels.Kernels;
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
@@ -13,28 +16,45 @@ import org.apache.spark.unsafe.Platform;
 
 /**
  * How a clip sits in a Spark column: {@code array<float>} holding {@code [T * N]} (frames one after
- * the other) or {@code array<array<float>>} holding {@code [T][N]}. {@link #copy} moves one row's
- * clip into native memory and checks it on the way: a null array, a length that is not a whole
- * number of frames, a null element or a non-finite value is a {@link BadClipException} naming the
- * frame and index. Spark's own array format ({@link UnsafeArrayData}) is copied in bulk, its null
- * bits read a word at a time; other array kinds element by element.
+ * the other), {@code array<array<float>>} holding {@code [T][N]}, or {@code binary} holding {@code
+ * T * N} little-endian float32 values ({@code numpy}'s {@code clip.astype('<f4').tobytes()}).
+ * {@link #copy} moves one row's clip into native memory and checks it on the way: a null clip, a
+ * length that is not a whole number of frames, a null element or a non-finite value is a {@link
+ * BadClipException} naming the frame and index. Spark's own array format ({@link UnsafeArrayData})
+ * is copied in bulk, its null bits read a word at a time; other array kinds element by element. A
+ * binary clip in Spark's row format ({@link UnsafeRow}) is read where it lies, without a {@code
+ * byte[]} per row and without boxing: one bulk copy into the native buffer.
  *
  * <p>Immutable and serializable (tasks carry it); stateless otherwise, safe from any thread.
  */
-record FeatureLayout(String column, boolean nested, int inputSize) implements Serializable {
+record FeatureLayout(String column, Kind kind, int inputSize) implements Serializable {
     private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfFloat LITTLE_ENDIAN_FLOAT =
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** The column types a clip can have. */
+    enum Kind {
+        /** {@code array<float>}, {@code [T * N]}. */
+        FLAT,
+        /** {@code array<array<float>>}, {@code [T][N]}. */
+        NESTED,
+        /** {@code binary}, {@code T * N} little-endian float32 values. */
+        BINARY
+    }
 
     /**
      * The layout of {@code column} of type {@code type}, or an {@link IllegalArgumentException}
      * saying what types work.
      */
     static FeatureLayout of(String column, DataType type, int inputSize) {
+        if (type.equals(DataTypes.BinaryType))
+            return new FeatureLayout(column, Kind.BINARY, inputSize);
         if (type instanceof ArrayType a) {
             if (a.elementType().equals(DataTypes.FloatType))
-                return new FeatureLayout(column, false, inputSize);
+                return new FeatureLayout(column, Kind.FLAT, inputSize);
             if (a.elementType() instanceof ArrayType inner
                     && inner.elementType().equals(DataTypes.FloatType))
-                return new FeatureLayout(column, true, inputSize);
+                return new FeatureLayout(column, Kind.NESTED, inputSize);
         }
         String hint =
                 type.simpleString().contains("double")
@@ -49,8 +69,14 @@ record FeatureLayout(String column, boolean nested, int inputSize) implements Se
                         + column
                         + "' is "
                         + type.simpleString()
-                        + ", not array<float> ([T*N]) or array<array<float>> ([T][N])"
+                        + ", not array<float> ([T*N]), array<array<float>> ([T][N]) or binary ([T*N]"
+                        + " little-endian float32)"
                         + hint);
+    }
+
+    /** Whether clips are {@code array<array<float>>}. */
+    boolean nested() {
+        return kind == Kind.NESTED;
     }
 
     /**
@@ -65,11 +91,16 @@ record FeatureLayout(String column, boolean nested, int inputSize) implements Se
         }
     }
 
-    /** The clip's frame count {@code T}. */
-    int frames(ArrayData a) {
-        if (a == null) throw new BadClipException("'" + column + "' is null");
+    /** The frame count {@code T} of the clip in field {@code field} of {@code row}. */
+    int frames(InternalRow row, int field) {
+        if (row.isNullAt(field)) throw new BadClipException("'" + column + "' is null");
+        if (kind == Kind.BINARY) return binaryFrames(binary(row, field).byteSize());
+        return frames(row.getArray(field));
+    }
+
+    private int frames(ArrayData a) {
         int len = a.numElements();
-        if (nested) {
+        if (kind == Kind.NESTED) {
             if (len == 0) throw new BadClipException("'" + column + "' holds no frame");
             return len;
         }
@@ -84,12 +115,39 @@ record FeatureLayout(String column, boolean nested, int inputSize) implements Se
         return len / inputSize;
     }
 
+    private int binaryFrames(long bytes) {
+        long frameBytes = (long) inputSize * Float.BYTES;
+        if (bytes == 0 || bytes % frameBytes != 0)
+            throw new BadClipException(
+                    "'"
+                            + column
+                            + "' holds "
+                            + bytes
+                            + " bytes, not a whole number of frames of N_x = "
+                            + inputSize
+                            + " float32 values ("
+                            + frameBytes
+                            + " bytes)");
+        return Math.toIntExact(bytes / frameBytes);
+    }
+
     /**
-     * Copies the clip ({@link #frames} frames) to {@code dst} from float {@code at}, checking it.
+     * Copies the clip in field {@code field} of {@code row} ({@link #frames} frames) to {@code dst}
+     * from float {@code at}, checking it.
      */
-    void copy(ArrayData a, MemorySegment dst, long at, Kernels kernels) {
-        int frames = frames(a);
-        if (nested) {
+    void copy(InternalRow row, int field, MemorySegment dst, long at, Kernels kernels) {
+        int frames = frames(row, field);
+        if (kind == Kind.BINARY) {
+            MemorySegment.copy(
+                    binary(row, field),
+                    LITTLE_ENDIAN_FLOAT,
+                    0,
+                    dst,
+                    ValueLayout.JAVA_FLOAT,
+                    at * Float.BYTES,
+                    (long) frames * inputSize);
+        } else if (kind == Kind.NESTED) {
+            ArrayData a = row.getArray(field);
             for (int t = 0; t < frames; t++) {
                 if (a.isNullAt(t))
                     throw new BadClipException("frame " + t + " of '" + column + "' is null");
@@ -107,7 +165,7 @@ record FeatureLayout(String column, boolean nested, int inputSize) implements Se
                 copyFloats(f, dst, at + (long) t * inputSize, t);
             }
         } else {
-            copyFloats(a, dst, at, -1);
+            copyFloats(row.getArray(field), dst, at, -1);
         }
         long n = (long) frames * inputSize;
         for (long done = 0; done < n; done += Integer.MAX_VALUE / 2) {
@@ -124,6 +182,21 @@ record FeatureLayout(String column, boolean nested, int inputSize) implements Se
                                 + e % inputSize);
             }
         }
+    }
+
+    /**
+     * The bytes of binary field {@code field}: where they lie in an {@link UnsafeRow} on the heap
+     * (Spark's row format: the field's word holds the offset and size of its bytes), else a copy.
+     */
+    private static MemorySegment binary(InternalRow row, int field) {
+        if (row instanceof UnsafeRow u && u.getBaseObject() instanceof byte[] heap) {
+            long offsetAndSize = u.getLong(field);
+            long offset = offsetAndSize >>> 32;
+            int size = (int) offsetAndSize;
+            return MemorySegment.ofArray(heap)
+                    .asSlice(u.getBaseOffset() - Platform.BYTE_ARRAY_OFFSET + offset, size);
+        }
+        return MemorySegment.ofArray(row.getBinary(field));
     }
 
     /** One flat float array to {@code dst[at..]}; {@code frame >= 0} when it is that one frame. */

@@ -97,14 +97,14 @@ final class NpyScoring implements FlatMapFunction<Iterator<String>, InternalRow>
                                         + Arrays.toString(shape)
                                         + " is neither [T, N] nor [B, T, N]");
                     long width = shape[shape.length - 1];
-                    if (width != s.lstm().inputSize())
+                    if (width != s.inputSize())
                         throw new ModelFileException(
                                 Path.of(file),
                                 null,
                                 "frames are "
                                         + width
                                         + " wide but the model takes N_x = "
-                                        + s.lstm().inputSize());
+                                        + s.inputSize());
                     if (clip.elements() == 0)
                         throw new ModelFileException(
                                 Path.of(file),
@@ -117,7 +117,7 @@ final class NpyScoring implements FlatMapFunction<Iterator<String>, InternalRow>
                 }
                 int clips = shape.length == 3 ? Math.toIntExact(shape[0]) : 1;
                 int frames = Math.toIntExact(shape[shape.length - 2]);
-                long clipFloats = (long) frames * s.lstm().inputSize();
+                long clipFloats = (long) frames * s.inputSize();
                 ClipScore[] out = new ClipScore[clips];
                 Kernels k = s.kernels();
                 int runStart = 0;
@@ -128,7 +128,7 @@ final class NpyScoring implements FlatMapFunction<Iterator<String>, InternalRow>
                                             clip.data(),
                                             c * clipFloats,
                                             clipFloats,
-                                            s.lstm().inputSize(),
+                                            s.inputSize(),
                                             k)
                                     : null;
                     if (c < clips && bad == null) continue;
@@ -139,7 +139,6 @@ final class NpyScoring implements FlatMapFunction<Iterator<String>, InternalRow>
                                 from * clipFloats,
                                 Math.min(batch, c - from),
                                 frames,
-                                hidden,
                                 out,
                                 from);
                     }
@@ -156,7 +155,8 @@ final class NpyScoring implements FlatMapFunction<Iterator<String>, InternalRow>
         }
 
         private PartitionScorer scorer() {
-            if (scorer == null) scorer = PartitionScorer.forTask(ExecutorModels.get(model), batch);
+            if (scorer == null)
+                scorer = PartitionScorer.forTask(ExecutorModels.get(model), batch, hidden);
             return scorer;
         }
     }

@@ -10,7 +10,6 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
-import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 
@@ -106,12 +105,9 @@ final class RowScoring
             int entry = kept.size();
             kept.add(keep);
             scores.add(null);
-            ArrayData clip =
-                    row.isNullAt(keptFields == 0 ? 0 : 1)
-                            ? null
-                            : row.getArray(keptFields == 0 ? 0 : 1);
+            int clip = keptFields == 0 ? 0 : 1; // the clip's field in the row
             try {
-                int t = layout.frames(clip);
+                int t = layout.frames(row, clip);
                 if (filled > 0 && t != frames) {
                     // a clip of another length closes the batch; this row starts the next one
                     kept.remove(entry);
@@ -124,7 +120,11 @@ final class RowScoring
                 PartitionScorer s = scorer();
                 long clipFloats = (long) t * layout.inputSize();
                 layout.copy(
-                        clip, s.inputBuffer(batch * clipFloats), filled * clipFloats, s.kernels());
+                        row,
+                        clip,
+                        s.inputBuffer(batch * clipFloats),
+                        filled * clipFloats,
+                        s.kernels());
                 frames = t;
                 slotOfEntry[entry] = filled++;
             } catch (FeatureLayout.BadClipException e) {
@@ -146,7 +146,7 @@ final class RowScoring
         /** Scores the clips collected so far and files their results under their entries. */
         private void flush() {
             if (filled == 0) return;
-            scorer.run(scorer.inputBuffer(0), 0, filled, frames, hidden, batchScores, 0);
+            scorer.run(scorer.inputBuffer(0), 0, filled, frames, batchScores, 0);
             for (int e = 0; e < scores.size(); e++) {
                 if (scores.get(e) == null) scores.set(e, batchScores[slotOfEntry[e]]);
             }
@@ -154,7 +154,8 @@ final class RowScoring
         }
 
         private PartitionScorer scorer() {
-            if (scorer == null) scorer = PartitionScorer.forTask(ExecutorModels.get(model), batch);
+            if (scorer == null)
+                scorer = PartitionScorer.forTask(ExecutorModels.get(model), batch, hidden);
             return scorer;
         }
 

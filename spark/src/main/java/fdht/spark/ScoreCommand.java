@@ -22,13 +22,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fdht score}: scores every clip of a Parquet data set (a column of {@code array<float>} or
- * {@code array<array<float>>}) or of a directory of {@code .npy} files with a model, on Spark
- * ({@code local[*]} by default, this JVM then being the one executor), and writes the scores as
- * Parquet, atomically. Prints a progress line on stderr and a summary with the start-up time and
- * the rate. Errors exit 2 with one line on stderr ({@code --verbose}: stack trace and Spark's log).
- * It lives in this module, with its own {@code main}, so the {@code cli} module stays free of
- * Spark; the {@code fdht} launcher runs it for {@code fdht score}.
+ * {@code fdht score}: scores every clip of a Parquet data set (a column of {@code binary}:
+ * little-endian float32, {@code array<float>} or {@code array<array<float>>}) or of a directory of
+ * {@code .npy} files with any model {@code fdht infer} runs (stacks and bidirectional models
+ * included), on Spark ({@code local[*]} by default, this JVM then being the one executor), and
+ * writes the scores as Parquet, atomically. Prints a progress line on stderr and a summary with the
+ * start-up time and the rate. Errors exit 2 with one line on stderr ({@code --verbose}: stack trace
+ * and Spark's log). It lives in this module, with its own {@code main}, so the {@code cli} module
+ * stays free of Spark; the {@code fdht} launcher runs it for {@code fdht score}.
  */
 @Command(
         name = "score",
@@ -63,7 +64,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(
             names = "--batch",
             description =
-                    "clips per kernel call in a partition (default "
+                    "clips a partition runs through its predictor at once (default "
                             + FdhtScorer.DEFAULT_BATCH
                             + ")")
     Integer batch;
@@ -71,7 +72,8 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(
             names = "--features",
             defaultValue = "features",
-            description = "Parquet column holding the clips (default ${DEFAULT-VALUE})")
+            description =
+                    "Parquet column holding the clips: binary (T*N little-endian float32), array<float> or array<array<float>> (default ${DEFAULT-VALUE})")
     String features;
 
     @Option(

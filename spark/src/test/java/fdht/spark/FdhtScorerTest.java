@@ -64,16 +64,7 @@ class FdhtScorerTest {
 
     static float[][] inferLogits(Path npy, int threads) {
         Path out = dir.resolve("logits-" + npy.getFileName() + "-" + threads + ".npy");
-        SparkFixture.infer(
-                "--model",
-                model.toString(),
-                "--input",
-                npy.toString(),
-                "--logits-out",
-                out.toString(),
-                "--threads",
-                Integer.toString(threads));
-        return SparkFixture.readNpy(out);
+        return SparkFixture.inferLogits(model, npy, out, "--threads", Integer.toString(threads));
     }
 
     /**
@@ -267,27 +258,7 @@ class FdhtScorerTest {
                 nested.toString());
 
         // FAIL: the job fails naming the row
-        Exception e =
-                assertThrows(
-                        Exception.class,
-                        () ->
-                                FdhtScorer.of(model)
-                                        .withBadRows(BadRows.FAIL)
-                                        .score(data.coalesce(1), "features")
-                                        .collectAsList());
-        String message = causes(e);
-        java.util.regex.Matcher named =
-                java.util.regex.Pattern.compile(
-                                "fdht: cannot score row \\d+ of partition 0 \\((\\d+)\\): ")
-                        .matcher(message);
-        assertTrue(named.find(), message);
-        String reason =
-                expect[
-                        Integer.parseInt(
-                                named.group(
-                                        1))]; // the row's id names it, whatever order Parquet gave
-        // back
-        assertTrue(reason != null && message.contains(reason), message);
+        assertFailsNamingTheRow(FdhtScorer.of(model), data.coalesce(1), expect);
         assertEquals(0, PartitionScorer.open(), "a failed task still closes its arena");
     }
 
@@ -413,6 +384,29 @@ class FdhtScorerTest {
                 assertThrows(IllegalArgumentException.class, () -> scorer.score(clash, "features"))
                         .getMessage()
                         .contains("'label' would clash"));
+    }
+
+    /**
+     * Under {@link BadRows#FAIL} scoring {@code data} (one partition, rows {@code (id, features)})
+     * fails the job, naming a bad row by its id and that row's reason, {@code expect[id]} (whatever
+     * order Parquet gives the rows back in).
+     */
+    static void assertFailsNamingTheRow(FdhtScorer scorer, Dataset<Row> data, String[] expect) {
+        Exception e =
+                assertThrows(
+                        Exception.class,
+                        () ->
+                                scorer.withBadRows(BadRows.FAIL)
+                                        .score(data, "features")
+                                        .collectAsList());
+        String message = causes(e);
+        java.util.regex.Matcher named =
+                java.util.regex.Pattern.compile(
+                                "fdht: cannot score row \\d+ of partition 0 \\((\\d+)\\): ")
+                        .matcher(message);
+        assertTrue(named.find(), message);
+        String reason = expect[Integer.parseInt(named.group(1))];
+        assertTrue(reason != null && message.contains(reason), message);
     }
 
     static String causes(Throwable e) {

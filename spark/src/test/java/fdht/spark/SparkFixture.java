@@ -3,6 +3,7 @@ package fdht.spark;
 import fdht.kernels.lstm.DenseHead;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
+import fdht.kernels.lstm.LstmStack;
 import fdht.layout.ColumnFactorization;
 import fdht.layout.HtFormat;
 import fdht.layout.HtMatrix;
@@ -12,6 +13,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +81,67 @@ final class SparkFixture {
     }
 
     /**
+     * Writes a stack of two bidirectional FDHT layers ({@value #INPUT} inputs, {@value #HIDDEN}
+     * hidden a direction, a {@value #CLASSES}-class head over both directions' last output) made
+     * from {@code seed}: what {@code fdht infer} runs and the scorer used to refuse.
+     */
+    static Path bidirectionalModel(Path dir, long seed) {
+        Path file = dir.resolve("bidirectional-" + seed + ".safetensors");
+        try (Arena arena = Arena.ofConfined()) {
+            int[] rows = {4, 4, 4};
+            Lstm[][] layers = new Lstm[2][2];
+            for (int l = 0; l < 2; l++) {
+                int input = l == 0 ? INPUT : 2 * HIDDEN;
+                int[] cols = ColumnFactorization.cheapest(input + HIDDEN, rows, 3, 0.06, 32, 3);
+                for (int d = 0; d < 2; d++) {
+                    long s = seed + 10L * (2 * l + d);
+                    layers[l][d] =
+                            Lstm.fdht(
+                                    HtMatrix.random(HtFormat.uniform(rows, cols, 3), s, arena),
+                                    input,
+                                    random(4 * HIDDEN, s + 1, 0.1),
+                                    arena);
+                }
+            }
+            DenseHead head =
+                    new DenseHead(
+                            random(CLASSES * 2 * HIDDEN, seed + 50, 0.5),
+                            random(CLASSES, seed + 51, 0.1),
+                            CLASSES,
+                            2 * HIDDEN,
+                            arena);
+            LstmModelFile.write(LstmStack.of(layers, head), file);
+        }
+        return file;
+    }
+
+    /**
+     * Clips as Parquet rows {@code (id, features)}, {@code features} {@code binary}: each clip's
+     * floats as little-endian float32 bytes ({@link #littleEndian}), or a given {@code byte[]}, or
+     * null; written to {@code file} and read back.
+     */
+    static Dataset<Row> binaryParquet(Path file, List<Object[]> rows) {
+        StructType schema =
+                new StructType()
+                        .add("id", DataTypes.IntegerType, false)
+                        .add("features", DataTypes.BinaryType, true);
+        List<Row> r = new ArrayList<>();
+        for (Object[] o : rows)
+            r.add(
+                    RowFactory.create(
+                            o[0], o[1] instanceof float[] f ? littleEndian(f) : (byte[]) o[1]));
+        spark().createDataFrame(r, schema).write().mode("overwrite").parquet(file.toString());
+        return spark().read().parquet(file.toString());
+    }
+
+    /** The floats as little-endian float32 bytes, as numpy's {@code astype('<f4').tobytes()}. */
+    static byte[] littleEndian(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return b.array();
+    }
+
+    /**
      * Clips as Parquet rows {@code (id, features)}, {@code features} flat {@code array<float>} or
      * nested {@code array<array<float>>}, written to {@code file} and read back (arrays come back
      * nullable, as in real data).
@@ -127,6 +191,31 @@ final class SparkFixture {
                     twoD ? new long[] {frames, INPUT} : new long[] {clips.length, frames, INPUT},
                     data);
         }
+    }
+
+    /**
+     * {@code count} clips of {@code frames} frames ({@code [count][T*N]}), clip b from seed + b.
+     */
+    static float[][] clips(int count, int frames, long seed) {
+        float[][] clips = new float[count][];
+        for (int b = 0; b < count; b++) clips[b] = random(frames * INPUT, seed + b, 1);
+        return clips;
+    }
+
+    /**
+     * The logits {@code fdht infer} writes for the clips of {@code npy} with {@code model} ({@code
+     * [B][C]}), through {@code out}; {@code more} are further options ({@code --threads}, {@code
+     * --hidden-out}).
+     */
+    static float[][] inferLogits(Path model, Path npy, Path out, String... more) {
+        String[] args = new String[6 + more.length];
+        String[] base = {
+            "--model", model.toString(), "--input", npy.toString(), "--logits-out", out.toString()
+        };
+        System.arraycopy(base, 0, args, 0, 6);
+        System.arraycopy(more, 0, args, 6, more.length);
+        infer(args);
+        return readNpy(out);
     }
 
     /** Runs {@code fdht infer} (the real command) and returns its exit code and stderr. */
