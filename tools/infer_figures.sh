@@ -2,7 +2,7 @@
 # Issue 23's figures of `fdht infer` on the bundled MFM-40 model (not CI; docs/PERFORMANCE.md,
 # section "fdht infer on the model API", has a run): per-clip wall time beyond a 16-clip run's (the
 # JVM's fixed cost) on 1 and 2 threads, PyTorch's dense nn.LSTM(4096,128)+Linear at batch 64 on one
-# thread (tools/pytorch_infer_peer.py; skipped without torch), and the resident memory (max RSS) of
+# thread (tools/torch_mfm_lstm.py; skipped without torch), and the resident memory (max RSS) of
 # infer on the CLIPS-clip input and on a BIG-clip one (default 64,000 clips: 8.4 GB).
 #   tools/infer_figures.sh [DIR] [CLIPS] [ROUNDS] [BIG]
 # DIR (default /tmp/fdht-infer-figures) receives random clips of 8 x 4,096 float32 (128 KB each:
@@ -52,8 +52,8 @@ if ! "$py" -c 'import torch' 2>/dev/null; then echo "PyTorch peer skipped: no to
 elif ! "$py" -c 'import ctypes; ctypes.CDLL("libblas.so.3").openblas_get_config' 2>/dev/null; then
   echo "PyTorch peer skipped: libblas.so.3 is not OpenBLAS (apt-get install libopenblas0-pthread)"
 else
-  peer=$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$py" tools/pytorch_infer_peer.py 2048 64 1 "$rounds"); echo "$peer"
-  pu=$(sed -n 's/.*: \([0-9.]*\) us per clip.*/\1/p' <<<"$peer")
+  peer=$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$py" tools/torch_mfm_lstm.py "$dir/torch.json" --seconds 5 2>&1 | grep 'batch 64,'); echo "$peer"
+  pu=$(sed -n 's/.*: \([0-9.]*\) us per batch.*/\1/p' <<<"$peer"); pu=$(echo "$pu / 64" | bc -l)
   printf 'fdht infer --threads 1 per clip: %.2fx faster than PyTorch dense at batch 64 on one thread\n' "$(echo "$pu / $p1" | bc -l)"
 fi
 if [[ "$big" -gt 0 ]]; then
