@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * reopened before its listener heard the end. All arrays are made once: a group allocates nothing.
  */
 final class Stepper implements Runnable {
-    private final SequenceBatcher b;
+    private final BatcherCore b;
     private final StreamSlot[] members;
     private final int[] entry, row;
     private final long[] frameIndex;
@@ -19,7 +19,7 @@ final class Stepper implements Runnable {
     private final StreamSlot[] expired;
     private long nextIdleCheck;
 
-    Stepper(SequenceBatcher b) {
+    Stepper(BatcherCore b) {
         this.b = b;
         members = new StreamSlot[b.maxBatch];
         entry = new int[b.maxBatch];
