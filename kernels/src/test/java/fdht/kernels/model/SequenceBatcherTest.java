@@ -383,6 +383,19 @@ class SequenceBatcherTest {
         soak(256, 200);
     }
 
+    /**
+     * The issue's soak, 256 streams x 2,000 frames (about a minute on two cores): skipped unless
+     * {@code -Dfdht.longSoak=true}, e.g. {@code mvn -pl kernels -am test -Dtest=SequenceBatcherTest
+     * -Dfdht.longSoak=true -Dsurefire.failIfNoSpecifiedTests=false}.
+     */
+    @Test
+    void theLongSoakOf256StreamsBy2000FramesLosesNothing() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Boolean.getBoolean("fdht.longSoak"),
+                "the long soak runs with -Dfdht.longSoak=true only");
+        soak(256, 2_000);
+    }
+
     /** {@code streams x frames} frames, two pusher threads, every output checked against solo. */
     static void soak(int streams, int frames) throws Exception {
         try (Model m = Model.load(Fixtures.bundled())) {
