@@ -76,12 +76,6 @@ class SequenceBatcherProperties {
                                         seed));
     }
 
-    private static float[] random(SplittableRandom r, int n, double scale) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
-        return v;
-    }
-
     private static LstmStack stack(Case c, SplittableRandom r, Arena arena) {
         Lstm[][] cells = new Lstm[c.layers()][1];
         for (int l = 0; l < c.layers(); l++) {
@@ -89,15 +83,22 @@ class SequenceBatcherProperties {
             cells[l][0] =
                     Lstm.dense(
                             Weights.copyOf(
-                                    arena, random(r, 4 * c.hidden() * (in + c.hidden()), 0.5)),
+                                    arena,
+                                    ModelApiProperties.random(
+                                            r, 4 * c.hidden() * (in + c.hidden()), 0.5)),
                             in,
                             c.hidden(),
-                            random(r, 4 * c.hidden(), 0.2),
+                            ModelApiProperties.random(r, 4 * c.hidden(), 0.2),
                             arena);
         }
         return LstmStack.of(
                 cells,
-                new DenseHead(random(r, 3 * c.hidden(), 1), random(r, 3, 1), 3, c.hidden(), arena));
+                new DenseHead(
+                        ModelApiProperties.random(r, 3 * c.hidden(), 1),
+                        ModelApiProperties.random(r, 3, 1),
+                        3,
+                        c.hidden(),
+                        arena));
     }
 
     /** Records each stream's outputs, copied. */
@@ -149,7 +150,7 @@ class SequenceBatcherProperties {
         try (Arena arena = Arena.ofShared()) {
             LstmStack stack = stack(c, r, arena);
             float[][] clips = new float[c.streams()][];
-            for (int s = 0; s < c.streams(); s++) clips[s] = random(r, t * n, 1);
+            for (int s = 0; s < c.streams(); s++) clips[s] = ModelApiProperties.random(r, t * n, 1);
             Recorder rec = new Recorder(c.streams(), t);
             try (Model model = Model.of(stack, List.of());
                     SequenceBatcher b =

@@ -197,18 +197,7 @@ final class BatcherCore {
                                 + s.id
                                 + " takes no frames: "
                                 + (s.ended != null ? s.ended : "it is ending"));
-            if (length != input)
-                return fail(
-                        s,
-                        new IllegalArgumentException(
-                                "stream "
-                                        + s.id
-                                        + ", frame "
-                                        + slot.pushed
-                                        + ": "
-                                        + length
-                                        + " values, expected N_x = "
-                                        + input));
+            if (length != input) return fail(s, length + " values, expected N_x = " + input);
             if (!slot.hasRoomForFrame()) return false;
             int id = pool.take();
             if (id < 0) return false;
@@ -222,17 +211,7 @@ final class BatcherCore {
                 if (bad >= 0) {
                     float v = page.getAtIndex(ValueLayout.JAVA_FLOAT, at + bad);
                     pool.free(id);
-                    return fail(
-                            s,
-                            new IllegalArgumentException(
-                                    "stream "
-                                            + s.id
-                                            + ", frame "
-                                            + slot.pushed
-                                            + ": non-finite value "
-                                            + v
-                                            + " at index "
-                                            + bad));
+                    return fail(s, "non-finite value " + v + " at index " + bad);
                 }
             }
             add(slot, id, last);
@@ -244,7 +223,10 @@ final class BatcherCore {
     }
 
     /** Queues an error marker: the stream fails after its earlier frames; throws {@code e}. */
-    private boolean fail(Stream s, IllegalArgumentException e) {
+    private boolean fail(Stream s, String problem) {
+        IllegalArgumentException e =
+                new IllegalArgumentException(
+                        "stream " + s.id + ", frame " + s.slot.pushed + ": " + problem);
         s.slot.error = e;
         add(s.slot, StreamSlot.ERROR, false);
         closeTo(s, "failed: " + e.getMessage());
