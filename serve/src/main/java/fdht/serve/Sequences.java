@@ -36,7 +36,7 @@ final class Sequences {
     private final class Session implements FrameListener {
         final long id;
         final ArrayDeque<CompletableFuture<float[][]>> waiting = new ArrayDeque<>();
-        SequenceBatcher.Stream stream;
+        volatile SequenceBatcher.Stream stream;
 
         Session(long id) {
             this.id = id;
@@ -105,6 +105,32 @@ final class Sequences {
     }
 
     /**
+     * The batcher's stream for a new session. A sequence that just ended keeps its id in the
+     * batcher until its end callback returned, so a restart of the same id right after its end may
+     * wait for that, briefly.
+     */
+    private SequenceBatcher.Stream openStream(Session s) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return batcher.open(s.id, s);
+            } catch (IllegalStateException e) {
+                if (e.getMessage().contains("open already") && attempt < 100) {
+                    try {
+                        Thread.sleep(1); // at most 100 ms in all
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt();
+                        throw new OipException(503, "interrupted");
+                    }
+                    continue;
+                }
+                open.remove(s.id, s);
+                boolean full = e.getMessage().contains("maxStreams");
+                throw new OipException(full ? 429 : 503, e.getMessage());
+            }
+        }
+    }
+
+    /**
      * Pushes one frame of sequence {@code id} and waits for its output.
      *
      * @return {logits or null, hidden or null}
@@ -119,13 +145,7 @@ final class Sequences {
                         "sequence "
                                 + id
                                 + " is already started: end it first, or use another sequence_id");
-            try {
-                s.stream = batcher.open(id, s);
-            } catch (IllegalStateException e) {
-                open.remove(id, s);
-                boolean full = e.getMessage().contains("maxStreams");
-                throw new OipException(full ? 429 : 503, e.getMessage());
-            }
+            s.stream = openStream(s);
         } else {
             s = open.get(id);
             if (s == null)

@@ -66,6 +66,7 @@ class SequenceBatcherTest {
     }
 
     @Test
+    @SuppressWarnings("try") // closed inside its block to read the final counts
     void streamsPushedFromSeveralThreadsGetTheirSoloOutputsInOrder() throws Exception {
         int streams = 24, frames = 7, threads = 3;
         try (Model m = Model.load(Fixtures.bundled())) {
@@ -378,6 +379,7 @@ class SequenceBatcherTest {
     }
 
     /** {@code streams x frames} frames, two pusher threads, every output checked against solo. */
+    @SuppressWarnings("try") // closed inside its block to read the final counts
     static void soak(int streams, int frames) throws Exception {
         try (Model m = Model.load(Fixtures.bundled())) {
             int n = m.inputSize();
