@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
             DataCommand.class,
             EvalCommand.class,
             TrainCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -73,7 +73,7 @@ class ModelApiProperties {
                                         seed));
     }
 
-    private static float[] random(SplittableRandom r, int n, double scale) {
+    static float[] random(SplittableRandom r, int n, double scale) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
         return v;

@@ -470,6 +470,23 @@ public final class Model implements AutoCloseable {
     }
 
     /**
+     * A sequence batcher over this model: many live streams fed a frame at a time, their frames
+     * stepped together (see {@link SequenceBatcher}). Its stepper threads start now.
+     *
+     * @param options its limits, delays, outputs and threads
+     * @return the batcher, to be closed (drains) or shut down
+     * @throws IllegalArgumentException for a bidirectional model (it cannot stream) or a stack
+     *     confined to one thread
+     * @throws IllegalStateException for logits from a model without a head
+     */
+    public SequenceBatcher newBatcher(SequenceBatcher.Options options) {
+        requireOpen();
+        if (options == null)
+            throw new IllegalArgumentException("options: expected SequenceBatcher.Options");
+        return new SequenceBatcher(this, stack, options);
+    }
+
+    /**
      * What logits computed elsewhere say (a {@link ResultSink}'s chunk, a logits file): their
      * softmax, top class and labels, as a {@link Predictor}'s prediction would.
      *

@@ -7,7 +7,9 @@
  * number of clips ({@link fdht.kernels.model.ClipSource}: an {@code .npy} mapped a chunk at a time,
  * segments, arrays, iterators, generated clips) through cache-sized chunks on all cores, its
  * outputs in input order to files, segments or a {@link fdht.kernels.model.ResultSink} ({@link
- * fdht.kernels.model.BulkOptions}, {@link fdht.kernels.model.BulkScores}).
+ * fdht.kernels.model.BulkOptions}, {@link fdht.kernels.model.BulkScores}); a {@link
+ * fdht.kernels.model.SequenceBatcher} steps many live streams a frame at a time, their frames
+ * batched together, each stream's outputs to its {@link fdht.kernels.model.FrameListener}.
  *
  * <p>The API owns its arenas: a model its weights', a predictor its confined buffers', a scoring
  * call each thread's. Errors: {@link java.lang.IllegalArgumentException} for a bad argument (naming

@@ -1,0 +1,134 @@
+package fdht.kernels.model;
+
+import fdht.kernels.Kernels;
+import fdht.kernels.lstm.DenseHead;
+import fdht.kernels.lstm.LstmStack;
+import fdht.kernels.lstm.LstmState;
+import fdht.kernels.lstm.LstmWorkspace;
+import fdht.layout.Weights;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One stepper's buffers for stepping a group of {@code g} streams one frame: the group's frames
+ * {@code [g][N_x]}, each layer's state {@code [g][H]} and workspace, the head's logits {@code
+ * [g][C]}, and row views of the logits and of the last layer's {@code h} handed to listeners.
+ * Buffers for a group size are made the first time a group of that size is stepped and kept (the
+ * workspaces' plans are compiled for their batch), in the stepper's own confined arena: at most
+ * {@code maxBatch} sizes, so memory is bounded and the steady state allocates nothing.
+ *
+ * <p>Gather and scatter copy each stream's {@code h} and {@code c} rows between the batcher's slot
+ * rows and the group's contiguous state: {@code O(L*H)} per stream per frame, small beside the
+ * projection, and it keeps the kernels on the contiguous batches they are tested on. Each row's
+ * sums do not depend on the rows beside it ({@code DenseKernelDeterminismTest}), so a stream's
+ * outputs are the bits it would get alone. Not thread-safe: one per stepper thread.
+ */
+final class GroupStep implements AutoCloseable {
+    private final LstmStack stack;
+    private final Kernels kernels;
+    private final DenseHead head; // null when no logits are wanted
+    private final int layers, hidden, input, classes;
+    private final Arena arena = Arena.ofConfined();
+    private final Sized[] bySize;
+
+    /** The buffers of one group size. */
+    private static final class Sized {
+        final MemorySegment x;
+        final LstmState[] states;
+        final LstmWorkspace[] work;
+        final MemorySegment logits;
+        final MemorySegment[] logitRows, hiddenRows;
+
+        Sized(GroupStep s, int g) {
+            x = Weights.floats(s.arena, (long) g * s.input);
+            states = new LstmState[s.layers];
+            work = new LstmWorkspace[s.layers];
+            for (int l = 0; l < s.layers; l++) {
+                states[l] = s.stack.layer(l, 0).newState(g, s.arena);
+                work[l] = s.stack.layer(l, 0).newWorkspace(g, s.arena);
+            }
+            logits = s.head == null ? null : Weights.floats(s.arena, (long) g * s.classes);
+            logitRows = new MemorySegment[g];
+            hiddenRows = new MemorySegment[g];
+            MemorySegment h = states[s.layers - 1].h();
+            for (int r = 0; r < g; r++) {
+                if (logits != null)
+                    logitRows[r] =
+                            logits.asSlice((long) r * s.classes * Float.BYTES, s.classes * 4L);
+                hiddenRows[r] = h.asSlice((long) r * s.hidden * Float.BYTES, s.hidden * 4L);
+            }
+        }
+    }
+
+    private Sized current;
+
+    GroupStep(LstmStack stack, boolean logits, int maxBatch) {
+        this.stack = stack;
+        this.kernels = stack.layer(0, 0).kernels();
+        this.head = logits ? stack.head().orElseThrow() : null;
+        this.layers = stack.layerCount();
+        this.hidden = stack.hiddenSize();
+        this.input = stack.inputSize();
+        this.classes = stack.headClasses();
+        this.bySize = new Sized[maxBatch + 1];
+    }
+
+    /** Makes {@code g} the group size of the next gathers, step and scatters. */
+    void size(int g) {
+        Sized s = bySize[g];
+        if (s == null) bySize[g] = s = new Sized(this, g);
+        current = s;
+    }
+
+    /** Row {@code r}'s frame from {@code page} at float {@code off}; its state from the slots'. */
+    void gather(
+            int r,
+            MemorySegment page,
+            long off,
+            MemorySegment[] slotH,
+            MemorySegment[] slotC,
+            int slot) {
+        long bytes = (long) hidden * Float.BYTES;
+        MemorySegment.copy(
+                page, off * Float.BYTES, current.x, (long) r * input * Float.BYTES, input * 4L);
+        for (int l = 0; l < layers; l++) {
+            MemorySegment.copy(slotH[l], slot * bytes, current.states[l].h(), r * bytes, bytes);
+            MemorySegment.copy(slotC[l], slot * bytes, current.states[l].c(), r * bytes, bytes);
+        }
+    }
+
+    /** One frame for the whole group: every layer, then the head when logits are wanted. */
+    void step() {
+        Sized s = current;
+        for (int l = 0; l < layers; l++) {
+            if (l == 0) stack.layer(0, 0).step(s.x, 0, input, s.states[0], s.work[0]);
+            else stack.layer(l, 0).step(s.states[l - 1].h(), 0, hidden, s.states[l], s.work[l]);
+        }
+        if (head != null)
+            head.apply(s.states[layers - 1].h(), s.states[0].batch(), s.logits, kernels);
+    }
+
+    /** Row {@code r}'s new state back into the slots'. */
+    void scatter(int r, MemorySegment[] slotH, MemorySegment[] slotC, int slot) {
+        long bytes = (long) hidden * Float.BYTES;
+        for (int l = 0; l < layers; l++) {
+            MemorySegment.copy(current.states[l].h(), r * bytes, slotH[l], slot * bytes, bytes);
+            MemorySegment.copy(current.states[l].c(), r * bytes, slotC[l], slot * bytes, bytes);
+        }
+    }
+
+    /** Row {@code r}'s logits, valid until the next step; null without logits. */
+    MemorySegment logits(int r) {
+        return head == null ? null : current.logitRows[r];
+    }
+
+    /** Row {@code r}'s last-layer output, valid until the next step. */
+    MemorySegment hidden(int r) {
+        return current.hiddenRows[r];
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

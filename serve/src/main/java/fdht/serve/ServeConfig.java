@@ -1,0 +1,127 @@
+package fdht.serve;
+
+import java.time.Duration;
+
+/**
+ * How {@code fdht serve} runs: where it listens and its limits, each with the status it answers.
+ * Immutable; {@code withX} methods return changed copies.
+ *
+ * @param host the address to bind (default 127.0.0.1: loopback only)
+ * @param port the port (0: any free one; default 8000)
+ * @param maxBodyBytes the largest request body (413 beyond; default 64 MiB)
+ * @param maxFrames the most frames in one request, {@code B x T} (413 beyond; default 4096)
+ * @param maxStreams sequences open at once (429 beyond; default 1024)
+ * @param queuePerStream frames waiting per sequence (429 beyond; default 64)
+ * @param idleTimeout a sequence idle this long is ended (default 1 s, as Triton's)
+ * @param requestTime the longest a request waits for its result (503 then; default 30 s)
+ * @param readTimeout the longest the server waits for a client's bytes before dropping the
+ *     connection (a client sending its body a byte at a time; default 10 s)
+ * @param clipThreads threads running whole clips and batches (default: the processors)
+ * @param steppers the batcher's stepper threads (default 1)
+ */
+public record ServeConfig(
+        String host,
+        int port,
+        long maxBodyBytes,
+        int maxFrames,
+        int maxStreams,
+        int queuePerStream,
+        Duration idleTimeout,
+        Duration requestTime,
+        Duration readTimeout,
+        int clipThreads,
+        int steppers) {
+    /** The defaults above. */
+    public static final ServeConfig DEFAULT =
+            new ServeConfig(
+                    "127.0.0.1",
+                    8000,
+                    64L << 20,
+                    4096,
+                    1024,
+                    64,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(10),
+                    Runtime.getRuntime().availableProcessors(),
+                    1);
+
+    /** Checks every value, naming the one that is wrong. */
+    public ServeConfig {
+        if (host == null || host.isBlank())
+            throw new IllegalArgumentException("host: expected an address");
+        if (port < 0 || port > 65535)
+            throw new IllegalArgumentException("port " + port + ": expected 0..65535");
+        if (maxBodyBytes < 1
+                || maxFrames < 1
+                || maxStreams < 1
+                || queuePerStream < 1
+                || clipThreads < 1
+                || steppers < 1)
+            throw new IllegalArgumentException(
+                    "limits must be at least 1: "
+                            + maxBodyBytes
+                            + " body bytes, "
+                            + maxFrames
+                            + " frames, "
+                            + maxStreams
+                            + " streams, "
+                            + queuePerStream
+                            + " queue, "
+                            + clipThreads
+                            + " clip threads, "
+                            + steppers
+                            + " steppers");
+        for (Duration d : new Duration[] {idleTimeout, requestTime, readTimeout})
+            if (d == null || d.isNegative() || d.isZero())
+                throw new IllegalArgumentException("timeouts must be positive durations, got " + d);
+    }
+
+    /** With another address and port. */
+    public ServeConfig withAddress(String h, int p) {
+        return new ServeConfig(
+                h,
+                p,
+                maxBodyBytes,
+                maxFrames,
+                maxStreams,
+                queuePerStream,
+                idleTimeout,
+                requestTime,
+                readTimeout,
+                clipThreads,
+                steppers);
+    }
+
+    /** With other request limits. */
+    public ServeConfig withRequestLimits(long bodyBytes, int frames, Duration time, Duration read) {
+        return new ServeConfig(
+                host,
+                port,
+                bodyBytes,
+                frames,
+                maxStreams,
+                queuePerStream,
+                idleTimeout,
+                time,
+                read,
+                clipThreads,
+                steppers);
+    }
+
+    /** With other sequence limits. */
+    public ServeConfig withSequenceLimits(int streams, int queue, Duration idle) {
+        return new ServeConfig(
+                host,
+                port,
+                maxBodyBytes,
+                maxFrames,
+                streams,
+                queue,
+                idle,
+                requestTime,
+                readTimeout,
+                clipThreads,
+                steppers);
+    }
+}
