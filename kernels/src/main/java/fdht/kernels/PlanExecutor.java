@@ -41,7 +41,10 @@ public final class PlanExecutor {
         requireFloats(x, xOff, plan.inputSize(), "input");
         requireFloats(y, yOff, plan.resultSize(), "output");
         if (ws.path == ExecutionPath.ROW_LANES) {
-            applyLanes(plan, x, xOff, y, yOff, ws, k);
+            // the lane layout: entry by whole-vector transposes, the stages, the result
+            ws.lanes.enterRow(x, xOff, plan.inputSize(), null, 0, 0, ws.staging, k);
+            ws.lanes.walk(k);
+            ws.lanes.exit(y, yOff);
             return;
         }
         ws.stages.bind(x, xOff, y, yOff, k);
@@ -50,20 +53,6 @@ public final class PlanExecutor {
         } finally {
             ws.stages.unbind();
         }
-    }
-
-    /** In the lane layout: entry by whole-vector transposes, the stages, the result. */
-    private static void applyLanes(
-            CompiledPlan plan,
-            MemorySegment x,
-            long xOff,
-            MemorySegment y,
-            long yOff,
-            PlanWorkspace ws,
-            Kernels k) {
-        ws.lanes.enterRow(x, xOff, plan.inputSize(), null, 0, 0, ws.staging, k);
-        ws.lanes.walk(k);
-        ws.lanes.exit(y, yOff);
     }
 
     static void requireNative(MemorySegment s, String what) {

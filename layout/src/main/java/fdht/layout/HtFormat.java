@@ -11,15 +11,12 @@ import java.util.Arrays;
  * l, r} holds a transfer tensor {@code B_t} of shape {@code r_t x r_l x r_r}; the root rank is 1.
  * Immutable; validation names the offending factor, rank or node.
  */
-public final class HtFormat implements MatrixFormat {
-    private final int[] rowFactors;
-    private final int[] colFactors;
+public final class HtFormat extends MatrixFormat {
     private final DimensionTree tree;
     private final int[] ranks;
 
     public HtFormat(int[] rowFactors, int[] colFactors, DimensionTree tree, int[] ranks) {
-        this.rowFactors = rowFactors.clone();
-        this.colFactors = colFactors.clone();
+        super(rowFactors, colFactors);
         this.tree = tree;
         this.ranks = ranks.clone();
         validate();
@@ -161,14 +158,7 @@ public final class HtFormat implements MatrixFormat {
                             + ranks.length
                             + " ranks were given");
         }
-        for (int k = 0; k < d; k++) {
-            if (rowFactors[k] < 1)
-                throw new IllegalArgumentException(
-                        "row factor m" + (k + 1) + "=" + rowFactors[k] + " must be at least 1");
-            if (colFactors[k] < 1)
-                throw new IllegalArgumentException(
-                        "column factor n" + (k + 1) + "=" + colFactors[k] + " must be at least 1");
-        }
+        requirePositiveFactors();
         checkProduct(rowFactors, "row");
         checkProduct(colFactors, "column");
         for (int t = 0; t < ranks.length; t++) {
@@ -249,33 +239,8 @@ public final class HtFormat implements MatrixFormat {
                 + ")";
     }
 
-    @Override
-    public int order() {
-        return tree.order();
-    }
-
     public DimensionTree tree() {
         return tree;
-    }
-
-    @Override
-    public int rowFactor(int k) {
-        return rowFactors[k];
-    }
-
-    @Override
-    public int colFactor(int k) {
-        return colFactors[k];
-    }
-
-    @Override
-    public int[] rowFactors() {
-        return rowFactors.clone();
-    }
-
-    @Override
-    public int[] colFactors() {
-        return colFactors.clone();
     }
 
     public int rank(int node) {
@@ -284,18 +249,6 @@ public final class HtFormat implements MatrixFormat {
 
     public int[] ranks() {
         return ranks.clone();
-    }
-
-    /** M, the number of rows. */
-    @Override
-    public int rows() {
-        return product(rowFactors);
-    }
-
-    /** N, the number of columns. */
-    @Override
-    public int cols() {
-        return product(colFactors);
     }
 
     @Override
@@ -327,12 +280,6 @@ public final class HtFormat implements MatrixFormat {
         return p;
     }
 
-    private static int product(int[] f) {
-        int p = 1;
-        for (int x : f) p *= x;
-        return p;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof HtFormat f
@@ -351,17 +298,6 @@ public final class HtFormat implements MatrixFormat {
 
     @Override
     public String toString() {
-        return "HT "
-                + rows()
-                + "x"
-                + cols()
-                + " m="
-                + Arrays.toString(rowFactors)
-                + " n="
-                + Arrays.toString(colFactors)
-                + " tree="
-                + tree
-                + " ranks="
-                + Arrays.toString(ranks);
+        return "HT " + factorsText() + " tree=" + tree + " ranks=" + Arrays.toString(ranks);
     }
 }

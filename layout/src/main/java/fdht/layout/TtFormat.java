@@ -7,14 +7,11 @@ import java.util.Arrays;
  * r_{k-1} x m_k x n_k x r_k} with {@code r_0 = r_d = 1}. {@code bondRanks[k]} is {@code r_k} for
  * {@code k = 0..d}. Immutable; equal when factors and ranks are.
  */
-public final class TtFormat implements MatrixFormat {
-    private final int[] rowFactors;
-    private final int[] colFactors;
+public final class TtFormat extends MatrixFormat {
     private final int[] bondRanks;
 
     public TtFormat(int[] rowFactors, int[] colFactors, int[] bondRanks) {
-        this.rowFactors = rowFactors.clone();
-        this.colFactors = colFactors.clone();
+        super(rowFactors, colFactors);
         this.bondRanks = bondRanks.clone();
         int d = rowFactors.length;
         if (d < DimensionTree.MIN_ORDER || d > DimensionTree.MAX_ORDER) {
@@ -37,14 +34,7 @@ public final class TtFormat implements MatrixFormat {
                             + (d + 1)
                             + " bond ranks, got "
                             + bondRanks.length);
-        for (int k = 0; k < d; k++) {
-            if (rowFactors[k] < 1)
-                throw new IllegalArgumentException(
-                        "row factor m" + (k + 1) + "=" + rowFactors[k] + " must be at least 1");
-            if (colFactors[k] < 1)
-                throw new IllegalArgumentException(
-                        "column factor n" + (k + 1) + "=" + colFactors[k] + " must be at least 1");
-        }
+        requirePositiveFactors();
         if (bondRanks[0] != 1 || bondRanks[d] != 1)
             throw new IllegalArgumentException(
                     "TT bond ranks r0 and r" + d + " must be 1, got " + Arrays.toString(bondRanks));
@@ -116,21 +106,6 @@ public final class TtFormat implements MatrixFormat {
         return new TtFormat(rowFactors, colFactors, r);
     }
 
-    @Override
-    public int order() {
-        return rowFactors.length;
-    }
-
-    @Override
-    public int rowFactor(int k) {
-        return rowFactors[k];
-    }
-
-    @Override
-    public int colFactor(int k) {
-        return colFactors[k];
-    }
-
     public int bondRank(int k) {
         return bondRanks[k];
     }
@@ -138,26 +113,6 @@ public final class TtFormat implements MatrixFormat {
     /** {@code r_0..r_d}, copied. */
     public int[] bondRanks() {
         return bondRanks.clone();
-    }
-
-    @Override
-    public int[] rowFactors() {
-        return rowFactors.clone();
-    }
-
-    @Override
-    public int[] colFactors() {
-        return colFactors.clone();
-    }
-
-    @Override
-    public int rows() {
-        return Arrays.stream(rowFactors).reduce(1, (a, b) -> a * b);
-    }
-
-    @Override
-    public int cols() {
-        return Arrays.stream(colFactors).reduce(1, (a, b) -> a * b);
     }
 
     /** Floats in core k. */
@@ -204,15 +159,6 @@ public final class TtFormat implements MatrixFormat {
 
     @Override
     public String toString() {
-        return "TT "
-                + rows()
-                + "x"
-                + cols()
-                + " m="
-                + Arrays.toString(rowFactors)
-                + " n="
-                + Arrays.toString(colFactors)
-                + " ranks="
-                + Arrays.toString(bondRanks);
+        return "TT " + factorsText() + " ranks=" + Arrays.toString(bondRanks);
     }
 }

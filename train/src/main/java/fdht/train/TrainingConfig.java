@@ -41,49 +41,6 @@ public record TrainingConfig(
         String rowFactors,
         String colFactors) {
 
-    /** A configuration with the default row and column factors. */
-    public TrainingConfig(
-            String task,
-            long dataSeed,
-            long trainCount,
-            long valCount,
-            long testCount,
-            String format,
-            String ranks,
-            int hidden,
-            Path init,
-            int maxEpochs,
-            int patience,
-            int batch,
-            long seed,
-            int threads,
-            double learningRate,
-            double weightDecay,
-            double clipNorm,
-            double warmupFraction) {
-        this(
-                task,
-                dataSeed,
-                trainCount,
-                valCount,
-                testCount,
-                format,
-                ranks,
-                hidden,
-                init,
-                maxEpochs,
-                patience,
-                batch,
-                seed,
-                threads,
-                learningRate,
-                weightDecay,
-                clipNorm,
-                warmupFraction,
-                "",
-                "");
-    }
-
     public TrainingConfig {
         task = task.strip().toLowerCase(Locale.ROOT);
         format = format.strip().toLowerCase(Locale.ROOT);

@@ -37,7 +37,7 @@ class CheckpointTest {
         TrainingConfig two =
                 new TrainingConfig(
                         "random", 0, 256, 64, 64, "fdht", "3", 8, null, 2, 0, 32, 5, 1, 0.01, 0,
-                        1.0, 0.05);
+                        1.0, 0.05, "", "");
         TrainingRun.run(two, model, null, TrainingChild.data(), "t", quiet(), false);
         good = Checkpoint.pathFor(model);
     }
@@ -64,7 +64,7 @@ class CheckpointTest {
     private static TrainingConfig config(int epochs) {
         return new TrainingConfig(
                 "random", 0, 256, 64, 64, "fdht", "3", 8, null, epochs, 0, 32, 5, 1, 0.01, 0, 1.0,
-                0.05);
+                0.05, "", "");
     }
 
     /** A copy of the good checkpoint with its metadata and tensors changed. */
@@ -106,7 +106,7 @@ class CheckpointTest {
         TrainingConfig other =
                 new TrainingConfig(
                         "random", 0, 256, 64, 64, "fdht", "3", 8, null, 2, 0, 32, 5, 1, 0.003, 0,
-                        1.0, 0.05);
+                        1.0, 0.05, "", "");
         String m = refusal(other, good, IllegalArgumentException.class);
         assertTrue(m.contains("--lr 0.003") && m.contains("0.01"), m);
     }

@@ -23,7 +23,7 @@ final class TrainingChild {
     static TrainingConfig config(String format) {
         return new TrainingConfig(
                 "random", 0, 256, 64, 64, format, "3", 8, null, EPOCHS, 0, 32, 5, 1, 0.01, 0, 1.0,
-                0.05);
+                0.05, "", "");
     }
 
     static TrainingRun.Data data() {
@@ -43,7 +43,7 @@ final class TrainingChild {
             TrainingConfig w =
                     new TrainingConfig(
                             "random", 0, 2048, 64, 0, format, "3", 8, null, 3, 0, 32, 9, 1, 0.01, 0,
-                            1.0, 0.05);
+                            1.0, 0.05, "", "");
             TrainingRun.run(
                     w,
                     warm.resolve("w.safetensors"),

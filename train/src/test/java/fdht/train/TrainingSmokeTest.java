@@ -38,7 +38,7 @@ class TrainingSmokeTest {
         TrainingConfig c =
                 new TrainingConfig(
                         "mfm", 1, 320, 0, 200, "fdht", "4", 32, null, 4, 0, 16, 7, 1, 0.01, 0, 1.0,
-                        0.1);
+                        0.1, "", "");
         RunResult result =
                 TrainingRun.run(
                         c,

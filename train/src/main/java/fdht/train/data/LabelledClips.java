@@ -48,22 +48,6 @@ public interface LabelledClips {
         if (n < 0 || first < 0 || first > count() - n)
             throw new IndexOutOfBoundsException(
                     "clips " + first + ".." + (first + n - 1) + " outside 0.." + (count() - 1));
-        if (clips.byteSize() < n * clipFloats() * Float.BYTES) {
-            throw new IllegalArgumentException(
-                    "clip buffer holds "
-                            + clips.byteSize() / Float.BYTES
-                            + " floats but "
-                            + n
-                            + " clips need "
-                            + n * clipFloats());
-        }
-        if (labels != null && labels.length < n)
-            throw new IllegalArgumentException(
-                    "label buffer holds "
-                            + labels.length
-                            + " labels but "
-                            + n
-                            + " clips need "
-                            + n);
+        ClipBuffers.check(n, clipFloats(), clips, labels);
     }
 }

@@ -193,7 +193,7 @@ public final class MovingFashionMnist {
     public void fill(long first, int n, MemorySegment clips, int[] labels) {
         if (first < 0 || n < 0 || first > Long.MAX_VALUE - n)
             throw new IndexOutOfBoundsException("clips " + first + " .. " + first + " + " + n);
-        checkBuffers(n, clips, labels);
+        ClipBuffers.check(n, (long) FRAMES * frameSize(), clips, labels);
         for (int j = 0; j < n; j++) render(first + j, j, clips, labels);
     }
 
@@ -210,7 +210,7 @@ public final class MovingFashionMnist {
                             + (from + n - 1)
                             + " outside an array of "
                             + indices.length);
-        checkBuffers(n, clips, labels);
+        ClipBuffers.check(n, (long) FRAMES * frameSize(), clips, labels);
         for (int j = 0; j < n; j++) render(indices[from + j], j, clips, labels);
     }
 
@@ -280,26 +280,6 @@ public final class MovingFashionMnist {
                 + (images.first() + images.count() - 1)
                 + " seed "
                 + seed;
-    }
-
-    private void checkBuffers(int n, MemorySegment clips, int[] labels) {
-        if (clips.byteSize() < (long) n * FRAMES * frameSize() * Float.BYTES) {
-            throw new IllegalArgumentException(
-                    "clip buffer holds "
-                            + clips.byteSize() / Float.BYTES
-                            + " floats but "
-                            + n
-                            + " clips need "
-                            + (long) n * FRAMES * frameSize());
-        }
-        if (labels != null && labels.length < n)
-            throw new IllegalArgumentException(
-                    "label buffer holds "
-                            + labels.length
-                            + " labels but "
-                            + n
-                            + " clips need "
-                            + n);
     }
 
     /** Renders clip {@code index} into slot {@code slot} of the buffers. */

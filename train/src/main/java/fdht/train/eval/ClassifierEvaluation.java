@@ -77,21 +77,7 @@ public final class ClassifierEvaluation {
         if (!model.hasHead())
             throw new IllegalArgumentException(
                     "the model has no head (a classifier needs head.weight and head.bias: see docs/FORMAT.md)");
-        if (clips.frameSize() != model.inputSize()) {
-            throw new IllegalArgumentException(
-                    "clip frames are "
-                            + clips.frameSize()
-                            + " wide but the model takes N_x = "
-                            + model.inputSize());
-        }
-        if (clips.classes() > model.classes()) {
-            throw new IllegalArgumentException(
-                    "labels go up to "
-                            + (clips.classes() - 1)
-                            + " but the model's head has "
-                            + model.classes()
-                            + " classes");
-        }
+        requireFits(clips, model.inputSize(), model.classes());
         if (chunk < 0 || threads < 1)
             throw new IllegalArgumentException(
                     "chunk "
@@ -152,5 +138,25 @@ public final class ClassifierEvaluation {
                     }
                 });
         return new Result(new Accuracy(correct[0], count), loss[0] / count, right, seen);
+    }
+
+    /**
+     * Throws unless the clips' frames are {@code inputSize} wide and their labels within a head of
+     * {@code classes} outputs; shared with {@link FixedPointEvaluation}.
+     */
+    static void requireFits(LabelledClips clips, int inputSize, int classes) {
+        if (clips.frameSize() != inputSize)
+            throw new IllegalArgumentException(
+                    "clip frames are "
+                            + clips.frameSize()
+                            + " wide but the model takes N_x = "
+                            + inputSize);
+        if (clips.classes() > classes)
+            throw new IllegalArgumentException(
+                    "labels go up to "
+                            + (clips.classes() - 1)
+                            + " but the model's head has "
+                            + classes
+                            + " classes");
     }
 }

@@ -30,19 +30,7 @@ public final class FixedPointEvaluation {
      */
     public static ClassifierEvaluation.Result evaluate(
             FixedPointLstm model, LabelledClips clips, int batch, int threads) {
-        if (clips.frameSize() != model.inputSize())
-            throw new IllegalArgumentException(
-                    "clip frames are "
-                            + clips.frameSize()
-                            + " wide but the model takes N_x = "
-                            + model.inputSize());
-        if (clips.classes() > model.classes())
-            throw new IllegalArgumentException(
-                    "labels go up to "
-                            + (clips.classes() - 1)
-                            + " but the model's head has "
-                            + model.classes()
-                            + " classes");
+        ClassifierEvaluation.requireFits(clips, model.inputSize(), model.classes());
         if (batch < 1 || threads < 1)
             throw new IllegalArgumentException(
                     "batch " + batch + " and threads " + threads + " must be at least 1");
