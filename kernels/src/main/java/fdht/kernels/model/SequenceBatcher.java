@@ -117,137 +117,109 @@ public final class SequenceBatcher implements AutoCloseable {
 
         /** With another stream limit. */
         public Options withMaxStreams(int n) {
-            return new Options(
-                    n,
-                    whenFull,
-                    openWait,
-                    queuePerStream,
-                    maxQueued,
-                    maxDelay,
-                    maxBatch,
-                    idleTimeout,
-                    outputs,
-                    steppers);
+            Edit e = new Edit(this);
+            e.maxStreams = n;
+            return e.done();
         }
 
         /** With another answer to a full batcher, and how long {@code WAIT} waits. */
         public Options withWhenFull(WhenFull w, Duration wait) {
-            return new Options(
-                    maxStreams,
-                    w,
-                    wait,
-                    queuePerStream,
-                    maxQueued,
-                    maxDelay,
-                    maxBatch,
-                    idleTimeout,
-                    outputs,
-                    steppers);
+            Edit e = new Edit(this);
+            e.whenFull = w;
+            e.openWait = wait;
+            return e.done();
         }
 
         /** With another queue per stream. */
         public Options withQueuePerStream(int n) {
-            return new Options(
-                    maxStreams,
-                    whenFull,
-                    openWait,
-                    n,
-                    maxQueued,
-                    maxDelay,
-                    maxBatch,
-                    idleTimeout,
-                    outputs,
-                    steppers);
+            Edit e = new Edit(this);
+            e.queuePerStream = n;
+            return e.done();
         }
 
         /** With another bound on all waiting frames (0: automatic). */
         public Options withMaxQueued(int n) {
-            return new Options(
-                    maxStreams,
-                    whenFull,
-                    openWait,
-                    queuePerStream,
-                    n,
-                    maxDelay,
-                    maxBatch,
-                    idleTimeout,
-                    outputs,
-                    steppers);
+            Edit e = new Edit(this);
+            e.maxQueued = n;
+            return e.done();
         }
 
         /** With another batching delay. */
         public Options withMaxDelay(Duration d) {
-            return new Options(
-                    maxStreams,
-                    whenFull,
-                    openWait,
-                    queuePerStream,
-                    maxQueued,
-                    d,
-                    maxBatch,
-                    idleTimeout,
-                    outputs,
-                    steppers);
+            Edit e = new Edit(this);
+            e.maxDelay = d;
+            return e.done();
         }
 
         /** With another largest group (0: automatic). */
         public Options withMaxBatch(int n) {
-            return new Options(
-                    maxStreams,
-                    whenFull,
-                    openWait,
-                    queuePerStream,
-                    maxQueued,
-                    maxDelay,
-                    n,
-                    idleTimeout,
-                    outputs,
-                    steppers);
+            Edit e = new Edit(this);
+            e.maxBatch = n;
+            return e.done();
         }
 
         /** With another idle timeout. */
         public Options withIdleTimeout(Duration d) {
-            return new Options(
-                    maxStreams,
-                    whenFull,
-                    openWait,
-                    queuePerStream,
-                    maxQueued,
-                    maxDelay,
-                    maxBatch,
-                    d,
-                    outputs,
-                    steppers);
+            Edit e = new Edit(this);
+            e.idleTimeout = d;
+            return e.done();
         }
 
         /** With other outputs. */
         public Options withOutputs(Outputs o) {
-            return new Options(
-                    maxStreams,
-                    whenFull,
-                    openWait,
-                    queuePerStream,
-                    maxQueued,
-                    maxDelay,
-                    maxBatch,
-                    idleTimeout,
-                    o,
-                    steppers);
+            Edit e = new Edit(this);
+            e.outputs = o;
+            return e.done();
         }
 
         /** With other stepper threads. */
         public Options withSteppers(int n) {
-            return new Options(
-                    maxStreams,
-                    whenFull,
-                    openWait,
-                    queuePerStream,
-                    maxQueued,
-                    maxDelay,
-                    maxBatch,
-                    idleTimeout,
-                    outputs,
-                    n);
+            Edit e = new Edit(this);
+            e.steppers = n;
+            return e.done();
+        }
+
+        /**
+         * A mutable copy for the {@code with} methods: each changes its fields, then checks all.
+         */
+        private static final class Edit {
+            int maxStreams;
+            WhenFull whenFull;
+            Duration openWait;
+            int queuePerStream;
+            int maxQueued;
+            Duration maxDelay;
+            int maxBatch;
+            Duration idleTimeout;
+            Outputs outputs;
+            int steppers;
+
+            Edit(Options o) {
+                maxStreams = o.maxStreams;
+                whenFull = o.whenFull;
+                openWait = o.openWait;
+                queuePerStream = o.queuePerStream;
+                maxQueued = o.maxQueued;
+                maxDelay = o.maxDelay;
+                maxBatch = o.maxBatch;
+                idleTimeout = o.idleTimeout;
+                outputs = o.outputs;
+                steppers = o.steppers;
+            }
+
+            Options done() {
+                return new Options(
+                        maxStreams,
+                        whenFull,
+                        openWait,
+                        queuePerStream,
+                        maxQueued,
+                        maxDelay,
+                        maxBatch,
+                        idleTimeout,
+                        outputs,
+                        steppers);
+            }
         }
     }
 
