@@ -11,13 +11,16 @@ import java.lang.foreign.Arena;
 import java.nio.file.Files;
 
 /**
- * The part of {@code fdht demo} that runs a trained model: the bundled FDHT-LSTM trained on MFM-40
- * by {@code fdht train} ({@link #RESOURCE}, a few kilobytes; docs/ACCURACY.md says how it was made)
- * scored on MFM-40 test clips through the inference kernels, with its accuracy beside the time per
- * clip. Without Fashion-MNIST installed it says how to get it and scores nothing.
+ * The part of {@code fdht demo} that runs trained models: the two MFM-40 models of protocol C that
+ * ship on the class path (docs/ACCURACY.md says how each was trained and chosen), the FDHT-LSTM
+ * {@link #RESOURCE} (1,312 LSTM weights) and the TT-LSTM as published {@link #TT_RESOURCE} (TT on
+ * W_x, dense W_h: 67,648), each scored on MFM-40 test clips through the inference kernels, its
+ * accuracy beside the time per clip. Without Fashion-MNIST installed it says how to get it and
+ * scores nothing.
  */
 final class MfmDemo {
     static final String RESOURCE = "/fdht/mfm40-fdht-r4.safetensors";
+    static final String TT_RESOURCE = "/fdht/mfm40-tt-lstm-r4.safetensors";
     static final int CLIPS = 2000;
 
     private MfmDemo() {}
@@ -26,23 +29,25 @@ final class MfmDemo {
         out.println();
         if (!Files.isDirectory(FashionMnist.defaultDirectory())) {
             out.println(
-                    "trained model: skipped, Fashion-MNIST is not installed (apt-get install "
+                    "trained models: skipped, Fashion-MNIST is not installed (apt-get install "
                             + FashionMnist.DEBIAN_PACKAGE
                             + ")");
             return;
         }
-        try (Arena arena = Arena.ofShared()) {
-            Lstm model = DefaultModel.loadResource(RESOURCE, arena);
-            LabelledClips test = MovingFashionMnist.load(Split.TEST, 0).take(CLIPS);
-            long t0 = System.nanoTime();
-            ClassifierEvaluation.Result r = ClassifierEvaluation.evaluate(model, test, 64, 1);
-            double ms = (System.nanoTime() - t0) / 1e6;
-            out.printf(
-                    "trained model %s: %s, %,d parameters in the LSTM layer%n",
-                    RESOURCE, model.describe(), model.parameterCount());
-            out.printf(
-                    "MFM-40 test clips 0..%d (seed 0): %s; %.2f ms per 8-frame clip, batch 64, one thread, JIT warm-up included%n",
-                    CLIPS - 1, r, ms / CLIPS);
+        LabelledClips test = MovingFashionMnist.load(Split.TEST, 0).take(CLIPS);
+        for (String resource : new String[] {RESOURCE, TT_RESOURCE}) {
+            try (Arena arena = Arena.ofShared()) {
+                Lstm model = DefaultModel.loadResource(resource, arena);
+                long t0 = System.nanoTime();
+                ClassifierEvaluation.Result r = ClassifierEvaluation.evaluate(model, test, 64, 1);
+                double ms = (System.nanoTime() - t0) / 1e6;
+                out.printf(
+                        "trained model %s: %s, %,d parameters in the LSTM layer%n",
+                        resource, model.describe(), model.parameterCount());
+                out.printf(
+                        "MFM-40 test clips 0..%d (seed 0): %s; %.2f ms per 8-frame clip, batch 64, one thread, JIT warm-up included%n",
+                        CLIPS - 1, r, ms / CLIPS);
+            }
         }
     }
 }

@@ -15,15 +15,18 @@ import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bundled trained model is the FDHT-LSTM docs/ACCURACY.md describes and still scores as
- * reported there.
+ * The bundled trained models are the protocol C models docs/ACCURACY.md describes (the FDHT-LSTM
+ * and the TT-LSTM as published) and still score as reported there.
  */
 class MfmDemoTest {
+    /** Correct of the first 2,000 test clips, as docs/ACCURACY.md reports them. */
+    private static final int FDHT_CORRECT = 1429, TT_CORRECT = 1401;
+
     @Test
     void theBundledModelIsTheSmallFdhtClassifier() {
         try (Arena arena = Arena.ofConfined()) {
             Lstm m = DefaultModel.loadResource(MfmDemo.RESOURCE, arena);
-            assertTrue(m.format() instanceof LayerFormat.Fdht);
+            assertTrue(m.format() instanceof LayerFormat.Fdht, m.describe());
             assertEquals(1312, m.parameterCount());
             assertEquals(40, m.head().orElseThrow().classes());
             assertEquals(MovingFashionMnist.FRAME_SIZE, m.inputSize());
@@ -31,24 +34,35 @@ class MfmDemoTest {
     }
 
     @Test
-    void itScoresWhatTheDemoAndAccuracyMdReport() {
+    void theTtLstmBesideItIsTtOnWxWithADenseWh() {
+        try (Arena arena = Arena.ofConfined()) {
+            Lstm m = DefaultModel.loadResource(MfmDemo.TT_RESOURCE, arena);
+            assertTrue(m.format() instanceof LayerFormat.TtInput, m.describe());
+            assertEquals(67_648, m.parameterCount());
+            assertEquals(40, m.head().orElseThrow().classes());
+            assertEquals(MovingFashionMnist.FRAME_SIZE, m.inputSize());
+        }
+    }
+
+    @Test
+    void theyScoreWhatTheDemoAndAccuracyMdReport() {
         assumeTrue(
                 Files.isDirectory(FashionMnist.defaultDirectory()),
                 "dataset-fashion-mnist is not installed");
+        // docs/ACCURACY.md, "Shipped models": fdht demo's counts on the first 2,000 test clips. The
+        // clips are generated deterministically, so a count is exact up to argmax ties flipped by
+        // another vector width's rounding (a few clips)
+        assertEquals(FDHT_CORRECT, correct(MfmDemo.RESOURCE), 3, "FDHT-LSTM, correct of 2,000");
+        assertEquals(TT_CORRECT, correct(MfmDemo.TT_RESOURCE), 3, "TT-LSTM, correct of 2,000");
+    }
+
+    private static long correct(String resource) {
         try (Arena arena = Arena.ofShared()) {
-            Lstm m = DefaultModel.loadResource(MfmDemo.RESOURCE, arena);
-            var acc =
-                    ClassifierEvaluation.evaluate(
-                                    m,
-                                    MovingFashionMnist.load(Split.TEST, 0).take(MfmDemo.CLIPS),
-                                    64,
-                                    1)
-                            .accuracy();
-            // docs/ACCURACY.md: fdht demo prints 63.6% on the first 2,000 test clips. The clips are
-            // generated
-            // deterministically, so the count is exact up to argmax ties flipped by another vector
-            // width's rounding (a few clips)
-            assertEquals(1272, acc.correct(), 3, "correct of " + acc.count());
+            Lstm m = DefaultModel.loadResource(resource, arena);
+            return ClassifierEvaluation.evaluate(
+                            m, MovingFashionMnist.load(Split.TEST, 0).take(MfmDemo.CLIPS), 64, 1)
+                    .accuracy()
+                    .correct();
         }
     }
 }

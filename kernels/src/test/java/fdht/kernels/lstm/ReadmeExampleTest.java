@@ -52,7 +52,7 @@ class ReadmeExampleTest {
                 for (int t = 0; t < 8; t++)                                                   // a 28x28 patch moving right, 2 px a frame
                     for (int y = 18; y < 46; y++) for (int x = 18; x < 46; x++) clip[t][64 * y + x + 2 * t] = 1f;
                 Prediction p = predictor.predict(clip);                                       // logits, probabilities, labels
-                System.out.println(p.label() + " " + p.top(3));                               // Coat +x [Coat +x (0.330), T-shirt/top +x ...]
+                System.out.println(p.label() + " " + p.top(3));                               // T-shirt/top +x [T-shirt/top +x (0.355), Bag +x ...]
             }
             // README-END
             // spotless:on
