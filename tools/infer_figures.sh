@@ -59,5 +59,5 @@ fi
 if [[ "$big" -gt 0 ]]; then
   write "$big" "$dir/c$big.npy"
   read -r w kb <<<"$(run 2 "$dir/c$big.npy")"
-  printf '%d clips (%.1f GB), 2 threads: %.1f s, max RSS %d MB (the %d-clip input: median %d MB)\n' "$big" "$(echo "$big * 131072 / 1e9" | bc -l)" "$w" $((kb / 1024)) "$clips" $(( $(tr ' ' '\n' <<<"${rss[2]}" | grep . | median | cut -d. -f1) / 1024 ))
+  printf '%d clips (%.1f GB), 2 threads: %.1f s, max RSS %d MB (the %d-clip input: median %d MB)\n' "$big" "$(echo "$big * 131072 / 1000000000" | bc -l)" "$w" $((kb / 1024)) "$clips" $(( $(tr ' ' '\n' <<<"${rss[2]}" | grep . | median | cut -d. -f1) / 1024 ))
 fi

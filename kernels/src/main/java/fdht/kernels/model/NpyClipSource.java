@@ -6,18 +6,18 @@ import fdht.layout.io.NpyFile;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * Clips of a float32 {@code .npy} ({@code [B, T, N]}, or {@code [T, N]} for one clip), mapped one
- * chunk at a time: a reader maps the region of the chunk it is asked for into an arena of its own
- * and closes that arena (unmapping the region) when the next chunk comes or the reader closes. So a
- * scoring thread holds at most one chunk of the file resident, whatever the file's size. The header
- * is checked when the source is made (a {@link ModelFileException} names the file); the data is
- * used in place (numpy aligns it), or copied when it is not 4-byte aligned.
+ * Clips of a float32 {@code .npy} ({@code [B, T, N]}, or {@code [T, N]} for one clip), read one
+ * chunk at a time: a reader reads the clips it is asked for with positional reads into one buffer
+ * of a chunk, made once in its arena. So a scoring thread holds one chunk of the file resident,
+ * whatever the file's size (the rest stays in the page cache, which is the kernel's to evict). The
+ * header is checked when the source is made (a {@link ModelFileException} names the file).
  */
 final class NpyClipSource extends ClipSource {
     private final Path file;
@@ -67,42 +67,37 @@ final class NpyClipSource extends ClipSource {
         } catch (IOException e) {
             throw new ModelFileException(file, null, "cannot read: " + e.getMessage(), e);
         }
-        boolean aligned = dataStart % Float.BYTES == 0;
-        MemorySegment copy = aligned ? null : Weights.floats(arena, maxClips * clipFloats());
+        // one chunk's buffer, filled by positional reads: no mapping per chunk, so no page faults
+        // and no unmapping (whose TLB shootdowns stall every other scoring thread)
+        MemorySegment buffer = Weights.floats(arena, maxClips * clipFloats());
         return new Reader() {
-            private Arena region; // the mapped chunk's arena
-
             @Override
             MemorySegment read(long first, int n) {
-                unmap();
                 long bytes = n * clipFloats() * Float.BYTES;
-                region = Arena.ofConfined();
-                MemorySegment mapped;
+                long at = dataStart + first * clipFloats() * Float.BYTES;
+                ByteBuffer into = buffer.asSlice(0, bytes).asByteBuffer();
                 try {
-                    mapped =
-                            channel.map(
-                                    FileChannel.MapMode.READ_ONLY,
-                                    dataStart + first * clipFloats() * Float.BYTES,
-                                    bytes,
-                                    region);
+                    while (into.hasRemaining()) {
+                        int got = channel.read(into, at + into.position());
+                        if (got < 0)
+                            throw new ModelFileException(
+                                    file,
+                                    null,
+                                    "ends inside clips "
+                                            + first
+                                            + ".."
+                                            + (first + n - 1)
+                                            + ": truncated after its header was read");
+                    }
                 } catch (IOException e) {
                     throw new ModelFileException(
-                            file, null, "cannot map clips " + first + "..: " + e.getMessage(), e);
+                            file, null, "cannot read clips " + first + "..: " + e.getMessage(), e);
                 }
-                if (aligned) return mapped.asReadOnly();
-                MemorySegment.copy(mapped, 0, copy, 0, bytes);
-                unmap();
-                return copy.asSlice(0, bytes);
-            }
-
-            private void unmap() {
-                if (region != null) region.close();
-                region = null;
+                return buffer.asSlice(0, bytes).asReadOnly();
             }
 
             @Override
             public void close() {
-                unmap();
                 try {
                     channel.close();
                 } catch (IOException ignored) {
