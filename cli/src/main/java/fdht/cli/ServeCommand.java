@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
         description =
                 "Serve a model over the Open Inference Protocol (KServe v2 REST); see docs/SERVING.md.")
 final class ServeCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Option(names = "--model", required = true, description = "fdht model file (.safetensors)")
     Path model;
 
@@ -75,8 +77,6 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "30000",
             description = "longest wait for a result, 503 then (default: ${DEFAULT-VALUE})")
     long requestMs;
-
-    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
