@@ -4,6 +4,7 @@ import fdht.kernels.KernelProvider;
 import fdht.kernels.lstm.Lstm;
 import fdht.kernels.lstm.LstmModelFile;
 import fdht.kernels.lstm.LstmStack;
+import fdht.layout.ContractionPlan;
 import fdht.layout.LanePlan;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
@@ -85,24 +86,7 @@ final class InspectCommand implements Callable<Integer> {
                                     plan -> {
                                         out.println();
                                         out.print(plan.toTable());
-                                        int lanes = KernelProvider.kernels().lanes();
-                                        out.println(
-                                                lanes == 1
-                                                        ? "lane layout: none (scalar kernels)"
-                                                        : "lane layout: "
-                                                                + LanePlan.describe(plan, lanes)
-                                                                        .orElse(
-                                                                                String.format(
-                                                                                        "none (row-major plan: its lane"
-                                                                                                + " groups would do %.2fx its"
-                                                                                                + " multiply-adds, over the"
-                                                                                                + " %.1fx cap)",
-                                                                                        LanePlan
-                                                                                                .workRatio(
-                                                                                                        plan,
-                                                                                                        lanes),
-                                                                                        LanePlan
-                                                                                                .MAX_WASTE)));
+                                        out.println(laneLine(plan));
                                         out.println(
                                                 "execution path at batch "
                                                         + batch
@@ -117,5 +101,22 @@ final class InspectCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The lane layout the kernels would run {@code plan} in, under the work cap of the kernels'
+     * options ({@code fdht.laneMaxWaste}), or why none.
+     */
+    private static String laneLine(ContractionPlan plan) {
+        int lanes = KernelProvider.kernels().lanes();
+        double cap = KernelProvider.options().laneMaxWaste();
+        if (lanes == 1) return "lane layout: none (scalar kernels)";
+        return "lane layout: "
+                + LanePlan.describe(plan, lanes, cap)
+                        .orElse(
+                                String.format(
+                                        "none (row-major plan: its lane groups would do %.2fx its"
+                                                + " multiply-adds, over the %.1fx cap)",
+                                        LanePlan.workRatio(plan, lanes), cap));
     }
 }

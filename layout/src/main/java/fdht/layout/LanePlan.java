@@ -249,7 +249,15 @@ public final class LanePlan {
      * when it has no lane layout.
      */
     public static Optional<String> describe(ContractionPlan plan, int lanes) {
-        List<List<Axis>> g = chooseGroups(plan, lanes, new double[1], MAX_WASTE);
+        return describe(plan, lanes, MAX_WASTE);
+    }
+
+    /**
+     * As {@link #describe(ContractionPlan, int)}, with the work cap {@code maxWaste} instead of
+     * {@link #MAX_WASTE} (what {@code fdht.laneMaxWaste} sets for the kernels).
+     */
+    public static Optional<String> describe(ContractionPlan plan, int lanes, double maxWaste) {
+        List<List<Axis>> g = chooseGroups(plan, lanes, new double[1], maxWaste);
         return g == null ? Optional.empty() : Optional.of(describe(g, lanes));
     }
 

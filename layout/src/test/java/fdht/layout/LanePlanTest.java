@@ -81,6 +81,12 @@ class LanePlanTest {
                 assertTrue(ratio > LanePlan.MAX_WASTE, f + ": work ratio " + ratio);
                 assertTrue(LanePlan.of(cp, 16).isEmpty(), f.toString());
                 assertTrue(LanePlan.describe(p, 16).isEmpty(), f.toString());
+                // describe follows the cap it is given, as of does (fdht inspect passes the
+                // kernels' fdht.laneMaxWaste)
+                assertEquals(
+                        LanePlan.describe(p, 16, Double.POSITIVE_INFINITY).orElseThrow(),
+                        lp.toString(),
+                        f.toString());
             }
             // LSTM-UCF's plan needs no padding at 16 lanes: work ratio the transposes only
             HtFormat ucf = HtFormat.uniform(new int[] {16, 4, 4, 4}, new int[] {8, 20, 20, 19}, 4);
