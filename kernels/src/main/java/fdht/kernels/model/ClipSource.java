@@ -12,8 +12,8 @@ import java.util.Iterator;
  *
  * <ul>
  *   <li>{@link #npy(Path)}: a {@code [B, T, N]} (or {@code [T, N]}: one clip) float32 {@code .npy},
- *       memory-mapped a chunk at a time: each chunk's region is mapped in an arena of its own and
- *       unmapped after the chunk ran, so resident memory stays bounded whatever the file size.
+ *       read a chunk at a time into one buffer per scoring thread, so resident memory stays bounded
+ *       whatever the file size.
  *   <li>{@link #of(MemorySegment, int, int)}: clips already in memory ({@code [B][T][N]}); a native
  *       segment is read in place, a heap one copied a chunk at a time. A segment confined to the
  *       calling thread is scored on that thread alone (as is a model {@link Model#of wrapping} a
