@@ -28,12 +28,12 @@ import picocli.CommandLine.Spec;
  * {@code fdht infer}: runs a model over clips ({@code [T, N]} or {@code [B, T, N]} float32 .npy)
  * and writes the last layer's output at every step ({@code [.., T, D*H]}, as PyTorch's {@code
  * nn.LSTM} output) and/or the head's logits for {@code output[:, -1]}. It runs on the model API's
- * bulk scoring ({@link Model#score}): the input is memory-mapped a chunk of clips at a time, each
- * chunk runs through all its frames on one of {@code --threads} threads, and the outputs are
- * written chunk by chunk, so memory stays bounded whatever the input size. At least one output is
- * required; the outputs' directories are checked before any work and the outputs appear together or
- * not at all ({@link AtomicOutputs}). The time it prints is one cold run, JIT compilation included;
- * {@code fdht bench} measures steady speed.
+ * bulk scoring ({@link Model#score}): the input is read a chunk of clips at a time, each chunk runs
+ * through all its frames on one of {@code --threads} threads, and the outputs are written chunk by
+ * chunk, so memory stays bounded whatever the input size. At least one output is required; the
+ * outputs' directories are checked before any work and the outputs appear together or not at all
+ * ({@link AtomicOutputs}). The time it prints is one cold run, JIT compilation included; {@code
+ * fdht bench} measures steady speed.
  */
 @Command(
         name = "infer",

@@ -4,7 +4,7 @@
  * fdht.kernels.model.Predictor} per thread classifies clips and batches into {@link
  * fdht.kernels.model.Prediction}s (as DJL's {@code Predictor}), or writes logits and hidden states
  * into the caller's buffers without allocating; {@link fdht.kernels.model.Model#score} streams any
- * number of clips ({@link fdht.kernels.model.ClipSource}: an {@code .npy} mapped a chunk at a time,
+ * number of clips ({@link fdht.kernels.model.ClipSource}: an {@code .npy} read a chunk at a time,
  * segments, arrays, iterators, generated clips) through cache-sized chunks on all cores, its
  * outputs in input order to files, segments or a {@link fdht.kernels.model.ResultSink} ({@link
  * fdht.kernels.model.BulkOptions}, {@link fdht.kernels.model.BulkScores}); a {@link
