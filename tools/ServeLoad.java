@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Load for the sequence batcher and fdht serve (issue 24), for figures taken on an idle machine:
  * N concurrent sequences of F frames each, every sequence pushing its next frame when its previous
- * output came (closed loop), or, in process, pushing as fast as its queue takes them. Prints frames
+ * output came (closed loop), or, in process, one producer pushing as fast as the streams' queues take
+ * frames (round robin, a full stream passed over). Prints frames
  * per second and the p50/p99 latency from push (or request) to output. Not part of the tests.
  *
  *   in process:  ServeLoad inproc MODEL.safetensors STREAMS FRAMES [STEPPERS] [MAXDELAY_US]
@@ -27,8 +28,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public class ServeLoad {
     public static void main(String[] a) throws Exception {
-        if (a.length >= 4 && a[0].equals("inproc")) inProcess(Path.of(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]),
-                a.length > 4 ? Integer.parseInt(a[4]) : 1, a.length > 5 ? Long.parseLong(a[5]) : 200);
+        if (a.length >= 4 && a[0].equals("inproc")) {
+            int streams = Integer.parseInt(a[2]), frames = Integer.parseInt(a[3]), steppers = a.length > 4 ? Integer.parseInt(a[4]) : 1;
+            long delay = a.length > 5 ? Long.parseLong(a[5]) : 200;
+            // a warm-up round first, in the same JVM: the measured round then runs compiled code, not the JIT's start
+            inProcess(Path.of(a[1]), streams, Math.max(20, frames / 4), steppers, delay, "warm-up: ");
+            inProcess(Path.of(a[1]), streams, frames, steppers, delay, "");
+        }
         else if (a.length == 7 && a[0].equals("http")) http(a[1], a[2], Integer.parseInt(a[3]), Integer.parseInt(a[4]), Integer.parseInt(a[5]), a[6].equals("binary"));
         else {
             System.err.println("usage: ServeLoad inproc MODEL STREAMS FRAMES [STEPPERS] [MAXDELAY_US] | http URL MODELNAME INPUTSIZE STREAMS FRAMES json|binary");
@@ -49,7 +55,7 @@ public class ServeLoad {
                 latencies[latencies.length / 2] / 1e6, latencies[(int) (latencies.length * 0.99)] / 1e6);
     }
 
-    static void inProcess(Path file, int streams, int frames, int steppers, long delayUs) throws Exception {
+    static void inProcess(Path file, int streams, int frames, int steppers, long delayUs, String label) throws Exception {
         try (Model m = Model.load(file);
                 SequenceBatcher b = m.newBatcher(SequenceBatcher.Options.DEFAULT.withMaxStreams(streams).withSteppers(steppers)
                         .withMaxDelay(java.time.Duration.ofNanos(delayUs * 1000)).withIdleTimeout(java.time.Duration.ofMinutes(10)))) {
@@ -82,16 +88,25 @@ public class ServeLoad {
             SequenceBatcher.Stream[] s = new SequenceBatcher.Stream[streams];
             for (int i = 0; i < streams; i++) s[i] = b.open(i, l);
             long t0 = System.nanoTime();
-            for (int f = 0; f < frames; f++)
+            // round robin over the streams, a stream whose queue is full passed over until the next
+            // round: the producer never waits on one stream while others have room
+            int[] next = new int[streams];
+            for (int left = streams; left > 0; ) {
+                boolean pushed = false;
                 for (int i = 0; i < streams; i++) {
-                    pushedAt[i * frames + f] = System.nanoTime();
-                    while (!s[i].offer(inputs[(i + f) % inputs.length], f == frames - 1)) {
-                        Thread.onSpinWait();
-                        pushedAt[i * frames + f] = System.nanoTime();
+                    int f = next[i];
+                    if (f == frames) continue;
+                    long at = System.nanoTime();
+                    if (s[i].offer(inputs[(i + f) % inputs.length], f == frames - 1)) {
+                        pushedAt[i * frames + f] = at;
+                        pushed = true;
+                        if (++next[i] == frames) left--;
                     }
                 }
+                if (!pushed) Thread.onSpinWait();
+            }
             ended.await();
-            report("in process, " + streams + " streams x " + frames + " frames, " + steppers + " stepper(s), maxDelay " + delayUs + " us, mean group fill " + String.format("%.2f", b.stats().meanBatchFill()),
+            report(label + "in process, " + streams + " streams x " + frames + " frames, " + steppers + " stepper(s), maxDelay " + delayUs + " us, mean group fill " + String.format("%.2f", b.stats().meanBatchFill()),
                     done.get(), System.nanoTime() - t0, latency);
         }
     }

@@ -18,6 +18,9 @@ case "${1:-inproc}" in
     SERVER=$!
     trap 'kill $SERVER 2>/dev/null || true' EXIT
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null && break; sleep 0.2; done
+    for mode in json binary; do # a short round of each first warms the server's JIT up (printed as warm-up)
+      "${JAVA[@]}" tools/ServeLoad.java http "http://127.0.0.1:$PORT" mfm40-fdht-r4 4096 "${2:-64}" 20 "$mode" | sed 's/^/warm-up: /'
+    done
     for mode in json binary; do
       "${JAVA[@]}" tools/ServeLoad.java http "http://127.0.0.1:$PORT" mfm40-fdht-r4 4096 "${2:-64}" "${3:-200}" "$mode"
     done ;;

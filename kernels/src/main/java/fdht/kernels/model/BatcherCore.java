@@ -185,41 +185,74 @@ final class BatcherCore {
 
     /**
      * Checks, copies and queues one frame (a heap array or a segment); see {@link Stream#offer}.
+     * The copy and the non-finite check run outside the batcher's lock, on a frame id taken under
+     * it, so producers do not hold up the steppers for the 16 KB a frame moves; the stream's own
+     * push lock keeps its frames in the order they were pushed.
      */
     boolean enqueue(Stream s, float[] array, MemorySegment segment, long length, boolean last) {
         StreamSlot slot = s.slot;
-        lock.lock();
-        try {
-            requireRunning();
-            if (slot.stream != s || s.ended != null || slot.closing)
-                throw new IllegalStateException(
-                        "stream "
-                                + s.id
-                                + " takes no frames: "
-                                + (s.ended != null ? s.ended : "it is ending"));
-            if (length != input) return fail(s, length + " values, expected N_x = " + input);
-            if (!slot.hasRoomForFrame()) return false;
-            int id = pool.take();
-            if (id < 0) return false;
+        synchronized (s.pushLock) {
+            int id;
+            lock.lock();
+            try {
+                requireTakesFrames(s);
+                if (length != input) return fail(s, length + " values, expected N_x = " + input);
+                if (!slot.hasRoomForFrame()) return false;
+                id = pool.take();
+                if (id < 0) return false;
+            } finally {
+                lock.unlock();
+            }
+            // the id is this push's alone until it is queued: no one else reads or writes its frame
             MemorySegment page = pool.page(id);
             long at = pool.offset(id);
-            if (array != null)
-                MemorySegment.copy(array, 0, page, ValueLayout.JAVA_FLOAT, at * Float.BYTES, input);
-            else MemorySegment.copy(segment, 0, page, at * Float.BYTES, (long) input * Float.BYTES);
-            if (rejectNonFinite) {
-                int bad = kernels.firstNonFinite(page, at, input);
+            int bad = -1;
+            RuntimeException copyFailed = null;
+            try {
+                if (array != null)
+                    MemorySegment.copy(
+                            array, 0, page, ValueLayout.JAVA_FLOAT, at * Float.BYTES, input);
+                else
+                    MemorySegment.copy(
+                            segment, 0, page, at * Float.BYTES, (long) input * Float.BYTES);
+                if (rejectNonFinite) bad = kernels.firstNonFinite(page, at, input);
+            } catch (RuntimeException e) { // the pool's memory freed by a shutdown meanwhile
+                copyFailed = e;
+            }
+            lock.lock();
+            try {
+                if (copyFailed != null || state != State.RUNNING || !takesFrames(s)) {
+                    pool.free(id);
+                    requireTakesFrames(s); // the stream ended or the batcher stopped meanwhile
+                    throw copyFailed;
+                }
                 if (bad >= 0) {
                     float v = page.getAtIndex(ValueLayout.JAVA_FLOAT, at + bad);
                     pool.free(id);
                     return fail(s, "non-finite value " + v + " at index " + bad);
                 }
+                add(slot, id, last);
+                if (last) closeTo(s, "its last frame was pushed");
+                return true;
+            } finally {
+                lock.unlock();
             }
-            add(slot, id, last);
-            if (last) closeTo(s, "its last frame was pushed");
-            return true;
-        } finally {
-            lock.unlock();
         }
+    }
+
+    private static boolean takesFrames(Stream s) {
+        return s.slot.stream == s && s.ended == null && !s.slot.closing;
+    }
+
+    /** Under the lock: the batcher runs and {@code s} is open, or why not. */
+    private void requireTakesFrames(Stream s) {
+        requireRunning();
+        if (!takesFrames(s))
+            throw new IllegalStateException(
+                    "stream "
+                            + s.id
+                            + " takes no frames: "
+                            + (s.ended != null ? s.ended : "it is ending"));
     }
 
     /** Queues an error marker: the stream fails after its earlier frames; throws {@code e}. */

@@ -254,6 +254,7 @@ public final class SequenceBatcher implements AutoCloseable {
         final StreamSlot slot;
         final long id;
         volatile String ended; // why it ended, null while open
+        final Object pushLock = new Object(); // one push of this stream at a time (BatcherCore)
 
         Stream(BatcherCore core, StreamSlot slot, long id) {
             this.core = core;
