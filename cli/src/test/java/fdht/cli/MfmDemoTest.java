@@ -24,21 +24,21 @@ class MfmDemoTest {
 
     @Test
     void theBundledModelIsTheSmallFdhtClassifier() {
-        try (Arena arena = Arena.ofConfined()) {
-            Lstm m = DefaultModel.loadResource(MfmDemo.RESOURCE, arena);
-            assertTrue(m.format() instanceof LayerFormat.Fdht, m.describe());
-            assertEquals(1312, m.parameterCount());
-            assertEquals(40, m.head().orElseThrow().classes());
-            assertEquals(MovingFashionMnist.FRAME_SIZE, m.inputSize());
-        }
+        assertClassifier(MfmDemo.RESOURCE, LayerFormat.Fdht.class, 1312);
     }
 
     @Test
     void theTtLstmBesideItIsTtOnWxWithADenseWh() {
+        assertClassifier(MfmDemo.TT_RESOURCE, LayerFormat.TtInput.class, 67_648);
+    }
+
+    /** A 40-class MFM-40 classifier of the given format and LSTM weight count. */
+    private static void assertClassifier(
+            String resource, Class<? extends LayerFormat> format, long weights) {
         try (Arena arena = Arena.ofConfined()) {
-            Lstm m = DefaultModel.loadResource(MfmDemo.TT_RESOURCE, arena);
-            assertTrue(m.format() instanceof LayerFormat.TtInput, m.describe());
-            assertEquals(67_648, m.parameterCount());
+            Lstm m = DefaultModel.loadResource(resource, arena);
+            assertTrue(format.isInstance(m.format()), m.describe());
+            assertEquals(weights, m.parameterCount());
             assertEquals(40, m.head().orElseThrow().classes());
             assertEquals(MovingFashionMnist.FRAME_SIZE, m.inputSize());
         }

@@ -216,14 +216,17 @@ final class BatcherCore {
                     MemorySegment.copy(
                             segment, 0, page, at * Float.BYTES, (long) input * Float.BYTES);
                 if (rejectNonFinite) bad = kernels.firstNonFinite(page, at, input);
-            } catch (RuntimeException e) { // the pool's memory freed by a shutdown meanwhile
+            } catch (
+                    RuntimeException
+                            e) { // the caller's segment unreadable, or a shutdown freed the pool
                 copyFailed = e;
             }
             lock.lock();
             try {
-                if (copyFailed != null || state != State.RUNNING || !takesFrames(s)) {
-                    pool.free(id);
-                    requireTakesFrames(s); // the stream ended or the batcher stopped meanwhile
+                boolean gone = !running() || !takesFrames(s); // ended or stopped meanwhile
+                if (gone || copyFailed != null) {
+                    pool.free(id); // nothing of this push stays queued
+                    if (gone) requireTakesFrames(s); // throws, saying why
                     throw copyFailed;
                 }
                 if (bad >= 0) {

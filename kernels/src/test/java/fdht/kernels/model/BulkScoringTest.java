@@ -18,6 +18,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -179,6 +180,33 @@ class BulkScoringTest {
     private List<String> names() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void anNpyTruncatedAfterItsSourceWasMadeFailsNamingItAndNoFileIsWritten() throws IOException {
+        float[] clips = Fixtures.clips(BATCH, FRAMES, 5);
+        Path npy = dir.resolve("c.npy"), y = dir.resolve("y.npy");
+        NpyFile.write(npy, new long[] {BATCH, FRAMES, INPUT}, MemorySegment.ofArray(clips));
+        ClipSource source = ClipSource.npy(npy); // the header checked against the whole file
+        try (var ch = java.nio.channels.FileChannel.open(npy, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - (long) FRAMES * INPUT * Float.BYTES); // the last clip gone
+        }
+        try (Arena arena = Arena.ofShared();
+                Model model = Model.of(Fixtures.bidirectional(arena, true), List.of())) {
+            ModelFileException e =
+                    assertThrows(
+                            ModelFileException.class,
+                            () ->
+                                    model.score(
+                                            source,
+                                            BulkOptions.DEFAULT
+                                                    .withChunk(4)
+                                                    .withThreads(2)
+                                                    .withLogitsFile(y)));
+            assertTrue(e.getMessage().contains("c.npy"), e.getMessage());
+            assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+            assertFalse(Files.exists(y), "no output written");
         }
     }
 

@@ -257,6 +257,33 @@ class SequenceBatcherTest {
     }
 
     @Test
+    void aFrameThatCannotBeReadFailsOnlyThatPushAndKeepsNothing() throws Exception {
+        try (Model m = Model.load(Fixtures.bundled())) {
+            int n = m.inputSize();
+            float[] clip = Fixtures.random(2 * n, 8, 1);
+            BatcherLog log = new BatcherLog(1);
+            try (SequenceBatcher b = m.newBatcher(SequenceBatcher.Options.DEFAULT)) {
+                SequenceBatcher.Stream s = b.open(4, log);
+                MemorySegment gone;
+                try (Arena closed = Arena.ofConfined()) {
+                    gone =
+                            Weights.copyOf(closed, frame(clip, 0, n))
+                                    .asSlice(0, (long) n * Float.BYTES);
+                }
+                // copied outside the batcher's lock: the failure is this push's, its frame id freed
+                assertThrows(IllegalStateException.class, () -> s.offer(gone, false));
+                assertEquals(0, b.stats().queuedFrames(), "no frame kept for the failed push");
+                assertTrue(s.isOpen(), "the stream itself is fine");
+                s.push(frame(clip, 0, n));
+                s.push(frame(clip, 1, n), true);
+                assertTrue(log.awaitEnded(30));
+            }
+            assertSolo(m, log.of(4), clip, 2, "the stream after its unreadable frame");
+            assertEquals("end 2", log.of(4).ending);
+        }
+    }
+
+    @Test
     void aListenerThatThrowsEndsOnlyItsOwnStream() throws Exception {
         try (Model m = Model.load(Fixtures.bundled())) {
             int n = m.inputSize();
