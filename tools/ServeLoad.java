@@ -2,6 +2,8 @@ import fdht.kernels.model.FrameListener;
 import fdht.kernels.model.Model;
 import fdht.kernels.model.SequenceBatcher;
 import java.lang.foreign.MemorySegment;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,11 +11,23 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import fdht.kernels.model.Predictor;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -24,24 +38,70 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * per second and the p50/p99 latency from push (or request) to output. Not part of the tests.
  *
  *   in process:  ServeLoad inproc MODEL.safetensors STREAMS FRAMES [STEPPERS] [MAXDELAY_US]
- *   over HTTP:   ServeLoad http URL MODELNAME INPUTSIZE STREAMS FRAMES json|binary
+ *   over HTTP:   ServeLoad http URL MODELNAME INPUTSIZE STREAMS FRAMES json|binary [SECONDS] [MODEL.safetensors]
+ *                (rounds until SECONDS passed; with MODEL every sequence's last logits checked against it)
  */
 public class ServeLoad {
     public static void main(String[] a) throws Exception {
         if (a.length >= 4 && a[0].equals("inproc")) {
-            int streams = Integer.parseInt(a[2]), frames = Integer.parseInt(a[3]), steppers = a.length > 4 ? Integer.parseInt(a[4]) : 1;
-            long delay = a.length > 5 ? Long.parseLong(a[5]) : 200;
-            // a warm-up round first, in the same JVM: the measured round then runs compiled code, not the JIT's start
-            inProcess(Path.of(a[1]), streams, Math.max(20, frames / 4), steppers, delay, "warm-up: ");
-            inProcess(Path.of(a[1]), streams, frames, steppers, delay, "");
+            Run r = new Run(Integer.parseInt(a[2]), Integer.parseInt(a[3]), arg(a, 4, 1), arg(a, 5, 200), arg(a, 6, 0), arg(a, 7, 0));
+            try (Model m = Model.load(Path.of(a[1]))) {
+                warmUp(m, r);
+                Result x = inProcess(m, r, "");
+                check(m, r, x);
+            }
+        } else if (a.length >= 6 && a[0].equals("sweep")) {
+            sweep(Path.of(a[1]), Path.of(a[2]), Integer.parseInt(a[3]), Integer.parseInt(a[4]), Long.parseLong(a[5]),
+                    Arrays.stream(a, 6, a.length).mapToInt(Integer::parseInt).toArray());
+        } else if (a.length == 4 && a[0].equals("chart")) {
+            System.out.println("wrote " + chart(Path.of(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3])));
+        } else if (a.length >= 7 && a[0].equals("http")) {
+            // rounds until SECONDS have passed (one round without it); with MODEL, every sequence's last
+            // logits are checked against the same frames stepped alone through a Predictor of that file
+            long until = System.nanoTime() + (long) (a.length > 7 ? Double.parseDouble(a[7]) * 1e9 : 0);
+            try (Model m = a.length > 8 ? Model.load(Path.of(a[8])) : null) {
+                do http(a[1], a[2], Integer.parseInt(a[3]), Integer.parseInt(a[4]), Integer.parseInt(a[5]), a[6].equals("binary"), m);
+                while (System.nanoTime() < until);
+            }
         }
-        else if (a.length == 7 && a[0].equals("http")) http(a[1], a[2], Integer.parseInt(a[3]), Integer.parseInt(a[4]), Integer.parseInt(a[5]), a[6].equals("binary"));
         else {
-            System.err.println("usage: ServeLoad inproc MODEL STREAMS FRAMES [STEPPERS] [MAXDELAY_US] | http URL MODELNAME INPUTSIZE STREAMS FRAMES json|binary");
+            System.err.println("usage: ServeLoad inproc MODEL STREAMS FRAMES [STEPPERS] [MAXDELAY_US] [MAXBATCH] [RATE] | sweep MODEL OUT.csv STEPPERS MAXDELAY_US FRAMES_IN_ALL STREAMS... | http URL MODELNAME INPUTSIZE STREAMS FRAMES json|binary [SECONDS] [MODEL]");
             System.exit(2);
         }
     }
 
+    static int arg(String[] a, int i, int otherwise) {
+        return a.length > i ? Integer.parseInt(a[i]) : otherwise;
+    }
+
+    /**
+     * One in-process load: STREAMS streams of FRAMES frames, STEPPERS steppers, the batcher's maxDelay,
+     * maxBatch (0: the lane width; 1: every frame stepped alone, at batch 1) and an offered rate in
+     * frames per second (0: as fast as the queues take frames).
+     */
+    record Run(int streams, int frames, int steppers, long delayUs, int maxBatch, int rate) {
+        Run withFrames(int f) {
+            return new Run(streams, f, steppers, delayUs, maxBatch, rate);
+        }
+
+        String describe() {
+            return streams + " streams x " + frames + " frames, " + steppers + " stepper(s), maxDelay " + delayUs + " us, maxBatch "
+                    + (maxBatch == 0 ? "lane width" : maxBatch) + ", " + (rate == 0 ? "offered as fast as taken" : String.format("offered at %,d frames/s", rate));
+        }
+    }
+
+    /**
+     * Rounds of a quarter of the load until 4 s have passed, in the same JVM: the measured round then
+     * runs compiled code, not the JIT's start (measured: on 2 cores the kernels' compiles and their
+     * garbage go on for about 3 s of load; latencies settle after them).
+     */
+    static void warmUp(Model m, Run r) throws Exception {
+        long until = System.nanoTime() + 4_000_000_000L;
+        while (System.nanoTime() < until) inProcess(m, r.withFrames(Math.max(20, r.frames / 4)), "warm-up: ");
+    }
+
+    /** Frames per second, latency percentiles in ms, the mean group fill, and every stream's last logits. */
+    record Result(double framesPerSecond, double p50, double p99, double fill, float[][] lastLogits) {}
     static float[] frame(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] f = new float[n];
@@ -49,26 +109,35 @@ public class ServeLoad {
         return f;
     }
 
-    static void report(String what, long frames, long nanos, long[] latencies) {
+    static double[] report(String what, long frames, long nanos, long[] latencies) {
         Arrays.sort(latencies);
-        System.out.printf("%s: %,d frames in %.2f s = %,.0f frames/s; latency p50 %.3f ms, p99 %.3f ms%n", what, frames, nanos / 1e9, frames / (nanos / 1e9),
-                latencies[latencies.length / 2] / 1e6, latencies[(int) (latencies.length * 0.99)] / 1e6);
+        double fps = frames / (nanos / 1e9), p50 = latencies[latencies.length / 2] / 1e6, p99 = latencies[(int) (latencies.length * 0.99)] / 1e6;
+        System.out.printf("%s: %,d frames in %.2f s = %,.0f frames/s; latency p50 %.3f ms, p99 %.3f ms%n", what, frames, nanos / 1e9, fps, p50, p99);
+        return new double[] {fps, p50, p99};
     }
 
-    static void inProcess(Path file, int streams, int frames, int steppers, long delayUs, String label) throws Exception {
-        try (Model m = Model.load(file);
-                SequenceBatcher b = m.newBatcher(SequenceBatcher.Options.DEFAULT.withMaxStreams(streams).withSteppers(steppers)
-                        .withMaxDelay(java.time.Duration.ofNanos(delayUs * 1000)).withIdleTimeout(java.time.Duration.ofMinutes(10)))) {
-            int n = m.inputSize();
+    /**
+     * One round: the producer (this thread) offers the streams' frames round robin, a stream whose queue
+     * is full passed over until the next round, so it never waits on one stream while others have room;
+     * at a given rate, frame k of the round is due at k / rate and its latency counts from then (a late
+     * push does not hide the wait).
+     */
+    static Result inProcess(Model m, Run r, String label) throws Exception {
+        int streams = r.streams, frames = r.frames;
+        try (SequenceBatcher b = m.newBatcher(SequenceBatcher.Options.DEFAULT.withMaxStreams(streams).withSteppers(r.steppers).withMaxBatch(r.maxBatch)
+                .withMaxDelay(java.time.Duration.ofNanos(r.delayUs * 1000)).withIdleTimeout(java.time.Duration.ofMinutes(10)))) {
+            int n = m.inputSize(), classes = m.classes();
             long[] pushedAt = new long[streams * frames];
             long[] latency = new long[streams * frames];
-            AtomicLong done = new AtomicLong();
+            float[][] last = new float[streams][classes];
+            AtomicLong done = new AtomicLong(), failed = new AtomicLong();
             CountDownLatch ended = new CountDownLatch(streams);
             FrameListener l = new FrameListener() {
                 @Override
-                public void onOutput(long id, long i, MemorySegment logits, MemorySegment hidden, boolean last) {
+                public void onOutput(long id, long i, MemorySegment logits, MemorySegment hidden, boolean end) {
                     int k = (int) (id * frames + i);
                     latency[k] = System.nanoTime() - pushedAt[k];
+                    if (i == frames - 1) MemorySegment.copy(logits, ValueLayout.JAVA_FLOAT, 0, last[(int) id], 0, classes);
                     done.incrementAndGet();
                 }
 
@@ -80,16 +149,15 @@ public class ServeLoad {
                 @Override
                 public void onError(long id, long i, RuntimeException e) {
                     e.printStackTrace();
+                    failed.incrementAndGet();
                     ended.countDown();
                 }
             };
-            float[][] inputs = new float[16][];
-            for (int i = 0; i < inputs.length; i++) inputs[i] = frame(n, i);
             SequenceBatcher.Stream[] s = new SequenceBatcher.Stream[streams];
             for (int i = 0; i < streams; i++) s[i] = b.open(i, l);
             long t0 = System.nanoTime();
-            // round robin over the streams, a stream whose queue is full passed over until the next
-            // round: the producer never waits on one stream while others have room
+            double nanosPerFrame = r.rate == 0 ? 0 : 1e9 / r.rate;
+            long offered = 0;
             int[] next = new int[streams];
             for (int left = streams; left > 0; ) {
                 boolean pushed = false;
@@ -97,24 +165,154 @@ public class ServeLoad {
                     int f = next[i];
                     if (f == frames) continue;
                     long at = System.nanoTime();
-                    if (s[i].offer(inputs[(i + f) % inputs.length], f == frames - 1)) {
-                        pushedAt[i * frames + f] = at;
+                    if (r.rate > 0) {
+                        // a producer paced by the clock sleeps (at least 100 us, Linux's timer slack is
+                        // 50 us) and then offers every frame that came due, as a network reader would;
+                        // spinning instead would take one of the steppers' cores
+                        long due = t0 + (long) (offered * nanosPerFrame);
+                        if (due > at) LockSupport.parkNanos(Math.max(due - at, 100_000));
+                        at = due;
+                    }
+                    pushedAt[i * frames + f] = at; // before the offer: the output may come before it returns
+                    if (s[i].offer(INPUTS[(i + f) % INPUTS.length], f == frames - 1)) {
                         pushed = true;
+                        offered++;
                         if (++next[i] == frames) left--;
                     }
                 }
                 if (!pushed) Thread.onSpinWait();
             }
             ended.await();
-            report(label + "in process, " + streams + " streams x " + frames + " frames, " + steppers + " stepper(s), maxDelay " + delayUs + " us, mean group fill " + String.format("%.2f", b.stats().meanBatchFill()),
-                    done.get(), System.nanoTime() - t0, latency);
+            long nanos = System.nanoTime() - t0;
+            if (failed.get() > 0 || done.get() != (long) streams * frames)
+                throw new IllegalStateException(failed.get() + " streams failed, " + done.get() + " of " + (long) streams * frames + " outputs came");
+            if (Boolean.getBoolean("serveload.windows")) windows(pushedAt, latency, t0);
+            double fill = b.stats().meanBatchFill();
+            double[] x = report(label + "in process, " + r.describe() + ", mean group fill " + String.format("%.2f", fill), done.get(), nanos, latency);
+            return new Result(x[0], x[1], x[2], fill, last);
         }
     }
 
-    static void http(String url, String model, int n, int streams, int frames, boolean binary) throws Exception {
+    /** The p50 and p99 latency of the frames pushed in each half second (-Dserveload.windows=true). */
+    static void windows(long[] pushedAt, long[] latency, long t0) {
+        java.util.TreeMap<Long, List<Long>> w = new java.util.TreeMap<>();
+        for (int k = 0; k < pushedAt.length; k++) w.computeIfAbsent((pushedAt[k] - t0) / 500_000_000L, x -> new ArrayList<>()).add(latency[k]);
+        w.forEach((k, v) -> {
+            v.sort(null);
+            System.out.printf("  %.1f s: %d frames, p50 %.3f ms, p99 %.3f ms, max %.3f ms%n", k * 0.5, v.size(), v.get(v.size() / 2) / 1e6, v.get((int) (v.size() * 0.99)) / 1e6, v.get(v.size() - 1) / 1e6);
+        });
+    }
+
+    static final int INPUT_SIZE = 4096;
+    static final float[][] INPUTS = new float[16][];
+    static {
+        for (int i = 0; i < INPUTS.length; i++) INPUTS[i] = frame(INPUT_SIZE, i);
+    }
+
+    /**
+     * Every stream's last output against the same frames stepped alone through a predictor (batch 1),
+     * bit for bit, for up to 8 streams spread over the run: the batcher's promise, checked on the load.
+     */
+    static void check(Model m, Run r, Result x) {
+        if (m.inputSize() != INPUT_SIZE) throw new IllegalArgumentException("ServeLoad's frames have " + INPUT_SIZE + " values; the model takes " + m.inputSize());
+        int checked = 0;
+        try (Arena arena = Arena.ofConfined(); Predictor p = m.newPredictor(1, r.frames)) {
+            MemorySegment clip = arena.allocate((long) r.frames * INPUT_SIZE * Float.BYTES, 64);
+            float[] out = new float[m.classes()];
+            for (int i = 0; i < r.streams; i += Math.max(1, r.streams / 8)) {
+                for (int f = 0; f < r.frames; f++)
+                    MemorySegment.copy(INPUTS[(i + f) % INPUTS.length], 0, clip, ValueLayout.JAVA_FLOAT, (long) f * INPUT_SIZE * Float.BYTES, INPUT_SIZE);
+                p.logits(clip, 1, r.frames, out);
+                if (!Arrays.equals(out, x.lastLogits[i])) throw new IllegalStateException("stream " + i + ": its last logits differ from the same frames stepped alone");
+                checked++;
+            }
+        }
+        System.out.println("outputs: the last logits of " + checked + " streams equal, bit for bit, the same frames stepped alone through a Predictor");
+    }
+
+    /**
+     * Throughput and latency against the number of streams: for each count, three runs in which the
+     * streams share FRAMES_IN_ALL frames at saturation (offered as fast as taken); a CSV of the
+     * medians and ranges, and a chart beside it (medians, the range as error bars).
+     */
+    static void sweep(Path model, Path csv, int steppers, int delayUs, long total, int[] counts) throws Exception {
+        int runs = 3;
+        List<String> lines = new ArrayList<>(List.of("streams,frames_per_stream,runs,fps_median,fps_min,fps_max,p50_ms_median,p99_ms_median,mean_group_fill"));
+        try (Model m = Model.load(model)) {
+            warmUp(m, new Run(64, 400, steppers, delayUs, 0, 0));
+            for (int k = 0; k < counts.length; k++) {
+                int frames = (int) Math.max(20, total / counts[k]);
+                double[] f = new double[runs], p5 = new double[runs], p9 = new double[runs];
+                double fill = 0;
+                for (int i = 0; i < runs; i++) {
+                    Result x = inProcess(m, new Run(counts[k], frames, steppers, delayUs, 0, 0), "");
+                    f[i] = x.framesPerSecond;
+                    p5[i] = x.p50;
+                    p9[i] = x.p99;
+                    fill = x.fill;
+                }
+                Arrays.sort(f);
+                Arrays.sort(p5);
+                Arrays.sort(p9);
+                lines.add(counts[k] + "," + frames + "," + runs + "," + Math.round(f[runs / 2]) + "," + Math.round(f[0]) + "," + Math.round(f[runs - 1]) + "," + p5[runs / 2] + "," + p9[runs / 2] + "," + fill);
+            }
+        }
+        Files.write(csv, lines);
+        Path png = chart(csv, steppers, delayUs);
+        System.out.println("wrote " + csv + " and " + png);
+    }
+
+    /** The sweep's chart from its CSV: median throughput, fastest and slowest run, median p99. */
+    static Path chart(Path csv, int steppers, int delayUs) throws Exception {
+        List<String> rows = Files.readAllLines(csv);
+        int n = rows.size() - 1;
+        double[] xs = new double[n], median = new double[n], lo = new double[n], hi = new double[n], p99 = new double[n];
+        for (int k = 0; k < n; k++) {
+            String[] c = rows.get(k + 1).split(",");
+            xs[k] = Double.parseDouble(c[0]);
+            median[k] = Double.parseDouble(c[3]);
+            lo[k] = Double.parseDouble(c[4]);
+            hi[k] = Double.parseDouble(c[5]);
+            p99[k] = Double.parseDouble(c[7]);
+        }
+        XYChart chart = new XYChartBuilder().width(900).height(500).title("Sequence batcher at saturation, bundled MFM-40 model, " + steppers + " stepper(s), maxDelay " + delayUs + " us")
+                .xAxisTitle("open streams").yAxisTitle("frames per second").build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setYAxisMin(0, 0.0);
+        chart.getStyler().setYAxisMin(1, 0.0);
+        chart.getStyler().setYAxisDecimalPattern("#,###");
+        chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+        chart.addSeries("frames/s, median of 3 runs", xs, median);
+        chart.addSeries("fastest run", xs, hi).setLineStyle(SeriesLines.DASH_DASH);
+        chart.addSeries("slowest run", xs, lo).setLineStyle(SeriesLines.DOT_DOT);
+        chart.addSeries("p99 latency, ms (median)", xs, p99).setYAxisGroup(1);
+        chart.setYAxisGroupTitle(1, "p99 latency, ms (push to output, queues full)");
+        Path png = Path.of(csv.toString().replaceAll("\\.csv$", "") + ".png");
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return png;
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The logits of an infer response, JSON or binary. */
+    static float[] logits(HttpResponse<byte[]> answer) throws Exception {
+        byte[] body = answer.body();
+        var jsonLength = answer.headers().firstValue("Inference-Header-Content-Length");
+        int headerEnd = jsonLength.map(Integer::parseInt).orElse(body.length);
+        JsonNode out = JSON.readTree(body, 0, headerEnd).path("outputs").get(0);
+        int count = 1;
+        for (JsonNode d : out.path("shape")) count *= d.asInt();
+        float[] v = new float[count];
+        if (jsonLength.isPresent()) ByteBuffer.wrap(body, headerEnd, count * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        else for (int i = 0; i < count; i++) v[i] = (float) out.path("data").get(i).asDouble();
+        return v;
+    }
+
+    static void http(String url, String model, int n, int streams, int frames, boolean binary, Model check) throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI infer = URI.create(url + "/v2/models/" + model + "/infer");
         long[] latency = new long[streams * frames];
+        float[][] last = new float[streams][];
         AtomicLongArray failures = new AtomicLongArray(1);
         Thread[] threads = new Thread[streams];
         long t0 = System.nanoTime();
@@ -142,7 +340,7 @@ public class ServeLoad {
                         if (answer.statusCode() != 200) {
                             failures.incrementAndGet(0);
                             System.err.println("sequence " + (id + 1) + ", frame " + t + ": " + answer.statusCode() + " " + new String(answer.body(), StandardCharsets.UTF_8));
-                        }
+                        } else if (t == frames - 1 && check != null) last[id] = logits(answer);
                     } catch (Exception e) {
                         failures.incrementAndGet(0);
                     }
@@ -151,6 +349,23 @@ public class ServeLoad {
             });
         }
         for (Thread t : threads) t.join();
-        report("HTTP " + (binary ? "binary" : "JSON") + ", " + streams + " sequences x " + frames + " frames, " + failures.get(0) + " failed", (long) streams * frames, System.nanoTime() - t0, latency);
+        long nanos = System.nanoTime() - t0;
+        String checked = "";
+        if (check != null) {
+            // every sequence sent its own frame F times: its last output is that clip's, stepped alone
+            try (Predictor p = check.newPredictor(1, frames); Arena arena = Arena.ofConfined()) {
+                MemorySegment clip = arena.allocate((long) frames * n * Float.BYTES, 64);
+                float[] want = new float[check.classes()];
+                for (int id = 0; id < streams; id++) {
+                    float[] f = frame(n, id);
+                    for (int t = 0; t < frames; t++) MemorySegment.copy(f, 0, clip, ValueLayout.JAVA_FLOAT, (long) t * n * Float.BYTES, n);
+                    p.logits(clip, 1, frames, want);
+                    if (last[id] == null || !Arrays.equals(want, last[id]))
+                        throw new IllegalStateException("sequence " + (id + 1) + ": its last logits over HTTP differ from the same frames stepped alone");
+                }
+            }
+            checked = ", every sequence's last logits equal to the same frames stepped alone";
+        }
+        report("HTTP " + (binary ? "binary" : "JSON") + ", " + streams + " sequences x " + frames + " frames, " + failures.get(0) + " failed" + checked, (long) streams * frames, nanos, latency);
     }
 }

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Load for the sequence batcher and fdht serve (issue 24); see ServeLoad.java. Not part of CI.
 # Needs the project built (./fdht test or mvn install: cli/target/lib) and a JDK >= 25 (tools/jdk.sh).
-#   tools/serve_load.sh inproc [STREAMS] [FRAMES] [STEPPERS] [MAXDELAY_US]   the batcher in process, bundled MFM-40 model
+#   tools/serve_load.sh inproc [STREAMS] [FRAMES] [STEPPERS] [MAXDELAY_US] [MAXBATCH] [RATE]
+#                                   the batcher in process, bundled MFM-40 model (MAXBATCH 1: every frame
+#                                   stepped alone; RATE: frames offered a second, 0 as fast as taken)
+#   tools/serve_load.sh sweep OUT.csv [STEPPERS] [MAXDELAY_US] [FRAMES_IN_ALL] [STREAMS...]
+#                                   saturation throughput and p99 against the number of streams (default
+#                                   1 4 16 64 256 1024), OUT.csv and OUT.png
 #   tools/serve_load.sh http [SEQUENCES] [FRAMES]    starts fdht serve on a free loopback port, JSON then binary
+#                                   (every sequence's last logits checked against the model stepped alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d cli/target/lib ]] || { echo "$0: build the project first (./fdht test)" >&2; exit 2; }
@@ -11,7 +17,12 @@ MODEL=cli/src/main/resources/fdht/mfm40-fdht-r4.safetensors
 CP="cli/target/lib/*:cli/target/classes"
 JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CP")
 case "${1:-inproc}" in
-  inproc) exec "${JAVA[@]}" tools/ServeLoad.java inproc "$MODEL" "${2:-256}" "${3:-200}" "${4:-1}" "${5:-200}" ;;
+  inproc) exec "${JAVA[@]}" tools/ServeLoad.java inproc "$MODEL" "${2:-256}" "${3:-200}" "${4:-1}" "${5:-200}" "${6:-0}" "${7:-0}" ;;
+  sweep)
+    [[ $# -ge 2 ]] || { echo "usage: $0 sweep OUT.csv [STEPPERS] [MAXDELAY_US] [FRAMES_IN_ALL] [STREAMS...]" >&2; exit 2; }
+    out=$2; steppers=${3:-2}; delay=${4:-200}; total=${5:-256000}; shift $(( $# < 5 ? $# : 5 ))
+    counts=("$@"); [[ ${#counts[@]} -gt 0 ]] || counts=(1 4 16 64 256 1024)
+    exec "${JAVA[@]}" tools/ServeLoad.java sweep "$MODEL" "$out" "$steppers" "$delay" "$total" "${counts[@]}" ;;
   http)
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     "${JAVA[@]}" fdht.cli.Main serve --model "$MODEL" --port "$PORT" --idle-timeout-ms 60000 --max-sequences 4096 &
@@ -22,7 +33,7 @@ case "${1:-inproc}" in
       "${JAVA[@]}" tools/ServeLoad.java http "http://127.0.0.1:$PORT" mfm40-fdht-r4 4096 "${2:-64}" 20 "$mode" | sed 's/^/warm-up: /'
     done
     for mode in json binary; do
-      "${JAVA[@]}" tools/ServeLoad.java http "http://127.0.0.1:$PORT" mfm40-fdht-r4 4096 "${2:-64}" "${3:-200}" "$mode"
+      "${JAVA[@]}" tools/ServeLoad.java http "http://127.0.0.1:$PORT" mfm40-fdht-r4 4096 "${2:-64}" "${3:-200}" "$mode" 0 "$MODEL"
     done ;;
-  *) echo "usage: $0 inproc|http ..." >&2; exit 2 ;;
+  *) echo "usage: $0 inproc|sweep|http ..." >&2; exit 2 ;;
 esac
