@@ -4,6 +4,11 @@ import fdht.kernels.model.SequenceBatcher;
 import java.lang.foreign.MemorySegment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * per second and the p50/p99 latency from push (or request) to output. Not part of the tests.
  *
  *   in process:  ServeLoad inproc MODEL.safetensors STREAMS FRAMES [STEPPERS] [MAXDELAY_US]
- *   over HTTP:   ServeLoad http URL MODELNAME INPUTSIZE STREAMS FRAMES json|binary [SECONDS] [MODEL.safetensors]
+ *   over HTTP:   ServeLoad http URL MODELNAME INPUTSIZE STREAMS FRAMES json|binary[:socket] [SECONDS] [MODEL.safetensors]
  *                (rounds until SECONDS passed; with MODEL every sequence's last logits checked against it)
  */
 public class ServeLoad {
@@ -60,12 +65,12 @@ public class ServeLoad {
             // logits are checked against the same frames stepped alone through a Predictor of that file
             long until = System.nanoTime() + (long) (a.length > 7 ? Double.parseDouble(a[7]) * 1e9 : 0);
             try (Model m = a.length > 8 ? Model.load(Path.of(a[8])) : null) {
-                do http(a[1], a[2], Integer.parseInt(a[3]), Integer.parseInt(a[4]), Integer.parseInt(a[5]), a[6].equals("binary"), m);
+                do http(a[1], a[2], Integer.parseInt(a[3]), Integer.parseInt(a[4]), Integer.parseInt(a[5]), a[6], m);
                 while (System.nanoTime() < until);
             }
         }
         else {
-            System.err.println("usage: ServeLoad inproc MODEL STREAMS FRAMES [STEPPERS] [MAXDELAY_US] [MAXBATCH] [RATE] | sweep MODEL OUT.csv STEPPERS MAXDELAY_US FRAMES_IN_ALL STREAMS... | http URL MODELNAME INPUTSIZE STREAMS FRAMES json|binary [SECONDS] [MODEL]");
+            System.err.println("usage: ServeLoad inproc MODEL STREAMS FRAMES [STEPPERS] [MAXDELAY_US] [MAXBATCH] [RATE] | sweep MODEL OUT.csv STEPPERS MAXDELAY_US FRAMES_IN_ALL STREAMS... | http URL MODELNAME INPUTSIZE STREAMS FRAMES json|binary[:socket] [SECONDS] [MODEL]");
             System.exit(2);
         }
     }
@@ -294,22 +299,102 @@ public class ServeLoad {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** An answer: status, the JSON header's length when the body is binary (-1 otherwise), the body. */
+    record Answer(int status, int jsonLength, byte[] body) {}
+
+    /** Posts infer bodies to one server, from one thread at a time per connection. */
+    interface Client extends AutoCloseable {
+        Answer post(byte[] body, int jsonLength) throws Exception;
+
+        @Override
+        default void close() throws Exception {}
+    }
+
+    /** The JDK's HttpClient (shared by every sequence). */
+    record JdkClient(HttpClient http, URI infer) implements Client {
+        public Answer post(byte[] body, int jsonLength) throws Exception {
+            HttpRequest.Builder r = HttpRequest.newBuilder(infer).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            if (jsonLength >= 0) r.header("Inference-Header-Content-Length", Integer.toString(jsonLength));
+            HttpResponse<byte[]> a = http.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Answer(a.statusCode(), a.headers().firstValue("Inference-Header-Content-Length").map(Integer::parseInt).orElse(-1), a.body());
+        }
+    }
+
+    /**
+     * A keep-alive HTTP/1.1 connection of one sequence, written and read directly on a socket: a load
+     * generator as light as wrk's, so that on two cores shared with the server the figure is the
+     * server's (the JDK's HttpClient took more CPU than the server it loaded: JFR, 55% of the machine
+     * against 45%). Only what the server sends: a status line, headers, a Content-Length body.
+     */
+    static final class SocketClient implements Client {
+        private final Socket socket;
+        private final OutputStream out;
+        private final InputStream in;
+        private final byte[] head;
+
+        SocketClient(URI infer) throws Exception {
+            socket = new Socket(infer.getHost(), infer.getPort());
+            socket.setTcpNoDelay(true);
+            out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+            head = ("POST " + infer.getPath() + " HTTP/1.1\r\nHost: " + infer.getHost() + ":" + infer.getPort() + "\r\nContent-Type: application/octet-stream\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+
+        public Answer post(byte[] body, int jsonLength) throws Exception {
+            out.write(head);
+            String h = "Content-Length: " + body.length + "\r\n" + (jsonLength >= 0 ? "Inference-Header-Content-Length: " + jsonLength + "\r\n" : "") + "\r\n";
+            out.write(h.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String status = line();
+            int code = Integer.parseInt(status.split(" ")[1]), length = -1, json = -1;
+            for (String l; !(l = line()).isEmpty(); ) {
+                int c = l.indexOf(':');
+                String name = l.substring(0, c).trim().toLowerCase(java.util.Locale.ROOT), value = l.substring(c + 1).trim();
+                if (name.equals("content-length")) length = Integer.parseInt(value);
+                else if (name.equals("inference-header-content-length")) json = Integer.parseInt(value);
+                else if (name.equals("transfer-encoding")) throw new IllegalStateException("the server sent a " + value + " body; this client reads Content-Length bodies only");
+            }
+            if (length < 0) throw new IllegalStateException("no Content-Length in the answer");
+            return new Answer(code, json, in.readNBytes(length));
+        }
+
+        private String line() throws Exception {
+            StringBuilder b = new StringBuilder();
+            for (int c; (c = in.read()) != '\n'; ) {
+                if (c < 0) throw new java.io.EOFException("the server closed the connection");
+                if (c != '\r') b.append((char) c);
+            }
+            return b.toString();
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+        }
+    }
+
     /** The logits of an infer response, JSON or binary. */
-    static float[] logits(HttpResponse<byte[]> answer) throws Exception {
+    static float[] logits(Answer answer) throws Exception {
         byte[] body = answer.body();
-        var jsonLength = answer.headers().firstValue("Inference-Header-Content-Length");
-        int headerEnd = jsonLength.map(Integer::parseInt).orElse(body.length);
+        int headerEnd = answer.jsonLength() >= 0 ? answer.jsonLength() : body.length;
         JsonNode out = JSON.readTree(body, 0, headerEnd).path("outputs").get(0);
         int count = 1;
         for (JsonNode d : out.path("shape")) count *= d.asInt();
         float[] v = new float[count];
-        if (jsonLength.isPresent()) ByteBuffer.wrap(body, headerEnd, count * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        if (answer.jsonLength() >= 0) ByteBuffer.wrap(body, headerEnd, count * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
         else for (int i = 0; i < count; i++) v[i] = (float) out.path("data").get(i).asDouble();
         return v;
     }
 
-    static void http(String url, String model, int n, int streams, int frames, boolean binary, Model check) throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /**
+     * STREAMS sequences of FRAMES frames, each sending its next frame when the previous answer came;
+     * MODE json|binary, with ":socket" the light client above instead of the JDK's. A sequence sends
+     * one frame of its own throughout, so the tensor's text or bytes are made once per sequence.
+     */
+    static void http(String url, String model, int n, int streams, int frames, String mode, Model check) throws Exception {
+        boolean binary = mode.startsWith("binary"), socket = mode.endsWith(":socket");
+        HttpClient shared = socket ? null : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI infer = URI.create(url + "/v2/models/" + model + "/infer");
         long[] latency = new long[streams * frames];
         float[][] last = new float[streams][];
@@ -320,31 +405,40 @@ public class ServeLoad {
             int id = s;
             threads[s] = Thread.ofVirtual().start(() -> {
                 float[] f = frame(n, id);
-                for (int t = 0; t < frames; t++) {
-                    String params = "\"parameters\":{\"sequence_id\":" + (id + 1) + ",\"sequence_start\":" + (t == 0) + ",\"sequence_end\":" + (t == frames - 1) + "}";
-                    HttpRequest.Builder r = HttpRequest.newBuilder(infer);
-                    if (binary) {
-                        byte[] header = ("{" + params + ",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1," + n + "],\"parameters\":{\"binary_data_size\":" + 4 * n
-                                + "}}],\"outputs\":[{\"name\":\"logits\",\"parameters\":{\"binary_data\":true}}]}").getBytes(StandardCharsets.UTF_8);
-                        ByteBuffer body = ByteBuffer.allocate(header.length + 4 * n).order(ByteOrder.LITTLE_ENDIAN);
-                        body.put(header).asFloatBuffer().put(f);
-                        r.header("Inference-Header-Content-Length", Integer.toString(header.length)).POST(HttpRequest.BodyPublishers.ofByteArray(body.array()));
-                    } else {
-                        StringBuilder b = new StringBuilder("{" + params + ",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1," + n + "],\"data\":[");
-                        for (int i = 0; i < n; i++) b.append(i == 0 ? "" : ",").append(f[i]);
-                        r.POST(HttpRequest.BodyPublishers.ofString(b.append("]}]}").toString()));
-                    }
-                    long start = System.nanoTime();
-                    try {
-                        HttpResponse<byte[]> answer = client.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
-                        if (answer.statusCode() != 200) {
+                byte[] tensor; // the part after the parameters: the input, as JSON text or as a binary header
+                if (binary) {
+                    tensor = (",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1," + n + "],\"parameters\":{\"binary_data_size\":" + 4 * n
+                            + "}}],\"outputs\":[{\"name\":\"logits\",\"parameters\":{\"binary_data\":true}}]}").getBytes(StandardCharsets.UTF_8);
+                } else {
+                    StringBuilder b = new StringBuilder(",\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1," + n + "],\"data\":[");
+                    for (int i = 0; i < n; i++) b.append(i == 0 ? "" : ",").append(f[i]);
+                    tensor = b.append("]}]}").toString().getBytes(StandardCharsets.UTF_8);
+                }
+                byte[] values = new byte[binary ? 4 * n : 0];
+                ByteBuffer.wrap(values).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(f, 0, binary ? n : 0);
+                try (Client client = socket ? new SocketClient(infer) : new JdkClient(shared, infer)) {
+                    for (int t = 0; t < frames; t++) {
+                        byte[] params = ("{\"parameters\":{\"sequence_id\":" + (id + 1) + ",\"sequence_start\":" + (t == 0) + ",\"sequence_end\":" + (t == frames - 1) + "}").getBytes(StandardCharsets.UTF_8);
+                        byte[] body = new byte[params.length + tensor.length + values.length];
+                        System.arraycopy(params, 0, body, 0, params.length);
+                        System.arraycopy(tensor, 0, body, params.length, tensor.length);
+                        System.arraycopy(values, 0, body, params.length + tensor.length, values.length);
+                        long start = System.nanoTime();
+                        try {
+                            Answer answer = client.post(body, binary ? params.length + tensor.length : -1);
+                            if (answer.status() != 200) {
+                                failures.incrementAndGet(0);
+                                System.err.println("sequence " + (id + 1) + ", frame " + t + ": " + answer.status() + " " + new String(answer.body(), StandardCharsets.UTF_8));
+                            } else if (t == frames - 1 && check != null) last[id] = logits(answer);
+                        } catch (Exception e) {
                             failures.incrementAndGet(0);
-                            System.err.println("sequence " + (id + 1) + ", frame " + t + ": " + answer.statusCode() + " " + new String(answer.body(), StandardCharsets.UTF_8));
-                        } else if (t == frames - 1 && check != null) last[id] = logits(answer);
-                    } catch (Exception e) {
-                        failures.incrementAndGet(0);
+                            System.err.println("sequence " + (id + 1) + ", frame " + t + ": " + e);
+                        }
+                        latency[id * frames + t] = System.nanoTime() - start;
                     }
-                    latency[id * frames + t] = System.nanoTime() - start;
+                } catch (Exception e) {
+                    failures.incrementAndGet(0);
+                    System.err.println("sequence " + (id + 1) + ": " + e);
                 }
             });
         }
@@ -366,6 +460,6 @@ public class ServeLoad {
             }
             checked = ", every sequence's last logits equal to the same frames stepped alone";
         }
-        report("HTTP " + (binary ? "binary" : "JSON") + ", " + streams + " sequences x " + frames + " frames, " + failures.get(0) + " failed" + checked, (long) streams * frames, nanos, latency);
+        report("HTTP " + (binary ? "binary" : "JSON") + (socket ? " (socket client)" : " (JDK HttpClient)") + ", " + streams + " sequences x " + frames + " frames, " + failures.get(0) + " failed" + checked, (long) streams * frames, nanos, latency);
     }
 }

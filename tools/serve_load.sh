@@ -7,8 +7,10 @@
 #   tools/serve_load.sh sweep OUT.csv [STEPPERS] [MAXDELAY_US] [FRAMES_IN_ALL] [STREAMS...]
 #                                   saturation throughput and p99 against the number of streams (default
 #                                   1 4 16 64 256 1024), OUT.csv and OUT.png
-#   tools/serve_load.sh http [SEQUENCES] [FRAMES]    starts fdht serve on a free loopback port, JSON then binary
-#                                   (every sequence's last logits checked against the model stepped alone)
+#   [SERVE_ARGS=...] tools/serve_load.sh http [SEQUENCES] [FRAMES]
+#                                   starts fdht serve on a free loopback port (SERVE_ARGS: more of its options), JSON then binary,
+#                                   with the JDK's HttpClient and then a light socket client (ServeLoad.java);
+#                                   every sequence's last logits checked against the model stepped alone
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d cli/target/lib ]] || { echo "$0: build the project first (./fdht test)" >&2; exit 2; }
@@ -25,14 +27,15 @@ case "${1:-inproc}" in
     exec "${JAVA[@]}" tools/ServeLoad.java sweep "$MODEL" "$out" "$steppers" "$delay" "$total" "${counts[@]}" ;;
   http)
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    "${JAVA[@]}" fdht.cli.Main serve --model "$MODEL" --port "$PORT" --idle-timeout-ms 60000 --max-sequences 4096 &
+    # shellcheck disable=SC2086 # SERVE_ARGS: more options for fdht serve, e.g. "--steppers 2 --max-delay-us 50"
+    "${JAVA[@]}" fdht.cli.Main serve --model "$MODEL" --port "$PORT" --idle-timeout-ms 60000 --max-sequences 4096 ${SERVE_ARGS:-} &
     SERVER=$!
     trap 'kill $SERVER 2>/dev/null || true' EXIT
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null && break; sleep 0.2; done
-    for mode in json binary; do # a short round of each first warms the server's JIT up (printed as warm-up)
+    for mode in json binary json:socket binary:socket; do # a short round of each first warms the server's JIT up (printed as warm-up)
       "${JAVA[@]}" tools/ServeLoad.java http "http://127.0.0.1:$PORT" mfm40-fdht-r4 4096 "${2:-64}" 20 "$mode" | sed 's/^/warm-up: /'
     done
-    for mode in json binary; do
+    for mode in json binary json:socket binary:socket; do
       "${JAVA[@]}" tools/ServeLoad.java http "http://127.0.0.1:$PORT" mfm40-fdht-r4 4096 "${2:-64}" "${3:-200}" "$mode" 0 "$MODEL"
     done ;;
   *) echo "usage: $0 inproc|sweep|http ..." >&2; exit 2 ;;

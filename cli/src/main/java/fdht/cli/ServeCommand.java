@@ -78,9 +78,29 @@ final class ServeCommand implements Callable<Integer> {
             description = "longest wait for a result, 503 then (default: ${DEFAULT-VALUE})")
     long requestMs;
 
+    @Option(
+            names = "--steppers",
+            defaultValue = "1",
+            description =
+                    "threads stepping the sequences' frame groups (default: ${DEFAULT-VALUE})")
+    int steppers;
+
+    @Option(
+            names = "--max-delay-us",
+            defaultValue = "200",
+            description =
+                    "longest a frame waits for others to fill its group, in microseconds"
+                            + " (default: ${DEFAULT-VALUE})")
+    long maxDelayUs;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (steppers < 1)
+            throw new IllegalArgumentException("--steppers " + steppers + ": expected at least 1");
+        if (maxDelayUs < 0 || maxDelayUs > 1_000_000)
+            throw new IllegalArgumentException(
+                    "--max-delay-us " + maxDelayUs + ": expected 0 to 1,000,000 (one second)");
         ServeConfig config =
                 ServeConfig.DEFAULT
                         .withAddress(host, port)
@@ -92,7 +112,8 @@ final class ServeCommand implements Callable<Integer> {
                         .withSequenceLimits(
                                 maxSequences,
                                 ServeConfig.DEFAULT.queuePerStream(),
-                                Duration.ofMillis(idleMs));
+                                Duration.ofMillis(idleMs))
+                        .withBatching(steppers, Duration.ofNanos(maxDelayUs * 1000));
         CountDownLatch stopped = new CountDownLatch(1);
         try (Model m = Model.load(model)) {
             OipServer server = OipServer.start(m, name, config);

@@ -33,6 +33,18 @@ class CliTest {
         return new Result(code, out.toString(), err.toString());
     }
 
+    /** serve's batching options are checked before anything binds, each error naming its option. */
+    @Test
+    void serveRefusesBadBatchingOptions() {
+        String model = "src/main/resources" + MfmDemo.RESOURCE;
+        Result r = run("serve", "--model", model, "--steppers", "0", "--port", "0");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--steppers 0: expected at least 1"), r.err());
+        r = run("serve", "--model", model, "--max-delay-us", "-5", "--port", "0");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--max-delay-us -5: expected 0 to 1,000,000"), r.err());
+    }
+
     @Test
     void bundledModelIsTheOneItsSeedsMake() {
         try (Arena arena = Arena.ofConfined()) {

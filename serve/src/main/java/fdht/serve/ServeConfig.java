@@ -18,6 +18,8 @@ import java.time.Duration;
  *     connection (a client sending its body a byte at a time; default 10 s)
  * @param clipThreads threads running whole clips and batches (default: the processors)
  * @param steppers the batcher's stepper threads (default 1)
+ * @param maxDelay the longest the batcher lets a frame wait for others to fill its group (default
+ *     200 us)
  */
 public record ServeConfig(
         String host,
@@ -30,7 +32,8 @@ public record ServeConfig(
         Duration requestTime,
         Duration readTimeout,
         int clipThreads,
-        int steppers) {
+        int steppers,
+        Duration maxDelay) {
     /** The defaults above. */
     public static final ServeConfig DEFAULT =
             new ServeConfig(
@@ -44,7 +47,8 @@ public record ServeConfig(
                     Duration.ofSeconds(30),
                     Duration.ofSeconds(10),
                     Runtime.getRuntime().availableProcessors(),
-                    1);
+                    1,
+                    Duration.ofNanos(200_000));
 
     /** Checks every value, naming the one that is wrong. */
     public ServeConfig {
@@ -75,6 +79,9 @@ public record ServeConfig(
         for (Duration d : new Duration[] {idleTimeout, requestTime, readTimeout})
             if (d == null || d.isNegative() || d.isZero())
                 throw new IllegalArgumentException("timeouts must be positive durations, got " + d);
+        if (maxDelay == null || maxDelay.isNegative())
+            throw new IllegalArgumentException(
+                    "maxDelay " + maxDelay + ": expected a duration >= 0");
     }
 
     /** With another address and port. */
@@ -90,7 +97,8 @@ public record ServeConfig(
                 requestTime,
                 readTimeout,
                 clipThreads,
-                steppers);
+                steppers,
+                maxDelay);
     }
 
     /** With other request limits. */
@@ -106,7 +114,8 @@ public record ServeConfig(
                 time,
                 read,
                 clipThreads,
-                steppers);
+                steppers,
+                maxDelay);
     }
 
     /** With other sequence limits. */
@@ -122,6 +131,24 @@ public record ServeConfig(
                 requestTime,
                 readTimeout,
                 clipThreads,
-                steppers);
+                steppers,
+                maxDelay);
+    }
+
+    /** With another number of stepper threads and batching delay. */
+    public ServeConfig withBatching(int stepperThreads, Duration delay) {
+        return new ServeConfig(
+                host,
+                port,
+                maxBodyBytes,
+                maxFrames,
+                maxStreams,
+                queuePerStream,
+                idleTimeout,
+                requestTime,
+                readTimeout,
+                clipThreads,
+                stepperThreads,
+                delay);
     }
 }

@@ -3,9 +3,9 @@ package fdht.serve.oip;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,9 +55,11 @@ public record InferRequest(
         int headerEnd = jsonLength < 0 ? body.length : jsonLength;
         JsonNode root;
         try {
-            root = json.readTree(new String(body, 0, headerEnd, StandardCharsets.UTF_8));
+            root = json.readTree(body, 0, headerEnd); // the bytes themselves: no String of the body
         } catch (JsonProcessingException e) {
             throw bad("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw bad("malformed JSON: " + e.getMessage());
         }
         if (root == null || !root.isObject()) throw bad("expected a JSON object with \"inputs\"");
         String id = root.hasNonNull("id") ? text(root.get("id"), "id") : null;
