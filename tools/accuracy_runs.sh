@@ -13,7 +13,8 @@
 #   full   MFM-40, hidden 128, 54,000 training clips (train images 0..53,999), 6,000 validation
 #          clips (images 54,000..59,999), at most 30 epochs
 #   small  MFM-40, hidden 128, 1,600 training and 400 validation clips (UCF11's size), at most 100
-#   ucf    MFM-40-UCF (240x240 frames, 57,600 inputs: LSTM-UCF's), hidden 256, 1,600 + 400, at most 100
+#   ucf    MFM-40-UCF (240x240 frames, 57,600 inputs: LSTM-UCF's), hidden 256, 1,600 + 400, at most 100;
+#          the compressed formats in the paper's LSTM-UCF factors (the bundled lstm-ucf-r4 model's)
 # A row is FORMAT[:RANKS][@R1,R2,...] (RANKS as fdht train --ranks takes them: R, or one per node /
 # bond separated by commas; @ gives the row its own rate grid), e.g. "dense ht-input:4 fdht:4
 # fdht:8,8,8,8,4,4,1 tt:8@0.001,0.003,0.01 tt-input:4". The default rows are the regime's rows of
@@ -64,6 +65,7 @@ done
 # the options of every run, in this order; the regime sets some, --set any
 names=(--task --hidden --train-count --val-count --epochs --patience --test-limit --batch --threads --data-seed)
 declare -A opt=([--patience]=3 [--test-limit]=10000 [--batch]=32 [--threads]=1 [--data-seed]=0)
+declare -A factors=() # format -> its --row-factors/--col-factors in the regime (default: the trainer's)
 case "$regime" in
   # FDHT with per-node ranks (leaves 0..3, the two interior nodes, the root last): 8 at the leaves,
   # 4 at the interior nodes. The leaves hold the per-mode bases (m_k x n_k x r_k, cost linear in
@@ -73,7 +75,11 @@ case "$regime" in
         default_rows="dense ht-input:4 tt:4 tt:8@0.001,0.003,0.01 fdht:2 fdht:4 fdht:8 fdht:16 fdht:8,8,8,8,4,4,1" ;;
   small) opt+=([--task]=mfm [--hidden]=128 [--train-count]=1600 [--val-count]=400 [--epochs]=100)
          default_rows="dense ht-input:4 fdht:4 fdht:8" ;;
+  # the paper's LSTM-UCF factors (fdht.accel.Workload.lstmUcf, the bundled lstm-ucf-r4 model's):
+  # inputs 8x20x20x18, with h 8x20x20x19; 4H = 16x4x4x4. Formats over W_x alone take the former.
   ucf) opt+=([--task]=mfm-ucf [--hidden]=256 [--train-count]=1600 [--val-count]=400 [--epochs]=100)
+       factors=([fdht]="--row-factors 16,4,4,4 --col-factors 8,20,20,19" [tt]="--row-factors 16,4,4,4 --col-factors 8,20,20,19"
+                [ht-input]="--row-factors 16,4,4,4 --col-factors 8,20,20,18" [tt-input]="--row-factors 16,4,4,4 --col-factors 8,20,20,18")
        default_rows="dense fdht:4" ;;
   *) echo "accuracy_runs.sh: --regime must be full, small or ucf (see --help)" >&2; exit 2 ;;
 esac
@@ -149,6 +155,7 @@ run_one() {
   local format ranks args; format="$(row_format "$row")"; ranks="$(row_ranks "$row")"
   args=(train "${data[@]}" --format "$format" --lr "$rate" --seed "$seed" --out "$m")
   [[ -n "$ranks" ]] && args+=(--ranks "$ranks")
+  if [[ -n "${factors[$format]:-}" ]]; then read -ra f <<< "${factors[$format]}"; args+=("${f[@]}"); fi
   local shown="fdht ${args[*]}"; shown="${shown//$root\//}"
   if [[ -f "$m.ckpt" && -f "$m.log" ]]; then
     echo "resume $(row_name "$row") lr $rate seed $seed"
