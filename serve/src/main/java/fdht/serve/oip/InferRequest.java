@@ -1,14 +1,21 @@
 package fdht.serve.oip;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A parsed {@code POST /v2/models/{name}/infer} body: its FP32 inputs (from JSON {@code data} or
@@ -53,9 +60,10 @@ public record InferRequest(
                             + body.length
                             + " (the body's size)");
         int headerEnd = jsonLength < 0 ? body.length : jsonLength;
+        Map<JsonNode, Numbers> data = new IdentityHashMap<>();
         JsonNode root;
-        try {
-            root = json.readTree(body, 0, headerEnd); // the bytes themselves: no String of the body
+        try (JsonParser p = json.createParser(body, 0, headerEnd)) {
+            root = readRoot(p, json, data);
         } catch (JsonProcessingException e) {
             throw bad("malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -85,7 +93,7 @@ public record InferRequest(
                         .slice()
                         .order(ByteOrder.LITTLE_ENDIAN);
         List<Tensor> inputs = new ArrayList<>();
-        for (JsonNode t : in) inputs.add(input(t, binary));
+        for (JsonNode t : in) inputs.add(input(t, binary, data.get(t)));
         if (binary.hasRemaining())
             throw bad(
                     binary.remaining() + " bytes of binary data past the inputs' binary_data_size");
@@ -110,7 +118,73 @@ public record InferRequest(
                 end);
     }
 
-    private static Tensor input(JsonNode t, ByteBuffer binary) {
+    /**
+     * The body as a tree, except each input object's {@code "data"} array, whose numbers are read
+     * straight into floats (into {@code data}, keyed by the input's node, which keeps an empty
+     * {@code "data"} array): a frame is 4,096 numbers, and a tree of them cost more than the step
+     * (JFR). Any other value of {@code "data"} stays in the tree, for {@link #input} to name.
+     */
+    private static JsonNode readRoot(JsonParser p, ObjectMapper json, Map<JsonNode, Numbers> data)
+            throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) return null;
+        ObjectNode root = json.createObjectNode();
+        for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+            String field = p.currentName();
+            if (p.nextToken() != JsonToken.START_ARRAY || !field.equals("inputs")) {
+                root.set(field, json.readTree(p));
+                continue;
+            }
+            ArrayNode inputs = root.putArray(field);
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                if (p.currentToken() != JsonToken.START_OBJECT) {
+                    inputs.add(json.<JsonNode>readTree(p));
+                    continue;
+                }
+                ObjectNode input = inputs.addObject();
+                for (JsonToken u = p.nextToken(); u == JsonToken.FIELD_NAME; u = p.nextToken()) {
+                    String name = p.currentName();
+                    if (p.nextToken() == JsonToken.START_ARRAY && name.equals("data")) {
+                        Numbers n = new Numbers();
+                        n.read(p, json);
+                        data.put(input, n);
+                        input.putArray(name);
+                    } else input.set(name, json.readTree(p));
+                }
+            }
+        }
+        return root;
+    }
+
+    /** The numbers of a (nested) JSON array, row-major, or the first value that is not one. */
+    private static final class Numbers {
+        private float[] values = new float[4096];
+        private int count;
+        private JsonNode notANumber; // the first such value, for the error
+
+        /** Reads the array the parser is at the start of, through its end. */
+        void read(JsonParser p, ObjectMapper json) throws IOException {
+            int depth = 1;
+            while (depth > 0) {
+                JsonToken t = p.nextToken();
+                if (t == null) throw new IOException("the data array is not closed");
+                switch (t) {
+                    case START_ARRAY -> depth++;
+                    case END_ARRAY -> depth--;
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                        if (count == values.length)
+                            values = Arrays.copyOf(values, Math.multiplyExact(count, 2));
+                        values[count++] = p.getFloatValue();
+                    }
+                    default -> {
+                        JsonNode v = json.readTree(p); // an object, string, boolean or null
+                        if (notANumber == null) notANumber = v == null ? NullNode.instance : v;
+                    }
+                }
+            }
+        }
+    }
+
+    private static Tensor input(JsonNode t, ByteBuffer binary, Numbers numbers) {
         if (!t.isObject()) throw bad("inputs[]: expected an object");
         String name = text(t.get("name"), "inputs[].name");
         String type = text(t.get("datatype"), "input " + name + " datatype");
@@ -157,14 +231,22 @@ public record InferRequest(
             binary.position(binary.position() + 4 * data.length);
             return new Tensor(name, shape, data, true);
         }
-        JsonNode values = t.get("data");
-        if (values == null || !values.isArray())
+        if (numbers == null)
             throw bad(
                     "input "
                             + name
                             + ": expected \"data\" (an array) or parameters.binary_data_size");
-        int[] at = {0};
-        flatten(values, data, at, name);
+        if (numbers.notANumber != null)
+            throw bad(
+                    "input "
+                            + name
+                            + ": data holds "
+                            + numbers.notANumber.getNodeType().toString().toLowerCase()
+                            + " "
+                            + abbreviate(numbers.notANumber)
+                            + ", expected numbers");
+        int[] at = {numbers.count};
+        System.arraycopy(numbers.values, 0, data, 0, Math.min(numbers.count, data.length));
         if (at[0] != data.length)
             throw bad(
                     "input "
@@ -176,29 +258,6 @@ public record InferRequest(
                             + " values, got "
                             + at[0]);
         return new Tensor(name, shape, data, false);
-    }
-
-    /** Nested or flat arrays of numbers, row-major. */
-    private static void flatten(JsonNode node, float[] into, int[] at, String name) {
-        for (JsonNode v : node) {
-            if (v.isArray()) flatten(v, into, at, name);
-            else if (v.isNumber()) {
-                if (at[0] == into.length) {
-                    at[0]++;
-                    return; // more values than the shape holds: reported by the caller
-                }
-                into[at[0]++] = v.floatValue();
-            } else
-                throw bad(
-                        "input "
-                                + name
-                                + ": data holds "
-                                + v.getNodeType().toString().toLowerCase()
-                                + " "
-                                + abbreviate(v)
-                                + ", expected numbers");
-            if (at[0] > into.length) return;
-        }
     }
 
     private static String abbreviate(JsonNode v) {
