@@ -22,9 +22,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code fdht demo}: the bundled FDHT-LSTM with the LSTM-UCF shapes (57,600 inputs, 256 hidden,
- * ranks 4, deterministic weights, {@link DefaultModel}) against the dense LSTM whose weights are
- * that HT matrix reconstructed, on one deterministic 6-frame clip: the plan, the sizes, the
- * per-frame latency of both (measured here, same run) and the largest difference of their outputs.
+ * ranks 4, trained on MFM-40-UCF by protocol C, {@link DefaultModel}) against the dense LSTM whose
+ * weights are that HT matrix reconstructed, on one deterministic 6-frame clip: the plan, the sizes,
+ * the per-frame latency of both (measured here, same run) and the largest difference of their
+ * outputs.
  */
 @Command(
         name = "demo",
@@ -89,6 +90,8 @@ final class DemoCommand implements Callable<Integer> {
             out.println(
                     "fdht demo: the bundled FDHT-LSTM ("
                             + DefaultModel.RESOURCE
+                            + ", trained on MFM-40-UCF: "
+                            + DefaultModel.TRAINED_ON
                             + ") on the LSTM-UCF shapes (57,600 inputs, hidden 256), kernels: "
                             + KernelProvider.kernels().name());
             out.printf(

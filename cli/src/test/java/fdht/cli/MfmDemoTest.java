@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import fdht.kernels.format.LayerFormat;
 import fdht.kernels.lstm.Lstm;
 import fdht.train.data.FashionMnist;
+import fdht.train.data.MfmPart;
+import fdht.train.data.MfmTask;
 import fdht.train.data.MovingFashionMnist;
 import fdht.train.data.Split;
 import fdht.train.eval.ClassifierEvaluation;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class MfmDemoTest {
     /** Correct of the first 2,000 test clips, as docs/ACCURACY.md reports them. */
-    private static final int FDHT_CORRECT = 1429, TT_CORRECT = 1401;
+    private static final int FDHT_CORRECT = 1429, TT_CORRECT = 1401, UCF_CORRECT = 302;
 
     @Test
     void theBundledModelIsTheSmallFdhtClassifier() {
@@ -54,6 +56,29 @@ class MfmDemoTest {
         // another vector width's rounding (a few clips)
         assertEquals(FDHT_CORRECT, correct(MfmDemo.RESOURCE), 3, "FDHT-LSTM, correct of 2,000");
         assertEquals(TT_CORRECT, correct(MfmDemo.TT_RESOURCE), 3, "TT-LSTM, correct of 2,000");
+    }
+
+    @Test
+    void theBundledLstmUcfModelScoresWhatTheDemoReports() {
+        assumeTrue(
+                Files.isDirectory(FashionMnist.defaultDirectory()),
+                "dataset-fashion-mnist is not installed");
+        try (Arena arena = Arena.ofShared()) {
+            Lstm m = DefaultModel.load(arena);
+            assertEquals(40, m.head().orElseThrow().classes());
+            long correct =
+                    ClassifierEvaluation.evaluate(
+                                    m,
+                                    MovingFashionMnist.load(MfmTask.MFM_UCF, MfmPart.TEST, 0)
+                                            .take(MfmDemo.UCF_CLIPS),
+                                    64,
+                                    1)
+                            .accuracy()
+                            .correct();
+            // fdht demo's count on the first 1,000 MFM-40-UCF test clips (32.2% on 10,000 in
+            // protocol C), up to argmax ties another vector width may flip
+            assertEquals(UCF_CORRECT, correct, 3, "LSTM-UCF FDHT-LSTM, correct of 1,000");
+        }
     }
 
     private static long correct(String resource) {

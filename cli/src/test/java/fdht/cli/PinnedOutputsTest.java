@@ -30,12 +30,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Model files already written read and run exactly as when they were pinned: the SHA-256 of every
  * output and logit of a fixed batch of clips through each model, per kernels (a vector width sums
  * in its own order, so each has its own digest), against {@code pinned/outputs.properties}. The
- * models: the LSTM-UCF one bundled, the MFM-40 model bundled before protocol C (kept as a test
- * resource: a trained model file of that time), one-layer HT-input and TT files of docs/results,
- * and 2-layer bidirectional stacks with heads in each planned format (converted from one random
- * {@code nn.LSTM}). A batch of 19 rows runs whole lane chunks and left-over rows at every width.
- * Kernels without a pinned digest are skipped, saying so; {@code -Dfdht.pinWrite=FILE} appends the
- * digests to FILE instead of checking (how the table was made, before the layer-format refactor).
+ * models: the LSTM-UCF one bundled before protocol C's (seeded random weights), the MFM-40 model
+ * bundled before protocol C (kept as a test resource: a trained model file of that time), one-layer
+ * HT-input and TT files of docs/results, and 2-layer bidirectional stacks with heads in each
+ * planned format (converted from one random {@code nn.LSTM}). A batch of 19 rows runs whole lane
+ * chunks and left-over rows at every width. Kernels without a pinned digest are skipped, saying so;
+ * {@code -Dfdht.pinWrite=FILE} appends the digests to FILE instead of checking (how the table was
+ * made, before the layer-format refactor).
  */
 class PinnedOutputsTest {
     private static final int BATCH = 19;
@@ -44,7 +45,7 @@ class PinnedOutputsTest {
     @ValueSource(
             strings = {
                 "resource:/pinned/mfm40-fdht-r4-protocol-b.safetensors",
-                "resource:/fdht/lstm-ucf-r4.safetensors",
+                "resource:/pinned/lstm-ucf-r4-random.safetensors",
                 "file:../docs/results/accuracy/ht-input-r4-s1.safetensors",
                 "file:../docs/results/accuracy/tt-r4-s1.safetensors",
                 "resource:/pinned/stack-fdht.safetensors",
