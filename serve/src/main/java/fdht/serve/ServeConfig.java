@@ -86,69 +86,85 @@ public record ServeConfig(
 
     /** With another address and port. */
     public ServeConfig withAddress(String h, int p) {
-        return new ServeConfig(
-                h,
-                p,
-                maxBodyBytes,
-                maxFrames,
-                maxStreams,
-                queuePerStream,
-                idleTimeout,
-                requestTime,
-                readTimeout,
-                clipThreads,
-                steppers,
-                maxDelay);
+        Edit e = new Edit(this);
+        e.host = h;
+        e.port = p;
+        return e.done();
     }
 
     /** With other request limits. */
     public ServeConfig withRequestLimits(long bodyBytes, int frames, Duration time, Duration read) {
-        return new ServeConfig(
-                host,
-                port,
-                bodyBytes,
-                frames,
-                maxStreams,
-                queuePerStream,
-                idleTimeout,
-                time,
-                read,
-                clipThreads,
-                steppers,
-                maxDelay);
+        Edit e = new Edit(this);
+        e.maxBodyBytes = bodyBytes;
+        e.maxFrames = frames;
+        e.requestTime = time;
+        e.readTimeout = read;
+        return e.done();
     }
 
     /** With other sequence limits. */
     public ServeConfig withSequenceLimits(int streams, int queue, Duration idle) {
-        return new ServeConfig(
-                host,
-                port,
-                maxBodyBytes,
-                maxFrames,
-                streams,
-                queue,
-                idle,
-                requestTime,
-                readTimeout,
-                clipThreads,
-                steppers,
-                maxDelay);
+        Edit e = new Edit(this);
+        e.maxStreams = streams;
+        e.queuePerStream = queue;
+        e.idleTimeout = idle;
+        return e.done();
     }
 
     /** With another number of stepper threads and batching delay. */
     public ServeConfig withBatching(int stepperThreads, Duration delay) {
-        return new ServeConfig(
-                host,
-                port,
-                maxBodyBytes,
-                maxFrames,
-                maxStreams,
-                queuePerStream,
-                idleTimeout,
-                requestTime,
-                readTimeout,
-                clipThreads,
-                stepperThreads,
-                delay);
+        Edit e = new Edit(this);
+        e.steppers = stepperThreads;
+        e.maxDelay = delay;
+        return e.done();
+    }
+
+    /**
+     * A mutable copy, for the {@code withX} methods (the record's constructor checks the result).
+     */
+    private static final class Edit {
+        String host;
+        int port;
+        long maxBodyBytes;
+        int maxFrames;
+        int maxStreams;
+        int queuePerStream;
+        Duration idleTimeout;
+        Duration requestTime;
+        Duration readTimeout;
+        int clipThreads;
+        int steppers;
+        Duration maxDelay;
+
+        Edit(ServeConfig c) {
+            host = c.host;
+            port = c.port;
+            maxBodyBytes = c.maxBodyBytes;
+            maxFrames = c.maxFrames;
+            maxStreams = c.maxStreams;
+            queuePerStream = c.queuePerStream;
+            idleTimeout = c.idleTimeout;
+            requestTime = c.requestTime;
+            readTimeout = c.readTimeout;
+            clipThreads = c.clipThreads;
+            steppers = c.steppers;
+            maxDelay = c.maxDelay;
+        }
+
+        ServeConfig done() {
+            return new ServeConfig(
+                    host,
+                    port,
+                    maxBodyBytes,
+                    maxFrames,
+                    maxStreams,
+                    queuePerStream,
+                    idleTimeout,
+                    requestTime,
+                    readTimeout,
+                    clipThreads,
+                    steppers,
+                    maxDelay);
+        }
     }
 }
