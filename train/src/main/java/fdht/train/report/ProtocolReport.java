@@ -288,13 +288,44 @@ public final class ProtocolReport {
             if (seeds.isEmpty()) continue;
             Spread s =
                     Spread.of(seeds.stream().mapToDouble(r -> r.result().testAccuracy()).toArray());
-            chart.addSeries(
-                    row.name() + (seeds.size() < 3 ? " (" + seeds.size() + " seeds)" : ""),
-                    new double[] {row.runs().getFirst().result().layerParameters()},
-                    new double[] {100 * s.mean()},
-                    new double[] {100 * s.sd()});
+            XYSeries series =
+                    chart.addSeries(
+                            row.name() + (seeds.size() < 3 ? " (" + seeds.size() + " seeds)" : ""),
+                            new double[] {row.runs().getFirst().result().layerParameters()},
+                            new double[] {100 * s.mean()},
+                            new double[] {100 * s.sd()});
+            style(series, row.name());
         }
         return chart;
+    }
+
+    /**
+     * The same look for a row in every panel: its format's colour, its rank's marker (fdht-r4:
+     * FDHT's red, a circle), so the regimes' panels read side by side.
+     */
+    private static void style(XYSeries series, String row) {
+        String format = row.replaceFirst("-r[0-9].*$", "");
+        java.awt.Color color =
+                switch (format) {
+                    case "dense" -> new java.awt.Color(0x1f, 0x3a, 0x93);
+                    case "fdht" -> new java.awt.Color(0xc6, 0x28, 0x28);
+                    case "tt-input" -> new java.awt.Color(0xe6, 0x8a, 0x00);
+                    case "tt" -> new java.awt.Color(0x7b, 0x1f, 0xa2);
+                    case "ht-input" -> new java.awt.Color(0x2e, 0x7d, 0x32);
+                    default -> java.awt.Color.DARK_GRAY;
+                };
+        String rank = row.startsWith(format + "-r") ? row.substring(format.length() + 2) : "";
+        org.knowm.xchart.style.markers.Marker marker =
+                switch (rank) {
+                    case "2" -> org.knowm.xchart.style.markers.SeriesMarkers.TRIANGLE_UP;
+                    case "8" -> org.knowm.xchart.style.markers.SeriesMarkers.SQUARE;
+                    case "16" -> org.knowm.xchart.style.markers.SeriesMarkers.DIAMOND;
+                    case "", "4" -> org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE;
+                    default -> org.knowm.xchart.style.markers.SeriesMarkers.CROSS; // per-node ranks
+                };
+        series.setMarkerColor(color);
+        series.setLineColor(color);
+        series.setMarker(marker);
     }
 
     /** The panels side by side in one PNG, written atomically. */
