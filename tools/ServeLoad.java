@@ -42,7 +42,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * frames (round robin, a full stream passed over). Prints frames
  * per second and the p50/p99 latency from push (or request) to output. Not part of the tests.
  *
- *   in process:  ServeLoad inproc MODEL.safetensors STREAMS FRAMES [STEPPERS] [MAXDELAY_US]
+ *   in process:  ServeLoad inproc MODEL.safetensors STREAMS FRAMES [STEPPERS] [MAXDELAY_US] [MAXBATCH] [RATE]
+ *                (MAXBATCH 1 steps every frame alone; RATE offers that many frames a second, 0 as fast as taken;
+ *                the last outputs of up to 8 streams are then checked against the frames stepped alone)
+ *   sweep:       ServeLoad sweep MODEL.safetensors OUT.csv STEPPERS MAXDELAY_US FRAMES_IN_ALL STREAMS...
+ *                (saturation at each stream count, 3 runs each; OUT.csv and OUT.png, throughput and p99 against streams)
+ *   chart:       ServeLoad chart OUT.csv STEPPERS MAXDELAY_US   (the sweep's chart again, from its CSV)
  *   over HTTP:   ServeLoad http URL MODELNAME INPUTSIZE STREAMS FRAMES json|binary[:socket] [SECONDS] [MODEL.safetensors]
  *                (rounds until SECONDS passed; with MODEL every sequence's last logits checked against it)
  */
@@ -51,6 +56,7 @@ public class ServeLoad {
         if (a.length >= 4 && a[0].equals("inproc")) {
             Run r = new Run(Integer.parseInt(a[2]), Integer.parseInt(a[3]), arg(a, 4, 1), arg(a, 5, 200), arg(a, 6, 0), arg(a, 7, 0));
             try (Model m = Model.load(Path.of(a[1]))) {
+                if (m.inputSize() != INPUT_SIZE) throw new IllegalArgumentException("ServeLoad's frames have " + INPUT_SIZE + " values; the model takes " + m.inputSize());
                 warmUp(m, r);
                 Result x = inProcess(m, r, "");
                 check(m, r, x);
@@ -219,7 +225,6 @@ public class ServeLoad {
      * bit for bit, for up to 8 streams spread over the run: the batcher's promise, checked on the load.
      */
     static void check(Model m, Run r, Result x) {
-        if (m.inputSize() != INPUT_SIZE) throw new IllegalArgumentException("ServeLoad's frames have " + INPUT_SIZE + " values; the model takes " + m.inputSize());
         int checked = 0;
         try (Arena arena = Arena.ofConfined(); Predictor p = m.newPredictor(1, r.frames)) {
             MemorySegment clip = arena.allocate((long) r.frames * INPUT_SIZE * Float.BYTES, 64);

@@ -216,9 +216,8 @@ final class BatcherCore {
                     MemorySegment.copy(
                             segment, 0, page, at * Float.BYTES, (long) input * Float.BYTES);
                 if (rejectNonFinite) bad = kernels.firstNonFinite(page, at, input);
-            } catch (
-                    RuntimeException
-                            e) { // the caller's segment unreadable, or a shutdown freed the pool
+            } catch (RuntimeException e) {
+                // the caller's segment unreadable, or a shutdown freed the pool
                 copyFailed = e;
             }
             lock.lock();

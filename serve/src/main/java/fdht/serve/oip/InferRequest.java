@@ -161,6 +161,11 @@ public record InferRequest(
         private int count;
         private JsonNode notANumber; // the first such value, for the error
 
+        /** The values in an array of their own length (the one read into, when it fits). */
+        float[] exactly() {
+            return count == values.length ? values : Arrays.copyOf(values, count);
+        }
+
         /** Reads the array the parser is at the start of, through its end. */
         void read(JsonParser p, ObjectMapper json) throws IOException {
             int depth = 1;
@@ -204,7 +209,8 @@ public record InferRequest(
             if (count > Integer.MAX_VALUE)
                 throw bad("input " + name + ": shape " + s + " too large");
         }
-        float[] data = new float[(int) count];
+        // a shape claims its size: nothing of that size is allocated before the body is seen to
+        // hold it
         JsonNode size = t.path("parameters").get("binary_data_size");
         if (size != null) {
             if (!size.isIntegralNumber() || size.asLong() != 4L * count)
@@ -227,6 +233,7 @@ public record InferRequest(
                                 + " bytes of binary data, only "
                                 + binary.remaining()
                                 + " left in the body");
+            float[] data = new float[(int) count];
             binary.asFloatBuffer().get(data);
             binary.position(binary.position() + 4 * data.length);
             return new Tensor(name, shape, data, true);
@@ -245,18 +252,17 @@ public record InferRequest(
                             + " "
                             + abbreviate(numbers.notANumber)
                             + ", expected numbers");
-        int[] at = {numbers.count};
-        System.arraycopy(numbers.values, 0, data, 0, Math.min(numbers.count, data.length));
-        if (at[0] != data.length)
+        if (numbers.count != count)
             throw bad(
                     "input "
                             + name
                             + ": shape "
                             + Arrays.toString(shape)
                             + " needs "
-                            + data.length
+                            + count
                             + " values, got "
-                            + at[0]);
+                            + numbers.count);
+        float[] data = numbers.exactly();
         return new Tensor(name, shape, data, false);
     }
 

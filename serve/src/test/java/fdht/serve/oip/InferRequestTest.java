@@ -60,6 +60,12 @@ class InferRequestTest {
         assertTrue(message(head + "[1,null,3]}]}").contains("data holds null"));
         assertTrue(message(head + "[1,{\"a\":1},3]}]}").contains("data holds object"));
         assertTrue(message(head + "[1,2]}]}").contains("needs 3 values, got 2"));
+        // a shape claiming two billion values is refused from the values that came, not allocated
+        String huge = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[2000000000]";
+        assertTrue(message(huge + ",\"data\":[1,2]}]}").contains("needs 2000000000 values, got 2"));
+        assertTrue(
+                message(huge + ",\"parameters\":{\"binary_data_size\":8000000000}}]}")
+                        .contains("8000000000 bytes of binary data, only 0 left"));
         assertTrue(message(head + "[1,2,3,4,5]}]}").contains("needs 3 values, got 5"));
         assertTrue(message(head + "5}]}").contains("expected \"data\" (an array)"));
         assertTrue(message(head + "[1,2,3").contains("malformed JSON"));
