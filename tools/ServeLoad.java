@@ -34,12 +34,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Load for the sequence batcher and fdht serve (issue 24), for figures taken on an idle machine:
  * N concurrent sequences of F frames each, every sequence pushing its next frame when its previous
- * output came (closed loop), or, in process, one producer pushing as fast as the streams' queues take
- * frames (round robin, a full stream passed over). Prints frames
+ * output came (closed loop), or, in process, one producer pushing as fast as the streams take frames
+ * (round robin, at most DEPTH frames unanswered a stream, -Dserveload.depth, default 4; with nothing
+ * to offer it sleeps until outputs come, instead of spinning on the batcher's lock), copying each
+ * frame (offer) or lending it (-Dserveload.push=in-place: offerInPlace). Prints frames
  * per second and the p50/p99 latency from push (or request) to output. Not part of the tests.
  *
  *   in process:  ServeLoad inproc MODEL.safetensors STREAMS FRAMES [STEPPERS] [MAXDELAY_US] [MAXBATCH] [RATE]
@@ -97,7 +101,8 @@ public class ServeLoad {
 
         String describe() {
             return streams + " streams x " + frames + " frames, " + steppers + " stepper(s), maxDelay " + delayUs + " us, maxBatch "
-                    + (maxBatch == 0 ? "lane width" : maxBatch) + ", " + (rate == 0 ? "offered as fast as taken" : String.format("offered at %,d frames/s", rate));
+                    + (maxBatch == 0 ? "lane width" : maxBatch) + ", " + (rate == 0 ? "offered as fast as taken, " + DEPTH + " unanswered a stream at most" : String.format("offered at %,d frames/s", rate))
+                    + (IN_PLACE ? ", frames lent in place" : ", frames copied at the push");
         }
     }
 
@@ -140,8 +145,16 @@ public class ServeLoad {
             int n = m.inputSize(), classes = m.classes();
             long[] pushedAt = new long[streams * frames];
             long[] latency = new long[streams * frames];
+            long[] late = new long[streams * frames]; // how late the producer offered each frame
             float[][] last = new float[streams][classes];
-            AtomicLong done = new AtomicLong(), failed = new AtomicLong();
+            AtomicLong done = new AtomicLong(), failed = new AtomicLong(), wakeAt = new AtomicLong();
+            // at saturation each stream keeps at most DEPTH frames unanswered, and a producer with nothing
+            // to offer sleeps until a few outputs came instead of spinning: a spinning producer took one
+            // of the two cores and the batcher's lock from the steppers (measured: see SERVING.md)
+            AtomicIntegerArray answered = new AtomicIntegerArray(streams);
+            AtomicBoolean producerParked = new AtomicBoolean();
+            Thread producer = Thread.currentThread();
+            int wakeEvery = Math.max(1, Math.min(16, streams * DEPTH / 4));
             CountDownLatch ended = new CountDownLatch(streams);
             FrameListener l = new FrameListener() {
                 @Override
@@ -149,7 +162,9 @@ public class ServeLoad {
                     int k = (int) (id * frames + i);
                     latency[k] = System.nanoTime() - pushedAt[k];
                     if (i == frames - 1) MemorySegment.copy(logits, ValueLayout.JAVA_FLOAT, 0, last[(int) id], 0, classes);
-                    done.incrementAndGet();
+                    answered.incrementAndGet((int) id);
+                    long d = done.incrementAndGet();
+                    if (d >= wakeAt.get() && producerParked.compareAndSet(true, false)) LockSupport.unpark(producer);
                 }
 
                 @Override
@@ -174,7 +189,7 @@ public class ServeLoad {
                 boolean pushed = false;
                 for (int i = 0; i < streams; i++) {
                     int f = next[i];
-                    if (f == frames) continue;
+                    if (f == frames || (r.rate == 0 && f - answered.get(i) >= DEPTH)) continue;
                     long at = System.nanoTime();
                     if (r.rate > 0) {
                         // a producer paced by the clock sleeps (at least 100 us, Linux's timer slack is
@@ -185,19 +200,29 @@ public class ServeLoad {
                         at = due;
                     }
                     pushedAt[i * frames + f] = at; // before the offer: the output may come before it returns
-                    if (s[i].offer(INPUTS[(i + f) % INPUTS.length], f == frames - 1)) {
+                    late[i * frames + f] = System.nanoTime() - at;
+                    int in = (i + f) % INPUTS.length;
+                    if (IN_PLACE ? s[i].offerInPlace(NATIVE_INPUTS[in], f == frames - 1) : s[i].offer(INPUTS[in], f == frames - 1)) {
                         pushed = true;
                         offered++;
                         if (++next[i] == frames) left--;
                     }
                 }
-                if (!pushed) Thread.onSpinWait();
+                if (!pushed) {
+                    long seen = done.get();
+                    wakeAt.set(seen + wakeEvery);
+                    producerParked.set(true);
+                    // an output that came after `seen` and before the flag was set finds it unset: the
+                    // timeout bounds that wait (and the end of a run, when fewer than wakeEvery remain)
+                    if (done.get() < seen + wakeEvery) LockSupport.parkNanos(200_000);
+                    producerParked.set(false);
+                }
             }
             ended.await();
             long nanos = System.nanoTime() - t0;
             if (failed.get() > 0 || done.get() != (long) streams * frames)
                 throw new IllegalStateException(failed.get() + " streams failed, " + done.get() + " of " + (long) streams * frames + " outputs came");
-            if (Boolean.getBoolean("serveload.windows")) windows(pushedAt, latency, t0);
+            if (Boolean.getBoolean("serveload.windows")) windows(pushedAt, latency, late, t0);
             double fill = b.stats().meanBatchFill();
             double[] x = report(label + "in process, " + r.describe() + ", mean group fill " + String.format("%.2f", fill), done.get(), nanos, latency);
             return new Result(x[0], x[1], x[2], fill, last);
@@ -205,19 +230,32 @@ public class ServeLoad {
     }
 
     /** The p50 and p99 latency of the frames pushed in each half second (-Dserveload.windows=true). */
-    static void windows(long[] pushedAt, long[] latency, long t0) {
-        java.util.TreeMap<Long, List<Long>> w = new java.util.TreeMap<>();
-        for (int k = 0; k < pushedAt.length; k++) w.computeIfAbsent((pushedAt[k] - t0) / 500_000_000L, x -> new ArrayList<>()).add(latency[k]);
+    static void windows(long[] pushedAt, long[] latency, long[] late, long t0) {
+        java.util.TreeMap<Long, List<long[]>> w = new java.util.TreeMap<>();
+        for (int k = 0; k < pushedAt.length; k++) w.computeIfAbsent((pushedAt[k] - t0) / 500_000_000L, x -> new ArrayList<>()).add(new long[] {latency[k], late[k]});
         w.forEach((k, v) -> {
-            v.sort(null);
-            System.out.printf("  %.1f s: %d frames, p50 %.3f ms, p99 %.3f ms, max %.3f ms%n", k * 0.5, v.size(), v.get(v.size() / 2) / 1e6, v.get((int) (v.size() * 0.99)) / 1e6, v.get(v.size() - 1) / 1e6);
+            long[] lat = v.stream().mapToLong(x -> x[0]).sorted().toArray(), off = v.stream().mapToLong(x -> x[1]).sorted().toArray();
+            long[] own = v.stream().mapToLong(x -> x[0] - x[1]).sorted().toArray(); // from the offer itself: the batcher's part
+            int n = lat.length;
+            System.out.printf("  %.1f s: %d frames, p50 %.3f ms, p99 %.3f ms, max %.3f ms; offered late by p50 %.3f ms, p99 %.3f ms; from the offer p50 %.3f ms, p99 %.3f ms%n",
+                    k * 0.5, n, lat[n / 2] / 1e6, lat[(int) (n * 0.99)] / 1e6, lat[n - 1] / 1e6, off[n / 2] / 1e6, off[(int) (n * 0.99)] / 1e6,
+                    own[n / 2] / 1e6, own[(int) (n * 0.99)] / 1e6);
         });
     }
 
     static final int INPUT_SIZE = 4096;
+    /** Frames a stream has unanswered at most at saturation (-Dserveload.depth): a live stream's few. */
+    static final int DEPTH = Integer.getInteger("serveload.depth", 4);
     static final float[][] INPUTS = new float[16][];
+    /** The same frames in native memory, for -Dserveload.push=in-place (never changed: lendable). */
+    static final MemorySegment[] NATIVE_INPUTS = new MemorySegment[INPUTS.length];
+    static final boolean IN_PLACE = System.getProperty("serveload.push", "copy").equals("in-place");
     static {
-        for (int i = 0; i < INPUTS.length; i++) INPUTS[i] = frame(INPUT_SIZE, i);
+        for (int i = 0; i < INPUTS.length; i++) {
+            INPUTS[i] = frame(INPUT_SIZE, i);
+            NATIVE_INPUTS[i] = Arena.global().allocate((long) INPUT_SIZE * Float.BYTES, 64);
+            MemorySegment.copy(INPUTS[i], 0, NATIVE_INPUTS[i], ValueLayout.JAVA_FLOAT, 0, INPUT_SIZE);
+        }
     }
 
     /**
@@ -285,7 +323,7 @@ public class ServeLoad {
             hi[k] = Double.parseDouble(c[5]);
             p99[k] = Double.parseDouble(c[7]);
         }
-        XYChart chart = new XYChartBuilder().width(900).height(500).title("Sequence batcher at saturation, bundled MFM-40 model, " + steppers + " stepper(s), maxDelay " + delayUs + " us")
+        XYChart chart = new XYChartBuilder().width(900).height(500).title("Sequence batcher at saturation, bundled MFM-40 model, " + steppers + " stepper(s), maxDelay " + delayUs + " us, frames " + (IN_PLACE ? "lent" : "copied"))
                 .xAxisTitle("open streams").yAxisTitle("frames per second").build();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisMin(0, 0.0);

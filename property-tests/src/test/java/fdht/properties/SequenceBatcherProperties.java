@@ -31,13 +31,14 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Any interleaving of pushes from several threads gives every stream of a sequence batcher exactly
- * the outputs it gets alone, bit for bit and in push order: its hidden state after every frame and
- * the head's logits on it equal a {@link Predictor}'s over the clip so far. Random dense stacks of
- * one or two layers, random group sizes, steppers and delays, streams split over pusher threads
- * that each push their streams' frames in a random order (a stream's own frames in order). Would
- * fail on a state gathered from or scattered to the wrong slot, a stream in two groups at once,
- * outputs delivered out of order or to the wrong stream, or a row's sums depending on its group.
+ * Any interleaving of pushes from several threads, frames copied or lent in place, gives every
+ * stream of a sequence batcher exactly the outputs it gets alone, bit for bit and in push order:
+ * its hidden state after every frame and the head's logits on it equal a {@link Predictor}'s over
+ * the clip so far. Random dense stacks of one or two layers, random group sizes, steppers and
+ * delays, streams split over pusher threads that each push their streams' frames in a random order
+ * (a stream's own frames in order). Would fail on a state gathered from or scattered to the wrong
+ * slot, a stream in two groups at once, outputs delivered out of order or to the wrong stream, or a
+ * row's sums depending on its group.
  */
 class SequenceBatcherProperties {
     record Case(
@@ -171,6 +172,7 @@ class SequenceBatcherProperties {
                                     .start(
                                             () ->
                                                     push(
+                                                            arena,
                                                             b,
                                                             rec,
                                                             clips,
@@ -207,8 +209,13 @@ class SequenceBatcherProperties {
         }
     }
 
-    /** Opens streams first, first + step, ...; pushes their frames in a random interleaving. */
+    /**
+     * Opens streams first, first + step, ...; pushes their frames in a random interleaving, each
+     * copied ({@code offer}) or lent in place ({@code offerInPlace}, a segment of {@code arena},
+     * which outlives the batcher), at random.
+     */
     private static void push(
+            Arena arena,
             SequenceBatcher b,
             Recorder rec,
             float[][] clips,
@@ -228,7 +235,13 @@ class SequenceBatcherProperties {
             SequenceBatcher.Stream s = mine.get(i);
             int f = pushed[i];
             float[] frame = Arrays.copyOfRange(clips[(int) s.id()], f * n, (f + 1) * n);
-            if (s.offer(frame, f == frames - 1)) {
+            boolean queued =
+                    r.nextBoolean()
+                            ? s.offer(frame, f == frames - 1)
+                            : s.offerInPlace(
+                                    Weights.copyOf(arena, frame).asSlice(0, (long) n * 4),
+                                    f == frames - 1);
+            if (queued) {
                 pushed[i]++;
                 left--;
             } else Thread.onSpinWait(); // its queue is full: refused, try another

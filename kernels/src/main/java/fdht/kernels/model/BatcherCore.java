@@ -184,13 +184,21 @@ final class BatcherCore {
     }
 
     /**
-     * Checks, copies and queues one frame (a heap array or a segment); see {@link Stream#offer}.
-     * The copy and the non-finite check run outside the batcher's lock, on a frame id taken under
-     * it, so producers do not hold up the steppers for the 16 KB a frame moves; the stream's own
-     * push lock keeps its frames in the order they were pushed.
+     * Checks, copies (unless {@code inPlace}) and queues one frame (a heap array or a segment); see
+     * {@link Stream#offer} and {@link Stream#offerInPlace}. The copy and the non-finite check run
+     * outside the batcher's lock, on a frame id taken under it, so producers do not hold up the
+     * steppers for the 16 KB a frame moves; the stream's own push lock keeps its frames in the
+     * order they were pushed.
      */
-    boolean enqueue(Stream s, float[] array, MemorySegment segment, long length, boolean last) {
+    boolean enqueue(
+            Stream s,
+            float[] array,
+            MemorySegment segment,
+            long length,
+            boolean last,
+            boolean inPlace) {
         StreamSlot slot = s.slot;
+        if (inPlace) requireLendable(s, segment);
         synchronized (s.pushLock) {
             int id;
             lock.lock();
@@ -198,7 +206,7 @@ final class BatcherCore {
                 requireTakesFrames(s);
                 if (length != input) return fail(s, length + " values, expected N_x = " + input);
                 if (!slot.hasRoomForFrame()) return false;
-                id = pool.take();
+                id = inPlace ? pool.lend(segment) : pool.take();
                 if (id < 0) return false;
             } finally {
                 lock.unlock();
@@ -212,7 +220,7 @@ final class BatcherCore {
                 if (array != null)
                     MemorySegment.copy(
                             array, 0, page, ValueLayout.JAVA_FLOAT, at * Float.BYTES, input);
-                else
+                else if (!inPlace)
                     MemorySegment.copy(
                             segment, 0, page, at * Float.BYTES, (long) input * Float.BYTES);
                 if (rejectNonFinite) bad = kernels.firstNonFinite(page, at, input);
@@ -240,6 +248,27 @@ final class BatcherCore {
                 lock.unlock();
             }
         }
+    }
+
+    /**
+     * A frame read in place must be native (the kernels read native memory) and readable by the
+     * steppers, whose threads are not the caller's.
+     */
+    private void requireLendable(Stream s, MemorySegment frame) {
+        String problem =
+                !frame.isNative()
+                        ? "a heap segment"
+                        : !frame.isAccessibleBy(steppers[0])
+                                ? "confined to the thread that made it"
+                                : null;
+        if (problem != null)
+            throw new IllegalArgumentException(
+                    "stream "
+                            + s.id
+                            + ": a frame read in place must be a native segment the batcher's"
+                            + " threads can read (a shared or global arena); this one is "
+                            + problem
+                            + " (offer copies it instead)");
     }
 
     private static boolean takesFrames(Stream s) {

@@ -33,9 +33,10 @@ import java.time.Duration;
  *
  * <p>Cost: memory for {@code maxStreams x L x 2H} floats of state, up to {@code maxQueued} frames
  * (allocated as the backlog first grows) and each stepper's buffers for every group size it has
- * stepped; per frame a copy in at the push, the projection, {@code O(L*H)} to gather and scatter
- * its state, and no heap allocation at steady state. Thread safety: every method may be called from
- * any thread; one lock guards the queues (a push holds it while it copies its frame).
+ * stepped; per frame a copy in at the push ({@link Stream#offerInPlace} saves it), a copy into the
+ * group, the projection, {@code O(L*H)} to gather and scatter its state, and no heap allocation at
+ * steady state. Thread safety: every method may be called from any thread; one lock guards the
+ * queues (a push takes it twice, briefly: its copy and check run outside it).
  */
 public final class SequenceBatcher implements AutoCloseable {
     /** What {@link #open} does when {@code maxStreams} streams are open. */
@@ -304,7 +305,7 @@ public final class SequenceBatcher implements AutoCloseable {
             if (frame == null)
                 throw new IllegalArgumentException(
                         "frame: expected " + core.input + " floats, got null");
-            return core.enqueue(this, frame, null, frame.length, last);
+            return core.enqueue(this, frame, null, frame.length, last, false);
         }
 
         /**
@@ -318,7 +319,30 @@ public final class SequenceBatcher implements AutoCloseable {
             if (frame == null)
                 throw new IllegalArgumentException(
                         "frame: expected " + core.input + " floats, got null");
-            return core.enqueue(this, null, frame, frame.byteSize() / Float.BYTES, last);
+            return core.enqueue(this, null, frame, frame.byteSize() / Float.BYTES, last, false);
+        }
+
+        /**
+         * As {@link #offer(MemorySegment, boolean)} without the copy: the batcher keeps {@code
+         * frame} itself and reads it when its group is stepped. The frame must stay unchanged and
+         * alive until its output came ({@link FrameListener#onOutput} for its index) or the stream
+         * ended; a frame changed before then is stepped as it is then (checked for NaN only at the
+         * offer), a frame whose arena closed before then fails its stream. For a producer that
+         * keeps its frames until their outputs anyway (a request waiting for its answer): it saves
+         * a copy of {@code N_x} floats a frame, which at saturation is a fifth of a frame's cost.
+         *
+         * @param frame {@code N_x} floats in native memory that the batcher's threads can read (a
+         *     shared or global arena)
+         * @param last whether it is the stream's last frame
+         * @return false when full
+         * @throws IllegalArgumentException for a heap segment or one confined to a thread, besides
+         *     {@link #offer(float[])}'s reasons
+         */
+        public boolean offerInPlace(MemorySegment frame, boolean last) {
+            if (frame == null)
+                throw new IllegalArgumentException(
+                        "frame: expected " + core.input + " floats, got null");
+            return core.enqueue(this, null, frame, frame.byteSize() / Float.BYTES, last, true);
         }
 
         /**

@@ -126,18 +126,11 @@ final class Stepper implements Runnable {
         if (rows > 0) {
             try {
                 group.size(rows);
-                for (int i = 0; i < size; i++)
-                    if (entry[i] >= 0)
-                        group.gather(
-                                row[i],
-                                b.pool.page(entry[i]),
-                                b.pool.offset(entry[i]),
-                                b.slotH,
-                                b.slotC,
-                                members[i].index);
+                for (int i = 0; i < size; i++) if (entry[i] >= 0) gather(group, i);
                 group.step();
                 for (int i = 0; i < size; i++)
-                    if (entry[i] >= 0) group.scatter(row[i], b.slotH, b.slotC, members[i].index);
+                    if (entry[i] >= 0 && failure[i] == null)
+                        group.scatter(row[i], b.slotH, b.slotC, members[i].index);
             } catch (RuntimeException e) { // a closed model, say: every stream of the group fails
                 stepFailed = e;
             }
@@ -169,6 +162,33 @@ final class Stepper implements Runnable {
             b.lock.unlock();
         }
         for (int i = 0; i < size; i++) failure[i] = null;
+    }
+
+    /**
+     * Member {@code i}'s frame and state into its row. A frame lent in place whose arena closed
+     * since the push fails its own stream only: its row is stepped on whatever it holds, and
+     * neither its output nor its state is kept (each row's sums are its own).
+     */
+    private void gather(GroupStep group, int i) {
+        try {
+            group.gather(
+                    row[i],
+                    b.pool.page(entry[i]),
+                    b.pool.offset(entry[i]),
+                    b.slotH,
+                    b.slotC,
+                    members[i].index);
+        } catch (IllegalStateException e) {
+            failure[i] =
+                    new IllegalStateException(
+                            "stream "
+                                    + members[i].sequenceId
+                                    + ", frame "
+                                    + frameIndex[i]
+                                    + ": its frame, lent in place, could not be read: "
+                                    + e.getMessage(),
+                            e);
+        }
     }
 
     /** A stream that was in flight when {@code shutdownNow} came: reported and freed. */
@@ -207,9 +227,9 @@ final class Stepper implements Runnable {
                 l.onEnd(id, frameIndex[i]);
                 return;
             }
-            if (stepFailed != null) {
-                failure[i] = stepFailed;
-                l.onError(id, frameIndex[i], stepFailed);
+            if (stepFailed != null || failure[i] != null) {
+                if (failure[i] == null) failure[i] = stepFailed;
+                l.onError(id, frameIndex[i], failure[i]);
                 return;
             }
             MemorySegment logits = b.outputs.logits() ? group.logits(row[i]) : null;

@@ -284,6 +284,72 @@ class SequenceBatcherTest {
     }
 
     @Test
+    void framesLentInPlaceGiveTheCopiedFramesOutputsAndABadLendingFailsByName() throws Exception {
+        try (Model m = Model.load(Fixtures.bundled());
+                Arena shared = Arena.ofShared()) {
+            int n = m.inputSize(), frames = 3;
+            float[] clip = Fixtures.random(frames * n, 9, 1);
+            BatcherLog log = new BatcherLog(2);
+            try (SequenceBatcher b =
+                    m.newBatcher(SequenceBatcher.Options.DEFAULT.withOutputs(Outputs.BOTH))) {
+                SequenceBatcher.Stream lent = b.open(1, log), copied = b.open(2, log);
+                for (int t = 0; t < frames; t++) {
+                    // each lent frame its own segment, kept unchanged until the stream ended
+                    MemorySegment f =
+                            Weights.copyOf(shared, frame(clip, t, n))
+                                    .asSlice(0, (long) n * Float.BYTES);
+                    assertTrue(lent.offerInPlace(f, t == frames - 1));
+                    copied.push(frame(clip, t, n), t == frames - 1);
+                }
+                IllegalArgumentException heap =
+                        assertThrows(
+                                IllegalArgumentException.class,
+                                () ->
+                                        b.open(3, log)
+                                                .offerInPlace(MemorySegment.ofArray(clip), false));
+                assertTrue(heap.getMessage().contains("a heap segment"), heap.getMessage());
+                try (Arena mine = Arena.ofConfined()) {
+                    MemorySegment confined = Weights.copyOf(mine, frame(clip, 0, n));
+                    IllegalArgumentException e =
+                            assertThrows(
+                                    IllegalArgumentException.class,
+                                    () -> b.open(4, log).offerInPlace(confined, false));
+                    assertTrue(e.getMessage().contains("confined to the thread"), e.getMessage());
+                }
+                assertTrue(log.awaitEnded(30));
+            }
+            assertSolo(m, log.of(1), clip, frames, "lent in place");
+            assertSolo(m, log.of(2), clip, frames, "copied");
+        }
+    }
+
+    @Test
+    void aLentFrameWhoseArenaClosedBeforeItsStepFailsOnlyItsStream() throws Exception {
+        try (Model m = Model.load(Fixtures.bundled())) {
+            int n = m.inputSize();
+            float[] clip = Fixtures.random(n, 10, 1);
+            BatcherLog log = new BatcherLog(2);
+            // a delay no test waits for: the group is stepped when close() drains it
+            try (SequenceBatcher b =
+                    m.newBatcher(
+                            SequenceBatcher.Options.DEFAULT.withMaxDelay(LONG).withMaxBatch(64))) {
+                SequenceBatcher.Stream lent = b.open(1, log), neighbour = b.open(2, log);
+                Arena arena = Arena.ofShared();
+                lent.offerInPlace(Weights.copyOf(arena, clip).asSlice(0, (long) n * 4), true);
+                neighbour.push(clip, true);
+                arena.close(); // the caller broke the contract: its frame is gone before its step
+            } // close() drains: the group is stepped now
+            assertTrue(log.awaitEnded(30));
+            BatcherLog.Entry e = log.of(1);
+            assertEquals("error 0", e.ending);
+            assertTrue(
+                    e.error.getMessage().contains("lent in place, could not be read"),
+                    e.error.getMessage());
+            assertSolo(m, log.of(2), clip, 1, "its neighbour in the same group");
+        }
+    }
+
+    @Test
     void aListenerThatThrowsEndsOnlyItsOwnStream() throws Exception {
         try (Model m = Model.load(Fixtures.bundled())) {
             int n = m.inputSize();
