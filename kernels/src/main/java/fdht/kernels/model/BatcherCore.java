@@ -184,11 +184,11 @@ final class BatcherCore {
     }
 
     /**
-     * Checks, copies (unless {@code inPlace}) and queues one frame (a heap array or a segment); see
-     * {@link Stream#offer} and {@link Stream#offerInPlace}. The copy and the non-finite check run
-     * outside the batcher's lock, on a frame id taken under it, so producers do not hold up the
-     * steppers for the 16 KB a frame moves; the stream's own push lock keeps its frames in the
-     * order they were pushed.
+     * Checks, copies and queues one frame (a heap array or a segment), or lends it ({@code
+     * inPlace}); see {@link Stream#offer} and {@link Stream#offerInPlace}. The copy and the
+     * non-finite check run outside the batcher's lock, on a frame id taken under it, so producers
+     * do not hold up the steppers for the 16 KB a frame moves; the stream's own push lock keeps its
+     * frames in the order they were pushed.
      */
     boolean enqueue(
             Stream s,
@@ -198,7 +198,7 @@ final class BatcherCore {
             boolean last,
             boolean inPlace) {
         StreamSlot slot = s.slot;
-        if (inPlace) requireLendable(s, segment);
+        if (inPlace) return lend(s, segment, length, last);
         synchronized (s.pushLock) {
             int id;
             lock.lock();
@@ -206,7 +206,7 @@ final class BatcherCore {
                 requireTakesFrames(s);
                 if (length != input) return fail(s, length + " values, expected N_x = " + input);
                 if (!slot.hasRoomForFrame()) return false;
-                id = inPlace ? pool.lend(segment) : pool.take();
+                id = pool.take();
                 if (id < 0) return false;
             } finally {
                 lock.unlock();
@@ -220,7 +220,7 @@ final class BatcherCore {
                 if (array != null)
                     MemorySegment.copy(
                             array, 0, page, ValueLayout.JAVA_FLOAT, at * Float.BYTES, input);
-                else if (!inPlace)
+                else
                     MemorySegment.copy(
                             segment, 0, page, at * Float.BYTES, (long) input * Float.BYTES);
                 if (rejectNonFinite) bad = kernels.firstNonFinite(page, at, input);
@@ -242,6 +242,37 @@ final class BatcherCore {
                     return fail(s, "non-finite value " + v + " at index " + bad);
                 }
                 add(slot, id, last);
+                if (last) closeTo(s, "its last frame was pushed");
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * {@link Stream#offerInPlace}: the frame is the caller's, so it is checked before the lock and
+     * queued in one turn of it (a copy needs a pool frame first, so takes two). The answers come in
+     * the copy's order: a closed or ended stream, a wrong size, a full queue, then a non-finite
+     * value; a frame that cannot be read fails this push only.
+     */
+    private boolean lend(Stream s, MemorySegment frame, long length, boolean last) {
+        requireLendable(s, frame);
+        int bad = rejectNonFinite && length == input ? kernels.firstNonFinite(frame, 0, input) : -1;
+        synchronized (s.pushLock) {
+            lock.lock();
+            try {
+                requireTakesFrames(s);
+                if (length != input) return fail(s, length + " values, expected N_x = " + input);
+                if (!s.slot.hasRoomForFrame() || pool.full()) return false;
+                if (bad >= 0)
+                    return fail(
+                            s,
+                            "non-finite value "
+                                    + frame.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, bad)
+                                    + " at index "
+                                    + bad);
+                add(s.slot, pool.lend(frame), last);
                 if (last) closeTo(s, "its last frame was pushed");
                 return true;
             } finally {

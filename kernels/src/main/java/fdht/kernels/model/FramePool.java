@@ -40,7 +40,7 @@ final class FramePool {
 
     /** A free frame's id, or -1 when all {@code capacity} frames hold queued frames. */
     int take() {
-        if (inUse() == capacity) return -1;
+        if (full()) return -1;
         if (freeCount == 0) {
             if (allocated == capacity) return -1;
             int page = allocated / PAGE_FRAMES;
@@ -57,7 +57,7 @@ final class FramePool {
      * frames wait already.
      */
     int lend(MemorySegment frame) {
-        if (inUse() == capacity) return -1;
+        if (full()) return -1;
         int k = freeLent[--freeLentCount];
         lent[k] = frame;
         lentInUse++;
@@ -80,6 +80,11 @@ final class FramePool {
     /** Frame {@code id}'s first float within its {@link #page}. */
     long offset(int id) {
         return id >= capacity ? 0 : (long) (id % PAGE_FRAMES) * frameFloats;
+    }
+
+    /** Whether {@code capacity} frames wait already: {@link #take} and {@link #lend} refuse. */
+    boolean full() {
+        return inUse() == capacity;
     }
 
     /** Frames waiting now, copied and lent. */

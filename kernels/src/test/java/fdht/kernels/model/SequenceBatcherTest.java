@@ -289,7 +289,7 @@ class SequenceBatcherTest {
                 Arena shared = Arena.ofShared()) {
             int n = m.inputSize(), frames = 3;
             float[] clip = Fixtures.random(frames * n, 9, 1);
-            BatcherLog log = new BatcherLog(2);
+            BatcherLog log = new BatcherLog(3); // streams 1, 2 and 5 end before the close
             try (SequenceBatcher b =
                     m.newBatcher(SequenceBatcher.Options.DEFAULT.withOutputs(Outputs.BOTH))) {
                 SequenceBatcher.Stream lent = b.open(1, log), copied = b.open(2, log);
@@ -301,6 +301,20 @@ class SequenceBatcherTest {
                     assertTrue(lent.offerInPlace(f, t == frames - 1));
                     copied.push(frame(clip, t, n), t == frames - 1);
                 }
+                float[] bad = frame(clip, 0, n);
+                bad[17] = Float.NaN;
+                SequenceBatcher.Stream nan = b.open(5, log);
+                IllegalArgumentException nanError =
+                        assertThrows(
+                                IllegalArgumentException.class,
+                                () ->
+                                        nan.offerInPlace(
+                                                Weights.copyOf(shared, bad)
+                                                        .asSlice(0, (long) n * Float.BYTES),
+                                                false));
+                assertTrue(
+                        nanError.getMessage().contains("NaN at index 17"), nanError.getMessage());
+                assertFalse(nan.isOpen(), "a NaN lent fails its stream, as a NaN copied does");
                 IllegalArgumentException heap =
                         assertThrows(
                                 IllegalArgumentException.class,
