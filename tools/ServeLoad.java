@@ -75,8 +75,12 @@ public class ServeLoad {
             // logits are checked against the same frames stepped alone through a Predictor of that file
             long until = System.nanoTime() + (long) (a.length > 7 ? Double.parseDouble(a[7]) * 1e9 : 0);
             try (Model m = a.length > 8 ? Model.load(Path.of(a[8])) : null) {
-                do http(a[1], a[2], Integer.parseInt(a[3]), Integer.parseInt(a[4]), Integer.parseInt(a[5]), a[6], m);
+                List<Double> rounds = new ArrayList<>();
+                do rounds.add(http(a[1], a[2], Integer.parseInt(a[3]), Integer.parseInt(a[4]), Integer.parseInt(a[5]), a[6], m));
                 while (System.nanoTime() < until);
+                rounds.sort(null);
+                if (rounds.size() > 1)
+                    System.out.printf("%s: median of %d rounds %,.0f frames/s (%,.0f-%,.0f)%n", a[6], rounds.size(), rounds.get(rounds.size() / 2), rounds.get(0), rounds.get(rounds.size() - 1));
             }
         }
         else {
@@ -435,7 +439,7 @@ public class ServeLoad {
      * MODE json|binary, with ":socket" the light client above instead of the JDK's. A sequence sends
      * one frame of its own throughout, so the tensor's text or bytes are made once per sequence.
      */
-    static void http(String url, String model, int n, int streams, int frames, String mode, Model check) throws Exception {
+    static double http(String url, String model, int n, int streams, int frames, String mode, Model check) throws Exception {
         boolean binary = mode.startsWith("binary"), socket = mode.endsWith(":socket");
         HttpClient shared = socket ? null : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI infer = URI.create(url + "/v2/models/" + model + "/infer");
@@ -503,6 +507,6 @@ public class ServeLoad {
             }
             checked = ", every sequence's last logits equal to the same frames stepped alone";
         }
-        report("HTTP " + (binary ? "binary" : "JSON") + (socket ? " (socket client)" : " (JDK HttpClient)") + ", " + streams + " sequences x " + frames + " frames, " + failures.get(0) + " failed" + checked, (long) streams * frames, nanos, latency);
+        return report("HTTP " + (binary ? "binary" : "JSON") + (socket ? " (socket client)" : " (JDK HttpClient)") + ", " + streams + " sequences x " + frames + " frames, " + failures.get(0) + " failed" + checked, (long) streams * frames, nanos, latency)[0];
     }
 }

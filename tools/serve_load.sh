@@ -7,7 +7,7 @@
 #   tools/serve_load.sh sweep OUT.csv [STEPPERS] [MAXDELAY_US] [FRAMES_IN_ALL] [STREAMS...]
 #                                   saturation throughput and p99 against the number of streams (default
 #                                   1 4 16 64 256 1024), OUT.csv and OUT.png
-#   [SERVE_ARGS=...] tools/serve_load.sh http [SEQUENCES] [FRAMES]
+#   [SERVE_ARGS=...] [WARM=60] [SECONDS_A_MODE=20] tools/serve_load.sh http [SEQUENCES] [FRAMES]
 #                                   starts fdht serve on a free loopback port (SERVE_ARGS: more of its options), JSON then binary,
 #                                   with the JDK's HttpClient and then a light socket client (ServeLoad.java);
 #                                   every sequence's last logits checked against the model stepped alone
@@ -35,11 +35,16 @@ case "${1:-inproc}" in
     SERVER=$!
     trap 'kill $SERVER 2>/dev/null || true' EXIT
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null && break; sleep 0.2; done
-    for mode in json binary json:socket binary:socket; do # a short round of each first warms the server's JIT up (printed as warm-up)
-      "${JAVA[@]}" tools/ServeLoad.java http "http://127.0.0.1:$PORT" mfm40-fdht-r4 4096 "${2:-64}" 20 "$mode" | sed 's/^/warm-up: /'
+    # the server's JIT needs about half a minute of load before its rate settles (measured: binary
+    # requests at 2,500 frames/s in the first second, 10,000 after 5 s, 16,000-17,000 after 20 s and
+    # 20,000-23,000 after 40 s): WARM seconds of load first (default 60, printed as warm-up), then
+    # SECONDS_A_MODE of rounds a mode, each round's outputs checked, and the median round
+    warm=${WARM:-60}
+    for mode in json json:socket binary binary:socket; do
+      "${JAVA[@]}" tools/ServeLoad.java http "http://127.0.0.1:$PORT" mfm40-fdht-r4 4096 "${2:-64}" "${3:-200}" "$mode" $(( warm / 4 )) | sed 's/^/warm-up: /'
     done
     for mode in json binary json:socket binary:socket; do
-      "${JAVA[@]}" tools/ServeLoad.java http "http://127.0.0.1:$PORT" mfm40-fdht-r4 4096 "${2:-64}" "${3:-200}" "$mode" 0 "$MODEL"
+      "${JAVA[@]}" tools/ServeLoad.java http "http://127.0.0.1:$PORT" mfm40-fdht-r4 4096 "${2:-64}" "${3:-200}" "$mode" "${SECONDS_A_MODE:-20}" "$MODEL"
     done ;;
   *) echo "usage: $0 inproc|sweep|http ..." >&2; exit 2 ;;
 esac
