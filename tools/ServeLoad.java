@@ -111,12 +111,12 @@ public class ServeLoad {
     }
 
     /**
-     * Rounds of a quarter of the load until 4 s have passed, in the same JVM: the measured round then
+     * Rounds of a quarter of the load until 4 s (-Dserveload.warm) have passed, in the same JVM: the measured round then
      * runs compiled code, not the JIT's start (measured: on 2 cores the kernels' compiles and their
      * garbage go on for about 3 s of load; latencies settle after them).
      */
     static void warmUp(Model m, Run r) throws Exception {
-        long until = System.nanoTime() + 4_000_000_000L;
+        long until = System.nanoTime() + (long) (Double.parseDouble(System.getProperty("serveload.warm", "4")) * 1e9);
         while (System.nanoTime() < until) inProcess(m, r.withFrames(Math.max(20, r.frames / 4)), "warm-up: ");
     }
 
