@@ -62,6 +62,7 @@ public class ServeLoad {
             try (Model m = Model.load(Path.of(a[1]))) {
                 if (m.inputSize() != INPUT_SIZE) throw new IllegalArgumentException("ServeLoad's frames have " + INPUT_SIZE + " values; the model takes " + m.inputSize());
                 warmUp(m, r);
+                quiet();
                 Result x = inProcess(m, r, "");
                 check(m, r, x);
             }
@@ -118,6 +119,15 @@ public class ServeLoad {
     static void warmUp(Model m, Run r) throws Exception {
         long until = System.nanoTime() + (long) (Double.parseDouble(System.getProperty("serveload.warm", "4")) * 1e9);
         while (System.nanoTime() < until) inProcess(m, r.withFrames(Math.max(20, r.frames / 4)), "warm-up: ");
+    }
+
+    /**
+     * Collects the garbage of the rounds before (their latency arrays, 10-30 MB each) so that no
+     * collection of it lands in the measured round: measured, G1 pauses of 5-18 ms every few seconds,
+     * which were ServeLoad's and showed in the batcher's p99.
+     */
+    static void quiet() {
+        System.gc();
     }
 
     /** Frames per second, latency percentiles in ms, the mean group fill, and every stream's last logits. */
@@ -226,7 +236,7 @@ public class ServeLoad {
             long nanos = System.nanoTime() - t0;
             if (failed.get() > 0 || done.get() != (long) streams * frames)
                 throw new IllegalStateException(failed.get() + " streams failed, " + done.get() + " of " + (long) streams * frames + " outputs came");
-            if (Boolean.getBoolean("serveload.windows")) windows(pushedAt, latency, late, t0);
+            if (Boolean.getBoolean("serveload.windows") && label.isEmpty()) windows(pushedAt, latency, late, t0); // measured rounds only
             double fill = b.stats().meanBatchFill();
             double[] x = report(label + "in process, " + r.describe() + ", mean group fill " + String.format("%.2f", fill), done.get(), nanos, latency);
             return new Result(x[0], x[1], x[2], fill, last);
@@ -297,6 +307,7 @@ public class ServeLoad {
                 double[] f = new double[runs], p5 = new double[runs], p9 = new double[runs];
                 double fill = 0;
                 for (int i = 0; i < runs; i++) {
+                    quiet();
                     Result x = inProcess(m, new Run(counts[k], frames, steppers, delayUs, 0, 0), "");
                     f[i] = x.framesPerSecond;
                     p5[i] = x.p50;

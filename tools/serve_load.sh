@@ -18,8 +18,10 @@ source tools/jdk.sh && require_jdk
 MODEL=cli/src/main/resources/fdht/mfm40-fdht-r4.safetensors
 CP="cli/target/lib/*:cli/target/classes"
 # PUSH=in-place lends the frames to the batcher (Stream.offerInPlace) instead of copying them;
-# DEPTH: frames a stream has unanswered at most at saturation (inproc, sweep)
-JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED
+# DEPTH: frames a stream has unanswered at most at saturation (inproc, sweep); a fixed 1 GB heap, so
+# that collecting the warm-up's garbage before the measured round (ServeLoad.quiet) does not shrink
+# the heap and make it grow back, with pauses, during that round
+JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g
       -Dserveload.push="${PUSH:-copy}" -Dserveload.depth="${DEPTH:-4}" -cp "$CP")
 case "${1:-inproc}" in
   inproc) exec "${JAVA[@]}" tools/ServeLoad.java inproc "$MODEL" "${2:-256}" "${3:-200}" "${4:-1}" "${5:-200}" "${6:-0}" "${7:-0}" ;;

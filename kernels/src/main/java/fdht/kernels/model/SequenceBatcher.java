@@ -329,7 +329,7 @@ public final class SequenceBatcher implements AutoCloseable {
          * ended; a frame changed before then is stepped as it is then (checked for NaN only at the
          * offer), a frame whose arena closed before then fails its stream. For a producer that
          * keeps its frames until their outputs anyway (a request waiting for its answer): it saves
-         * a copy of {@code N_x} floats a frame, which at saturation is a fifth of a frame's cost.
+         * a copy of {@code N_x} floats a frame, at saturation over a quarter of a frame's cost.
          *
          * @param frame {@code N_x} floats in native memory that the batcher's threads can read (a
          *     shared or global arena)
