@@ -12,12 +12,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A sequence batcher allocates nothing per frame at steady state, on the pushing thread and on its
- * stepper: counted by the JVM over rounds of one frame for each of 16 streams of the bundled MFM-40
- * model (a full group of 16), after a warm-up. What may remain is the JDK's lock and condition
- * queues, which take a node of about 32 bytes when a thread waits (a stepper waiting for the next
- * group, a push meeting the stepper at the lock): per group or per contended push, never per frame,
- * so the bound is a few of those per round of 16 frames. Runs in the allocation fork of its own
- * (see the kernels pom).
+ * stepper, frames copied or lent in place: counted by the JVM over rounds of one frame for each of
+ * 16 streams of the bundled MFM-40 model (a full group of 16), after a warm-up. What may remain is
+ * the JDK's lock and condition queues, which take a node of about 32 bytes when a thread waits (a
+ * stepper waiting for the next group, a push meeting the stepper at the lock): per group or per
+ * contended push, never per frame, so the bound is a few of those per round of 16 frames. Runs in
+ * the allocation fork of its own (see the kernels pom).
  */
 class BatcherAllocationTest {
     static final int STREAMS = 16, WARM_UP = 2_000, ROUNDS = 500;
@@ -28,6 +28,16 @@ class BatcherAllocationTest {
 
     @Test
     void aFrameAllocatesNothingOnThePusherOrTheStepper() throws Exception {
+        measure(false);
+    }
+
+    @Test
+    void aFrameLentInPlaceAllocatesNothingEither() throws Exception {
+        measure(true);
+    }
+
+    /** Rounds of frames copied ({@code offer}) or lent ({@code offerInPlace}), then the counts. */
+    private static void measure(boolean lend) throws Exception {
         AtomicLong outputs = new AtomicLong();
         FrameListener counting =
                 new FrameListener() {
@@ -60,7 +70,8 @@ class BatcherAllocationTest {
                     () -> {
                         long want = outputs.get() + STREAMS;
                         for (SequenceBatcher.Stream s : streams)
-                            while (!s.offer(frame, false)) Thread.onSpinWait();
+                            while (!(lend ? s.offerInPlace(frame, false) : s.offer(frame, false)))
+                                Thread.onSpinWait();
                         while (outputs.get() < want) Thread.onSpinWait();
                     };
             for (int i = 0; i < WARM_UP; i++) round.run();
@@ -78,7 +89,8 @@ class BatcherAllocationTest {
                         Math.min(leastStepper, THREADS.getThreadAllocatedBytes(stepper) - stepper0);
             }
             System.out.printf(
-                    "batcher allocation per frame: pusher %.2f bytes, stepper %.2f bytes%n",
+                    "batcher allocation per frame (%s): pusher %.2f bytes, stepper %.2f bytes%n",
+                    lend ? "lent" : "copied",
                     (double) leastPusher / ROUNDS / STREAMS,
                     (double) leastStepper / ROUNDS / STREAMS);
             assertTrue(
