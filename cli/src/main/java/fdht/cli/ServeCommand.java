@@ -111,7 +111,7 @@ final class ServeCommand implements Callable<Integer> {
                                 ServeConfig.DEFAULT.readTimeout())
                         .withSequenceLimits(
                                 maxSequences,
-                                ServeConfig.DEFAULT.queuePerStream(),
+                                ServeConfig.DEFAULT.batching().queuePerStream(),
                                 Duration.ofMillis(idleMs))
                         .withBatching(steppers, Duration.ofNanos(maxDelayUs * 1000));
         CountDownLatch stopped = new CountDownLatch(1);

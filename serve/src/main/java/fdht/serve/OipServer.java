@@ -75,14 +75,7 @@ public final class OipServer implements AutoCloseable {
         Outputs outputs = model.hasHead() ? Outputs.BOTH : Outputs.HIDDEN;
         this.batcher =
                 model.streamable()
-                        ? model.newBatcher(
-                                SequenceBatcher.Options.DEFAULT
-                                        .withMaxStreams(config.maxStreams())
-                                        .withQueuePerStream(config.queuePerStream())
-                                        .withIdleTimeout(config.idleTimeout())
-                                        .withOutputs(outputs)
-                                        .withSteppers(config.steppers())
-                                        .withMaxDelay(config.maxDelay()))
+                        ? model.newBatcher(config.batching().withOutputs(outputs))
                         : null;
         this.sequences = batcher == null ? null : new Sequences(batcher);
         this.clips = new ClipRunner(model, config.clipThreads());

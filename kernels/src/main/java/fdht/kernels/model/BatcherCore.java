@@ -184,21 +184,13 @@ final class BatcherCore {
     }
 
     /**
-     * Checks, copies and queues one frame (a heap array or a segment), or lends it ({@code
-     * inPlace}); see {@link Stream#offer} and {@link Stream#offerInPlace}. The copy and the
-     * non-finite check run outside the batcher's lock, on a frame id taken under it, so producers
-     * do not hold up the steppers for the 16 KB a frame moves; the stream's own push lock keeps its
-     * frames in the order they were pushed.
+     * Checks, copies and queues one frame (a heap array or a segment); see {@link Stream#offer}.
+     * The copy and the non-finite check run outside the batcher's lock, on a frame id taken under
+     * it, so producers do not hold up the steppers for the 16 KB a frame moves; the stream's own
+     * push lock keeps its frames in the order they were pushed.
      */
-    boolean enqueue(
-            Stream s,
-            float[] array,
-            MemorySegment segment,
-            long length,
-            boolean last,
-            boolean inPlace) {
+    boolean enqueue(Stream s, float[] array, MemorySegment segment, long length, boolean last) {
         StreamSlot slot = s.slot;
-        if (inPlace) return lend(s, segment, length, last);
         synchronized (s.pushLock) {
             int id;
             lock.lock();
@@ -256,7 +248,7 @@ final class BatcherCore {
      * the copy's order: a closed or ended stream, a wrong size, a full queue, then a non-finite
      * value; a frame that cannot be read fails this push only.
      */
-    private boolean lend(Stream s, MemorySegment frame, long length, boolean last) {
+    boolean lend(Stream s, MemorySegment frame, long length, boolean last) {
         requireLendable(s, frame);
         int bad = rejectNonFinite && length == input ? kernels.firstNonFinite(frame, 0, input) : -1;
         synchronized (s.pushLock) {

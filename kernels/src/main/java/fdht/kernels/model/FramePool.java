@@ -38,11 +38,10 @@ final class FramePool {
         for (int i = capacity - 1; i >= 0; i--) freeLent[freeLentCount++] = i;
     }
 
-    /** A free frame's id, or -1 when all {@code capacity} frames hold queued frames. */
+    /** A free frame's id, or -1 when {@code capacity} frames wait already (copied or lent). */
     int take() {
         if (full()) return -1;
-        if (freeCount == 0) {
-            if (allocated == capacity) return -1;
+        if (freeCount == 0) { // not full: fewer than capacity frames are in pages
             int page = allocated / PAGE_FRAMES;
             int frames = Math.min(PAGE_FRAMES, capacity - allocated);
             pages[page] = Weights.floats(arena, (long) frames * frameFloats);

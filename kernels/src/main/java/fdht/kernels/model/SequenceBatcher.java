@@ -305,7 +305,7 @@ public final class SequenceBatcher implements AutoCloseable {
             if (frame == null)
                 throw new IllegalArgumentException(
                         "frame: expected " + core.input + " floats, got null");
-            return core.enqueue(this, frame, null, frame.length, last, false);
+            return core.enqueue(this, frame, null, frame.length, last);
         }
 
         /**
@@ -319,7 +319,7 @@ public final class SequenceBatcher implements AutoCloseable {
             if (frame == null)
                 throw new IllegalArgumentException(
                         "frame: expected " + core.input + " floats, got null");
-            return core.enqueue(this, null, frame, frame.byteSize() / Float.BYTES, last, false);
+            return core.enqueue(this, null, frame, frame.byteSize() / Float.BYTES, last);
         }
 
         /**
@@ -342,7 +342,7 @@ public final class SequenceBatcher implements AutoCloseable {
             if (frame == null)
                 throw new IllegalArgumentException(
                         "frame: expected " + core.input + " floats, got null");
-            return core.enqueue(this, null, frame, frame.byteSize() / Float.BYTES, last, true);
+            return core.lend(this, frame, frame.byteSize() / Float.BYTES, last);
         }
 
         /**
