@@ -20,12 +20,13 @@ import org.apache.spark.sql.types.StructType;
  *   data DIR CLIPS FRAMES INPUT FILES   copies the bundled MFM-40 model to DIR/model.safetensors (FDHT rank 4, H 128, 40 classes; INPUT must be
  *                                        its 4,096), writes DIR/all.npy [CLIPS, FRAMES, INPUT] for fdht infer, the same clips as FILES .npy
  *                                        files in DIR/npy/, as Parquet (id, features array<float> [T*N]) in DIR/clips.parquet and as Parquet
- *                                        (id, features binary: T*N little-endian float32) in DIR/clips-binary.parquet
+ *                                        (id, features binary: T*N little-endian float32) in DIR/clips-binary.parquet (Snappy, Spark's
+ *                                        default) and DIR/clips-binary-none.parquet (uncompressed)
  *   batch DIR CLIPS ROUNDS               times what a partition does (a Predictor's logits on chunks of DIR/all.npy, from the zero state)
  *                                        at batch 1, 4, 16, 32, 64, the batch sizes interleaved, ROUNDS times, one thread; prints the best round
- *   parts DIR ROUNDS                     in one warm local[2] session, ROUNDS times: Spark reading DIR/clips.parquet into rows (no scoring),
- *                                        the same through the scorer's projection, scoring it, scoring DIR/npy, reading and scoring
- *                                        DIR/clips-binary.parquet (outputs to Spark's noop sink)
+ *   parts DIR ROUNDS                     in one warm local[2] session, ROUNDS times: scoring DIR/npy, then for each Parquet copy, at Spark's
+ *                                        default 4,096 rows a reader batch and at fdht score's 32: Spark reading it into rows (no scoring)
+ *                                        and scoring it (outputs to Spark's noop sink)
  *   compare DIR SCORES.parquet           checks that every clip's logits in SCORES (of DIR/clips.parquet or DIR/npy) equal fdht infer's
  *                                        (DIR/infer-logits.npy) bit for bit
  */
@@ -78,6 +79,9 @@ public class SparkScoreBench {
         StructType binary = new StructType().add("id", DataTypes.IntegerType, false).add("features", DataTypes.BinaryType, false);
         spark.createDataFrame(idRdd.map(id -> RowFactory.create(id, littleEndian(clip(id, (int) per)))), binary)
                 .write().mode("overwrite").parquet(dir.resolve("clips-binary.parquet").toString());
+        // and uncompressed: float32 clips hardly compress, and Snappy costs a pass over every byte
+        spark.read().parquet(dir.resolve("clips-binary.parquet").toString())
+                .write().mode("overwrite").option("compression", "none").parquet(dir.resolve("clips-binary-none.parquet").toString());
         spark.stop();
     }
 
@@ -85,27 +89,26 @@ public class SparkScoreBench {
         SparkSession spark = SparkSession.builder().master("local[2]").appName("bench parts")
                 .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false").getOrCreate();
         fdht.spark.FdhtScorer scorer = fdht.spark.FdhtScorer.of(dir.resolve("model.safetensors"));
-        Dataset<Row> in = spark.read().parquet(dir.resolve("clips.parquet").toString());
-        Dataset<Row> binary = spark.read().parquet(dir.resolve("clips-binary.parquet").toString());
+        String[][] inputs = {{"array Parquet", "clips.parquet"}, {"binary Parquet", "clips-binary.parquet"}, {"binary Parquet, uncompressed", "clips-binary-none.parquet"}};
+        int[] readerBatches = {4096, 32}; // Spark's default rows a batch, and what fdht score sets
         for (int r = 0; r < rounds; r++) {
+            StringBuilder line = new StringBuilder(String.format("  round %d:", r + 1));
             long t0 = System.nanoTime();
-            in.select(org.apache.spark.sql.functions.col("id"), org.apache.spark.sql.functions.col("features")).write().format("noop").mode("overwrite").save();
-            long t1 = System.nanoTime();
-            in.select(org.apache.spark.sql.functions.struct(org.apache.spark.sql.functions.col("id")).as("k"), org.apache.spark.sql.functions.col("features"))
-                    .write().format("noop").mode("overwrite").save();
-            long t2 = System.nanoTime();
-            scorer.score(in, "features").write().format("noop").mode("overwrite").save();
-            long t3 = System.nanoTime();
             scorer.scoreNpy(spark, dir.resolve("npy"), 0).write().format("noop").mode("overwrite").save();
-            long t4 = System.nanoTime();
-            binary.select(org.apache.spark.sql.functions.col("id"), org.apache.spark.sql.functions.col("features")).write().format("noop").mode("overwrite").save();
-            long t5 = System.nanoTime();
-            scorer.score(binary, "features").write().format("noop").mode("overwrite").save();
-            long t6 = System.nanoTime();
-            System.out.printf("  round %d: array Parquet: read into rows %.2f s, through the scorer's projection %.2f s, scored %.2f s; .npy scored %.2f s;"
-                    + " binary Parquet: read into rows %.2f s, scored %.2f s (load %.1f)%n", r + 1,
-                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, (t5 - t4) / 1e9, (t6 - t5) / 1e9,
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            line.append(String.format(" .npy scored %.2f s;", (System.nanoTime() - t0) / 1e9));
+            for (String[] input : inputs) {
+                for (int rows : readerBatches) {
+                    spark.conf().set("spark.sql.parquet.columnarReaderBatchSize", String.valueOf(rows));
+                    Dataset<Row> in = spark.read().parquet(dir.resolve(input[1]).toString());
+                    long t1 = System.nanoTime();
+                    in.select(org.apache.spark.sql.functions.col("id"), org.apache.spark.sql.functions.col("features")).write().format("noop").mode("overwrite").save();
+                    long t2 = System.nanoTime();
+                    scorer.score(in, "features").write().format("noop").mode("overwrite").save();
+                    long t3 = System.nanoTime();
+                    line.append(String.format(" %s, %d rows a batch: read into rows %.2f s, scored %.2f s;", input[0], rows, (t2 - t1) / 1e9, (t3 - t2) / 1e9));
+                }
+            }
+            System.out.println(line.append(String.format(" (load %.1f)", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())));
         }
         spark.stop();
     }

@@ -73,6 +73,40 @@ class BinaryClipsTest {
         }
     }
 
+    /**
+     * {@code fdht score} has Spark decode Parquet 32 rows a batch ({@link
+     * ScoreCommand#sizeParquetBatches}): 70 rows in one partition cross two reader batches, and
+     * clip batches of 5 cross the reader's, yet every row scores as its clip does alone.
+     */
+    @Test
+    void rowsReadThirtyTwoABatchScoreAsInferAcrossTheReadersBatches() {
+        var conf = SparkFixture.spark().conf();
+        String before = conf.get(ScoreCommand.READER_BATCH);
+        try {
+            conf.unset(ScoreCommand.READER_BATCH);
+            ScoreCommand.sizeParquetBatches(SparkFixture.spark());
+            assertEquals(
+                    String.valueOf(ScoreCommand.CLIP_ROWS_A_BATCH),
+                    conf.get(ScoreCommand.READER_BATCH));
+            Object[] rows = new Object[70];
+            for (int i = 0; i < rows.length; i++) rows[i] = clips[i % CLIPS];
+            List<Row> out =
+                    FdhtScorerTest.sortedBy(
+                            FdhtScorer.of(model)
+                                    .withBatch(5)
+                                    .score(binary(rows).coalesce(1), "features"),
+                            "id");
+            assertEquals(rows.length, out.size());
+            for (int i = 0; i < rows.length; i++)
+                assertArrayEquals(
+                        inferLogits[i % CLIPS],
+                        FdhtScorerTest.floats(out.get(i), "logits"),
+                        "row " + i);
+        } finally {
+            conf.set(ScoreCommand.READER_BATCH, before);
+        }
+    }
+
     @Test
     void binaryRowsOfTheWrongLengthOrWithNanGetAnErrorEach() {
         byte[] oneByteShort =
