@@ -107,7 +107,7 @@ public class ServeLoad {
         String describe() {
             return streams + " streams x " + frames + " frames, " + steppers + " stepper(s), maxDelay " + delayUs + " us, maxBatch "
                     + (maxBatch == 0 ? "lane width" : maxBatch) + ", " + (rate == 0 ? "offered as fast as taken, " + DEPTH + " unanswered a stream at most" : String.format("offered at %,d frames/s", rate))
-                    + (IN_PLACE ? ", frames lent in place" : ", frames copied at the push");
+                    + (IN_PLACE ? ", frames lent in place" : ", frames copied at the push") + (HIDDEN ? ", hidden states out (no head)" : ", logits out");
         }
     }
 
@@ -155,8 +155,9 @@ public class ServeLoad {
     static Result inProcess(Model m, Run r, String label) throws Exception {
         int streams = r.streams, frames = r.frames;
         try (SequenceBatcher b = m.newBatcher(SequenceBatcher.Options.DEFAULT.withMaxStreams(streams).withSteppers(r.steppers).withMaxBatch(r.maxBatch)
-                .withMaxDelay(java.time.Duration.ofNanos(r.delayUs * 1000)).withIdleTimeout(java.time.Duration.ofMinutes(10)))) {
-            int n = m.inputSize(), classes = m.classes();
+                .withMaxDelay(java.time.Duration.ofNanos(r.delayUs * 1000)).withIdleTimeout(java.time.Duration.ofMinutes(10))
+                .withOutputs(HIDDEN ? fdht.kernels.model.Outputs.HIDDEN : fdht.kernels.model.Outputs.LOGITS))) {
+            int n = m.inputSize(), classes = HIDDEN ? m.outputSize() : m.classes();
             long[] pushedAt = new long[streams * frames];
             long[] latency = new long[streams * frames];
             long[] late = new long[streams * frames]; // how late the producer offered each frame
@@ -175,7 +176,7 @@ public class ServeLoad {
                 public void onOutput(long id, long i, MemorySegment logits, MemorySegment hidden, boolean end) {
                     int k = (int) (id * frames + i);
                     latency[k] = System.nanoTime() - pushedAt[k];
-                    if (i == frames - 1) MemorySegment.copy(logits, ValueLayout.JAVA_FLOAT, 0, last[(int) id], 0, classes);
+                    if (i == frames - 1) MemorySegment.copy(HIDDEN ? hidden : logits, ValueLayout.JAVA_FLOAT, 0, last[(int) id], 0, classes);
                     answered.incrementAndGet((int) id);
                     long d = done.incrementAndGet();
                     if (d >= wakeAt.get() && producerParked.compareAndSet(true, false)) LockSupport.unpark(producer);
@@ -264,6 +265,8 @@ public class ServeLoad {
     /** The same frames in native memory, for -Dserveload.push=in-place (never changed: lendable). */
     static final MemorySegment[] NATIVE_INPUTS = new MemorySegment[INPUTS.length];
     static final boolean IN_PLACE = System.getProperty("serveload.push", "copy").equals("in-place");
+    /** The hidden state as each frame's output, not the head's logits: the work of JMH's MfmBenchmark.step (which runs no head). */
+    static final boolean HIDDEN = System.getProperty("serveload.outputs", "logits").equals("hidden");
     static {
         for (int i = 0; i < INPUTS.length; i++) {
             INPUTS[i] = frame(INPUT_SIZE, i);
@@ -278,18 +281,23 @@ public class ServeLoad {
      */
     static void check(Model m, Run r, Result x) {
         int checked = 0;
+        String what = HIDDEN ? "hidden state" : "logits";
         try (Arena arena = Arena.ofConfined(); Predictor p = m.newPredictor(1, r.frames)) {
             MemorySegment clip = arena.allocate((long) r.frames * INPUT_SIZE * Float.BYTES, 64);
-            float[] out = new float[m.classes()];
+            float[] out = new float[HIDDEN ? m.outputSize() : m.classes()];
+            MemorySegment hidden = arena.allocate((long) out.length * Float.BYTES, 64);
             for (int i = 0; i < r.streams; i += Math.max(1, r.streams / 8)) {
                 for (int f = 0; f < r.frames; f++)
                     MemorySegment.copy(INPUTS[(i + f) % INPUTS.length], 0, clip, ValueLayout.JAVA_FLOAT, (long) f * INPUT_SIZE * Float.BYTES, INPUT_SIZE);
-                p.logits(clip, 1, r.frames, out);
-                if (!Arrays.equals(out, x.lastLogits[i])) throw new IllegalStateException("stream " + i + ": its last logits differ from the same frames stepped alone");
+                if (HIDDEN) {
+                    p.lastHidden(clip, 1, r.frames, hidden);
+                    MemorySegment.copy(hidden, ValueLayout.JAVA_FLOAT, 0, out, 0, out.length);
+                } else p.logits(clip, 1, r.frames, out);
+                if (!Arrays.equals(out, x.lastLogits[i])) throw new IllegalStateException("stream " + i + ": its last " + what + " differ from the same frames stepped alone");
                 checked++;
             }
         }
-        System.out.println("outputs: the last logits of " + checked + " streams equal, bit for bit, the same frames stepped alone through a Predictor");
+        System.out.println("outputs: the last " + what + " of " + checked + " streams equal, bit for bit, the same frames stepped alone through a Predictor");
     }
 
     /**

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load for the sequence batcher and fdht serve (issue 24); see ServeLoad.java. Not part of CI.
 # Needs the project built (./fdht test or mvn install: cli/target/lib) and a JDK >= 25 (tools/jdk.sh).
-#   [PUSH=in-place] [DEPTH=4] tools/serve_load.sh inproc [STREAMS] [FRAMES] [STEPPERS] [MAXDELAY_US] [MAXBATCH] [RATE]
+#   [PUSH=in-place] [DEPTH=4] [OUTPUTS=hidden] tools/serve_load.sh inproc [STREAMS] [FRAMES] [STEPPERS] [MAXDELAY_US] [MAXBATCH] [RATE]
 #                                   the batcher in process, bundled MFM-40 model (MAXBATCH 1: every frame
 #                                   stepped alone; RATE: frames offered a second, 0 as fast as taken)
 #   tools/serve_load.sh sweep OUT.csv [STEPPERS] [MAXDELAY_US] [FRAMES_IN_ALL] [STREAMS...]
@@ -18,11 +18,12 @@ source tools/jdk.sh && require_jdk
 MODEL=cli/src/main/resources/fdht/mfm40-fdht-r4.safetensors
 CP="cli/target/lib/*:cli/target/classes"
 # PUSH=in-place lends the frames to the batcher (Stream.offerInPlace) instead of copying them;
+# OUTPUTS=hidden gives each frame's hidden state and runs no head (the work JMH's MfmBenchmark.step times);
 # DEPTH: frames a stream has unanswered at most at saturation (inproc, sweep); a fixed 1 GB heap, so
 # that collecting the warm-up's garbage before the measured round (ServeLoad.quiet) does not shrink
 # the heap and make it grow back, with pauses, during that round
 JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xms1g -Xmx1g
-      -Dserveload.push="${PUSH:-copy}" -Dserveload.depth="${DEPTH:-4}" -cp "$CP")
+      -Dserveload.push="${PUSH:-copy}" -Dserveload.depth="${DEPTH:-4}" -Dserveload.outputs="${OUTPUTS:-logits}" -cp "$CP")
 case "${1:-inproc}" in
   inproc) exec "${JAVA[@]}" tools/ServeLoad.java inproc "$MODEL" "${2:-256}" "${3:-200}" "${4:-1}" "${5:-200}" "${6:-0}" "${7:-0}" ;;
   sweep)
