@@ -290,7 +290,7 @@ public final class ProtocolReport {
                     Spread.of(seeds.stream().mapToDouble(r -> r.result().testAccuracy()).toArray());
             XYSeries series =
                     chart.addSeries(
-                            row.name() + (seeds.size() < 3 ? " (" + seeds.size() + " seeds)" : ""),
+                            row.name() + (seeds.size() != 3 ? " (" + seeds.size() + " seeds)" : ""),
                             new double[] {row.runs().getFirst().result().layerParameters()},
                             new double[] {100 * s.mean()},
                             new double[] {100 * s.sd()});
