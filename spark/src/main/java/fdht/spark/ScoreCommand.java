@@ -44,7 +44,8 @@ public final class ScoreCommand implements Callable<Integer> {
      * Spark decodes Parquet 4,096 rows a batch, a size for columns of a few bytes; clips are wide
      * (128 KB for MFM-40: a 512 MB batch, far out of cache), and 32 rows a batch read them 1.4-2x
      * faster (docs/PERFORMANCE.md, issue 23). Called only for a session the command created; a size
-     * given in Spark's configuration (--conf, spark-defaults) stays.
+     * given in Spark's configuration (a {@code -Dspark.sql...} property, spark-submit's --conf)
+     * stays.
      */
     static void sizeParquetBatches(SparkSession spark) {
         if (!spark.sparkContext().getConf().contains(READER_BATCH))
