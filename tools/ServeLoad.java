@@ -130,8 +130,8 @@ public class ServeLoad {
         System.gc();
     }
 
-    /** Frames per second, latency percentiles in ms, the mean group fill, and every stream's last logits. */
-    record Result(double framesPerSecond, double p50, double p99, double fill, float[][] lastLogits) {}
+    /** Frames per second, latency percentiles in ms, the mean group fill, and every stream's last output (logits, or the hidden state with OUTPUTS=hidden). */
+    record Result(double framesPerSecond, double p50, double p99, double fill, float[][] lastOutputs) {}
     static float[] frame(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] f = new float[n];
@@ -293,7 +293,7 @@ public class ServeLoad {
                     p.lastHidden(clip, 1, r.frames, hidden);
                     MemorySegment.copy(hidden, ValueLayout.JAVA_FLOAT, 0, out, 0, out.length);
                 } else p.logits(clip, 1, r.frames, out);
-                if (!Arrays.equals(out, x.lastLogits[i])) throw new IllegalStateException("stream " + i + ": its last " + what + " differ from the same frames stepped alone");
+                if (!Arrays.equals(out, x.lastOutputs[i])) throw new IllegalStateException("stream " + i + ": its last " + what + " differ from the same frames stepped alone");
                 checked++;
             }
         }
