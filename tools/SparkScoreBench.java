@@ -107,6 +107,11 @@ public class SparkScoreBench {
                     long t3 = System.nanoTime();
                     line.append(String.format(" %s, %d rows a batch: read into rows %.2f s, scored %.2f s;", input[0], rows, (t2 - t1) / 1e9, (t3 - t2) / 1e9));
                 }
+                if (fdht.spark.FdhtScorer.mappedReadRefusal(spark.read().parquet(dir.resolve(input[1]).toString()), "features") == null) {
+                    long t1 = System.nanoTime();
+                    scorer.scoreParquet(spark, dir.resolve(input[1]).toString(), "features").write().format("noop").mode("overwrite").save();
+                    line.append(String.format(" %s, read from the mapped files: scored %.2f s;", input[0], (System.nanoTime() - t1) / 1e9));
+                }
             }
             System.out.println(line.append(String.format(" (load %.1f)", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())));
         }

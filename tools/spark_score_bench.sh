@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Clips/s of `fdht score` on local[2] for .npy, array<float> Parquet, binary Parquet (Snappy, Spark's default)
-# and binary Parquet uncompressed, against `fdht infer --threads 2` on the same clips (not part of CI;
+# and binary Parquet uncompressed (both read from the mapped files, and again by Spark's reader), against `fdht infer --threads 2` on the same clips (not part of CI;
 # docs/PERFORMANCE.md, section "Spark", says how to read it).
 #   tools/spark_score_bench.sh [DIR] [CLIPS] [ROUNDS]
 # DIR (default /tmp/fdht-spark-bench) receives the bundled MFM-40 model and CLIPS (default 10000) clips of
@@ -34,9 +34,11 @@ lscpu | grep 'Model name'; echo "nproc $(nproc), load average $(cut -d' ' -f1-3 
 infer() { ./fdht infer --model "$m" --input "$dir/all.npy" --logits-out "$dir/infer-logits.npy" --threads 2 | sed -n 's/.* in \([0-9.]*\) ms.*/\1/p'; }
 # prints "start-up-seconds scoring-seconds"
 score() { ./fdht score --model "$m" --master 'local[2]' --force "$@" 2>/dev/null | sed -n 's/.*start-up \([0-9.]*\) s, scoring and writing \([0-9.]*\) s.*/\1 \2/p'; }
-inputs=(npy clips.parquet clips-binary.parquet clips-binary-none.parquet)
-names=(".npy" "array<float> Parquet" "binary Parquet" "binary Parquet, uncompressed")
-outs=(s-npy s-pq s-bin s-none)
+# binary Parquet is read from the mapped files (fdht's reader) and, with --spark-reader, by Spark's
+inputs=(npy clips.parquet clips-binary.parquet clips-binary-none.parquet clips-binary.parquet clips-binary-none.parquet)
+names=(".npy" "array<float> Parquet" "binary Parquet" "binary Parquet, uncompressed" "binary Parquet, Spark's reader" "binary Parquet, uncompressed, Spark's reader")
+outs=(s-npy s-pq s-bin s-none s-bin-spark s-none-spark)
+extra=("" "" "" "" --spark-reader --spark-reader)
 rows=()
 printf '| round | infer --threads 2: kernel time s |'
 for n in "${names[@]}"; do printf ' score %s: job s | the same, one clip: job s |' "$n"; done
@@ -44,8 +46,8 @@ printf '\n|---|---|%s\n' "$(printf -- '---|---|%.0s' "${names[@]}")"
 for r in $(seq 1 "$rounds"); do
   row=$(printf '%.2f' "$(echo "$(infer) / 1000" | bc -l)")
   for k in "${!inputs[@]}"; do
-    read -r _ big <<<"$(score --input "$dir/${inputs[k]}" --out "$dir/${outs[k]}.parquet")"
-    read -r _ one <<<"$(score --input "$dir/one/${inputs[k]}" --out "$dir/${outs[k]}-one.parquet")"
+    read -r _ big <<<"$(score --input "$dir/${inputs[k]}" --out "$dir/${outs[k]}.parquet" ${extra[k]})"
+    read -r _ one <<<"$(score --input "$dir/one/${inputs[k]}" --out "$dir/${outs[k]}-one.parquet" ${extra[k]})"
     row+=" $big $one"
   done
   rows+=("$row")
@@ -58,7 +60,7 @@ echo
 echo "$best" | awk -v n="$clips" -v names="$(IFS='|'; echo "${names[*]}")" '{
   split(names, name, "|"); i = $1;
   printf "infer --threads 2: %.0f clips/s\n", n / i;
-  for (k = 1; k <= 4; k++) {
+  for (k = 1; k <= length(name); k++) {
     c[k] = ($(2 * k) - $(2 * k + 1)) / (n - 1); # per clip beyond the same input'"'"'s one-clip job
     printf "score %s: %.0f clips/s beyond its one-clip job (%.1f us a clip, one-clip job %.2f s)", name[k], 1 / c[k], 1e6 * c[k], $(2 * k + 1);
     if (k == 1) printf ", %.2fx infer per clip\n", c[1] / (i / n); else printf ", %.2fx .npy per clip\n", c[k] / c[1];
@@ -67,6 +69,8 @@ echo
 tool compare "$dir" "$dir/s-pq.parquet"
 tool compare "$dir" "$dir/s-bin.parquet"
 tool compare "$dir" "$dir/s-none.parquet"
+tool compare "$dir" "$dir/s-bin-spark.parquet"
+tool compare "$dir" "$dir/s-none-spark.parquet"
 tool compare "$dir" "$dir/s-npy.parquet"
 echo "where the time goes, in one warm session (jobs to Spark's noop sink):"
 tool parts "$dir" 3

@@ -5,6 +5,7 @@ import fdht.layout.io.ModelFileException;
 import fdht.layout.io.NpyFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,6 +126,47 @@ public final class FdhtScorer {
      * fits.
      */
     public Dataset<Row> score(Dataset<Row> clips, String featuresColumn) {
+        return score(clips, featuresColumn, false);
+    }
+
+    /**
+     * Scores every row of the Parquet data set at {@code path} (a file or directory, or a Hadoop
+     * URI) as {@link #score} does, with the same rows in the same order. When the clip column is
+     * {@code binary}, every file is local, and {@link MappedParquetClips} can read the column of
+     * each (PLAIN values without a dictionary, uncompressed or Snappy: what Spark and pyarrow write
+     * for clips), Spark reads only the other columns and each task reads its clips from the mapped
+     * files, which is faster (docs/PERFORMANCE.md, section "Spark"); otherwise Spark's reader reads
+     * them, and {@link #mappedReadRefusal} says why.
+     */
+    public Dataset<Row> scoreParquet(SparkSession spark, String path, String featuresColumn) {
+        Dataset<Row> clips = spark.read().parquet(path);
+        return score(clips, featuresColumn, mappedReadRefusal(clips, featuresColumn) == null);
+    }
+
+    /**
+     * Null when {@link #scoreParquet} reads column {@code featuresColumn} of {@code clips} (a data
+     * set as {@code spark.read().parquet(path)} gives it) from the mapped files, else why not.
+     * Reads every file's footer.
+     */
+    public static String mappedReadRefusal(Dataset<Row> clips, String featuresColumn) {
+        StructType in = clips.schema();
+        int f = Arrays.asList(in.fieldNames()).indexOf(featuresColumn);
+        if (f < 0) return "no column '" + featuresColumn + "'";
+        if (!in.fields()[f].dataType().equals(DataTypes.BinaryType))
+            return "column '" + featuresColumn + "' is not binary";
+        if (Arrays.asList(in.fieldNames()).contains("_metadata"))
+            return "a column is named _metadata, as Spark's file metadata";
+        for (String file : clips.inputFiles()) {
+            URI uri = URI.create(file);
+            if (!"file".equals(uri.getScheme())) return file + " is not a local file";
+            String why = MappedParquetClips.unreadable(Path.of(uri), featuresColumn);
+            if (why != null) return why;
+        }
+        return null;
+    }
+
+    /** {@link #score}, reading a binary clip column from the mapped files when {@code mapped}. */
+    Dataset<Row> score(Dataset<Row> clips, String featuresColumn, boolean mapped) {
         StructType in = clips.schema();
         int f = Arrays.asList(in.fieldNames()).indexOf(featuresColumn);
         if (f < 0)
@@ -148,11 +190,16 @@ public final class FdhtScorer {
         List<Column> projected = new ArrayList<>();
         if (!keptColumns.isEmpty())
             projected.add(functions.struct(keptColumns.toArray(Column[]::new)).as("kept"));
-        projected.add(functions.col("`" + featuresColumn.replace("`", "``") + "`"));
+        if (mapped) { // where each clip lies: its file and row, Spark's file metadata
+            projected.add(functions.col("_metadata.file_path"));
+            projected.add(functions.col("_metadata.row_index"));
+        } else {
+            projected.add(functions.col("`" + featuresColumn.replace("`", "``") + "`"));
+        }
         Dataset<Row> narrowed = clips.select(projected.toArray(Column[]::new));
         RDD<InternalRow> rows =
                 ((org.apache.spark.sql.classic.Dataset<Row>) narrowed).queryExecution().toRdd();
-        RowScoring task = new RowScoring(model, layout, keptSchema, batch, hidden, badRows);
+        RowScoring task = new RowScoring(model, layout, keptSchema, batch, hidden, badRows, mapped);
         RDD<InternalRow> scored = rows.toJavaRDD().mapPartitions(task).rdd();
         StructType out =
                 new StructType()

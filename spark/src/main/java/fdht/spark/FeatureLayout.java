@@ -98,6 +98,15 @@ record FeatureLayout(String column, Kind kind, int inputSize) implements Seriali
         return frames(row.getArray(field));
     }
 
+    /**
+     * The frame count {@code T} of a {@code binary} clip given as its bytes ({@link
+     * MappedParquetClips}), null for a null value.
+     */
+    int frames(MemorySegment binary) {
+        if (binary == null) throw new BadClipException("'" + column + "' is null");
+        return binaryFrames(binary.byteSize());
+    }
+
     private int frames(ArrayData a) {
         int len = a.numElements();
         if (kind == Kind.NESTED) {
@@ -136,17 +145,12 @@ record FeatureLayout(String column, Kind kind, int inputSize) implements Seriali
      * from float {@code at}, checking it.
      */
     void copy(InternalRow row, int field, MemorySegment dst, long at, Kernels kernels) {
-        int frames = frames(row, field);
         if (kind == Kind.BINARY) {
-            MemorySegment.copy(
-                    binary(row, field),
-                    LITTLE_ENDIAN_FLOAT,
-                    0,
-                    dst,
-                    ValueLayout.JAVA_FLOAT,
-                    at * Float.BYTES,
-                    (long) frames * inputSize);
-        } else if (kind == Kind.NESTED) {
+            copy(row.isNullAt(field) ? null : binary(row, field), dst, at, kernels);
+            return;
+        }
+        int frames = frames(row, field);
+        if (kind == Kind.NESTED) {
             ArrayData a = row.getArray(field);
             for (int t = 0; t < frames; t++) {
                 if (a.isNullAt(t))
@@ -167,6 +171,27 @@ record FeatureLayout(String column, Kind kind, int inputSize) implements Seriali
         } else {
             copyFloats(row.getArray(field), dst, at, -1);
         }
+        requireFinite(dst, at, frames, kernels);
+    }
+
+    /**
+     * Copies a {@code binary} clip given as its bytes ({@link #frames(MemorySegment)} frames) to
+     * {@code dst} from float {@code at}, checking it.
+     */
+    void copy(MemorySegment binary, MemorySegment dst, long at, Kernels kernels) {
+        int frames = frames(binary);
+        MemorySegment.copy(
+                binary,
+                LITTLE_ENDIAN_FLOAT,
+                0,
+                dst,
+                ValueLayout.JAVA_FLOAT,
+                at * Float.BYTES,
+                (long) frames * inputSize);
+        requireFinite(dst, at, frames, kernels);
+    }
+
+    private void requireFinite(MemorySegment dst, long at, int frames, Kernels kernels) {
         long n = (long) frames * inputSize;
         for (long done = 0; done < n; done += Integer.MAX_VALUE / 2) {
             int len = (int) Math.min(n - done, Integer.MAX_VALUE / 2);

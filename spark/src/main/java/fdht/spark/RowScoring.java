@@ -1,6 +1,7 @@
 package fdht.spark;
 
 import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -12,15 +13,18 @@ import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
+import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * The task of {@link FdhtScorer#score}: scores one partition of rows {@code (kept, features)},
  * where {@code kept} is a struct of the columns passed through (or absent when there are none), and
- * yields {@code (kept, logits, label, hidden, error)} rows in the input order. Clips are copied
- * into a batch buffer and run {@code batch} at a time (clips of one length together: a change of
- * length closes the batch early). The partition's {@link PartitionScorer} is created on the first
- * row and closed when the rows run out, or by a task-completion listener when the task ends
- * otherwise (failure, a {@code limit}).
+ * yields {@code (kept, logits, label, hidden, error)} rows in the input order. With {@code mapped}
+ * ({@link FdhtScorer#scoreParquet}) the rows are {@code (kept, file, row)} instead, Spark's {@code
+ * _metadata.file_path} and {@code _metadata.row_index}, and each clip is read from the mapped file
+ * ({@link MappedParquetClips}). Clips are copied into a batch buffer and run {@code batch} at a
+ * time (clips of one length together: a change of length closes the batch early). The partition's
+ * {@link PartitionScorer} is created on the first row and closed when the rows run out, or by a
+ * task-completion listener when the task ends otherwise (failure, a {@code limit}).
  *
  * <p>Serializable (Spark ships it to executors); each call of {@link #call} is independent.
  */
@@ -35,6 +39,7 @@ final class RowScoring
     private final int batch;
     private final boolean hidden;
     private final BadRows badRows;
+    private final boolean mapped;
 
     RowScoring(
             ModelRef model,
@@ -42,7 +47,11 @@ final class RowScoring
             StructType keptSchema,
             int batch,
             boolean hidden,
-            BadRows badRows) {
+            BadRows badRows,
+            boolean mapped) {
+        if (mapped && layout.kind() != FeatureLayout.Kind.BINARY)
+            throw new IllegalArgumentException("only a binary column is read from mapped files");
+        this.mapped = mapped;
         this.model = model;
         this.layout = layout;
         this.keptSchema = keptSchema;
@@ -66,6 +75,7 @@ final class RowScoring
         private final ClipScore[] batchScores;
         private final int[] slotOfEntry;
         private PartitionScorer scorer;
+        private MappedParquetClips files;
         private long rowIndex;
         private int emitted;
         private int frames; // of the clips in the current batch
@@ -87,8 +97,10 @@ final class RowScoring
             emitted = 0;
             while (in.hasNext() && kept.size() < 4 * batch && filled < batch) add(in.next());
             flush();
-            if (kept.isEmpty() && scorer != null)
-                scorer.close(); // on the task thread, where it was made
+            if (kept.isEmpty()) { // on the task thread, where they were made
+                if (scorer != null) scorer.close();
+                if (files != null) files.close();
+            }
             return !kept.isEmpty();
         }
 
@@ -107,7 +119,9 @@ final class RowScoring
             scores.add(null);
             int clip = keptFields == 0 ? 0 : 1; // the clip's field in the row
             try {
-                int t = layout.frames(row, clip);
+                MemorySegment bytes =
+                        mapped ? files().clip(row.getString(clip), row.getLong(clip + 1)) : null;
+                int t = mapped ? layout.frames(bytes) : layout.frames(row, clip);
                 if (filled > 0 && t != frames) {
                     // a clip of another length closes the batch; this row starts the next one
                     kept.remove(entry);
@@ -119,12 +133,9 @@ final class RowScoring
                 }
                 PartitionScorer s = scorer();
                 long clipFloats = (long) t * layout.inputSize();
-                layout.copy(
-                        row,
-                        clip,
-                        s.inputBuffer(batch * clipFloats),
-                        filled * clipFloats,
-                        s.kernels());
+                MemorySegment dst = s.inputBuffer(batch * clipFloats);
+                if (mapped) layout.copy(bytes, dst, filled * clipFloats, s.kernels());
+                else layout.copy(row, clip, dst, filled * clipFloats, s.kernels());
                 frames = t;
                 slotOfEntry[entry] = filled++;
             } catch (FeatureLayout.BadClipException e) {
@@ -151,6 +162,18 @@ final class RowScoring
                 if (scores.get(e) == null) scores.set(e, batchScores[slotOfEntry[e]]);
             }
             filled = 0;
+        }
+
+        /** The task's reader of mapped files, closed with the task at the latest. */
+        private MappedParquetClips files() {
+            if (files == null) {
+                MappedParquetClips f = new MappedParquetClips(layout.column());
+                TaskContext tc = TaskContext.get();
+                if (tc != null)
+                    tc.addTaskCompletionListener((TaskCompletionListener) ctx -> f.close());
+                files = f;
+            }
+            return files;
         }
 
         private PartitionScorer scorer() {

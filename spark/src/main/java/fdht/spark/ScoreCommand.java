@@ -98,6 +98,12 @@ public final class ScoreCommand implements Callable<Integer> {
                     ".npy input: tasks to spread the files over (default: 3 per core, at most one per file)")
     int partitions;
 
+    @Option(
+            names = "--spark-reader",
+            description =
+                    "Parquet input: read the clip column through Spark's Parquet reader even where fdht reads it from the mapped files")
+    boolean sparkReader;
+
     @Option(names = "--hidden", description = "also write each clip's final hidden state")
     boolean hidden;
 
@@ -253,7 +259,21 @@ public final class ScoreCommand implements Callable<Integer> {
             } else {
                 Dataset<Row> clips = spark.read().parquet(input);
                 scorer.requireSomeClipFits(clips, features);
-                scored = scorer.score(clips, features);
+                // FdhtScorer.scoreParquet, with the reason for Spark's reader told
+                String refusal =
+                        sparkReader
+                                ? "--spark-reader"
+                                : FdhtScorer.mappedReadRefusal(clips, features);
+                err.println(
+                        refusal == null
+                                ? "fdht score: reading '"
+                                        + features
+                                        + "' from the mapped Parquet files"
+                                : "fdht score: reading '"
+                                        + features
+                                        + "' through Spark's Parquet reader: "
+                                        + refusal);
+                scored = scorer.score(clips, features, refusal == null);
             }
             if (localOut != null)
                 AtomicDirectory.write(
