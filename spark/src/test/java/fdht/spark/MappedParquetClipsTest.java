@@ -200,6 +200,37 @@ class MappedParquetClipsTest {
                 FdhtScorer.mappedReadRefusal(arrays, "features"));
     }
 
+    /** With no other column to keep, the rows are only each clip's file and row. */
+    @Test
+    void aClipColumnAloneScoresAsSparksReader() {
+        Path data = dir.resolve("alone-" + files++ + ".parquet");
+        StructType schema = new StructType().add("features", DataTypes.BinaryType, true);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 9; i++)
+            rows.add(RowFactory.create((Object) SparkFixture.littleEndian(clips[i])));
+        SparkFixture.spark()
+                .createDataFrame(rows, schema)
+                .coalesce(1)
+                .write()
+                .parquet(data.toString());
+        FdhtScorer scorer = FdhtScorer.of(model).withBatch(4);
+        List<Row> spark =
+                scorer.score(SparkFixture.spark().read().parquet(data.toString()), "features")
+                        .collectAsList();
+        List<Row> mapped =
+                scorer.scoreParquet(SparkFixture.spark(), data.toString(), "features")
+                        .collectAsList();
+        assertEquals(9, mapped.size());
+        assertEquals(
+                List.of("logits", "label", "error"),
+                Arrays.asList(mapped.get(0).schema().fieldNames()));
+        for (int i = 0; i < 9; i++)
+            assertArrayEquals(
+                    FdhtScorerTest.floats(spark.get(i), "logits"),
+                    FdhtScorerTest.floats(mapped.get(i), "logits"),
+                    "row " + i);
+    }
+
     /** {@code fdht score} says which reader reads the clips, and both write the same scores. */
     @Test
     void scoreSaysWhichReaderItUsesAndBothWriteTheSameScores() {
