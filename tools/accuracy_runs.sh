@@ -55,7 +55,8 @@ while [[ $# -gt 0 ]]; do
     --rows) rows="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
-    --seeds) seeds="$2"; shift 2 ;;
+    --seeds) seeds="$2"; shift 2
+      [[ "$seeds" =~ ^[1-9][0-9]*$ && "$seeds" -ge 3 ]] || { echo "accuracy_runs.sh: --seeds $seeds is not a number of seeds of 3 or more" >&2; exit 2; } ;;
     --grid) grid="$2"; shift 2 ;;
     --dense-grid) dense_grid="$2"; shift 2 ;;
     --set) [[ "$2" == --*=* ]] || { echo "accuracy_runs.sh: --set takes OPTION=VALUE, e.g. --set --epochs=2" >&2; exit 2; }

@@ -133,10 +133,10 @@ public final class FdhtScorer {
      * Scores every row of the Parquet data set at {@code path} (a file or directory, or a Hadoop
      * URI) as {@link #score} does, with the same rows in the same order. When the clip column is
      * {@code binary}, every file is local, and {@link MappedParquetClips} can read the column of
-     * each (PLAIN values without a dictionary, uncompressed or Snappy: what Spark and pyarrow write
-     * for clips), Spark reads only the other columns and each task reads its clips from the mapped
-     * files, which is faster (docs/PERFORMANCE.md, section "Spark"); otherwise Spark's reader reads
-     * them, and {@link #mappedReadRefusal} says why.
+     * each (PLAIN or dictionary-encoded values, uncompressed or Snappy pages: what Spark and
+     * pyarrow write for clips), Spark reads only the other columns and each task reads its clips
+     * from the mapped files, which is faster (docs/PERFORMANCE.md, section "Spark"); otherwise
+     * Spark's reader reads them, and {@link #mappedReadRefusal} says why.
      */
     public Dataset<Row> scoreParquet(SparkSession spark, String path, String featuresColumn) {
         Dataset<Row> clips = spark.read().parquet(path);

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -252,9 +253,9 @@ final class MappedParquetClips implements AutoCloseable {
                         c.snappy
                                 ? decompress(map.asSlice(body, size), h.getUncompressed_page_size())
                                 : map.asSlice(body, size);
-                levelsAt = 4;
+                // an optional column's levels: their length in 4 bytes, then the levels
+                levelsAt = optional ? 4 : 0;
                 levelsBytes = optional ? page.get(LENGTH, 0) : 0;
-                if (!optional) levelsAt = 0;
                 if (levelsBytes < 0 || levelsAt + levelsBytes > page.byteSize())
                     throw new IllegalStateException("definition levels run past their page");
                 values = page.asSlice(levelsAt + levelsBytes);
@@ -297,7 +298,7 @@ final class MappedParquetClips implements AutoCloseable {
         } else {
             if (optional && rows > 0)
                 throw new IllegalStateException("an optional column's page has no levels");
-            java.util.Arrays.fill(defined, 0, rows, (byte) 1);
+            Arrays.fill(defined, 0, rows, (byte) 1);
         }
         if (dictionaryPage) readIndices(rows);
         pageRows = rows;
