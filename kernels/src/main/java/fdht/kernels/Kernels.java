@@ -97,6 +97,40 @@ public interface Kernels {
             int batch,
             boolean accumulate);
 
+    /** Floats per row of a transposed head's weights hold a multiple of this: any lane count. */
+    int HEAD_STRIDE_MULTIPLE = 16;
+
+    /**
+     * {@code classes} rounded up to {@link #HEAD_STRIDE_MULTIPLE}: the row length of the weights
+     * and the length of the bias that {@link #denseHead} takes.
+     */
+    static int headStride(int classes) {
+        return Math.ceilDiv(classes, HEAD_STRIDE_MULTIPLE) * HEAD_STRIDE_MULTIPLE;
+    }
+
+    /**
+     * A classification head on a batch of hidden states, the weights transposed: {@code y[yOff +
+     * b*classes + c] = bias[c] + sum_k wt[k*stride + c] * h[hOff + b*hidden + k]} for {@code b <
+     * batch}, {@code c < classes}, each logit one fused multiply-add chain over {@code k = 0, 1,
+     * ...} started from its bias. So a logit's bits depend neither on the batch nor on the kernels
+     * (the scalar twin's {@code Math.fma} chain gives the vector lanes' bits). {@code stride} is
+     * {@link #headStride}{@code (classes)}; {@code wt} and {@code bias} are read, and ignored, past
+     * {@code classes} up to it.
+     *
+     * @throws IllegalArgumentException if {@code stride} is not {@code headStride(classes)}
+     */
+    void denseHead(
+            MemorySegment wt,
+            MemorySegment bias,
+            int hidden,
+            int classes,
+            int stride,
+            MemorySegment h,
+            long hOff,
+            int batch,
+            MemorySegment y,
+            long yOff);
+
     /**
      * The LSTM cell's element-wise part for {@code batch} rows: {@code z[b]} holds the {@code 4H}
      * pre-activations in gate order i, f, g, o (bias not yet added); with {@code i, f, o =

@@ -212,6 +212,45 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void denseHead(
+            MemorySegment wt,
+            MemorySegment bias,
+            int hidden,
+            int classes,
+            int stride,
+            MemorySegment h,
+            long hOff,
+            int batch,
+            MemorySegment y,
+            long yOff) {
+        requireHeadStride(classes, stride);
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < classes; c++) {
+                float acc = bias.getAtIndex(F, c);
+                for (int k = 0; k < hidden; k++)
+                    acc =
+                            Math.fma(
+                                    wt.getAtIndex(F, (long) k * stride + c),
+                                    h.getAtIndex(F, hOff + (long) b * hidden + k),
+                                    acc);
+                y.setAtIndex(F, yOff + (long) b * classes + c, acc);
+            }
+        }
+    }
+
+    /** The check both kernels make of {@link #denseHead}'s {@code stride}. */
+    public static void requireHeadStride(int classes, int stride) {
+        if (classes < 1 || stride != Kernels.headStride(classes))
+            throw new IllegalArgumentException(
+                    "a head of "
+                            + classes
+                            + " classes needs rows of "
+                            + Kernels.headStride(Math.max(classes, 1))
+                            + " floats, got "
+                            + stride);
+    }
+
+    @Override
     public int firstNonFinite(MemorySegment s, long off, int n) {
         for (int k = 0; k < n; k++) if (!Float.isFinite(s.getAtIndex(F, off + k))) return k;
         return -1;

@@ -7,13 +7,15 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A linear classification head on the last hidden state: {@code logits = W h + b}, {@code W} {@code
- * C x H} row-major, native. Immutable and thread-safe.
+ * C x H} as given (row-major), held transposed and padded for {@link Kernels#denseHead}, native.
+ * Immutable and thread-safe.
  */
 public final class DenseHead {
-    private final MemorySegment weights;
-    private final MemorySegment bias;
+    private final MemorySegment weightsT; // H x stride: the classes in the kernel's lanes
+    private final MemorySegment bias; // stride, zero past the classes
     private final int classes;
     private final int hidden;
+    private final int stride;
 
     public DenseHead(float[] weights, float[] bias, int classes, int hidden, Arena arena) {
         if (classes < 1 || hidden < 1)
@@ -30,10 +32,15 @@ public final class DenseHead {
                     "head bias needs C = " + classes + " values, got " + bias.length);
         Lstm.requireFinite(weights, "head weights");
         Lstm.requireFinite(bias, "head bias");
-        this.weights = Weights.copyOf(arena, weights);
-        this.bias = Weights.copyOf(arena, bias);
         this.classes = classes;
         this.hidden = hidden;
+        this.stride = Kernels.headStride(classes);
+        this.weightsT = Weights.floats(arena, (long) hidden * stride);
+        for (int c = 0; c < classes; c++)
+            for (int k = 0; k < hidden; k++)
+                Weights.set(weightsT, (long) k * stride + c, weights[c * hidden + k]);
+        this.bias = Weights.floats(arena, stride);
+        for (int c = 0; c < classes; c++) Weights.set(this.bias, c, bias[c]);
     }
 
     public int classes() {
@@ -42,7 +49,11 @@ public final class DenseHead {
 
     /** {@code C x H} row-major, copied. */
     public float[] weightsToArray() {
-        return Weights.toArray(weights, 0, classes * hidden);
+        float[] w = new float[classes * hidden];
+        for (int c = 0; c < classes; c++)
+            for (int k = 0; k < hidden; k++)
+                w[c * hidden + k] = Weights.get(weightsT, (long) k * stride + c);
+        return w;
     }
 
     public float[] biasToArray() {
@@ -63,14 +74,6 @@ public final class DenseHead {
      * logitsOff} on.
      */
     void apply(MemorySegment h, int batch, MemorySegment logits, long logitsOff, Kernels kernels) {
-        for (int b = 0; b < batch; b++) {
-            MemorySegment.copy(
-                    bias,
-                    0,
-                    logits,
-                    (logitsOff + (long) b * classes) * Float.BYTES,
-                    (long) classes * Float.BYTES);
-        }
-        kernels.gemm(weights, 0, classes, hidden, h, 0, logits, logitsOff, batch, true);
+        kernels.denseHead(weightsT, bias, hidden, classes, stride, h, 0, batch, logits, logitsOff);
     }
 }

@@ -15,17 +15,17 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
 /**
- * Dense {@code y[b] (+)= W x[b]}: the dense baselines and the head. The columns are processed in
- * chunks of {@value #CHUNK} floats so the batch's slice of {@code x} stays in cache while each row
- * of {@code W} streams past once, four batch rows sharing each weight vector (four weight rows
- * sharing each input vector for the batch rows left over). A row's sum is the same whatever the
- * batch: per chunk, its full vectors then its tail. Four independent FMA chains either way. Masked
- * tails are reduced on their own: a vector reassigned under a branch is boxed on the heap. Lanes
- * are summed in one fixed order, a halving tree ({@code v[i] + v[i + L/2]}, then {@code L/4}, ...
- * down to lane 0: lane-wise adds and rotations only, written out in each kernel so that no call
- * takes a vector), not by {@code reduceLanes(ADD)}, whose order differs between the interpreter and
- * C2: with it the same product came out a last bit apart before and after the JIT compiled this
- * class.
+ * Dense {@code y[b] (+)= W x[b]}: the dense baselines and the trainer (the head has {@link
+ * VectorHead}). The columns are processed in chunks of {@value #CHUNK} floats so the batch's slice
+ * of {@code x} stays in cache while each row of {@code W} streams past once, four batch rows
+ * sharing each weight vector (four weight rows sharing each input vector for the batch rows left
+ * over). A row's sum is the same whatever the batch: per chunk, its full vectors then its tail.
+ * Four independent FMA chains either way. Masked tails are reduced on their own: a vector
+ * reassigned under a branch is boxed on the heap. Lanes are summed in one fixed order, a halving
+ * tree ({@code v[i] + v[i + L/2]}, then {@code L/4}, ... down to lane 0: lane-wise adds and
+ * rotations only, written out in each kernel so that no call takes a vector), not by {@code
+ * reduceLanes(ADD)}, whose order differs between the interpreter and C2: with it the same product
+ * came out a last bit apart before and after the JIT compiled this class.
  */
 final class VectorDense {
     private static final int CHUNK = 2048;

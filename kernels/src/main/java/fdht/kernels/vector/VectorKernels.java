@@ -2,6 +2,7 @@ package fdht.kernels.vector;
 
 import fdht.kernels.Kernels;
 import fdht.kernels.LaneLayout;
+import fdht.kernels.ScalarKernels;
 import fdht.layout.CompiledPlan;
 import java.lang.foreign.MemorySegment;
 
@@ -122,6 +123,22 @@ public final class VectorKernels implements Kernels {
     @Override
     public void tanh(MemorySegment in, long inOff, MemorySegment out, long outOff, int n) {
         VectorActivations.tanh(in, inOff, out, outOff, n);
+    }
+
+    @Override
+    public void denseHead(
+            MemorySegment wt,
+            MemorySegment bias,
+            int hidden,
+            int classes,
+            int stride,
+            MemorySegment h,
+            long hOff,
+            int batch,
+            MemorySegment y,
+            long yOff) {
+        ScalarKernels.requireHeadStride(classes, stride);
+        VectorHead.apply(wt, bias, hidden, classes, stride, h, hOff, batch, y, yOff);
     }
 
     @Override
