@@ -97,7 +97,10 @@ public interface Kernels {
             int batch,
             boolean accumulate);
 
-    /** Floats per row of a transposed head's weights hold a multiple of this: any lane count. */
+    /**
+     * A transposed head's weight rows and its bias are padded to a multiple of this many floats, so
+     * that whole vectors load at every lane count (at most 16).
+     */
     int HEAD_STRIDE_MULTIPLE = 16;
 
     /**
