@@ -1,6 +1,8 @@
 package fdht.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fdht.layout.Weights;
 import java.lang.foreign.Arena;
@@ -165,10 +167,10 @@ class DenseKernelTest {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment m = Weights.floats(arena, 4096);
                 IllegalArgumentException e =
-                        org.junit.jupiter.api.Assertions.assertThrows(
+                        assertThrows(
                                 IllegalArgumentException.class,
                                 () -> k.denseHead(m, m, 8, 40, 40, m, 0, 1, m, 0));
-                org.junit.jupiter.api.Assertions.assertTrue(
+                assertTrue(
                         e.getMessage().contains("48") && e.getMessage().contains("got 40"),
                         e.getMessage());
             }
