@@ -96,7 +96,7 @@ public class ServeLoad {
 
     /**
      * One in-process load: STREAMS streams of FRAMES frames, STEPPERS steppers, the batcher's maxDelay,
-     * maxBatch (0: the lane width; 1: every frame stepped alone, at batch 1) and an offered rate in
+     * maxBatch (0: the batcher's default, 4 x the kernels' lanes, 64 at 512 bits; 1: every frame stepped alone, at batch 1) and an offered rate in
      * frames per second (0: as fast as the queues take frames).
      */
     record Run(int streams, int frames, int steppers, long delayUs, int maxBatch, int rate) {
@@ -106,7 +106,7 @@ public class ServeLoad {
 
         String describe() {
             return streams + " streams x " + frames + " frames, " + steppers + " stepper(s), maxDelay " + delayUs + " us, maxBatch "
-                    + (maxBatch == 0 ? "lane width" : maxBatch) + ", " + (rate == 0 ? "offered as fast as taken, " + DEPTH + " unanswered a stream at most" : String.format("offered at %,d frames/s", rate))
+                    + (maxBatch == 0 ? "default (" + 4 * fdht.kernels.KernelProvider.kernels().lanes() + ")" : maxBatch) + ", " + (rate == 0 ? "offered as fast as taken, " + DEPTH + " unanswered a stream at most" : String.format("offered at %,d frames/s", rate))
                     + (IN_PLACE ? ", frames lent in place" : ", frames copied at the push") + (HIDDEN ? ", hidden states out (no head)" : ", logits out");
         }
     }

@@ -83,7 +83,7 @@ public final class OipServer implements AutoCloseable {
                 new ServeMetrics(
                         () ->
                                 batcher == null
-                                        ? new SequenceBatcher.Stats(0, 0, 0, 0, 1)
+                                        ? new SequenceBatcher.Stats(0, 0, 0, 0, 0, 1)
                                         : batcher.stats());
         try {
             this.server =

@@ -39,6 +39,9 @@ final class ServeMetrics {
         Gauge.builder("fdht_frames_stepped", () -> batcher.get().frames())
                 .description("frames the batcher stepped")
                 .register(registry);
+        Gauge.builder("fdht_padding_rows_stepped", () -> batcher.get().paddingRows())
+                .description("rows stepped with no frame, padding groups to a whole chunk of lanes")
+                .register(registry);
     }
 
     void request(String kind, int status, long nanos) {

@@ -50,7 +50,7 @@ final class BatcherCore {
     final Condition work = lock.newCondition(), slotFreed = lock.newCondition();
     private State state = State.RUNNING;
     private long order;
-    long batches, framesStepped;
+    long batches, framesStepped, paddingRows;
     final Thread[] steppers;
 
     BatcherCore(Model model, LstmStack stack, Options o) {
@@ -387,7 +387,12 @@ final class BatcherCore {
         lock.lock();
         try {
             return new Stats(
-                    maxStreams - freeCount, pool.inUse(), batches, framesStepped, maxBatch);
+                    maxStreams - freeCount,
+                    pool.inUse(),
+                    batches,
+                    framesStepped,
+                    paddingRows,
+                    maxBatch);
         } finally {
             lock.unlock();
         }

@@ -1,5 +1,6 @@
 package fdht.kernels.model;
 
+import fdht.kernels.ExecutionPath;
 import fdht.kernels.Kernels;
 import fdht.kernels.lstm.DenseHead;
 import fdht.kernels.lstm.LstmStack;
@@ -10,12 +11,20 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One stepper's buffers for stepping a group of {@code g} streams one frame: the group's frames
+ * One stepper's buffers for stepping a piece of a group, {@code g} streams one frame: the frames
  * {@code [g][N_x]}, each layer's state {@code [g][H]} and workspace, the head's logits {@code
- * [g][C]}, and row views of the logits and of the last layer's {@code h} handed to listeners.
- * Buffers for a group size are made the first time a group of that size is stepped and kept (the
- * workspaces' plans are compiled for their batch), in the stepper's own confined arena: at most
- * {@code maxBatch} sizes, so memory is bounded and the steady state allocates nothing.
+ * [g][C]}, and row views of the logits and of the last layer's {@code h} handed to listeners. Where
+ * the layer runs whole chunks of lanes ({@code BATCH_LANES}) a group is stepped a chunk at a time
+ * ({@link #pieceRows}), else whole. Buffers for a piece size are made the first time a piece of
+ * that size is stepped and kept (the workspaces' plans are compiled for their batch), in the
+ * stepper's own confined arena: at most {@code max(lanes, maxBatch)} sizes, so memory is bounded
+ * and the steady state allocates nothing.
+ *
+ * <p>A piece short of a whole chunk by few enough rows (more than {@link #PAD_ABOVE} of a chunk
+ * present) is stepped as the whole chunk: the rows it lacks are zeros, stepped and ignored. On the
+ * lane path a chunk of 16 rows costs what about 10 rows cost one at a time (MFM-40, batch 16
+ * against batch 1: 4.55 against 7.30 us a frame, PERFORMANCE.md), and below a whole chunk every row
+ * would run alone. The padding rows change nothing of the others: each row's sums are its own.
  *
  * <p>Gather and scatter copy each stream's {@code h} and {@code c} rows between the batcher's slot
  * rows and the group's contiguous state: {@code O(L*H)} per stream per frame, small beside the
@@ -31,6 +40,15 @@ final class GroupStep implements AutoCloseable {
     private final Arena arena = Arena.ofConfined();
     private final Sized[] bySize;
 
+    /**
+     * Rows beyond the last whole chunk, as a fraction of a chunk, above which the group is padded
+     * to the next chunk: 10 of 16 lanes, 5 of 8, 3 of 4 (the break-even of the costs above).
+     */
+    static final double PAD_ABOVE = 0.6;
+
+    private final int lanes;
+    private final int pieceRows;
+
     /** The buffers of one group size. */
     private static final class Sized {
         final MemorySegment x;
@@ -38,6 +56,10 @@ final class GroupStep implements AutoCloseable {
         final LstmWorkspace[] work;
         final MemorySegment logits;
         final MemorySegment[] logitRows, hiddenRows;
+        final boolean lanePath;
+
+        /** Frame rows from {@code zeroFrom} on hold zeros (no group wrote them since they were). */
+        int zeroFrom;
 
         Sized(GroupStep s, int g) {
             x = Weights.floats(s.arena, (long) g * s.input);
@@ -57,6 +79,8 @@ final class GroupStep implements AutoCloseable {
                             logits.asSlice((long) r * s.classes * Float.BYTES, s.classes * 4L);
                 hiddenRows[r] = h.asSlice((long) r * s.hidden * Float.BYTES, s.hidden * 4L);
             }
+            lanePath = work[0].path() == ExecutionPath.BATCH_LANES;
+            zeroFrom = 0; // allocated zeroed
         }
     }
 
@@ -70,14 +94,63 @@ final class GroupStep implements AutoCloseable {
         this.hidden = stack.hiddenSize();
         this.input = stack.inputSize();
         this.classes = stack.headClasses();
-        this.bySize = new Sized[maxBatch + 1];
+        this.lanes = kernels.lanes();
+        this.bySize = new Sized[ceilToLanes(maxBatch) + 1];
+        this.pieceRows = lanes > 1 && sized(lanes).lanePath ? lanes : maxBatch;
     }
 
-    /** Makes {@code g} the group size of the next gathers, step and scatters. */
-    void size(int g) {
+    /**
+     * The most rows stepped at once: a whole chunk of lanes where the layer has the batch-lanes
+     * path, so each chunk's frames are gathered just before its step; else a whole group.
+     */
+    int pieceRows() {
+        return pieceRows;
+    }
+
+    private int ceilToLanes(int g) {
+        return (g + lanes - 1) / lanes * lanes;
+    }
+
+    /**
+     * Makes {@code g} the group size of the next gathers, step and scatters: rows {@code 0..g-1}
+     * are gathered, stepped and read; padding rows after them, if any, are zeroed here.
+     *
+     * @return the rows the group is stepped as, padding included
+     */
+    int size(int g) {
+        int beyond = g % lanes;
+        if (beyond > PAD_ABOVE * lanes) {
+            Sized padded = sized(ceilToLanes(g));
+            if (padded.lanePath) {
+                current = padded;
+                pad(padded, g);
+                return padded.states[0].batch();
+            }
+        }
+        current = sized(g);
+        current.zeroFrom = g;
+        return g;
+    }
+
+    /**
+     * Zeros rows {@code g..} of a padded group: their state always (the step before moved it),
+     * their frame only where a group before wrote one.
+     */
+    private void pad(Sized p, int g) {
+        int rows = p.states[0].batch();
+        long rowBytes = (long) input * Float.BYTES, stateBytes = (long) hidden * Float.BYTES;
+        if (p.zeroFrom > g) p.x.asSlice(g * rowBytes, (p.zeroFrom - g) * rowBytes).fill((byte) 0);
+        p.zeroFrom = g;
+        for (int l = 0; l < layers; l++) {
+            p.states[l].h().asSlice(g * stateBytes, (rows - g) * stateBytes).fill((byte) 0);
+            p.states[l].c().asSlice(g * stateBytes, (rows - g) * stateBytes).fill((byte) 0);
+        }
+    }
+
+    private Sized sized(int g) {
         Sized s = bySize[g];
         if (s == null) bySize[g] = s = new Sized(this, g);
-        current = s;
+        return s;
     }
 
     /** Row {@code r}'s frame from {@code page} at float {@code off}; its state from the slots'. */

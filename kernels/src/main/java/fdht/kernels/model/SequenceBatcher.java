@@ -231,10 +231,17 @@ public final class SequenceBatcher implements AutoCloseable {
      * @param queuedFrames frames waiting now
      * @param batches groups stepped so far
      * @param frames frames stepped so far
+     * @param paddingRows rows stepped with no frame so far: a group short of a whole chunk of the
+     *     kernels' lanes by a few rows is stepped as the whole chunk, its padding ignored
      * @param maxBatch the largest group
      */
     public record Stats(
-            int openStreams, int queuedFrames, long batches, long frames, int maxBatch) {
+            int openStreams,
+            int queuedFrames,
+            long batches,
+            long frames,
+            long paddingRows,
+            int maxBatch) {
         /**
          * Frames per group stepped, over {@code maxBatch}.
          *

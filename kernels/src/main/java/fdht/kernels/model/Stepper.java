@@ -5,9 +5,12 @@ import java.lang.foreign.MemorySegment;
 /**
  * One stepper thread of a {@link SequenceBatcher}: waits until a group is due (full, or its oldest
  * frame waited {@code maxDelay}, or a shutdown drains), takes it under the lock, steps it outside
- * the lock, hands each stream its output, then puts the streams back under the lock. Also ends idle
- * streams. Every callback of a stream runs while the stream is held in flight, so its id cannot be
- * reopened before its listener heard the end. All arrays are made once: a group allocates nothing.
+ * the lock a piece at a time ({@link GroupStep#pieceRows}: a chunk of the kernels' lanes, whose
+ * frames are gathered just before its step and whose streams hear their outputs right after it, so
+ * the first streams of a group of 64 wait one chunk's step and not four), then puts the streams
+ * back under the lock. Also ends idle streams. Every callback of a stream runs while the stream is
+ * held in flight, so its id cannot be reopened before its listener heard the end. All arrays are
+ * made once: a group allocates nothing.
  */
 final class Stepper implements Runnable {
     private final BatcherCore b;
@@ -120,27 +123,37 @@ final class Stepper implements Runnable {
     }
 
     private void stepAndDeliver(GroupStep group, int size) {
-        int rows = 0;
-        for (int i = 0; i < size; i++) if (entry[i] >= 0) row[i] = rows++;
-        RuntimeException stepFailed = null;
-        if (rows > 0) {
-            try {
-                group.size(rows);
-                for (int i = 0; i < size; i++) if (entry[i] >= 0) gather(group, i);
-                group.step();
-                for (int i = 0; i < size; i++)
-                    if (entry[i] >= 0 && failure[i] == null)
-                        group.scatter(row[i], b.slotH, b.slotC, members[i].index);
-            } catch (RuntimeException e) { // a closed model, say: every stream of the group fails
-                stepFailed = e;
+        int rows = 0, stepped = 0, piece = group.pieceRows();
+        for (int from = 0; from < size; ) {
+            int to = from, n = 0;
+            while (to < size && (entry[to] < 0 || n < piece)) {
+                if (entry[to] >= 0) row[to] = n++;
+                to++;
             }
+            RuntimeException stepFailed = null;
+            if (n > 0) {
+                try {
+                    stepped += group.size(n);
+                    for (int i = from; i < to; i++) if (entry[i] >= 0) gather(group, i);
+                    group.step();
+                    for (int i = from; i < to; i++)
+                        if (entry[i] >= 0 && failure[i] == null)
+                            group.scatter(row[i], b.slotH, b.slotC, members[i].index);
+                    rows += n;
+                } catch (RuntimeException e) {
+                    // a closed model, say: every stream of the piece fails
+                    stepFailed = e;
+                }
+            }
+            for (int i = from; i < to; i++) deliver(group, i, stepFailed);
+            from = to;
         }
-        for (int i = 0; i < size; i++) deliver(group, i, stepFailed);
         b.lock.lock();
         try {
-            if (rows > 0 && stepFailed == null) {
+            if (rows > 0) {
                 b.batches++;
                 b.framesStepped += rows;
+                b.paddingRows += stepped - rows;
             }
             long now = System.nanoTime();
             for (int i = 0; i < size; i++) {

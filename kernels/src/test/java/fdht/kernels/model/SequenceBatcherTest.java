@@ -113,6 +113,53 @@ class SequenceBatcherTest {
         }
     }
 
+    /**
+     * Groups of every size below two chunks of the kernels' lanes, each formed whole ({@code
+     * maxBatch} the group's size, every stream with a frame waiting): all give their solo outputs,
+     * and those short of a whole chunk by few enough rows were stepped as the chunk, as the stats'
+     * padding rows count.
+     */
+    @Test
+    @SuppressWarnings("try") // closed inside its block to read the final counts
+    void groupsShortOfAWholeChunkAreSteppedPaddedAndGiveTheirSoloOutputs() throws Exception {
+        int lanes = fdht.kernels.KernelProvider.kernels().lanes(), frames = 3, padded = 0;
+        try (Model m = Model.load(Fixtures.bundled())) {
+            int n = m.inputSize();
+            for (int g = 1; g < 2 * lanes; g++) {
+                float[][] clips = new float[g][];
+                BatcherLog log = new BatcherLog(g);
+                try (SequenceBatcher b =
+                        m.newBatcher(
+                                SequenceBatcher.Options.DEFAULT
+                                        .withOutputs(Outputs.BOTH)
+                                        .withMaxBatch(g)
+                                        .withMaxDelay(LONG))) {
+                    List<SequenceBatcher.Stream> streams = new ArrayList<>();
+                    for (int s = 0; s < g; s++) {
+                        clips[s] = Fixtures.random(frames * n, 1000L * g + s, 1);
+                        streams.add(b.open(s, log));
+                    }
+                    for (int t = 0; t < frames; t++)
+                        for (int s = 0; s < g; s++)
+                            streams.get(s).push(frame(clips[s], t, n), t == frames - 1);
+                    assertTrue(log.awaitEnded(60), "groups of " + g + ": every stream ended");
+                    b.close();
+                    int beyond = g % lanes;
+                    long pad = beyond > GroupStep.PAD_ABOVE * lanes ? lanes - beyond : 0;
+                    if (pad > 0) padded++;
+                    assertEquals(frames, b.stats().batches(), "groups of " + g);
+                    assertEquals((long) g * frames, b.stats().frames(), "groups of " + g);
+                    assertEquals(pad * frames, b.stats().paddingRows(), "groups of " + g);
+                }
+                for (int s = 0; s < g; s++)
+                    assertSolo(m, log.of(s), clips[s], frames, "groups of " + g + ", stream " + s);
+            }
+        }
+        // padded: 10-15 and 26-31 at 16 lanes, 5-7 and 13-15 at 8, 3 and 7 at 4; none with 1 lane
+        assertEquals(
+                lanes == 1 ? 0 : 2 * (lanes - (int) (GroupStep.PAD_ABOVE * lanes) - 1), padded);
+    }
+
     @Test
     void aStreamIsRefusedAtTheLimitOrWaitsForAFreeSlot() throws Exception {
         try (Model m = Model.load(Fixtures.bundled())) {
