@@ -256,6 +256,13 @@ public class ServeLoad {
                     k * 0.5, n, lat[n / 2] / 1e6, lat[(int) (n * 0.99)] / 1e6, lat[n - 1] / 1e6, off[n / 2] / 1e6, off[(int) (n * 0.99)] / 1e6,
                     own[n / 2] / 1e6, own[(int) (n * 0.99)] / 1e6);
         });
+        // the whole round, and without its first half second (the load and the steppers settling)
+        for (long from : new long[] {0, 500_000_000L}) {
+            long[] own = java.util.stream.IntStream.range(0, pushedAt.length).filter(k -> pushedAt[k] - t0 >= from).mapToLong(k -> latency[k] - late[k]).sorted().toArray();
+            int n = own.length;
+            System.out.printf("  from the offer, %s: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d frames)%n", from == 0 ? "the whole round" : "after its first half second",
+                    own[n / 2] / 1e6, own[(int) (n * 0.99)] / 1e6, own[(int) (n * 0.999)] / 1e6, n);
+        }
     }
 
     static final int INPUT_SIZE = 4096;

@@ -97,6 +97,7 @@ final class GroupStep implements AutoCloseable {
         this.lanes = kernels.lanes();
         this.bySize = new Sized[ceilToLanes(maxBatch) + 1];
         this.pieceRows = lanes > 1 && sized(lanes).lanePath ? lanes : maxBatch;
+        for (int g = 1; g <= Math.min(pieceRows, maxBatch); g++) sized(g);
     }
 
     /**

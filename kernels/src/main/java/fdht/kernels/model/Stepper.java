@@ -147,6 +147,12 @@ final class Stepper implements Runnable {
             }
             for (int i = from; i < to; i++) deliver(group, i, stepFailed);
             from = to;
+            // a group short of maxBatch was due by its delay: the batcher is not saturated, and
+            // latency is what counts. Between its pieces the stepper offers its core to threads
+            // waiting for one (producers, a network reader), which would otherwise wait out the
+            // scheduler's slice (measured at half load, 2 cores: producers late by p99 0.23-0.29
+            // ms instead of 0.39-0.94). Full groups do not yield: it cost 8% at saturation.
+            if (size < b.maxBatch && from < size) Thread.yield();
         }
         b.lock.lock();
         try {
