@@ -263,6 +263,13 @@ public class ServeLoad {
             System.out.printf("  from the offer, %s: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%d frames)%n", from == 0 ? "the whole round" : "after its first half second",
                     own[n / 2] / 1e6, own[(int) (n * 0.99)] / 1e6, own[(int) (n * 0.999)] / 1e6, n);
         }
+        if (Boolean.getBoolean("serveload.start")) { // 20 ms windows of the first half second: where a slow start is
+            long[] worst = new long[25];
+            for (int k = 0; k < pushedAt.length; k++) { long at = (pushedAt[k] - t0) / 20_000_000L; if (at < 25) worst[(int) at] = Math.max(worst[(int) at], latency[k] - late[k]); }
+            StringBuilder b = new StringBuilder("  the first half second, slowest from the offer per 20 ms (ms):");
+            for (long slowest : worst) b.append(String.format(" %.1f", slowest / 1e6));
+            System.out.println(b);
+        }
     }
 
     static final int INPUT_SIZE = 4096;

@@ -32,7 +32,7 @@ public final class LstmState {
     }
 
     /** Rows {@code [from, from + count)} of this state, sharing its memory. */
-    LstmState rows(int from, int count) {
+    public LstmState rows(int from, int count) {
         if (from < 0 || count < 1 || from + count > batch)
             throw new IllegalArgumentException(
                     "rows [" + from + ", " + (from + count) + ") outside batch " + batch);

@@ -14,6 +14,7 @@ import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -51,6 +52,13 @@ final class BatcherCore {
     private State state = State.RUNNING;
     private long order;
     long batches, framesStepped, paddingRows;
+
+    /** Counted down by each stepper once its buffers are made, or once it failed to make them. */
+    final CountDownLatch steppersReady;
+
+    /** Why a stepper could not make its buffers, or null. */
+    volatile Throwable stepperSetupFailed;
+
     final Thread[] steppers;
 
     BatcherCore(Model model, LstmStack stack, Options o) {
@@ -111,11 +119,36 @@ final class BatcherCore {
             throw e;
         }
         steppers = new Thread[o.steppers()];
+        steppersReady = new CountDownLatch(steppers.length);
         for (int i = 0; i < steppers.length; i++) {
             Stepper s = new Stepper(this);
             steppers[i] = Thread.ofPlatform().daemon().name("fdht-batcher-" + i).unstarted(s);
         }
         for (Thread t : steppers) t.start();
+        awaitSteppers();
+    }
+
+    /**
+     * Waits until every stepper made its buffers, so the first frames are stepped as fast as the
+     * rest; a stepper that could not make them (memory, say) fails the batcher's construction.
+     */
+    private void awaitSteppers() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                steppersReady.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        Throwable failed = stepperSetupFailed;
+        if (failed != null) {
+            shutdownNow();
+            throw new IllegalStateException(
+                    "the batcher's steppers could not make their buffers: " + failed, failed);
+        }
     }
 
     /**
@@ -397,12 +430,6 @@ final class BatcherCore {
             lock.unlock();
         }
     }
-
-    /**
-     * The largest group it steps.
-     *
-     * @return {@code maxBatch}, resolved
-     */
 
     /**
      * Stops taking streams and frames, runs every frame waiting, ends every stream ({@link

@@ -12,13 +12,14 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One stepper's buffers for stepping a piece of a group, {@code g} streams one frame: the frames
- * {@code [g][N_x]}, each layer's state {@code [g][H]} and workspace, the head's logits {@code
- * [g][C]}, and row views of the logits and of the last layer's {@code h} handed to listeners. Where
- * the layer runs whole chunks of lanes ({@code BATCH_LANES}) a group is stepped a chunk at a time
- * ({@link #pieceRows}), else whole. Buffers for a piece size are made the first time a piece of
- * that size is stepped and kept (the workspaces' plans are compiled for their batch), in the
- * stepper's own confined arena: at most {@code max(lanes, maxBatch)} sizes, so memory is bounded
- * and the steady state allocates nothing.
+ * {@code [g][N_x]}, each layer's state {@code [g][H]}, the head's logits {@code [g][C]}, row views
+ * of the logits and of the last layer's {@code h} handed to listeners, and a workspace for {@code
+ * g} rows. Where the layer runs whole chunks of lanes ({@code BATCH_LANES}) a group is stepped a
+ * chunk at a time ({@link #pieceRows}), else whole. The buffers are made once for the largest
+ * piece, every smaller piece using their first rows, in the stepper's own confined arena; the
+ * workspaces (the plans are compiled for their batch) for every size up to a chunk when the stepper
+ * starts, for whole groups the first time a group of that size is stepped. So memory is bounded and
+ * the steady state allocates nothing.
  *
  * <p>A piece short of a whole chunk by few enough rows (more than {@link #PAD_ABOVE} of a chunk
  * present) is stepped as the whole chunk: the rows it lacks are zeros, stepped and ignored. On the
@@ -38,7 +39,6 @@ final class GroupStep implements AutoCloseable {
     private final DenseHead head; // null when no logits are wanted
     private final int layers, hidden, input, classes;
     private final Arena arena = Arena.ofConfined();
-    private final Sized[] bySize;
 
     /**
      * Rows beyond the last whole chunk, as a fraction of a chunk, above which the group is padded
@@ -49,27 +49,28 @@ final class GroupStep implements AutoCloseable {
     private final int lanes;
     private final int pieceRows;
 
-    /** The buffers of one group size. */
+    /** The piece's buffers, for {@code pieceRows} rows: frames, each layer's state, logits. */
+    private final MemorySegment x, logits;
+
+    private final LstmState[] states;
+
+    /** Frame rows from {@code dirty} on hold zeros (no piece wrote them since they were). */
+    private int dirty;
+
+    /** Views of the first {@code g} rows of the piece's buffers, and a workspace for {@code g}. */
     private static final class Sized {
         final MemorySegment x;
         final LstmState[] states;
         final LstmWorkspace[] work;
         final MemorySegment logits;
         final MemorySegment[] logitRows, hiddenRows;
-        final boolean lanePath;
 
-        /** Frame rows from {@code zeroFrom} on hold zeros (no group wrote them since they were). */
-        int zeroFrom;
-
-        Sized(GroupStep s, int g) {
-            x = Weights.floats(s.arena, (long) g * s.input);
+        Sized(GroupStep s, int g, LstmWorkspace[] work) {
+            this.work = work;
+            x = s.x.asSlice(0, (long) g * s.input * Float.BYTES);
             states = new LstmState[s.layers];
-            work = new LstmWorkspace[s.layers];
-            for (int l = 0; l < s.layers; l++) {
-                states[l] = s.stack.layer(l, 0).newState(g, s.arena);
-                work[l] = s.stack.layer(l, 0).newWorkspace(g, s.arena);
-            }
-            logits = s.head == null ? null : Weights.floats(s.arena, (long) g * s.classes);
+            for (int l = 0; l < s.layers; l++) states[l] = s.states[l].rows(0, g);
+            logits = s.logits == null ? null : s.logits.asSlice(0, (long) g * s.classes * 4);
             logitRows = new MemorySegment[g];
             hiddenRows = new MemorySegment[g];
             MemorySegment h = states[s.layers - 1].h();
@@ -79,13 +80,19 @@ final class GroupStep implements AutoCloseable {
                             logits.asSlice((long) r * s.classes * Float.BYTES, s.classes * 4L);
                 hiddenRows[r] = h.asSlice((long) r * s.hidden * Float.BYTES, s.hidden * 4L);
             }
-            lanePath = work[0].path() == ExecutionPath.BATCH_LANES;
-            zeroFrom = 0; // allocated zeroed
         }
     }
 
+    /** Index {@code g}: the views and workspace of a piece of {@code g} rows. */
+    private final Sized[] bySize;
+
     private Sized current;
 
+    /**
+     * Makes the buffers and a workspace for every piece size, so that the first frames are stepped
+     * at the speed of the rest (made lazily, the sizes' plans compiled while the first groups
+     * waited: measured, frames of the first 0.1-0.2 s of a fresh batcher waited up to 55 ms).
+     */
     GroupStep(LstmStack stack, boolean logits, int maxBatch) {
         this.stack = stack;
         this.kernels = stack.layer(0, 0).kernels();
@@ -95,9 +102,23 @@ final class GroupStep implements AutoCloseable {
         this.input = stack.inputSize();
         this.classes = stack.headClasses();
         this.lanes = kernels.lanes();
-        this.bySize = new Sized[ceilToLanes(maxBatch) + 1];
-        this.pieceRows = lanes > 1 && sized(lanes).lanePath ? lanes : maxBatch;
-        for (int g = 1; g <= Math.min(pieceRows, maxBatch); g++) sized(g);
+        LstmWorkspace[] chunk = lanes > 1 ? workspaces(lanes) : null;
+        boolean lanePath = chunk != null && chunk[0].path() == ExecutionPath.BATCH_LANES;
+        this.pieceRows = lanePath ? lanes : maxBatch;
+        x = Weights.floats(arena, (long) pieceRows * input);
+        this.logits = head == null ? null : Weights.floats(arena, (long) pieceRows * classes);
+        states = new LstmState[layers];
+        for (int l = 0; l < layers; l++) states[l] = stack.layer(l, 0).newState(pieceRows, arena);
+        bySize = new Sized[pieceRows + 1];
+        if (lanePath) // at most one chunk's sizes; a whole group's (dense layers) are made as met
+        for (int g = 1; g <= lanes; g++)
+                bySize[g] = new Sized(this, g, g == lanes ? chunk : workspaces(g));
+    }
+
+    private LstmWorkspace[] workspaces(int g) {
+        LstmWorkspace[] w = new LstmWorkspace[layers];
+        for (int l = 0; l < layers; l++) w[l] = stack.layer(l, 0).newWorkspace(g, arena);
+        return w;
     }
 
     /**
@@ -108,50 +129,36 @@ final class GroupStep implements AutoCloseable {
         return pieceRows;
     }
 
-    private int ceilToLanes(int g) {
-        return (g + lanes - 1) / lanes * lanes;
-    }
-
     /**
-     * Makes {@code g} the group size of the next gathers, step and scatters: rows {@code 0..g-1}
-     * are gathered, stepped and read; padding rows after them, if any, are zeroed here.
+     * Makes {@code g <= pieceRows()} the size of the next gathers, step and scatters: rows {@code
+     * 0..g-1} are gathered, stepped and read; padding rows after them, if any, are zeroed here.
      *
-     * @return the rows the group is stepped as, padding included
+     * @return the rows the piece is stepped as, padding included
      */
     int size(int g) {
-        int beyond = g % lanes;
-        if (beyond > PAD_ABOVE * lanes) {
-            Sized padded = sized(ceilToLanes(g));
-            if (padded.lanePath) {
-                current = padded;
-                pad(padded, g);
-                return padded.states[0].batch();
-            }
+        if (pieceRows == lanes && g < lanes && g > PAD_ABOVE * lanes) {
+            current = bySize[lanes];
+            pad(g);
+            return lanes;
         }
-        current = sized(g);
-        current.zeroFrom = g;
+        if (bySize[g] == null) bySize[g] = new Sized(this, g, workspaces(g));
+        current = bySize[g];
+        dirty = Math.max(dirty, g);
         return g;
     }
 
     /**
-     * Zeros rows {@code g..} of a padded group: their state always (the step before moved it),
-     * their frame only where a group before wrote one.
+     * Zeros rows {@code g..} of a padded piece: their state always (the step before moved it),
+     * their frame only where a piece before wrote one.
      */
-    private void pad(Sized p, int g) {
-        int rows = p.states[0].batch();
+    private void pad(int g) {
         long rowBytes = (long) input * Float.BYTES, stateBytes = (long) hidden * Float.BYTES;
-        if (p.zeroFrom > g) p.x.asSlice(g * rowBytes, (p.zeroFrom - g) * rowBytes).fill((byte) 0);
-        p.zeroFrom = g;
+        if (dirty > g) x.asSlice(g * rowBytes, (dirty - g) * rowBytes).fill((byte) 0);
+        dirty = g;
         for (int l = 0; l < layers; l++) {
-            p.states[l].h().asSlice(g * stateBytes, (rows - g) * stateBytes).fill((byte) 0);
-            p.states[l].c().asSlice(g * stateBytes, (rows - g) * stateBytes).fill((byte) 0);
+            states[l].h().asSlice(g * stateBytes, (lanes - g) * stateBytes).fill((byte) 0);
+            states[l].c().asSlice(g * stateBytes, (lanes - g) * stateBytes).fill((byte) 0);
         }
-    }
-
-    private Sized sized(int g) {
-        Sized s = bySize[g];
-        if (s == null) bySize[g] = s = new Sized(this, g);
-        return s;
     }
 
     /** Row {@code r}'s frame from {@code page} at float {@code off}; its state from the slots'. */

@@ -35,7 +35,16 @@ final class Stepper implements Runnable {
 
     @Override
     public void run() {
-        try (GroupStep group = new GroupStep(b.stack, b.outputs.logits(), b.maxBatch)) {
+        GroupStep made;
+        try {
+            made = new GroupStep(b.stack, b.outputs.logits(), b.maxBatch);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            b.stepperSetupFailed = e;
+            b.steppersReady.countDown();
+            return;
+        }
+        b.steppersReady.countDown();
+        try (GroupStep group = made) {
             while (true) {
                 int expiredCount = 0, size = 0;
                 b.lock.lock();
