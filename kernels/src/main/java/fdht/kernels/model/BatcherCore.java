@@ -364,8 +364,21 @@ final class BatcherCore {
         slot.add(entry, last, order++, now);
         if (!slot.inFlight && slot.entries() == 1) {
             ready.add(slot);
-            if (ready.size() == 1 || ready.size() >= maxBatch) work.signal();
+            if (ready.size() == 1 || ready.size() >= groupLimit()) work.signal();
         }
+    }
+
+    /**
+     * Under the lock: the largest group a stepper takes now, and the size at which a group is due
+     * at once. {@code maxBatch}, but no more than the open streams' share of one stepper, rounded
+     * up to whole chunks of lanes: a stream is in one group at a time, so with 64 streams open and
+     * groups of 64 one stepper stepped while the other waited (measured, 2 steppers: 164,000 frames
+     * a second, against 278,000 with groups of 32).
+     */
+    int groupLimit() {
+        int open = maxStreams - freeCount, n = steppers.length;
+        int lanes = Math.max(1, kernels.lanes()), share = (open + n - 1) / n;
+        return Math.min(maxBatch, Math.max(lanes, (share + lanes - 1) / lanes * lanes));
     }
 
     void endStream(Stream s) {

@@ -160,6 +160,45 @@ class SequenceBatcherTest {
                 lanes == 1 ? 0 : 2 * (lanes - (int) (GroupStep.PAD_ABOVE * lanes) - 1), padded);
     }
 
+    /**
+     * A group takes no more than the open streams' share of one stepper, in whole chunks of lanes,
+     * and never more than {@code maxBatch}: with groups of every open stream, the other steppers
+     * would wait while one stepped (a stream is in one group at a time).
+     */
+    @Test
+    void aGroupTakesNoMoreThanTheOpenStreamsShareOfOneStepper() throws Exception {
+        int lanes = Math.max(1, fdht.kernels.KernelProvider.kernels().lanes());
+        try (Model m = Model.load(Fixtures.bundled())) {
+            for (int steppers : new int[] {1, 2, 3}) {
+                try (SequenceBatcher b =
+                        m.newBatcher(
+                                SequenceBatcher.Options.DEFAULT
+                                        .withSteppers(steppers)
+                                        .withMaxBatch(4 * lanes))) {
+                    BatcherLog log = new BatcherLog(8 * lanes);
+                    for (int open = 0; open <= 8 * lanes; open++) {
+                        if (open > 0) b.open(open - 1, log);
+                        int share = (open + steppers - 1) / steppers;
+                        int want = Math.min(4 * lanes, Math.max(lanes, ceil(share, lanes)));
+                        b.core.lock.lock();
+                        try {
+                            assertEquals(
+                                    want,
+                                    b.core.groupLimit(),
+                                    steppers + " steppers, " + open + " streams open");
+                        } finally {
+                            b.core.lock.unlock();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static int ceil(int n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
+    }
+
     @Test
     void aStreamIsRefusedAtTheLimitOrWaitsForAFreeSlot() throws Exception {
         try (Model m = Model.load(Fixtures.bundled())) {
