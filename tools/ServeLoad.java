@@ -362,7 +362,7 @@ public class ServeLoad {
             hi[k] = Double.parseDouble(c[5]);
             p99[k] = Double.parseDouble(c[7]);
         }
-        XYChart chart = new XYChartBuilder().width(900).height(500).title("Sequence batcher at saturation, bundled MFM-40 model, " + steppers + " stepper(s), maxDelay " + delayUs + " us, frames " + (IN_PLACE ? "lent" : "copied"))
+        XYChart chart = new XYChartBuilder().width(1100).height(500).title("Sequence batcher at saturation, bundled MFM-40 model, " + steppers + " stepper(s), maxDelay " + delayUs + " us, frames " + (IN_PLACE ? "lent" : "copied"))
                 .xAxisTitle("open streams").yAxisTitle("frames per second").build();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisMin(0, 0.0);
