@@ -110,9 +110,14 @@ final class GroupStep implements AutoCloseable {
         states = new LstmState[layers];
         for (int l = 0; l < layers; l++) states[l] = stack.layer(l, 0).newState(pieceRows, arena);
         bySize = new Sized[pieceRows + 1];
-        if (lanePath) // at most one chunk's sizes; a whole group's (dense layers) are made as met
-        for (int g = 1; g <= lanes; g++)
+        // every size up to a chunk now; on other paths (dense layers, the scalar kernels) a whole
+        // group's sizes are made as they come, the chunk's workspace kept if it fits
+        if (lanePath) {
+            for (int g = 1; g <= lanes; g++)
                 bySize[g] = new Sized(this, g, g == lanes ? chunk : workspaces(g));
+        } else if (chunk != null && lanes <= pieceRows) {
+            bySize[lanes] = new Sized(this, lanes, chunk);
+        }
     }
 
     private LstmWorkspace[] workspaces(int g) {
