@@ -48,6 +48,7 @@ final class GroupStep implements AutoCloseable {
 
     private final int lanes;
     private final int pieceRows;
+    private final boolean lanePath; // the layer runs whole chunks of lanes (BATCH_LANES)
 
     /** The piece's buffers, for {@code pieceRows} rows: frames, each layer's state, logits. */
     private final MemorySegment x, logits;
@@ -103,7 +104,7 @@ final class GroupStep implements AutoCloseable {
         this.classes = stack.headClasses();
         this.lanes = kernels.lanes();
         LstmWorkspace[] chunk = lanes > 1 ? workspaces(lanes) : null;
-        boolean lanePath = chunk != null && chunk[0].path() == ExecutionPath.BATCH_LANES;
+        this.lanePath = chunk != null && chunk[0].path() == ExecutionPath.BATCH_LANES;
         this.pieceRows = lanePath ? lanes : maxBatch;
         x = Weights.floats(arena, (long) pieceRows * input);
         this.logits = head == null ? null : Weights.floats(arena, (long) pieceRows * classes);
@@ -141,7 +142,7 @@ final class GroupStep implements AutoCloseable {
      * @return the rows the piece is stepped as, padding included
      */
     int size(int g) {
-        if (pieceRows == lanes && g < lanes && g > PAD_ABOVE * lanes) {
+        if (lanePath && g < lanes && g > PAD_ABOVE * lanes) {
             current = bySize[lanes];
             pad(g);
             return lanes;

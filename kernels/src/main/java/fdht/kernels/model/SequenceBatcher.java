@@ -32,11 +32,12 @@ import java.time.Duration;
  * stream only. One-direction models only ({@link Model#streamable()}).
  *
  * <p>Cost: memory for {@code maxStreams x L x 2H} floats of state, up to {@code maxQueued} frames
- * (allocated as the backlog first grows) and each stepper's buffers for every group size it has
- * stepped; per frame a copy in at the push ({@link Stream#offerInPlace} saves it), a copy into the
- * group, the projection, {@code O(L*H)} to gather and scatter its state, and no heap allocation at
- * steady state. Thread safety: every method may be called from any thread; one lock guards the
- * queues (a push takes it twice, briefly: its copy and check run outside it).
+ * (allocated as the backlog first grows) and each stepper's buffers for one chunk of the kernels'
+ * lanes (or one group, for layers without the batch-lanes path) with a workspace per piece size;
+ * per frame a copy in at the push ({@link Stream#offerInPlace} saves it), a copy into the group,
+ * the projection, {@code O(L*H)} to gather and scatter its state, and no heap allocation at steady
+ * state. Thread safety: every method may be called from any thread; one lock guards the queues (a
+ * push takes it twice, briefly: its copy and check run outside it).
  */
 public final class SequenceBatcher implements AutoCloseable {
     /** What {@link #open} does when {@code maxStreams} streams are open. */
